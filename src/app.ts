@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import fastifyFormbody from '@fastify/formbody';
+import qs from 'node:querystring';
+import type { Config } from './config.ts';
+import type { Db } from './db/index.ts';
+import assets from './plugins/assets.ts';
+import auth from './plugins/auth.ts';
+import errors from './plugins/errors.ts';
+import security from './plugins/security.ts';
+import session from './plugins/session.ts';
+import views from './plugins/views.ts';
+import authRoutes from './features/auth/routes.ts';
+import customerRoutes from './features/customers/routes.ts';
+import homeRoutes from './features/home/routes.ts';
+import searchRoutes from './features/search/routes.ts';
+import settingsRoutes from './features/settings/routes.ts';
+import { loadSettings } from './features/settings/settings.ts';
+
+export type AppOptions = {
+  config: Config;
+  db: Db;
+  /** Sign-in attempts allowed per address and e-mail per minute. */
+  loginAttemptsPerMinute?: number;
+};
+
+/** Builds the app without listening: server.ts listens, tests call app.inject(). */
+export async function buildApp({ config, db, loginAttemptsPerMinute = 10 }: AppOptions): Promise<FastifyInstance> {
+  const production = config.env === 'production';
+  const app = Fastify({
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    // Short request ids double as the reference shown on the 500 page.
+    genReqId: () => randomBytes(6).toString('hex'),
+    trustProxy: config.trustProxy,
+    bodyLimit: 1024 * 1024,
+  });
+
+  await app.register(fastifyFormbody, { parser: (body) => qs.parse(body) });
+  await app.register(security);
+  await app.register(session, { db, secret: config.sessionSecret, secureCookie: config.cookieSecure });
+  await app.register(auth, { db });
+  await app.register(views, { production, settings: () => loadSettings(db) });
+  await app.register(errors);
+  await app.register(assets, { production });
+
+  await app.register(authRoutes, { db, loginAttemptsPerMinute });
+  await app.register(homeRoutes, { db });
+  await app.register(customerRoutes, { db });
+  await app.register(searchRoutes, { db });
+  await app.register(settingsRoutes, { db });
+
+  return app;
+}

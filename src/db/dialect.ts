@@ -1,0 +1,27 @@
+import type { Queryable } from './index.ts';
+
+/**
+ * The one place that knows which database we are on. Features call these helpers and never branch on
+ * the dialect themselves.
+ */
+export function dialectOf(db: Queryable): 'sqlite' | 'postgres' {
+  return db.client.config.client === 'pg' ? 'postgres' : 'sqlite';
+}
+
+/** True when the error is a unique-constraint violation (SQLite or PostgreSQL). */
+export function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; message?: string } | undefined;
+  return e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e?.code === '23505';
+}
+
+/** Case-insensitive match of a column against user text, literally (LIKE wildcards in the text are escaped). */
+export function likeInsensitive(db: Queryable, column: string, term: string, where: 'prefix' | 'contains') {
+  const pattern = `${where === 'contains' ? '%' : ''}${escapeLike(term)}%`;
+  const operator = dialectOf(db) === 'postgres' ? 'ILIKE' : 'LIKE';
+  return db.raw(`?? ${operator} ? ESCAPE '\\'`, [column, pattern]);
+}
+
+/** Escapes LIKE wildcards so user input matches literally. */
+export function escapeLike(term: string): string {
+  return term.replace(/[\\%_]/g, (c) => `\\${c}`);
+}

@@ -1,0 +1,132 @@
+import type { Queryable } from '../../db/index.ts';
+import { nowIso } from '../../lib/dates.ts';
+import { HttpError } from '../../lib/http-error.ts';
+
+/** Who made a change: the staff user, and whom they were acting as (e.g. while impersonating a contact). */
+export type Actor = Readonly<{ userId: number | null; actingAs?: string | null }>;
+
+type Scalar = string | number | boolean | null | undefined;
+type Values = Record<string, Scalar>;
+
+type AuditTarget = {
+  /** The table, which is also the audited entity's name. */
+  table: string;
+  id: number;
+  /** The customer the record belongs to, so the customer's history is one lookup. */
+  customerId?: number | null;
+  actor: Actor;
+};
+
+/** A write refused because the record changed since the user opened it. Carries the current row. */
+export class StaleEditError extends HttpError {
+  constructor(readonly current: Record<string, unknown>) {
+    super(409, 'Someone else changed this record after you opened it. Their version is shown; make your change again.');
+  }
+}
+
+function asText(value: Scalar): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  return String(value);
+}
+
+function event(target: AuditTarget, action: string, field: string | null, oldValue: Scalar, newValue: Scalar, at: string) {
+  return {
+    entity: target.table,
+    entity_id: target.id,
+    customer_id: target.customerId ?? null,
+    action,
+    field,
+    old_value: asText(oldValue),
+    new_value: asText(newValue),
+    actor_user_id: target.actor.userId,
+    acting_as: target.actor.actingAs ?? null,
+    at,
+  };
+}
+
+/** The fields whose values differ between two records, compared as stored text. */
+export function changedFields(before: Values, after: Values): string[] {
+  return Object.keys(after).filter((field) => asText(before[field]) !== asText(after[field]));
+}
+
+/** Records the creation of a row with its initial values (call inside the creating transaction). */
+export async function auditCreated(db: Queryable, target: AuditTarget, values: Values): Promise<void> {
+  const at = nowIso();
+  const rows = Object.entries(values)
+    .filter(([, v]) => v !== null && v !== undefined && v !== '')
+    .map(([field, v]) => event(target, 'create', field, null, v, at));
+  await db('audit_events').insert(rows.length ? rows : [event(target, 'create', null, null, null, at)]);
+}
+
+/** Records the deletion of a row with the values it had. */
+export async function auditDeleted(db: Queryable, target: AuditTarget, values: Values): Promise<void> {
+  const at = nowIso();
+  const rows = Object.entries(values)
+    .filter(([, v]) => v !== null && v !== undefined && v !== '')
+    .map(([field, v]) => event(target, 'delete', field, v, null, at));
+  await db('audit_events').insert(rows.length ? rows : [event(target, 'delete', null, null, null, at)]);
+}
+
+/**
+ * The one way audited rows are updated: reads the row, refuses a stale edit when `expectedVersion`
+ * is given and differs, writes only changed fields with `version + 1`, and records one audit event per
+ * changed field ('status' changes are marked as such). Returns the fields that changed.
+ * Must run inside a transaction the caller opened.
+ */
+export async function updateAudited(
+  db: Queryable,
+  target: AuditTarget & { expectedVersion?: number },
+  changes: Values,
+): Promise<string[]> {
+  const before = await db(target.table).where({ id: target.id }).first();
+  if (!before) throw new HttpError(404, 'This record no longer exists.');
+  if (target.expectedVersion !== undefined && before.version !== target.expectedVersion) {
+    throw new StaleEditError(before);
+  }
+  const fields = changedFields(before, changes);
+  if (fields.length === 0) return [];
+  const update: Record<string, unknown> = Object.fromEntries(fields.map((f) => [f, changes[f] ?? null]));
+  if ('updated_at' in before) update.updated_at = nowIso();
+  const count = await db(target.table)
+    .where({ id: target.id, version: before.version })
+    .update({ ...update, version: before.version + 1 });
+  if (count !== 1) throw new StaleEditError(await db(target.table).where({ id: target.id }).first());
+  await recordChanges(db, target, before, changes);
+  return fields;
+}
+
+/** Records one audit event per field that differs between `before` and `after`; returns those fields. */
+export async function recordChanges(db: Queryable, target: AuditTarget, before: Values, after: Values): Promise<string[]> {
+  const fields = changedFields(before, after);
+  if (fields.length === 0) return fields;
+  const at = nowIso();
+  await db('audit_events').insert(
+    fields.map((field) => event(target, field === 'status' ? 'status' : 'update', field, before[field], after[field], at)),
+  );
+  return fields;
+}
+
+export type AuditEvent = {
+  id: number;
+  entity: string;
+  entity_id: number;
+  action: string;
+  field: string | null;
+  old_value: string | null;
+  new_value: string | null;
+  actor_user_id: number | null;
+  actor_name: string | null;
+  acting_as: string | null;
+  at: string;
+};
+
+/** The newest audit events of one record, with the actor's name (one query, bounded). */
+export async function auditTrail(db: Queryable, entity: string, entityId: number, limit = 100): Promise<AuditEvent[]> {
+  return db('audit_events as a')
+    .leftJoin('users as u', 'u.id', 'a.actor_user_id')
+    .where({ 'a.entity': entity, 'a.entity_id': entityId })
+    .orderBy('a.id', 'desc')
+    .limit(limit)
+    .select('a.*', 'u.name as actor_name');
+}

@@ -1,0 +1,52 @@
+import type { FastifyInstance } from 'fastify';
+import type { Db } from '../../db/index.ts';
+import { parseForm } from '../../lib/forms.ts';
+import { authenticate } from './auth.ts';
+import { safeNextPath, signInSchema } from './schemas.ts';
+
+export default async function authRoutes(app: FastifyInstance, { db, loginAttemptsPerMinute }: { db: Db; loginAttemptsPerMinute: number }) {
+  app.get('/login', { config: { public: true } }, async (request, reply) => {
+    if (request.user) return reply.redirect('/', 303);
+    const next = typeof (request.query as { next?: unknown }).next === 'string' ? (request.query as { next: string }).next : '';
+    return reply.page('auth/login', { title: 'Sign in', values: { email: '', next }, errors: {} });
+  });
+
+  app.post(
+    '/login',
+    {
+      config: {
+        public: true,
+        rateLimit: {
+          max: loginAttemptsPerMinute,
+          timeWindow: '1 minute',
+          // Per address and account: one attacker cannot lock everyone out, and one account is not guessed from many tabs.
+          keyGenerator: (request) => `${request.ip}|${String((request.body as { email?: unknown } | undefined)?.email ?? '').toLowerCase()}`,
+        },
+      },
+    },
+    async (request, reply) => {
+      const form = parseForm(signInSchema, request.body);
+      const values = { email: String((request.body as { email?: unknown })?.email ?? ''), next: String((request.body as { next?: unknown })?.next ?? '') };
+      if (!form.ok) return reply.code(422).page('auth/login', { title: 'Sign in', values, errors: form.errors });
+      const user = await authenticate(db, form.data.email, form.data.password);
+      if (!user) {
+        request.log.info({ email: form.data.email }, 'sign-in refused');
+        return reply
+          .code(422)
+          .page('auth/login', { title: 'Sign in', values, errors: { _form: 'That e-mail and password do not match an active account.' } });
+      }
+      // A new session id at sign-in, so an id planted before sign-in is worthless afterwards.
+      await request.session.regenerate();
+      const now = Date.now();
+      request.session.userId = user.id;
+      request.session.issuedAt = now;
+      request.session.lastSeenAt = now;
+      return reply.redirect(safeNextPath(form.data.next), 303);
+    },
+  );
+
+  app.post('/logout', { config: { public: true } }, async (request, reply) => {
+    await request.session.destroy();
+    return reply.redirect('/login', 303);
+  });
+}

@@ -1,0 +1,17 @@
+import type { z } from 'zod';
+
+export type FieldErrors = Record<string, string>;
+
+export type FormResult<T> = { ok: true; data: T } | { ok: false; errors: FieldErrors };
+
+/** Validates a submitted form; on failure gives one message per field, for showing beside the fields. */
+export function parseForm<S extends z.ZodType>(schema: S, input: unknown): FormResult<z.infer<S>> {
+  const result = schema.safeParse(input ?? {});
+  if (result.success) return { ok: true, data: result.data };
+  const errors: FieldErrors = {};
+  for (const issue of result.error.issues) {
+    const field = issue.path.join('.') || '_form';
+    errors[field] ??= issue.message;
+  }
+  return { ok: false, errors };
+}

@@ -1,0 +1,71 @@
+import fp from 'fastify-plugin';
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { Db } from '../db/index.ts';
+import { findActiveUserById, toSignedInUser, type Role, type SignedInUser } from '../features/auth/users.ts';
+import { forbidden } from '../lib/http-error.ts';
+
+export const IDLE_TIMEOUT_MS = 30 * 60 * 1000;
+export const ABSOLUTE_TIMEOUT_MS = 12 * 60 * 60 * 1000;
+// lastSeenAt is rewritten at most once a minute, so a busy user does not cost a database write per click.
+const TOUCH_INTERVAL_MS = 60 * 1000;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    user: SignedInUser | null;
+  }
+  interface FastifyContextConfig {
+    /** Route is reachable without signing in. */
+    public?: boolean;
+  }
+}
+
+declare module '@fastify/session' {
+  interface FastifySessionObject {
+    userId?: number;
+    issuedAt?: number;
+    lastSeenAt?: number;
+  }
+}
+
+/** A named guard for a route or a whole feature: `preHandler: [requireRole('admin')]`. */
+export function requireRole(...allowed: Role[]): preHandlerAsyncHookHandler {
+  return async function roleGuard(request: FastifyRequest) {
+    if (!request.user || !allowed.includes(request.user.role)) throw forbidden();
+  };
+}
+
+function sendToSignIn(request: FastifyRequest, reply: FastifyReply) {
+  const next = request.method === 'GET' ? `?next=${encodeURIComponent(request.url)}` : '';
+  if (request.headers['hx-request'] === 'true') {
+    return reply.header('HX-Redirect', `/login${next}`).code(401).send();
+  }
+  return reply.redirect(`/login${next}`, 303);
+}
+
+/**
+ * Every route needs a signed-in user unless its config says `public: true`. The user is loaded from the
+ * database on each request, so a disabled user or a revoked session stops working at once.
+ */
+export default fp(async (app, opts: { db: Db }) => {
+  app.decorateRequest('user', null);
+
+  app.addHook('onRequest', async (request, reply) => {
+    const session = request.session;
+    const userId = session?.userId;
+    if (userId) {
+      const now = Date.now();
+      const expired =
+        now - (session.issuedAt ?? 0) > ABSOLUTE_TIMEOUT_MS || now - (session.lastSeenAt ?? 0) > IDLE_TIMEOUT_MS;
+      const row = expired ? undefined : await findActiveUserById(opts.db, userId);
+      if (row) {
+        request.user = toSignedInUser(row);
+        if (now - (session.lastSeenAt ?? 0) > TOUCH_INTERVAL_MS) session.lastSeenAt = now;
+      } else {
+        await session.destroy();
+      }
+    }
+    if (!request.user && !request.routeOptions.config?.public) {
+      return sendToSignIn(request, reply);
+    }
+  });
+});

@@ -1,0 +1,45 @@
+import type { SessionStore } from '@fastify/session';
+import type { Db } from '../db/index.ts';
+
+type StoredSession = Parameters<SessionStore['set']>[1];
+
+/**
+ * Sessions live in the database so they survive restarts, are shared by every app process and can be
+ * revoked at once (sign-out, disabled user) by deleting rows.
+ */
+export class DatabaseSessionStore implements SessionStore {
+  constructor(
+    private readonly db: Db,
+    private readonly fallbackTtlMs: number,
+  ) {}
+
+  set(sid: string, session: StoredSession, callback: (err?: unknown) => void): void {
+    const expires = session.cookie?.expires ? new Date(session.cookie.expires) : new Date(Date.now() + this.fallbackTtlMs);
+    this.db('sessions')
+      .insert({ sid, user_id: (session as { userId?: number }).userId ?? null, data: JSON.stringify(session), expires_at: expires.toISOString() })
+      .onConflict('sid')
+      .merge()
+      .then(() => callback(), callback);
+  }
+
+  get(sid: string, callback: Parameters<SessionStore['get']>[1]): void {
+    this.db('sessions')
+      .where({ sid })
+      .where('expires_at', '>', new Date().toISOString())
+      .first('data')
+      .then((row: { data: string } | undefined) => callback(null, row ? JSON.parse(row.data) : null), callback);
+  }
+
+  destroy(sid: string, callback: (err?: unknown) => void): void {
+    this.db('sessions').where({ sid }).delete().then(() => callback(), callback);
+  }
+}
+
+/** Ends every session of a user at once (used when access is revoked). */
+export async function revokeUserSessions(db: Db, userId: number): Promise<number> {
+  return db('sessions').where({ user_id: userId }).delete();
+}
+
+export async function deleteExpiredSessions(db: Db): Promise<number> {
+  return db('sessions').where('expires_at', '<=', new Date().toISOString()).delete();
+}

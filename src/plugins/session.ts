@@ -1,0 +1,36 @@
+import fp from 'fastify-plugin';
+import fastifyCookie from '@fastify/cookie';
+import fastifySession from '@fastify/session';
+import fastifyCsrf from '@fastify/csrf-protection';
+import fastifyFlash from '@fastify/flash';
+import type { Db } from '../db/index.ts';
+import { DatabaseSessionStore } from './session-store.ts';
+import { ABSOLUTE_TIMEOUT_MS } from './auth.ts';
+
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Server-side sessions in the database, flash messages, and CSRF protection on every unsafe request.
+ * The CSRF token is checked in preHandler because a token in a form body is parsed only after onRequest.
+ */
+export default fp(async (app, opts: { db: Db; secret: string; secureCookie: 'auto' | true }) => {
+  await app.register(fastifyCookie);
+  await app.register(fastifySession, {
+    secret: opts.secret,
+    cookieName: 'ledgerdesk.sid',
+    store: new DatabaseSessionStore(opts.db, ABSOLUTE_TIMEOUT_MS),
+    saveUninitialized: false,
+    // Not rolling: idle time-out is tracked in the session itself, so unchanged sessions cost no write.
+    rolling: false,
+    cookie: { secure: opts.secureCookie, httpOnly: true, sameSite: 'lax', path: '/', maxAge: ABSOLUTE_TIMEOUT_MS },
+  });
+  await app.register(fastifyFlash);
+  await app.register(fastifyCsrf, { sessionPlugin: '@fastify/session' });
+
+  app.addHook('preHandler', async (request, reply) => {
+    if (!UNSAFE_METHODS.has(request.method)) return;
+    await new Promise<void>((resolve, reject) =>
+      app.csrfProtection(request, reply, (err?: Error) => (err ? reject(err) : resolve())),
+    );
+  });
+});

@@ -1,0 +1,80 @@
+import { fileURLToPath } from 'node:url';
+import fp from 'fastify-plugin';
+import fastifyView from '@fastify/view';
+import { Eta } from 'eta';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { formatCents } from '../lib/money.ts';
+import { formatDate, formatTimestamp } from '../lib/dates.ts';
+import { navigationFor, type AppSettings } from './navigation.ts';
+
+const viewsDir = fileURLToPath(new URL('../../views/', import.meta.url));
+
+/** Helpers every template can use as `it.fmt.…`: the one place values are formatted for display. */
+export const fmt = { money: formatCents, date: formatDate, timestamp: formatTimestamp };
+
+declare module 'fastify' {
+  interface FastifyReply {
+    /** Renders a full page (a template that uses the layout). */
+    page(template: string, data?: Record<string, unknown>): Promise<FastifyReply>;
+    /** Renders only `fragment` for an htmx request, the full `page` otherwise (DESIGN rule 5). */
+    pageOrFragment(templates: { page: string; fragment: string }, data?: Record<string, unknown>): Promise<FastifyReply>;
+    /** Redirect after a POST: 303 for plain forms, HX-Redirect for htmx requests. */
+    seeOther(url: string): FastifyReply;
+  }
+  interface FastifyRequest {
+    isHtmx: boolean;
+  }
+}
+
+declare module '@fastify/session' {
+  interface FastifySessionObject {
+    flash?: Record<string, string[]>;
+  }
+}
+
+export function isHtmxRequest(request: FastifyRequest): boolean {
+  return request.headers['hx-request'] === 'true' && request.headers['hx-boosted'] !== 'true';
+}
+
+export default fp(async (app, opts: { production: boolean; settings: () => Promise<AppSettings> }) => {
+  const eta = new Eta({ views: viewsDir, cache: opts.production, autoEscape: true, autoTrim: [false, 'nl'] });
+  await app.register(fastifyView, { engine: { eta }, root: viewsDir, defaultContext: { fmt }, production: opts.production });
+
+  app.decorateRequest('isHtmx', false);
+  app.addHook('onRequest', async (request) => {
+    request.isHtmx = isHtmxRequest(request);
+  });
+
+  async function commonData(request: FastifyRequest, reply: FastifyReply): Promise<Record<string, unknown>> {
+    const session = request.session;
+    const hasFlash = session && Object.keys(session.flash ?? {}).length > 0;
+    return {
+      user: request.user ?? null,
+      csrfToken: session ? reply.generateCsrf() : '',
+      flash: hasFlash ? reply.flash() : {},
+      nav: request.user ? navigationFor(request.user, request.url, await opts.settings()) : [],
+      currentPath: request.url,
+    };
+  }
+
+  app.decorateReply('page', async function page(this: FastifyReply, template: string, data: Record<string, unknown> = {}) {
+    this.header('Vary', 'HX-Request');
+    this.type('text/html; charset=utf-8');
+    const html = await this.viewAsync(template, { ...(await commonData(this.request, this)), ...data });
+    return this.send(html);
+  });
+
+  app.decorateReply(
+    'pageOrFragment',
+    async function pageOrFragment(this: FastifyReply, templates: { page: string; fragment: string }, data: Record<string, unknown> = {}) {
+      return this.page(this.request.isHtmx ? templates.fragment : templates.page, data);
+    },
+  );
+
+  app.decorateReply('seeOther', function seeOther(this: FastifyReply, url: string) {
+    if (this.request.headers['hx-request'] === 'true') {
+      return this.header('HX-Redirect', url).code(204).send();
+    }
+    return this.redirect(url, 303);
+  });
+});

@@ -1,0 +1,33 @@
+import t from 'tap';
+import { screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
+import { demoUsers } from '../helpers/app.ts';
+
+t.test('a user signs in through the real page in chromium and sees the home page', async (t) => {
+  const { baseUrl, browser } = await startBrowserApp(t);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  // A refused sign-in answers 422 by design; any other console error (a CSP violation, say) fails the test.
+  page.on('console', (m) => m.type() === 'error' && !/status of 422/.test(m.text()) && errors.push(m.text()));
+
+  await page.goto(`${baseUrl}/`);
+  t.match(page.url(), /\/login\?next=%2F$/, 'an anonymous visitor is sent to sign in');
+  await screenshot(page, 'sign-in');
+
+  await page.getByLabel('E-mail address').fill(demoUsers.admin);
+  await page.getByLabel('Password').fill('wrong');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  t.equal(await page.getByRole('alert').textContent(), 'That e-mail and password do not match an active account.');
+  t.equal(await page.getByLabel('E-mail address').inputValue(), demoUsers.admin, 'the e-mail is kept');
+
+  for (const [role, email] of Object.entries(demoUsers)) {
+    await signInPage(page, baseUrl, email);
+    t.ok(await page.getByRole('heading', { level: 1, name: /Good to see you/ }).isVisible(), `${role} sees the home page`);
+    await screenshot(page, `home-${role}`);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(`${baseUrl}/login`);
+  }
+  t.same(errors, [], 'no script errors or CSP violations');
+  await context.close();
+});

@@ -1,0 +1,122 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { buildApp } from '../../src/app.ts';
+import { createDb, type Db } from '../../src/db/index.ts';
+import { migrateToLatest } from '../../src/db/migrate.ts';
+import { seedDemo } from '../../seeds/demo/index.ts';
+
+export const DEMO_PASSWORD = 'demo-password';
+export const demoUsers = {
+  admin: 'admin@example.com',
+  support: 'support@example.com',
+  reseller: 'reseller@example.com',
+  reseller2: 'reseller2@example.com',
+} as const;
+
+type Tap = { teardown(fn: () => unknown): void };
+
+export type TestApp = { app: FastifyInstance; db: Db; config: Config; dir: string };
+
+/** A fresh database (migrated, demo data loaded) and an app on it; both are closed when the test ends. */
+export async function buildTestApp(t: Tap, env: Record<string, string> = {}, options: { loginAttemptsPerMinute?: number } = {}): Promise<TestApp> {
+  const dir = mkdtempSync(join(tmpdir(), 'ledgerdesk-test-'));
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DB_FILE: join(dir, 'test.sqlite'), ...env });
+  const db = createDb(config.database);
+  await migrateToLatest(db);
+  await seedDemo(db);
+  const app = await buildApp({ config, db, loginAttemptsPerMinute: options.loginAttemptsPerMinute ?? 1000 });
+  t.teardown(async () => {
+    await app.close();
+    await db.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { app, db, config, dir };
+}
+
+/** Reads the CSRF token a page carries (the hx-headers on <body>, or a hidden form field). */
+export function csrfTokenIn(html: string): string {
+  const match = /name="_csrf" value="([^"]+)"/.exec(html) ?? /"x-csrf-token": "([^"]+)"/.exec(html);
+  if (!match) throw new Error('no CSRF token on this page');
+  return match[1];
+}
+
+type FormValues = Record<string, string | number | boolean | string[] | undefined>;
+
+function encodeForm(values: FormValues): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(values)) {
+    if (value === undefined) continue;
+    for (const v of Array.isArray(value) ? value : [value]) params.append(key, String(v));
+  }
+  return params.toString();
+}
+
+/**
+ * A browser-like client for app.inject: keeps the session cookie, and sends the CSRF token with every
+ * unsafe request the way our pages do (form field `_csrf`, or the x-csrf-token header for htmx).
+ */
+export class Agent {
+  private cookies = new Map<string, string>();
+  private csrfToken: string | null = null;
+
+  constructor(readonly app: FastifyInstance) {}
+
+  async request(options: InjectOptions & { htmx?: boolean }): Promise<LightMyRequestResponse> {
+    const headers: Record<string, string> = { ...(options.headers as Record<string, string>) };
+    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    if (options.htmx) headers['hx-request'] = 'true';
+    const response = await this.app.inject({ ...options, headers });
+    for (const cookie of response.cookies as { name: string; value: string; expires?: Date; maxAge?: number }[]) {
+      const expired = cookie.maxAge === 0 || (cookie.expires && cookie.expires.getTime() < Date.now());
+      if (expired) this.cookies.delete(cookie.name);
+      else this.cookies.set(cookie.name, cookie.value);
+    }
+    if (/text\/html/.test(String(response.headers['content-type']))) {
+      const token = /"x-csrf-token": "([^"]+)"/.exec(response.body);
+      if (token) this.csrfToken = token[1];
+    }
+    return response;
+  }
+
+  get(url: string, options: { htmx?: boolean; headers?: Record<string, string> } = {}) {
+    return this.request({ method: 'GET', url, ...options });
+  }
+
+  /** Sends a form like a browser would, with the CSRF token of the last page seen (fetched if none yet). */
+  async send(method: 'POST' | 'PUT' | 'DELETE' | 'PATCH', url: string, form: FormValues = {}, options: { htmx?: boolean; csrf?: boolean } = {}) {
+    if (options.csrf !== false && !this.csrfToken) await this.get('/login');
+    const body = encodeForm(options.csrf === false ? form : { _csrf: this.csrfToken ?? '', ...form });
+    return this.request({
+      method,
+      url,
+      payload: body,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      htmx: options.htmx,
+    });
+  }
+
+  post(url: string, form: FormValues = {}, options: { htmx?: boolean; csrf?: boolean } = {}) {
+    return this.send('POST', url, form, options);
+  }
+
+  put(url: string, form: FormValues = {}, options: { htmx?: boolean; csrf?: boolean } = {}) {
+    return this.send('PUT', url, form, options);
+  }
+
+  delete(url: string, form: FormValues = {}, options: { htmx?: boolean; csrf?: boolean } = {}) {
+    return this.send('DELETE', url, form, options);
+  }
+}
+
+/** An Agent signed in as the given demo user. */
+export async function signIn(app: FastifyInstance, email: string, password = DEMO_PASSWORD): Promise<Agent> {
+  const agent = new Agent(app);
+  await agent.get('/login');
+  const response = await agent.post('/login', { email, password });
+  if (response.statusCode !== 303) throw new Error(`sign-in as ${email} failed with ${response.statusCode}`);
+  await agent.get('/');
+  return agent;
+}
