@@ -25,3 +25,11 @@ export function likeInsensitive(db: Queryable, column: string, term: string, whe
 export function escapeLike(term: string): string {
   return term.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
+
+/**
+ * Locks the selected rows until the transaction ends (PostgreSQL's FOR UPDATE). SQLite needs nothing:
+ * its write transactions begin IMMEDIATE and so already run one at a time.
+ */
+export function lockForUpdate<Q extends { forUpdate(): Q }>(db: Queryable, query: Q): Q {
+  return dialectOf(db) === 'postgres' ? query.forUpdate() : query;
+}
