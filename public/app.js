@@ -55,6 +55,11 @@
     confirmWithDialog(form.getAttribute('data-confirm'), function () { form.removeAttribute('data-confirm'); form.submit(); });
   });
 
+  // The printable invoice's Print button.
+  document.addEventListener('click', function (event) {
+    if (event.target.closest && event.target.closest('[data-print]')) window.print();
+  });
+
   // <dialog> openers: <button data-open-dialog="id">. Closers: <button data-close-dialog>.
   document.addEventListener('click', function (event) {
     var opener = event.target.closest && event.target.closest('[data-open-dialog]');

@@ -11,24 +11,30 @@ import security from './plugins/security.ts';
 import session from './plugins/session.ts';
 import views from './plugins/views.ts';
 import authRoutes from './features/auth/routes.ts';
+import billingRoutes from './features/billing/routes.ts';
 import customerRoutes from './features/customers/routes.ts';
 import homeRoutes from './features/home/routes.ts';
 import searchRoutes from './features/search/routes.ts';
 import settingsRoutes from './features/settings/routes.ts';
 import { loadSettings } from './features/settings/settings.ts';
+import { SandboxGateway, type PaymentGateway } from './features/payments/gateway.ts';
 
 export type AppOptions = {
   config: Config;
   db: Db;
   /** Sign-in attempts allowed per address and e-mail per minute. */
   loginAttemptsPerMinute?: number;
+  /** Where payments go; the sandbox unless a real gateway is configured. */
+  gateway?: PaymentGateway;
+  /** Where the log goes (default stdout); tests pass a stream to read what was logged. */
+  logStream?: NodeJS.WritableStream;
 };
 
 /** Builds the app without listening: server.ts listens, tests call app.inject(). */
-export async function buildApp({ config, db, loginAttemptsPerMinute = 10 }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, db, loginAttemptsPerMinute = 10, gateway = new SandboxGateway(), logStream }: AppOptions): Promise<FastifyInstance> {
   const production = config.env === 'production';
   const app = Fastify({
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel, ...(logStream ? { stream: logStream } : {}) },
     // Short request ids double as the reference shown on the 500 page.
     genReqId: () => randomBytes(6).toString('hex'),
     trustProxy: config.trustProxy,
@@ -46,6 +52,7 @@ export async function buildApp({ config, db, loginAttemptsPerMinute = 10 }: AppO
   await app.register(authRoutes, { db, loginAttemptsPerMinute });
   await app.register(homeRoutes, { db });
   await app.register(customerRoutes, { db });
+  await app.register(billingRoutes, { db, gateway });
   await app.register(searchRoutes, { db });
   await app.register(settingsRoutes, { db });
 

@@ -22,3 +22,8 @@ export function formatTimestamp(iso: string | null | undefined): string {
   if (!iso) return '';
   return timestampFormatter.format(new Date(iso));
 }
+
+/** The calendar date `days` after (or before) an ISO date. */
+export function addDays(isoDate: string, days: number): string {
+  return new Date(Date.parse(`${isoDate.slice(0, 10)}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}

@@ -15,7 +15,7 @@ import {
   type NewPayment,
 } from '../../../src/features/payments/payments.ts';
 import { applyCredit, issueCreditMemo, refundCredit } from '../../../src/features/credits/credits.ts';
-import { nowIso } from '../../../src/lib/dates.ts';
+import { addDays, nowIso } from '../../../src/lib/dates.ts';
 
 const TODAY = '2026-11-25';
 const actor = { userId: null };
@@ -115,10 +115,6 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant('apply' as const), which: index, pick: fc.array(index, { minLength: 1, maxLength: 3 }) }),
   fc.record({ op: fc.constant('refund' as const), which: index, cents }),
 );
-
-function addDays(iso: string, days: number): string {
-  return new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
-}
 
 async function runOps(db: Db, customerId: number, ops: Op[]) {
   const invoiceIds: number[] = [];

@@ -1,0 +1,64 @@
+import type { FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { Db } from '../../db/index.ts';
+import { todayIso } from '../../lib/dates.ts';
+import { notFound } from '../../lib/http-error.ts';
+import { findCustomerFor, type CustomerRow } from '../customers/queries.ts';
+import { creditNumberFor } from '../credits/credits.ts';
+import { balanceSummary, type BalanceSummary } from '../invoices/invoices.ts';
+import { transactionNumberFor } from '../payments/payments.ts';
+
+/** The sub-tabs of *Billing Information*, in order; `path` is below /customers/:id/billing. */
+export const billingSections = [
+  { key: 'balance', label: 'Balance', path: '' },
+  { key: 'open-invoices', label: 'Open Invoices', path: '/open-invoices' },
+  { key: 'invoices', label: 'Invoices', path: '/invoices' },
+  { key: 'transactions', label: 'Transactions', path: '/transactions' },
+  { key: 'pending', label: 'Pending', path: '/pending' },
+  { key: 'scheduled', label: 'Scheduled', path: '/scheduled' },
+  { key: 'calendar', label: 'Payments Calendar', path: '/calendar' },
+  { key: 'credits', label: 'Customer Credits', path: '/credits' },
+  { key: 'unbilled-cdrs', label: 'Unbilled CDRs', path: '/unbilled-cdrs' },
+  { key: 'credit-cards', label: 'Credit Cards', path: '/credit-cards' },
+  { key: 'bank-accounts', label: 'Bank Accounts', path: '/bank-accounts' },
+  { key: 'automatic-payments', label: 'Automatic Payments', path: '/automatic-payments' },
+  { key: 'security-deposits', label: 'Security Deposits', path: '/security-deposits' },
+] as const;
+export type BillingSection = (typeof billingSections)[number]['key'];
+
+export type BillingContext = {
+  customer: CustomerRow;
+  balance: BalanceSummary;
+  base: string;
+  today: string;
+  sections: typeof billingSections;
+  /** Display numbers for templates: TX-0000042, CR-0000007. */
+  numbers: { transaction: (id: number) => string; credit: (id: number) => string };
+};
+
+const numbers = { transaction: transactionNumberFor, credit: creditNumberFor };
+
+const customerParams = z.object({ id: z.coerce.number().int().positive() });
+
+/** The customer of a billing route, if the user may see it (404 otherwise), with what every billing page shows. */
+export async function billingContext(db: Db, request: FastifyRequest): Promise<BillingContext> {
+  const params = customerParams.safeParse(request.params);
+  if (!params.success) throw notFound('This customer');
+  const customer = await findCustomerFor(db, request.user!, params.data.id);
+  if (!customer) throw notFound('This customer');
+  const today = todayIso();
+  return { customer, balance: await balanceSummary(db, customer.id, today), base: `/customers/${customer.id}/billing`, today, sections: billingSections, numbers };
+}
+
+/** A fresh key for a form that moves money: submitting the same form twice moves it once. */
+export function newIdempotencyKey(): string {
+  return randomUUID();
+}
+
+/** A positive id from a route parameter, or 404. */
+export function idParam(request: FastifyRequest, name: string, what: string): number {
+  const parsed = z.coerce.number().int().positive().safeParse((request.params as Record<string, unknown>)[name]);
+  if (!parsed.success) throw notFound(what);
+  return parsed.data;
+}
