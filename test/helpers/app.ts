@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { loadConfig, type Config } from '../../src/config.ts';
-import { buildApp } from '../../src/app.ts';
+import { buildApp, type AppOptions } from '../../src/app.ts';
 import { createDb, type Db } from '../../src/db/index.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { seedDemo } from '../../seeds/demo/index.ts';
@@ -21,13 +21,17 @@ type Tap = { teardown(fn: () => unknown): void };
 export type TestApp = { app: FastifyInstance; db: Db; config: Config; dir: string };
 
 /** A fresh database (migrated, demo data loaded) and an app on it; both are closed when the test ends. */
-export async function buildTestApp(t: Tap, env: Record<string, string> = {}, options: { loginAttemptsPerMinute?: number } = {}): Promise<TestApp> {
+export async function buildTestApp(
+  t: Tap,
+  env: Record<string, string> = {},
+  options: Pick<AppOptions, 'loginAttemptsPerMinute' | 'gateway' | 'logStream'> = {},
+): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'ledgerdesk-test-'));
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DB_FILE: join(dir, 'test.sqlite'), ...env });
   const db = createDb(config.database);
   await migrateToLatest(db);
   await seedDemo(db);
-  const app = await buildApp({ config, db, loginAttemptsPerMinute: options.loginAttemptsPerMinute ?? 1000 });
+  const app = await buildApp({ config, db, ...options, loginAttemptsPerMinute: options.loginAttemptsPerMinute ?? 1000 });
   t.teardown(async () => {
     await app.close();
     await db.destroy();
