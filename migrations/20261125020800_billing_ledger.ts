@@ -86,6 +86,7 @@ export async function up(db: Knex): Promise<void> {
     t.index(['customer_id', 'id']);
     t.index(['status', 'paid_on']);
     t.index(['customer_id', 'status', 'paid_on']);
+    t.index(['reference']);
   });
 
   // Which invoices a payment pays, fixed when it is made. They count against an invoice's open balance

@@ -33,3 +33,19 @@ export function escapeLike(term: string): string {
 export function lockForUpdate<Q extends { forUpdate(): Q }>(db: Queryable, query: Q): Q {
   return dialectOf(db) === 'postgres' ? query.forUpdate() : query;
 }
+
+/**
+ * `lower(column)` starts with the (lower-cased) term, written as a range so that an index on
+ * `lower(column)` answers it on SQLite and PostgreSQL alike (LIKE 'x%' would scan on SQLite).
+ */
+export function lowerPrefix(db: Queryable, column: string, term: string) {
+  const low = term.toLowerCase();
+  const high = low.slice(0, -1) + String.fromCodePoint(low.codePointAt(low.length - 1)! + 1);
+  return db.raw('lower(??) >= ? and lower(??) < ?', [column, low, column, high]);
+}
+
+/** The column starts with the term exactly (case as given), as an index range. */
+export function exactPrefix(db: Queryable, column: string, term: string) {
+  const high = term.slice(0, -1) + String.fromCodePoint(term.codePointAt(term.length - 1)! + 1);
+  return db.raw('?? >= ? and ?? < ?', [column, term, column, high]);
+}

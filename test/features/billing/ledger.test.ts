@@ -16,6 +16,8 @@ import {
 } from '../../../src/features/payments/payments.ts';
 import { applyCredit, issueCreditMemo, refundCredit } from '../../../src/features/credits/credits.ts';
 import { addDays, nowIso } from '../../../src/lib/dates.ts';
+import { cardBrandOf, digitsOf, passesAbaChecksum, passesLuhn } from '../../../src/features/payment-methods/numbers.ts';
+import { GatewayTimeoutError, SandboxGateway, sandboxCards } from '../../../src/features/payments/gateway.ts';
 
 const TODAY = '2026-11-25';
 const actor = { userId: null };
@@ -255,4 +257,37 @@ t.test('a payment above what may still be paid is refused, or kept as credit whe
   t.match(credit, { kind: 'unapplied', amount_cents: 2_000, remaining_cents: 2_000 }, 'the rest is an unapplied-payment credit');
   t.equal(await db.transaction((trx) => settlePayment(trx, insisted.payment.id, actor)), false, 'settling twice does nothing');
   t.same(await ledgerProblems(db, customerId), []);
+});
+
+t.test('card numbers pass the Luhn check and routing numbers the ABA checksum', async (t) => {
+  for (const good of ['4242424242424242', '5555555555554444', '378282246310005', '6011111111111117', '4000000000000002']) t.ok(passesLuhn(good), good);
+  for (const bad of ['4242424242424241', '1234', 'abcd567890123', '4242 4242 4242 4242']) t.notOk(passesLuhn(bad), bad);
+  t.equal(digitsOf('4242 4242-4242 4242'), '4242424242424242');
+  for (const good of ['011000015', '021000021', '110000000']) t.ok(passesAbaChecksum(good), good);
+  for (const bad of ['021000022', '12345678', '0110000150']) t.notOk(passesAbaChecksum(bad), bad);
+  t.same(['4242424242424242', '5555555555554444', '378282246310005', '6011111111111117', '1234567890123'].map(cardBrandOf), ['Visa', 'Mastercard', 'American Express', 'Discover', 'Card']);
+});
+
+t.test('the sandbox gateway approves, declines, times out once per key, and settles ACH the next day', async (t) => {
+  let now = new Date('2026-11-25T10:00:00Z');
+  const gateway = new SandboxGateway(() => now);
+  const token = async (number: string) => {
+    const stored = await gateway.tokenize({ kind: 'card', number, expMonth: 1, expYear: 2030, cvc: '123', holderName: 'T' });
+    if (!stored.ok) throw new Error('refused');
+    t.notOk(stored.token.includes(number), 'the token does not contain the number');
+    return stored.token;
+  };
+  t.equal((await gateway.charge({ token: await token(sandboxCards.approve[0]), amountCents: 100, idempotencyKey: 'a' })).status, 'approved');
+  t.equal((await gateway.charge({ token: await token(sandboxCards.decline), amountCents: 100, idempotencyKey: 'd' })).status, 'declined');
+  const slow = await token(sandboxCards.timeout);
+  const timedOut = await gateway.charge({ token: slow, amountCents: 100, idempotencyKey: 't' }).catch((error: unknown) => error);
+  t.ok(timedOut instanceof GatewayTimeoutError, 'the time-out test card times out');
+  t.equal((await gateway.charge({ token: slow, amountCents: 100, idempotencyKey: 't' })).status, 'approved', 'asking again gives the result');
+  const bank = await gateway.tokenize({ kind: 'ach', routingNumber: '011000015', accountNumber: '12345678', accountType: 'checking', holderName: 'T' });
+  if (!bank.ok) throw new Error('refused');
+  const debit = await gateway.charge({ token: bank.token, amountCents: 100, idempotencyKey: 'b' });
+  t.match(debit, { status: 'processing', settlesOn: '2026-11-26' });
+  t.equal((await gateway.retrieve(debit.ref)).status, 'processing');
+  now = new Date('2026-11-26T00:00:01Z');
+  t.equal((await gateway.retrieve(debit.ref)).status, 'approved');
 });

@@ -338,3 +338,38 @@ t.test('the janitor finishes a timed-out card payment and an ACH debit settles a
   t.equal(await runDueScheduledPayments(db, gateway, later), 0, 'a second run finds nothing to do');
   t.equal((await db('payments').where('id', scheduled.id).first()).status, 'settled');
 });
+
+t.test('global search finds customers, contacts, invoices and transactions, grouped and within the tenant', async (t) => {
+  const { app, db } = await buildTestApp(t);
+  const { acme } = await acmeOf(db);
+  const northwind = await signIn(app, demoUsers.reseller);
+  const contoso = await signIn(app, demoUsers.reseller2);
+  const byName = await northwind.get('/search?q=acme');
+  t.match(byName.body, /<h2>Customers<\/h2>[\s\S]*Acme Plumbing Ltd/);
+  const invoice = await db('invoices').where('customer_id', acme.id).orderBy('id').first();
+  const byInvoice = await northwind.get(`/search?q=${invoice.number.toLowerCase()}`);
+  t.match(byInvoice.body, new RegExp(`<h2>Invoices</h2>[\\s\\S]*${invoice.number}`));
+  const byBareNumber = await northwind.get(`/search?q=0${invoice.id}`);
+  t.match(byBareNumber.body, new RegExp(invoice.number), 'a bare number finds the invoice');
+  t.match(byBareNumber.body, /<h2>Transactions<\/h2>/, 'and the transaction with that number');
+  t.match((await northwind.get('/search?q=10442')).body, /check 10442/, 'a check number finds the transaction');
+  t.match((await northwind.get('/search?q=Priya')).body, /<h2>Contacts<\/h2>[\s\S]*billing@acmeplumbingltd.example/);
+  t.match((await northwind.get('/search?q=billing%40acme')).body, /Priya Acme/, 'contacts by e-mail too');
+  const other = await contoso.get(`/search?q=${invoice.number}`);
+  t.match(other.body, /Nothing matches/, "another reseller's invoices stay hidden");
+  t.notMatch((await contoso.get('/search?q=acme')).body, /Acme Plumbing/);
+  t.match((await northwind.get('/search?q=%25')).body, /Type at least two characters/);
+  t.match((await northwind.get('/search?q=%25_')).body, /Nothing matches/, 'wildcards match literally');
+});
+
+t.test('the customers list can show only customers with open invoices', async (t) => {
+  const { app } = await buildTestApp(t);
+  const support = await signIn(app, demoUsers.support);
+  const all = await support.get('/customers');
+  t.match(all.body, /Carla Jensen/);
+  const open = await support.get('/customers?open_invoices=on');
+  t.match(open.body, /Acme Plumbing Ltd/);
+  t.match(open.body, /Evergreen Dental Practice/);
+  t.notMatch(open.body, /Carla Jensen/, 'a customer without invoices is filtered out');
+  t.match(open.body, /id="open_invoices" name="open_invoices" value="on" checked/);
+});
