@@ -1,8 +1,14 @@
+import type { Knex } from 'knex';
 import type { Queryable } from './index.ts';
 
 /**
  * The one place that knows which database we are on. Features call these helpers and never branch on
- * the dialect themselves.
+ * the dialect themselves; when a feature needs SQL that differs, it adds a small helper here (with a
+ * test in test/db/dialect.test.ts, which runs on both databases).
+ *
+ * Portable without a helper (Knex writes the right SQL for both): upserts with
+ * `.onConflict(columns).merge()` or `.ignore()`, and `.returning(columns)`. Timestamps are ISO strings
+ * and compare correctly as text; booleans and counts come back as numbers on both (see createDb).
  */
 export function dialectOf(db: Queryable): 'sqlite' | 'postgres' {
   return db.client.config.client === 'pg' ? 'postgres' : 'sqlite';
@@ -24,4 +30,51 @@ export function likeInsensitive(db: Queryable, column: string, term: string, whe
 /** Escapes LIKE wildcards so user input matches literally. */
 export function escapeLike(term: string): string {
   return term.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/**
+ * Makes a SELECT inside a transaction claim its rows, so that several processes can take work from
+ * one table without taking the same row twice or waiting for each other. PostgreSQL locks the rows and
+ * skips rows another transaction has locked; on SQLite the transaction itself already holds the
+ * database's only write lock (our client begins with BEGIN IMMEDIATE), so nothing is added.
+ * Follow it with an UPDATE of the claimed rows in the same transaction.
+ */
+export function claimingRows<Q extends Knex.QueryBuilder>(trx: Knex.Transaction, query: Q): Q {
+  return dialectOf(trx) === 'postgres' ? (query.forUpdate().skipLocked() as Q) : query;
+}
+
+/** An ISO date column plus a number of days (negative to go back), as an ISO date: `YYYY-MM-DD`. */
+export function datePlusDays(db: Queryable, column: string, days: number): Knex.Raw {
+  if (!Number.isInteger(days)) throw new TypeError('days must be a whole number');
+  return dialectOf(db) === 'postgres'
+    ? db.raw(`to_char(CAST(?? AS date) + ?::integer, 'YYYY-MM-DD')`, [column, days])
+    : db.raw(`date(??, ? || ' days')`, [column, `${days >= 0 ? '+' : ''}${days}`]);
+}
+
+/** Whole days from one ISO date column to another (negative when `to` is earlier). */
+export function daysBetween(db: Queryable, fromColumn: string, toColumn: string): Knex.Raw {
+  return dialectOf(db) === 'postgres'
+    ? db.raw('(CAST(?? AS date) - CAST(?? AS date))', [toColumn, fromColumn])
+    : db.raw('CAST(julianday(date(??)) - julianday(date(??)) AS integer)', [toColumn, fromColumn]);
+}
+
+/**
+ * Runs `work` while holding a lock of this name across every process on the database, e.g. so that
+ * processes starting together migrate one after another. PostgreSQL: a session advisory lock on one
+ * pooled connection. SQLite needs none: its processes share one file and one write lock, and
+ * installations on SQLite start one process.
+ */
+export async function whileLocked<T>(db: Knex, name: string, work: () => Promise<T>): Promise<T> {
+  if (dialectOf(db) !== 'postgres') return work();
+  const connection = await db.client.acquireConnection();
+  try {
+    await db.raw('SELECT pg_advisory_lock(hashtext(?))', [name]).connection(connection);
+    try {
+      return await work();
+    } finally {
+      await db.raw('SELECT pg_advisory_unlock(hashtext(?))', [name]).connection(connection);
+    }
+  } finally {
+    await db.client.releaseConnection(connection);
+  }
 }
