@@ -20,7 +20,7 @@ const result = await autocannon({
   requests: [
     {
       method,
-      setupRequest: (request: { path: string }) => {
+      setupRequest: (request) => {
         request.path = paths[next++ % paths.length];
         return request;
       },
