@@ -78,3 +78,57 @@ export async function whileLocked<T>(db: Knex, name: string, work: () => Promise
     await db.client.releaseConnection(connection);
   }
 }
+
+const searchIndexName = (table: string, column: string) => `${table}_${column}_search`;
+
+/**
+ * For a migration: indexes a text column for `matchesText`, so that a substring search stays fast
+ * on millions of rows. SQLite: an FTS5 trigram index kept current by triggers. PostgreSQL: a pg_trgm
+ * GIN index (the extension goes into `public`, shared by every schema of the database).
+ */
+export async function createTextSearch(db: Knex, table: string, column: string, idColumn = 'id'): Promise<void> {
+  const index = searchIndexName(table, column);
+  if (dialectOf(db) === 'postgres') {
+    await db.raw('CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public');
+    await db.raw('CREATE INDEX ?? ON ?? USING gin (?? public.gin_trgm_ops)', [index, table, column]);
+    return;
+  }
+  const ids = { index, table, column, id: idColumn };
+  const sql = (template: string) => template.replace(/\{(\w+)\}/g, (_, key: keyof typeof ids) => `"${ids[key]}"`);
+  await db.raw(sql(`CREATE VIRTUAL TABLE {index} USING fts5({column}, content={table}, content_rowid={id}, tokenize='trigram')`));
+  await db.raw(sql(`CREATE TRIGGER "${index}_insert" AFTER INSERT ON {table} BEGIN
+    INSERT INTO {index}(rowid, {column}) VALUES (new.{id}, new.{column}); END`));
+  await db.raw(sql(`CREATE TRIGGER "${index}_delete" AFTER DELETE ON {table} BEGIN
+    INSERT INTO {index}({index}, rowid, {column}) VALUES ('delete', old.{id}, old.{column}); END`));
+  await db.raw(sql(`CREATE TRIGGER "${index}_update" AFTER UPDATE OF {column} ON {table} BEGIN
+    INSERT INTO {index}({index}, rowid, {column}) VALUES ('delete', old.{id}, old.{column});
+    INSERT INTO {index}(rowid, {column}) VALUES (new.{id}, new.{column}); END`));
+  await db.raw(sql(`INSERT INTO {index}({index}) VALUES ('rebuild')`));
+}
+
+/** For a migration's `down`: removes what createTextSearch made. */
+export async function dropTextSearch(db: Knex, table: string, column: string): Promise<void> {
+  const index = searchIndexName(table, column);
+  if (dialectOf(db) === 'postgres') {
+    await db.raw('DROP INDEX IF EXISTS ??', [index]);
+    return;
+  }
+  for (const trigger of ['insert', 'delete', 'update']) await db.raw(`DROP TRIGGER IF EXISTS "${index}_${trigger}"`);
+  await db.raw(`DROP TABLE IF EXISTS "${index}"`);
+}
+
+/**
+ * Rows whose column contains the term, case-insensitively and literally, using the createTextSearch
+ * index. Terms under three characters cannot use a trigram index and scan the table: give short terms
+ * a prefix search on an ordinary index instead (likeInsensitive 'prefix').
+ */
+export function matchesText(db: Queryable, table: string, column: string, term: string, idColumn = 'id'): Knex.Raw {
+  if (dialectOf(db) === 'postgres' || [...term].length < 3) return likeInsensitive(db, `${table}.${column}`, term, 'contains');
+  return db.raw(`??.?? IN (SELECT rowid FROM ?? WHERE ?? MATCH ?)`, [
+    table,
+    idColumn,
+    searchIndexName(table, column),
+    searchIndexName(table, column),
+    `"${term.replace(/"/g, '""')}"`,
+  ]);
+}

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { buildTestApp, testDatabaseUrl } from '../helpers/app.ts';
-import { datePlusDays, daysBetween, whileLocked } from '../../src/db/dialect.ts';
+import { createTextSearch, datePlusDays, daysBetween, dropTextSearch, matchesText, whileLocked } from '../../src/db/dialect.ts';
 import { CLAIM_LEASE_MS, MAX_ATTEMPTS, claimDueJobs, enqueueJob, runDueJobs, startJobLoop, type Job } from '../../src/jobs/queue.ts';
 import { jobHandlers } from '../../src/jobs/handlers.ts';
 import type { Db } from '../../src/db/index.ts';
@@ -37,6 +37,27 @@ t.test('date arithmetic on ISO dates gives ISO dates and whole days', async (t) 
     { in30: '2026-03-02', next: '2026-02-01', before: '2025-12-31', late: 29 },
     { in30: '2028-03-29', next: '2028-02-29', before: '2028-01-28', late: -1 },
   ]);
+});
+
+t.test('a text search index finds substrings case-insensitively and literally, and follows inserts, updates and deletes', async (t) => {
+  const { db } = await buildTestApp(t);
+  await db.schema.createTable('notes', (table) => {
+    table.increments('id');
+    table.string('body').notNullable();
+  });
+  await db('notes').insert([{ body: 'Acme Plumbing Ltd' }, { body: 'Baker & Sons' }, { body: '100% "organic" cotton' }]);
+  await createTextSearch(db, 'notes', 'body');
+  await db('notes').insert({ body: 'Plumbline Surveys' });
+  await db('notes').where({ body: 'Baker & Sons' }).update({ body: 'Baker & Plumb' });
+  await db('notes').where({ body: 'Acme Plumbing Ltd' }).delete();
+  const find = (term: string) => db('notes').where(matchesText(db, 'notes', 'body', term)).orderBy('id').pluck('body');
+  t.same(await find('PLUMB'), ['Baker & Plumb', 'Plumbline Surveys']);
+  t.same(await find('0% "org'), ['100% "organic" cotton'], 'quotes and wildcards are literal');
+  t.same(await find('% c'), [], '% is not a wildcard');
+  t.same(await find('ys'), ['Plumbline Surveys'], 'short terms still work, without the index');
+  t.same(await find('acme'), []);
+  await dropTextSearch(db, 'notes', 'body');
+  await db.schema.dropTable('notes');
 });
 
 t.test('a job queued twice under one idempotency key is queued once', async (t) => {
