@@ -151,6 +151,11 @@ export default async function externalNumberRoutes(app: FastifyInstance, { db }:
     return reply.seeOther('/external-numbers');
   }
 
+  // Without JavaScript the trash can leads here, to confirm the delete.
+  app.get('/external-numbers/:id/delete', async (request, reply) => {
+    return reply.page('external-numbers/delete', { title: 'Delete customer number', entry: await entryOr404(db, entryId(request)) });
+  });
+
   // htmx uses PUT and DELETE; plain forms, which know only POST, use these resource URLs.
   app.put('/external-numbers/:id', update);
   app.post('/external-numbers/:id', update);

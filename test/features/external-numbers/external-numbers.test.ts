@@ -54,6 +54,7 @@ t.test('a reseller user is refused every route of the feature', async (t) => {
     ['GET', `/external-numbers/${entry.id}/edit`],
     ['PUT', `/external-numbers/${entry.id}`],
     ['POST', `/external-numbers/${entry.id}`],
+    ['GET', `/external-numbers/${entry.id}/delete`],
     ['DELETE', `/external-numbers/${entry.id}`],
     ['POST', `/external-numbers/${entry.id}/delete`],
     ['GET', '/institutions'],
@@ -246,6 +247,7 @@ t.test('the trash can deletes: an empty answer for htmx, a redirect for a plain 
   t.ok(audit.some((e) => e.field === 'number' && e.old_value === 'SL-7781'));
 
   const genomics = await numberOf(db, 'group_id', await idOf(db, 'groups', 'Genomics Lab'));
+  t.match((await agent.get(`/external-numbers/${genomics.id}/delete`)).body, /Delete customer number <strong class="mono">GEN-0099<\/strong> of group <strong>Genomics Lab/, 'without JavaScript a page asks first');
   const plain = await agent.post(`/external-numbers/${genomics.id}/delete`);
   t.equal(plain.statusCode, 303);
   t.equal(plain.headers.location, '/external-numbers');
