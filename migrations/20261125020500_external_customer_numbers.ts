@@ -13,8 +13,15 @@ export async function up(db: Knex): Promise<void> {
     t.string('updated_at', 30).notNullable();
     t.check('(institution_id IS NULL) <> (group_id IS NULL)', [], 'external_customer_numbers_one_owner');
   });
+  // Duplicate groups are same-named groups of one institution: this index lets that count read the index alone.
+  await db.schema.alterTable('groups', (t) => {
+    t.index(['name_key', 'institution_id'], 'groups_name_key_institution_index');
+  });
 }
 
 export async function down(db: Knex): Promise<void> {
+  await db.schema.alterTable('groups', (t) => {
+    t.dropIndex(['name_key', 'institution_id'], 'groups_name_key_institution_index');
+  });
   await db.schema.dropTableIfExists('external_customer_numbers');
 }

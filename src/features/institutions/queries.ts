@@ -106,7 +106,8 @@ export async function duplicateNameCount(db: Queryable, kind: OrgKind): Promise<
   const { table } = kindInfo[kind];
   const sets = db(table)
     .select('name_key')
-    .groupBy(kind === 'group' ? ['name_key', db.raw('coalesce(institution_id, 0)')] : ['name_key'])
+    // GROUP BY puts all NULL institutions in one group, as duplicatesOf does.
+    .groupBy(kind === 'group' ? ['name_key', 'institution_id'] : ['name_key'])
     .havingRaw('count(*) > 1');
   const row = await db.from(sets.as('sets')).count({ count: '*' }).first();
   return Number(row?.count ?? 0);
