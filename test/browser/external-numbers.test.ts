@@ -90,6 +90,19 @@ t.test('an admin adds, edits, discards and deletes customer numbers in place, wi
   t.equal((await db('external_customer_numbers').where({ number: 'ROB-2028' })).length, 0);
 
   t.equal(await page.evaluate(() => (window as unknown as { marker?: string }).marker), 'same page', 'no page reload happened');
+
+  // The pages around it, for looking at: institutions, a duplicate with its merge choices, a customer's number.
+  await page.getByRole('link', { name: 'Review possible duplicates' }).click();
+  await screenshot(page, 'institutions-duplicates');
+  await page.getByRole('link', { name: "St. Mary's Hospital" }).click();
+  await page.getByRole('heading', { name: 'Merge into another institution' }).waitFor();
+  await screenshot(page, 'institution-show');
+  await page.goto(`${baseUrl}/groups?q=smith`);
+  await screenshot(page, 'groups-list');
+  const acme = await db('customers').where({ name: 'Acme Plumbing Ltd' }).first();
+  await page.goto(`${baseUrl}/customers/${acme.id}`);
+  t.ok(await page.getByText('from group Smith Lab').isVisible(), 'the customer page shows the effective number and its source');
+  await screenshot(page, 'customer-external-number');
   t.same(errors, [], 'no script errors or CSP violations');
   await context.close();
 });
