@@ -12,7 +12,7 @@ import { findEntry, listEntries, type EntryRow } from './queries.ts';
 import { createForm, entryParams, listQuery, newQuery, searchQuery, updateForm } from './schemas.ts';
 
 /** The type-ahead starts at this many characters; fewer show a hint and run no query. */
-export const MIN_SEARCH_LENGTH = 2;
+const MIN_SEARCH_LENGTH = 2;
 const SEARCH_LIMIT = 15;
 
 type Picker = {
