@@ -51,14 +51,17 @@ t.test('an admin adds, edits, discards and deletes customer numbers in place, wi
   await input.fill('ROB-2027');
   await screenshot(page, 'external-numbers-row-editing');
   await robotics.getByRole('button', { name: 'Save' }).click();
-  await robotics.getByRole('cell', { name: 'ROB-2027' }).waitFor();
+  // The display row is back (its Edit link), not just the input still holding the typed value.
+  await robotics.getByRole('link', { name: 'Edit' }).waitFor();
+  t.equal(await robotics.getByRole('cell').nth(1).textContent(), 'ROB-2027');
   t.equal((await db('external_customer_numbers').where({ number: 'ROB-2027' })).length, 1);
 
   // Enter saves too; Escape discards.
   await robotics.getByRole('link', { name: 'Edit' }).click();
   await input.fill('ROB-2028');
   await input.press('Enter');
-  await robotics.getByRole('cell', { name: 'ROB-2028' }).waitFor();
+  await robotics.getByRole('link', { name: 'Edit' }).waitFor();
+  t.equal(await robotics.getByRole('cell').nth(1).textContent(), 'ROB-2028');
   await robotics.getByRole('link', { name: 'Edit' }).click();
   await input.fill('ROB-ESC');
   await input.press('Escape');
