@@ -13,11 +13,13 @@ import views from './plugins/views.ts';
 import authRoutes from './features/auth/routes.ts';
 import billingRoutes from './features/billing/routes.ts';
 import customerRoutes from './features/customers/routes.ts';
+import externalNumberRoutes from './features/external-numbers/routes.ts';
 import homeRoutes from './features/home/routes.ts';
+import institutionRoutes from './features/institutions/routes.ts';
 import searchRoutes from './features/search/routes.ts';
 import settingsRoutes from './features/settings/routes.ts';
 import { loadSettings } from './features/settings/settings.ts';
-import { SandboxGateway, type PaymentGateway } from './features/payments/gateway.ts';
+import { processGateway, type PaymentGateway } from './features/payments/gateway.ts';
 
 export type AppOptions = {
   config: Config;
@@ -31,7 +33,7 @@ export type AppOptions = {
 };
 
 /** Builds the app without listening: server.ts listens, tests call app.inject(). */
-export async function buildApp({ config, db, loginAttemptsPerMinute = 10, gateway = new SandboxGateway(), logStream }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, db, loginAttemptsPerMinute = 10, gateway = processGateway, logStream }: AppOptions): Promise<FastifyInstance> {
   const production = config.env === 'production';
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel, ...(logStream ? { stream: logStream } : {}) },
@@ -55,6 +57,8 @@ export async function buildApp({ config, db, loginAttemptsPerMinute = 10, gatewa
   await app.register(billingRoutes, { db, gateway });
   await app.register(searchRoutes, { db });
   await app.register(settingsRoutes, { db });
+  await app.register(institutionRoutes, { db });
+  await app.register(externalNumberRoutes, { db });
 
   return app;
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/index.ts';
 import { notFound } from '../../lib/http-error.ts';
 import { requireRole } from '../../plugins/auth.ts';
+import { customerExternalNumber } from '../external-numbers/external-numbers.ts';
 import { findCustomerFor, scopedCustomers } from './queries.ts';
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });
@@ -29,6 +30,6 @@ export default async function customerRoutes(app: FastifyInstance, { db }: { db:
     if (!params.success) throw notFound('This customer');
     const customer = await findCustomerFor(db, request.user!, params.data.id);
     if (!customer) throw notFound('This customer');
-    return reply.page('customers/show', { title: customer.name, customer });
+    return reply.page('customers/show', { title: customer.name, customer, externalNumber: await customerExternalNumber(db, customer) });
   });
 }

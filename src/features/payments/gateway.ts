@@ -85,3 +85,9 @@ export class SandboxGateway implements PaymentGateway {
     return this.now().toISOString().slice(0, 10) >= settlesOn ? { status: 'approved', ref } : { status: 'processing', ref, settlesOn };
   }
 }
+
+/**
+ * The gateway this process uses (pages and payment jobs share it, so a retried charge reaches the
+ * gateway that saw the first attempt). The sandbox until a real gateway is configured.
+ */
+export const processGateway: PaymentGateway = new SandboxGateway();

@@ -1,0 +1,14 @@
+import type { JobHandlers, RecurringJob } from '../../jobs/queue.ts';
+import { runPaymentJobs } from './charging.ts';
+import { processGateway } from './gateway.ts';
+
+/**
+ * Due scheduled payments, and pending payments a crash or a gateway time-out left behind (so also
+ * those of a previous run, within a minute of start-up). Safe in several processes: each payment is
+ * claimed in the database before it is charged, and every charge carries its idempotency key.
+ */
+export const paymentJobHandlers: JobHandlers = {
+  payments: (db) => runPaymentJobs(db, processGateway),
+};
+
+export const paymentRecurringJobs: readonly RecurringJob[] = [{ kind: 'payments', cron: '* * * * *' }];
