@@ -7,10 +7,11 @@ import { runDueScheduledPayments } from '../../src/features/payments/charging.ts
 import type { PaymentGateway } from '../../src/features/payments/gateway.ts';
 import { recordPayment, type NewPayment } from '../../src/features/payments/payments.ts';
 
-type Job = { file: string; startAt: number; now: string; task: 'job' } | { file: string; startAt: number; task: 'pay'; payment: NewPayment; times: number };
+type Database = Parameters<typeof createDb>[0];
+type Job = { database: Database; startAt: number; now: string; task: 'job' } | { database: Database; startAt: number; task: 'pay'; payment: NewPayment; times: number };
 
 const job = await new Promise<Job>((resolve) => process.once('message', (message) => resolve(message as Job)));
-const db = createDb({ kind: 'sqlite', file: job.file });
+const db = createDb(job.database);
 const charged: string[] = [];
 const gateway: PaymentGateway = {
   tokenize: () => Promise.reject(new Error('not used')),
