@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { Queryable } from '../../db/index.ts';
 import { exactPrefix, lowerPrefix } from '../../db/dialect.ts';
 import type { SignedInUser } from '../auth/users.ts';
@@ -6,44 +7,44 @@ import { invoiceNumberFor } from '../invoices/invoices.ts';
 
 export const RESULTS_PER_GROUP = 10;
 
+/** Two lookups merged: each is an ordered index range that stops after a few rows (an OR would sort every match). */
+async function either<T extends { id: number }>(first: Knex.QueryBuilder, second: Knex.QueryBuilder | null): Promise<T[]> {
+  const [a, b] = await Promise.all([first, second ?? Promise.resolve([])]);
+  const seen = new Set<number>();
+  return [...(a as T[]), ...(b as T[])].filter((row) => !seen.has(row.id) && seen.add(row.id)).slice(0, RESULTS_PER_GROUP);
+}
+
 /**
  * The top-bar search (E1): customers, contacts, invoices and transactions the user may see, grouped.
- * Every group is an index range with a limit, so it stays fast with millions of rows: names and
+ * Every lookup is an index range with a limit, so it stays fast with millions of rows: names and
  * e-mails match from their start, numbers by prefix, a bare number also as an invoice or transaction id.
  */
 export async function globalSearch(db: Queryable, user: SignedInUser, q: string) {
   const term = q.trim();
   const upper = term.toUpperCase();
   const digits = /^(?:INV-?|TX-?)?0*(\d{1,9})$/i.exec(term)?.[1];
-  const customers = scopedCustomers(db, user)
-    .where((w) => w.where(lowerPrefix(db, 'customers.name', term)).orWhere(exactPrefix(db, 'customers.account_number', upper)))
-    .orderBy('customers.name')
-    .limit(RESULTS_PER_GROUP)
-    .select('customers.id', 'customers.name', 'customers.account_number', 'customers.status');
-  const contacts = scopedCustomers(db, user, 'c')
-    .join('contacts as k', 'k.customer_id', 'c.id')
-    .where((w) => w.where(lowerPrefix(db, 'k.name', term)).orWhere(lowerPrefix(db, 'k.email', term)))
-    .orderBy('k.name')
-    .limit(RESULTS_PER_GROUP)
-    .select('k.id', 'k.name', 'k.email', 'c.id as customer_id', 'c.name as customer_name');
-  const invoices = scopedCustomers(db, user, 'c')
-    .join('invoices as i', 'i.customer_id', 'c.id')
-    .where((w) => {
-      w.where(exactPrefix(db, 'i.number', upper));
-      if (digits) w.orWhere('i.number', invoiceNumberFor(Number(digits)));
-    })
-    .orderBy('i.number')
-    .limit(RESULTS_PER_GROUP)
-    .select('i.id', 'i.number', 'i.due_on', 'i.total_cents', 'i.open_cents', 'c.id as customer_id', 'c.name as customer_name');
-  const transactions = scopedCustomers(db, user, 'c')
-    .join('payments as p', 'p.customer_id', 'c.id')
-    .where((w) => {
-      w.where('p.reference', term);
-      if (digits) w.orWhere('p.id', Number(digits));
-    })
-    .orderBy('p.id', 'desc')
-    .limit(RESULTS_PER_GROUP)
-    .select('p.id', 'p.amount_cents', 'p.status', 'p.paid_on', 'p.reference', 'c.id as customer_id', 'c.name as customer_name');
+  const customerColumns = ['customers.id', 'customers.name', 'customers.account_number', 'customers.status'];
+  const customers = either(
+    scopedCustomers(db, user).where(lowerPrefix(db, 'customers.name', term)).orderByRaw('lower(customers.name)').limit(RESULTS_PER_GROUP).select(customerColumns),
+    scopedCustomers(db, user).where(exactPrefix(db, 'customers.account_number', upper)).orderBy('customers.account_number').limit(RESULTS_PER_GROUP).select(customerColumns),
+  );
+  const contactColumns = ['k.id', 'k.name', 'k.email', 'c.id as customer_id', 'c.name as customer_name'];
+  const contacts = either(
+    scopedCustomers(db, user, 'c').join('contacts as k', 'k.customer_id', 'c.id').where(lowerPrefix(db, 'k.name', term)).orderByRaw('lower(k.name)').limit(RESULTS_PER_GROUP).select(contactColumns),
+    term.includes('@') || !term.includes(' ')
+      ? scopedCustomers(db, user, 'c').join('contacts as k', 'k.customer_id', 'c.id').where(lowerPrefix(db, 'k.email', term)).orderByRaw('lower(k.email)').limit(RESULTS_PER_GROUP).select(contactColumns)
+      : null,
+  );
+  const invoiceColumns = ['i.id', 'i.number', 'i.due_on', 'i.total_cents', 'i.open_cents', 'c.id as customer_id', 'c.name as customer_name'];
+  const invoices = either(
+    scopedCustomers(db, user, 'c').join('invoices as i', 'i.customer_id', 'c.id').where(exactPrefix(db, 'i.number', upper)).orderBy('i.number').limit(RESULTS_PER_GROUP).select(invoiceColumns),
+    digits ? scopedCustomers(db, user, 'c').join('invoices as i', 'i.customer_id', 'c.id').where('i.number', invoiceNumberFor(Number(digits))).select(invoiceColumns) : null,
+  );
+  const transactionColumns = ['p.id', 'p.amount_cents', 'p.status', 'p.paid_on', 'p.reference', 'c.id as customer_id', 'c.name as customer_name'];
+  const transactions = either(
+    scopedCustomers(db, user, 'c').join('payments as p', 'p.customer_id', 'c.id').where('p.reference', term).orderBy('p.id', 'desc').limit(RESULTS_PER_GROUP).select(transactionColumns),
+    digits ? scopedCustomers(db, user, 'c').join('payments as p', 'p.customer_id', 'c.id').where('p.id', Number(digits)).select(transactionColumns) : null,
+  );
   const [c, k, i, p] = await Promise.all([customers, contacts, invoices, transactions]);
   return { customers: c, contacts: k, invoices: i, transactions: p };
 }
