@@ -14,6 +14,8 @@ import { openInvoices, scheduledByDay, scheduledOn, transactionPage } from './qu
 export type BillingOptions = { db: Db; gateway: PaymentGateway };
 
 const OVERVIEW_INVOICES = 10;
+/** The dedicated page lists this many, oldest due first; paying those brings the next ones up. */
+const OPEN_INVOICES_SHOWN = 500;
 
 /** Tabs that another issue fills (Autopay) or that have nothing yet: an empty state saying so. */
 const emptySections = {
@@ -47,8 +49,10 @@ export default async function billingRoutes(app: FastifyInstance, opts: BillingO
 
   app.get('/customers/:id/billing/open-invoices', async (request, reply) => {
     const ctx = await billingContext(db, request);
-    const invoices = await openInvoices(db, ctx.customer.id, ctx.today);
-    return reply.page('billing/open-invoices', { title: `Open Invoices · ${ctx.customer.name}`, ...ctx, section: 'open-invoices', invoices });
+    const invoices = await openInvoices(db, ctx.customer.id, ctx.today, OPEN_INVOICES_SHOWN + 1);
+    return reply.page('billing/open-invoices', {
+      title: `Open Invoices · ${ctx.customer.name}`, ...ctx, section: 'open-invoices', invoices: invoices.slice(0, OPEN_INVOICES_SHOWN), shown: OPEN_INVOICES_SHOWN, more: invoices.length > OPEN_INVOICES_SHOWN,
+    });
   });
 
   app.get('/customers/:id/billing/calendar', async (request, reply) => {
