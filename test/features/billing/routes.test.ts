@@ -271,6 +271,15 @@ t.test('payment methods: Luhn and routing checks, EDIT replaces, and the card nu
   const active = await db('payment_methods').where({ customer_id: acme.id }).whereNull('replaced_by_id').whereNull('removed_at');
   t.same(active.map((m) => m.friendly_name).sort(), ['Acme Business Visa', 'Ops Visa', 'Ops bank']);
 
+  const visa = active.find((m) => m.friendly_name === 'Acme Business Visa')!;
+  const inUse = await agent.post(`${base}/payment-methods/${visa.id}/removal`);
+  t.equal(inUse.statusCode, 409, 'a method a scheduled payment uses cannot be removed');
+  t.match(inUse.body, /A scheduled payment uses this method/);
+  const bank = active.find((m) => m.friendly_name === 'Ops bank')!;
+  t.equal((await agent.post(`${base}/payment-methods/${bank.id}/removal`)).statusCode, 303);
+  t.ok((await db('payment_methods').where('id', bank.id).first()).removed_at, 'removed, and kept for the payments that used it');
+  t.notMatch((await agent.get(`${base}/bank-accounts`)).body, /<div class="method-name">Ops bank/);
+
   // A card that the gateway declines: the payment fails and no receipt goes out.
   const declineCard = active.find((m) => m.friendly_name === 'Ops Visa')!;
   const invoice = await db('invoices').where('customer_id', acme.id).where('open_cents', '>', 0).orderBy('due_on').first();
