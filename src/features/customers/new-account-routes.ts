@@ -109,7 +109,7 @@ export default async function newAccountRoutes(app: FastifyInstance, { db }: { d
     if (action === 'back' && previous) return reply.seeOther(stepUrl(saved.id, previous));
 
     const errors = { ...(await validateStep(db, user, step, saved.values)), ...passwordErrors };
-    if (Object.keys(errors).length) return renderStep(request, reply, step, saved, errors);
+    if (Object.keys(errors).length) return refuseStep(request, reply, step, saved, errors);
 
     const next = newAccountSteps[step.number];
     if (next) {
@@ -119,15 +119,25 @@ export default async function newAccountRoutes(app: FastifyInstance, { db }: { d
 
     // *Finish*: every step again, since another user may have taken a value meanwhile.
     const invalid = await firstInvalidStep(db, user, saved.values);
-    if (invalid) return renderStep(request, reply, invalid.step, saved, invalid.errors);
+    if (invalid) return refuseStep(request, reply, invalid.step, saved, invalid.errors);
     try {
       const { customerId, created } = await finishDraft(db, user, saved, saved.values.password_hash!);
       if (created) request.flash('success', 'The customer account was created. Its administrative user can sign in to the portal.');
       return reply.seeOther(`/customers/${customerId}`);
     } catch (error) {
-      if (error instanceof TakenError) return renderStep(request, reply, error.step, saved, error.errors);
+      if (error instanceof TakenError) return refuseStep(request, reply, error.step, saved, error.errors);
       throw error;
     }
+  }
+
+  /**
+   * Shows a step again with its errors, unless the draft was finished meanwhile: a second *Finish* that
+   * lost the race finds "its" logon name taken by the customer the first one created, and belongs there.
+   */
+  async function refuseStep(request: FastifyRequest, reply: FastifyReply, step: NewAccountStep, draft: CustomerDraft, errors: FieldErrors) {
+    const current = await findDraftFor(db, request.user!, draft.id);
+    if (current?.customerId) return reply.seeOther(`/customers/${current.customerId}`);
+    return renderStep(request, reply, step, draft, errors);
   }
 
   app.get('/customers/new', async (request, reply) => renderStep(request, reply, newAccountSteps[0], null));
