@@ -9,10 +9,11 @@ import { saveCustomAccountId } from './customers.ts';
 import { openDraftsFor } from './drafts.ts';
 import newAccountRoutes from './new-account-routes.ts';
 import { findCustomerFor, type CustomerRow } from './queries.ts';
-import { additionalInformationForm } from './schemas.ts';
+import { additionalInformationForm, countries } from './schemas.ts';
 import { MAX_TERM_LENGTH, searchCustomers } from './search.ts';
 import { customerTabLinks, type CustomerTabKey } from './tabs.ts';
 
+const countryNames = Object.fromEntries(countries);
 const idParams = z.object({ id: z.coerce.number().int().positive() });
 const listQuery = z.object({
   q: z.string().max(MAX_TERM_LENGTH * 2).catch('').default(''),
@@ -33,14 +34,17 @@ export default async function customerRoutes(app: FastifyInstance, { db }: { db:
 
   /** Renders one tab of the customer's page: the header and tab bar come from the _customer layout. */
   async function customerTab(reply: FastifyReply, customer: CustomerRow, tab: CustomerTabKey, template: string, data: Record<string, unknown> = {}) {
-    const reseller = await db('resellers').where({ id: customer.reseller_id }).first('name');
-    return reply.page(template, { title: customer.name, customer, resellerName: reseller?.name, tabs: customerTabLinks(customer.id, tab), ...data });
+    return reply.page(template, { title: customer.name, customer, resellerName: await resellerName(customer), tabs: customerTabLinks(customer.id, tab), ...data });
+  }
+
+  async function resellerName(customer: CustomerRow): Promise<string | undefined> {
+    return (await db('resellers').where({ id: customer.reseller_id }).first('name'))?.name;
   }
 
   app.get('/customers', async (request, reply) => {
     const query = listQuery.parse(request.query);
     const search = await searchCustomers(db, request.user!, query.q, query.page);
-    const data = { title: 'Customers', search, q: search.term, drafts: request.isHtmx ? [] : await openDraftsFor(db, request.user!) };
+    const data = { title: 'Customers', search, drafts: request.isHtmx ? [] : await openDraftsFor(db, request.user!) };
     return reply.pageOrFragment({ page: 'customers/index', fragment: 'customers/_results' }, data);
   });
 
@@ -50,7 +54,7 @@ export default async function customerRoutes(app: FastifyInstance, { db }: { db:
       db('locations').where({ customer_id: customer.id, is_bill_to: true }).orderBy('id').first(),
       db('contacts').where({ customer_id: customer.id }).whereNotNull('login').orderBy('id').first('name', 'login', 'email'),
     ]);
-    return customerTab(reply, customer, 'customer-information', 'customers/customer-information', { billTo, administrator });
+    return customerTab(reply, customer, 'customer-information', 'customers/customer-information', { billTo, administrator, countryNames });
   });
 
   async function additionalInformation(
@@ -62,7 +66,10 @@ export default async function customerRoutes(app: FastifyInstance, { db }: { db:
     const { form, saved = false } = state;
     const history = (await auditTrail(db, 'customers', customer.id)).filter((e) => e.field === 'custom_account_id').slice(0, 10);
     const data = { customer, history, form, saved };
-    if (request.isHtmx) return reply.page(form ? 'customers/_additional-information-form' : 'customers/_additional-information', data);
+    if (request.isHtmx) {
+      const fragment = form ? 'customers/_additional-information-form' : 'customers/_additional-information';
+      return reply.page(fragment, { ...data, resellerName: saved ? await resellerName(customer) : undefined });
+    }
     return customerTab(reply, customer, 'additional-information', 'customers/additional-information', data);
   }
 
