@@ -1,7 +1,7 @@
 import type { Queryable } from '../../db/index.ts';
 import { TEXT_INDEX_MIN_LENGTH, whereTextContains } from '../../db/dialect.ts';
 import type { SignedInUser } from '../auth/users.ts';
-import { scopedCustomers } from './queries.ts';
+import { scopedCustomers, type CustomerRow } from './queries.ts';
 import { customerSearchIndex, NAME_START_SQL } from './search-index.ts';
 
 export const PAGE_SIZE = 25;
@@ -9,17 +9,10 @@ export const PAGE_SIZE = 25;
 export const MAX_PAGE = 40;
 export const MAX_TERM_LENGTH = 100;
 
-export type CustomerListRow = {
-  id: number;
-  account_number: string;
-  name: string;
-  kind: 'business' | 'personal';
-  status: string;
-  reseller_id: number;
-  reseller_name: string;
-  custom_account_id: string | null;
-  email: string | null;
-};
+export type CustomerListRow = Pick<
+  CustomerRow,
+  'id' | 'account_number' | 'name' | 'kind' | 'status' | 'reseller_id' | 'custom_account_id' | 'email'
+> & { reseller_name: string };
 
 export type CustomerSearch = {
   term: string;
