@@ -15,7 +15,7 @@ const args = z
   .object({ email: z.string().email(), name: z.string().min(1), role: z.enum(roles), reseller: z.string().optional() })
   .safeParse(values);
 if (!args.success) {
-  console.error(`Usage: npm run user:create -- --email EMAIL --name NAME --role admin|support|reseller [--reseller NAME]\n${args.error.issues[0].path[0]}: ${args.error.issues[0].message}`);
+  console.error(`Usage: npm run user:create -- --email EMAIL --name NAME --role admin|support|reseller [--reseller NAME]\n${String(args.error.issues[0].path[0])}: ${args.error.issues[0].message}`);
   process.exit(1);
 }
 

@@ -1,6 +1,8 @@
 import type { SessionStore } from '@fastify/session';
 import type { Db } from '../db/index.ts';
 
+const ANONYMOUS_TTL_MS = 60 * 60 * 1000;
+
 type StoredSession = Parameters<SessionStore['set']>[1];
 
 /**
@@ -14,9 +16,12 @@ export class DatabaseSessionStore implements SessionStore {
   ) {}
 
   set(sid: string, session: StoredSession, callback: (err?: unknown) => void): void {
-    const expires = session.cookie?.expires ? new Date(session.cookie.expires) : new Date(Date.now() + this.fallbackTtlMs);
+    const userId = (session as { userId?: number }).userId ?? null;
+    const cookieExpiry = session.cookie?.expires ? new Date(session.cookie.expires).getTime() : Date.now() + this.fallbackTtlMs;
+    // A session nobody signed in to (only a CSRF secret for the sign-in form) is dropped after an hour.
+    const expires = new Date(userId ? cookieExpiry : Math.min(cookieExpiry, Date.now() + ANONYMOUS_TTL_MS));
     this.db('sessions')
-      .insert({ sid, user_id: (session as { userId?: number }).userId ?? null, data: JSON.stringify(session), expires_at: expires.toISOString() })
+      .insert({ sid, user_id: userId, data: JSON.stringify(session), expires_at: expires.toISOString() })
       .onConflict('sid')
       .merge()
       .then(() => callback(), callback);

@@ -52,20 +52,21 @@ export function changedFields(before: Values, after: Values): string[] {
 
 /** Records the creation of a row with its initial values (call inside the creating transaction). */
 export async function auditCreated(db: Queryable, target: AuditTarget, values: Values): Promise<void> {
-  const at = nowIso();
-  const rows = Object.entries(values)
-    .filter(([, v]) => v !== null && v !== undefined && v !== '')
-    .map(([field, v]) => event(target, 'create', field, null, v, at));
-  await db('audit_events').insert(rows.length ? rows : [event(target, 'create', null, null, null, at)]);
+  await auditSnapshot(db, target, 'create', values);
 }
 
 /** Records the deletion of a row with the values it had. */
 export async function auditDeleted(db: Queryable, target: AuditTarget, values: Values): Promise<void> {
+  await auditSnapshot(db, target, 'delete', values);
+}
+
+/** One event per non-empty field: new values for a create, old values for a delete. */
+async function auditSnapshot(db: Queryable, target: AuditTarget, action: 'create' | 'delete', values: Values): Promise<void> {
   const at = nowIso();
   const rows = Object.entries(values)
     .filter(([, v]) => v !== null && v !== undefined && v !== '')
-    .map(([field, v]) => event(target, 'delete', field, v, null, at));
-  await db('audit_events').insert(rows.length ? rows : [event(target, 'delete', null, null, null, at)]);
+    .map(([field, v]) => (action === 'create' ? event(target, action, field, null, v, at) : event(target, action, field, v, null, at)));
+  await db('audit_events').insert(rows.length ? rows : [event(target, action, null, null, null, at)]);
 }
 
 /**

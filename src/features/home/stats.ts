@@ -1,0 +1,34 @@
+import type { Queryable } from '../../db/index.ts';
+import type { SignedInUser } from '../auth/users.ts';
+import { scopedCustomers } from '../customers/queries.ts';
+
+export type CustomerStats = { total: number; active: number; suspended: number; asOf: string };
+
+// Counting a million customers takes tens of milliseconds; a dashboard figure a minute old is fine,
+// so counts are kept per scope (all, or one reseller) for a minute.
+const TTL_MS = 60_000;
+const cache = new Map<string, { at: number; stats: CustomerStats }>();
+
+export async function customerStats(db: Queryable, user: SignedInUser): Promise<CustomerStats> {
+  const key = user.role === 'reseller' ? `reseller:${user.resellerId}` : 'all';
+  const hit = cache.get(key);
+  if (hit && Date.now() - hit.at < TTL_MS) return hit.stats;
+  const rows = (await scopedCustomers(db, user).select('status').count({ count: '*' }).groupBy('status')) as {
+    status: string;
+    count: number | string;
+  }[];
+  const byStatus = Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]));
+  const stats = {
+    total: rows.reduce((sum, row) => sum + Number(row.count), 0),
+    active: byStatus.active ?? 0,
+    suspended: byStatus.suspended ?? 0,
+    asOf: new Date().toISOString(),
+  };
+  cache.set(key, { at: Date.now(), stats });
+  return stats;
+}
+
+/** Forgets cached counts (after creating customers or changing a status, so the home page is not stale). */
+export function forgetCustomerStats(): void {
+  cache.clear();
+}
