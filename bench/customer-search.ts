@@ -18,6 +18,7 @@ import { searchCustomers } from '../src/features/customers/search.ts';
 import { toSignedInUser, findUserByEmail } from '../src/features/auth/users.ts';
 import { nowIso } from '../src/lib/dates.ts';
 import { signIn } from '../test/helpers/app.ts';
+import { customerSearchTerms } from './customer-search-terms.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -97,26 +98,6 @@ async function buildDatabase(db: Db): Promise<void> {
   }
 }
 
-/** Terms as people type them: parts of names, account numbers, e-mails and custom ids, some absent. */
-async function searchTerms(db: Db): Promise<string[]> {
-  const sample: { name: string; account_number: string; email: string; custom_account_id: string | null }[] = await db('customers')
-    .whereIn('id', Array.from({ length: 200 }, () => 1 + Math.floor(random() * target)))
-    .select('name', 'account_number', 'email', 'custom_account_id');
-  const terms: string[] = [];
-  for (const c of sample) {
-    const word = pick(c.name.split(' '));
-    terms.push(
-      word.slice(0, 2 + Math.floor(random() * (word.length - 1))), // a name being typed (2+ characters)
-      c.name, // a whole name
-      c.account_number, // an account number read out on the phone
-      c.account_number.slice(4), // its digits without the LD00
-      c.email.split('@')[0].slice(0, 6), // the start of an e-mail
-      c.custom_account_id ?? `zq${Math.floor(random() * 1e4)}x`, // a custom id, or nothing that exists
-    );
-  }
-  return terms.filter((t) => t.trim().length >= 2);
-}
-
 function stats(label: string, times: number[]) {
   const sorted = [...times].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))].toFixed(2);
@@ -129,7 +110,7 @@ if (!existsSync(args.db)) console.log(`Building ${args.db} with ${target.toLocal
 const db = createDb(config.database);
 try {
   await buildDatabase(db);
-  const terms = await searchTerms(db);
+  const terms = await customerSearchTerms(db, random);
   const medians: number[] = [];
   for (const email of ['admin@example.com', 'reseller@example.com']) {
     const user = toSignedInUser((await findUserByEmail(db, email))!);
