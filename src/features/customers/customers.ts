@@ -1,8 +1,7 @@
 import type { Queryable, Tx } from '../../db/index.ts';
 import { isUniqueViolationOf } from '../../db/dialect.ts';
 import { nowIso } from '../../lib/dates.ts';
-import type { FieldErrors } from '../../lib/forms.ts';
-import { parseForm } from '../../lib/forms.ts';
+import { parseForm, type FieldErrors } from '../../lib/forms.ts';
 import { HttpError } from '../../lib/http-error.ts';
 import { auditCreated, updateAudited, type Actor } from '../audit/audit.ts';
 import type { SignedInUser } from '../auth/users.ts';
