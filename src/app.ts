@@ -12,7 +12,9 @@ import session from './plugins/session.ts';
 import views from './plugins/views.ts';
 import authRoutes from './features/auth/routes.ts';
 import customerRoutes from './features/customers/routes.ts';
+import externalNumberRoutes from './features/external-numbers/routes.ts';
 import homeRoutes from './features/home/routes.ts';
+import institutionRoutes from './features/institutions/routes.ts';
 import searchRoutes from './features/search/routes.ts';
 import settingsRoutes from './features/settings/routes.ts';
 import { loadSettings } from './features/settings/settings.ts';
@@ -48,6 +50,8 @@ export async function buildApp({ config, db, loginAttemptsPerMinute = 10 }: AppO
   await app.register(customerRoutes, { db });
   await app.register(searchRoutes, { db });
   await app.register(settingsRoutes, { db });
+  await app.register(institutionRoutes, { db });
+  await app.register(externalNumberRoutes, { db });
 
   return app;
 }

@@ -22,6 +22,8 @@ const envSchema = z.object({
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   JOBS: z.enum(['on', 'off']).default('on'),
+  // How often an idle process looks for due jobs; a busy one keeps going until none is due.
+  JOBS_POLL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5000),
 });
 
 export type Config = Readonly<{
@@ -36,6 +38,7 @@ export type Config = Readonly<{
   trustProxy: boolean;
   logLevel: string;
   runJobs: boolean;
+  jobsPollMs: number;
 }>;
 
 /** Reads the environment once. Nothing else in the app reads process.env. */
@@ -62,6 +65,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: e.TRUST_PROXY === 'true',
     logLevel: e.LOG_LEVEL,
     runJobs: e.JOBS === 'on',
+    jobsPollMs: e.JOBS_POLL_MS,
   });
 }
 

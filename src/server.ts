@@ -1,10 +1,6 @@
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { buildApp } from './app.ts';
-import { createDb } from './db/index.ts';
-import { migrateToLatest } from './db/migrate.ts';
-import { Cron } from 'croner';
-import { seedDemoIfEmpty } from '../seeds/demo/index.ts';
-import { deleteExpiredSessions } from './plugins/session-store.ts';
+import { jobHandlers, recurringJobs } from './jobs/handlers.ts';
+import { serve } from './serve.ts';
 
 let config: Config;
 try {
@@ -17,25 +13,4 @@ try {
   throw error;
 }
 
-const db = createDb(config.database);
-await migrateToLatest(db);
-if (await seedDemoIfEmpty(db)) console.log('Loaded the demo data (sign in as admin@example.com / demo-password).');
-
-const app = await buildApp({ config, db });
-
-// Scheduled housekeeping; features add their jobs here. JOBS=off runs a web-only process.
-const jobs = config.runJobs
-  ? [new Cron('*/15 * * * *', { protect: true }, async () => void (await deleteExpiredSessions(db)))]
-  : [];
-
-async function shutdown(signal: string) {
-  app.log.info({ signal }, 'shutting down');
-  for (const job of jobs) job.stop();
-  await app.close();
-  await db.destroy();
-  process.exit(0);
-}
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
-process.once('SIGINT', () => void shutdown('SIGINT'));
-
-await app.listen({ port: config.port, host: config.host });
+await serve(config, { handlers: jobHandlers, recurring: recurringJobs });

@@ -1,9 +1,14 @@
-import type { Queryable } from './index.ts';
 import type { Knex } from 'knex';
+import type { Queryable } from './index.ts';
 
 /**
  * The one place that knows which database we are on. Features call these helpers and never branch on
- * the dialect themselves.
+ * the dialect themselves; when a feature needs SQL that differs, it adds a small helper here (with a
+ * test in test/db/dialect.test.ts, which runs on both databases).
+ *
+ * Portable without a helper (Knex writes the right SQL for both): upserts with
+ * `.onConflict(columns).merge()` or `.ignore()`, and `.returning(columns)`. Timestamps are ISO strings
+ * and compare correctly as text; booleans and counts come back as numbers on both (see createDb).
  */
 export function dialectOf(db: Queryable): 'sqlite' | 'postgres' {
   return db.client.config.client === 'pg' ? 'postgres' : 'sqlite';
@@ -39,69 +44,150 @@ export function escapeLike(term: string): string {
 }
 
 /**
- * A substring index over some text columns of a table. On SQLite it is an FTS5 table with the trigram
- * tokenizer, kept in step by triggers; on PostgreSQL a pg_trgm GIN index over the columns joined.
+ * Makes a SELECT inside a transaction claim its rows, so that several processes can take work from
+ * one table without taking the same row twice or waiting for each other. PostgreSQL locks the rows and
+ * skips rows another transaction has locked; on SQLite the transaction itself already holds the
+ * database's only write lock (our client begins with BEGIN IMMEDIATE), so nothing is added.
+ * Follow it with an UPDATE of the claimed rows in the same transaction.
  */
-export type TextIndex = Readonly<{ name: string; table: string; columns: readonly string[] }>;
-
-/** Shortest term the text index can answer; shorter terms need a plan of their own (a prefix index). */
-export const TEXT_INDEX_MIN_LENGTH = 3;
-
-/** The columns joined into one text, the same expression in the PostgreSQL index and in its queries. */
-function joinedColumns(index: TextIndex, alias = index.table): string {
-  return index.columns.map((c) => `coalesce("${alias}"."${c}", '')`).join(` || ' ' || `);
+export function claimingRows<Q extends Knex.QueryBuilder>(trx: Knex.Transaction, query: Q): Q {
+  return dialectOf(trx) === 'postgres' ? (query.forUpdate().skipLocked() as Q) : query;
 }
 
-/** Creates the text index (for a migration's `up`) and fills it from the rows already there. */
+/** An ISO date column plus a number of days (negative to go back), as an ISO date: `YYYY-MM-DD`. */
+export function datePlusDays(db: Queryable, column: string, days: number): Knex.Raw {
+  if (!Number.isInteger(days)) throw new TypeError('days must be a whole number');
+  return dialectOf(db) === 'postgres'
+    ? db.raw(`to_char(CAST(?? AS date) + ?::integer, 'YYYY-MM-DD')`, [column, days])
+    : db.raw(`date(??, ? || ' days')`, [column, `${days >= 0 ? '+' : ''}${days}`]);
+}
+
+/** Whole days from one ISO date column to another (negative when `to` is earlier). */
+export function daysBetween(db: Queryable, fromColumn: string, toColumn: string): Knex.Raw {
+  return dialectOf(db) === 'postgres'
+    ? db.raw('(CAST(?? AS date) - CAST(?? AS date))', [toColumn, fromColumn])
+    : db.raw('CAST(julianday(date(??)) - julianday(date(??)) AS integer)', [toColumn, fromColumn]);
+}
+
+/**
+ * Runs `work` while holding a lock of this name across every process on the database, e.g. so that
+ * processes starting together migrate one after another. PostgreSQL: a session advisory lock on one
+ * pooled connection. SQLite needs none: its processes share one file and one write lock, and
+ * installations on SQLite start one process.
+ */
+export async function whileLocked<T>(db: Knex, name: string, work: () => Promise<T>): Promise<T> {
+  if (dialectOf(db) !== 'postgres') return work();
+  const connection = await db.client.acquireConnection();
+  try {
+    await db.raw('SELECT pg_advisory_lock(hashtext(?))', [name]).connection(connection);
+    try {
+      return await work();
+    } finally {
+      await db.raw('SELECT pg_advisory_unlock(hashtext(?))', [name]).connection(connection);
+    }
+  } finally {
+    await db.client.releaseConnection(connection);
+  }
+}
+
+/**
+ * A substring index over text columns of one table, for `matchesText` and `whereTextContains`.
+ * SQLite: an FTS5 trigram index over the columns, kept current by triggers. PostgreSQL: a pg_trgm GIN
+ * index over the column, or over several columns joined with spaces (the extension goes into
+ * `public`, shared by every schema of the database).
+ */
+export type TextIndex = Readonly<{ name: string; table: string; columns: readonly string[]; idColumn?: string }>;
+
+/** Shortest term a trigram index can answer; shorter terms need a plan of their own (a prefix index). */
+export const TEXT_INDEX_MIN_LENGTH = 3;
+
+const searchIndexName = (table: string, column: string) => `${table}_${column}_search`;
+const singleColumnIndex = (table: string, column: string, idColumn = 'id'): TextIndex => ({
+  name: searchIndexName(table, column),
+  table,
+  columns: [column],
+  idColumn,
+});
+
+/** PostgreSQL: the indexed text, the same expression in the index and in its queries. */
+function indexedText({ table, columns }: TextIndex): string {
+  if (columns.length === 1) return `"${table}"."${columns[0]}"`;
+  return columns.map((c) => `coalesce("${table}"."${c}", '')`).join(` || ' ' || `);
+}
+
+/** For a migration: creates the text index and fills it from the rows already there. */
 export async function createTextIndex(db: Queryable, index: TextIndex): Promise<void> {
-  const { name, table, columns } = index;
   if (dialectOf(db) === 'postgres') {
-    await db.raw('CREATE EXTENSION IF NOT EXISTS pg_trgm');
-    await db.raw(`CREATE INDEX "${name}" ON "${table}" USING gin ((${joinedColumns(index)}) gin_trgm_ops)`);
+    await db.raw('CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public');
+    await db.raw(`CREATE INDEX "${index.name}" ON "${index.table}" USING gin ((${indexedText(index)}) public.gin_trgm_ops)`);
     return;
   }
-  const list = columns.join(', ');
-  const values = (prefix: string) => columns.map((c) => `${prefix}.${c}`).join(', ');
+  const name = `"${index.name}"`;
+  const id = `"${index.idColumn ?? 'id'}"`;
+  const list = index.columns.map((c) => `"${c}"`).join(', ');
+  const values = (row: 'new' | 'old') => index.columns.map((c) => `${row}."${c}"`).join(', ');
   // External content: the index stores only trigrams and reads the text from the table itself.
-  await db.raw(`CREATE VIRTUAL TABLE ${name} USING fts5(${list}, content='${table}', content_rowid='id', tokenize='trigram')`);
-  await db.raw(`CREATE TRIGGER ${name}_ai AFTER INSERT ON ${table} BEGIN
-    INSERT INTO ${name}(rowid, ${list}) VALUES (new.id, ${values('new')}); END`);
-  await db.raw(`CREATE TRIGGER ${name}_ad AFTER DELETE ON ${table} BEGIN
-    INSERT INTO ${name}(${name}, rowid, ${list}) VALUES ('delete', old.id, ${values('old')}); END`);
+  await db.raw(`CREATE VIRTUAL TABLE ${name} USING fts5(${list}, content="${index.table}", content_rowid=${id}, tokenize='trigram')`);
+  await db.raw(`CREATE TRIGGER "${index.name}_insert" AFTER INSERT ON "${index.table}" BEGIN
+    INSERT INTO ${name}(rowid, ${list}) VALUES (new.${id}, ${values('new')}); END`);
+  await db.raw(`CREATE TRIGGER "${index.name}_delete" AFTER DELETE ON "${index.table}" BEGIN
+    INSERT INTO ${name}(${name}, rowid, ${list}) VALUES ('delete', old.${id}, ${values('old')}); END`);
   // Only when an indexed column changes, so a status or version update costs no index work.
-  await db.raw(`CREATE TRIGGER ${name}_au AFTER UPDATE OF ${list} ON ${table} BEGIN
-    INSERT INTO ${name}(${name}, rowid, ${list}) VALUES ('delete', old.id, ${values('old')});
-    INSERT INTO ${name}(rowid, ${list}) VALUES (new.id, ${values('new')}); END`);
+  await db.raw(`CREATE TRIGGER "${index.name}_update" AFTER UPDATE OF ${list} ON "${index.table}" BEGIN
+    INSERT INTO ${name}(${name}, rowid, ${list}) VALUES ('delete', old.${id}, ${values('old')});
+    INSERT INTO ${name}(rowid, ${list}) VALUES (new.${id}, ${values('new')}); END`);
   await db.raw(`INSERT INTO ${name}(${name}) VALUES ('rebuild')`);
 }
 
-/** Drops the text index (for a migration's `down`). */
+/** For a migration's `down`: removes what createTextIndex made. */
 export async function dropTextIndex(db: Queryable, index: TextIndex): Promise<void> {
   if (dialectOf(db) === 'postgres') {
     await db.raw(`DROP INDEX IF EXISTS "${index.name}"`);
     return;
   }
-  for (const suffix of ['ai', 'ad', 'au']) await db.raw(`DROP TRIGGER IF EXISTS ${index.name}_${suffix}`);
-  await db.raw(`DROP TABLE IF EXISTS ${index.name}`);
+  for (const trigger of ['insert', 'delete', 'update']) await db.raw(`DROP TRIGGER IF EXISTS "${index.name}_${trigger}"`);
+  await db.raw(`DROP TABLE IF EXISTS "${index.name}"`);
+}
+
+/** For a migration: indexes one text column for `matchesText`, so a substring search stays fast on millions of rows. */
+export async function createTextSearch(db: Knex, table: string, column: string, idColumn = 'id'): Promise<void> {
+  await createTextIndex(db, singleColumnIndex(table, column, idColumn));
+}
+
+/** For a migration's `down`: removes what createTextSearch made. */
+export async function dropTextSearch(db: Knex, table: string, column: string): Promise<void> {
+  await dropTextIndex(db, singleColumnIndex(table, column));
+}
+
+/** A quoted FTS5 string is a phrase; with the trigram tokenizer a phrase is a plain substring. */
+function ftsPhrase(term: string): string {
+  return `"${term.replace(/"/g, '""')}"`;
+}
+
+/**
+ * Rows whose column contains the term, case-insensitively and literally, using the createTextSearch
+ * index. Terms under three characters cannot use a trigram index and scan the table: give short terms
+ * a prefix search on an ordinary index instead (likeInsensitive 'prefix').
+ */
+export function matchesText(db: Queryable, table: string, column: string, term: string, idColumn = 'id'): Knex.Raw {
+  if (dialectOf(db) === 'postgres' || [...term].length < TEXT_INDEX_MIN_LENGTH) return likeInsensitive(db, `${table}.${column}`, term, 'contains');
+  const index = searchIndexName(table, column);
+  return db.raw(`??.?? IN (SELECT rowid FROM ?? WHERE ?? MATCH ?)`, [table, idColumn, index, index, ftsPhrase(term)]);
 }
 
 /**
  * Restricts a query on the index's table to rows where any indexed column contains `term` (at least
- * TEXT_INDEX_MIN_LENGTH characters, case-insensitive, taken literally), in id order. The id order is
- * what the index yields for free, so the first page of a term that matches half the table is as cheap
- * as one that matches a single row.
+ * TEXT_INDEX_MIN_LENGTH characters, case-insensitive, literal), in id order. On SQLite that is the
+ * order the index yields without sorting, so the first page of a term matching half the table is as
+ * cheap as one matching a single row (matchesText's IN list would collect every match first).
  */
 export function whereTextContains<Q extends Knex.QueryBuilder>(db: Queryable, query: Q, index: TextIndex, term: string): Q {
-  const { name, table } = index;
+  const id = `${index.table}.${index.idColumn ?? 'id'}`;
   if (dialectOf(db) === 'postgres') {
-    return query
-      .whereRaw(`(${joinedColumns(index)}) ILIKE ? ESCAPE '\\'`, [`%${escapeLike(term)}%`])
-      .orderBy(`${table}.id`) as Q;
+    return query.whereRaw(`(${indexedText(index)}) ILIKE ? ESCAPE '\\'`, [`%${escapeLike(term)}%`]).orderBy(id) as Q;
   }
-  // A quoted FTS5 string is a phrase; with the trigram tokenizer a phrase is a plain substring.
-  const phrase = `"${term.replace(/"/g, '""')}"`;
   return query
-    .join(name, `${name}.rowid`, `${table}.id`)
-    .whereRaw(`${name} MATCH ?`, [phrase])
-    .orderBy(`${name}.rowid`) as Q;
+    .join(index.name, `${index.name}.rowid`, id)
+    .whereRaw(`"${index.name}" MATCH ?`, [ftsPhrase(term)])
+    .orderBy(`${index.name}.rowid`) as Q;
 }

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import knex, { type Knex } from 'knex';
+import pg from 'pg';
 import type { Config } from '../config.ts';
 import { LedgerSqliteClient } from './sqlite-client.ts';
 
@@ -11,7 +12,7 @@ export type Queryable = Knex | Knex.Transaction;
 
 export function createDb(database: Config['database']): Db {
   if (database.kind === 'postgres') {
-    return knex({ client: 'pg', connection: database.url, pool: { min: 0, max: 10 } });
+    return knex({ client: 'pg', connection: { connectionString: database.url, types: sqliteShapedTypes }, pool: { min: 0, max: 10 } });
   }
   if (database.file !== ':memory:') mkdirSync(dirname(database.file), { recursive: true });
   return knex({
@@ -22,3 +23,22 @@ export function createDb(database: Config['database']): Db {
     pool: { min: 1, max: 1 },
   });
 }
+
+/**
+ * PostgreSQL values shaped like SQLite's, so code and tests written on either database see the same
+ * rows: booleans as 1/0, and counts and sums (bigint, numeric) as numbers rather than strings. Money is
+ * integer cents, far below 2^53.
+ */
+const sqliteShapedTypes: Knex.PgCustomTypesConfig = {
+  getTypeParser(oid, format) {
+    switch (oid) {
+      case pg.types.builtins.BOOL:
+        return (value: string) => (value === 't' ? 1 : 0);
+      case pg.types.builtins.INT8:
+      case pg.types.builtins.NUMERIC:
+        return Number;
+      default:
+        return pg.types.getTypeParser(oid, format as 'text' | 'binary');
+    }
+  },
+};

@@ -1,4 +1,5 @@
 import type { Role, SignedInUser } from '../features/auth/users.ts';
+import { isEnabled } from '../features/settings/settings.ts';
 
 export type AppSettings = Readonly<Record<string, string>>;
 
@@ -14,6 +15,13 @@ type NavItem = {
 const navItems: NavItem[] = [
   { label: 'Home', href: '/', roles: ['admin', 'support', 'reseller'] },
   { label: 'Customers', href: '/customers', roles: ['admin', 'support', 'reseller'] },
+  { label: 'Institutions', href: '/institutions', roles: ['admin', 'support'] },
+  {
+    label: 'External Customer Numbers',
+    href: '/external-numbers',
+    roles: ['admin', 'support'],
+    shownWhen: (s) => isEnabled(s, 'external_billing_enabled'),
+  },
   { label: 'Settings', href: '/settings', roles: ['admin'] },
 ];
 

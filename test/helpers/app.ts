@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { buildApp } from '../../src/app.ts';
@@ -20,10 +22,40 @@ type Tap = { teardown(fn: () => unknown): void };
 
 export type TestApp = { app: FastifyInstance; db: Db; config: Config; dir: string };
 
+/** The PostgreSQL server the suite also runs against when set (CI runs the suite once per database). */
+export const testDatabaseUrl = process.env.TEST_DATABASE_URL || undefined;
+
+/**
+ * An empty database for one test, as environment for loadConfig: a SQLite file in `dir`, or on
+ * PostgreSQL a schema of its own (chosen through search_path), so test files can run in parallel on
+ * one server. Dropped when the test ends.
+ */
+export async function emptyTestDatabase(t: Tap, dir: string): Promise<{ DB_FILE: string } | { DATABASE_URL: string }> {
+  if (!testDatabaseUrl) return { DB_FILE: join(dir, 'test.sqlite') };
+  const schema = `test_${randomBytes(6).toString('hex')}`;
+  await onTestServer(`CREATE SCHEMA ${schema}`);
+  t.teardown(() => onTestServer(`DROP SCHEMA ${schema} CASCADE`));
+  const url = new URL(testDatabaseUrl);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return { DATABASE_URL: url.toString() };
+}
+
+async function onTestServer(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: testDatabaseUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
 /** A fresh database (migrated, demo data loaded) and an app on it; both are closed when the test ends. */
 export async function buildTestApp(t: Tap, env: Record<string, string> = {}, options: { loginAttemptsPerMinute?: number } = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'ledgerdesk-test-'));
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DB_FILE: join(dir, 'test.sqlite'), ...env });
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const database = await emptyTestDatabase(t, dir);
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...database, ...env });
   const db = createDb(config.database);
   await migrateToLatest(db);
   await seedDemo(db);
@@ -31,7 +63,6 @@ export async function buildTestApp(t: Tap, env: Record<string, string> = {}, opt
   t.teardown(async () => {
     await app.close();
     await db.destroy();
-    rmSync(dir, { recursive: true, force: true });
   });
   return { app, db, config, dir };
 }

@@ -5,6 +5,7 @@ import { parseForm, type FieldErrors } from '../../lib/forms.ts';
 import { notFound } from '../../lib/http-error.ts';
 import { requireRole } from '../../plugins/auth.ts';
 import { StaleEditError, auditTrail } from '../audit/audit.ts';
+import { customerExternalNumber } from '../external-numbers/external-numbers.ts';
 import { saveCustomAccountId } from './customers.ts';
 import { openDraftsFor } from './drafts.ts';
 import newAccountRoutes from './new-account-routes.ts';
@@ -50,11 +51,13 @@ export default async function customerRoutes(app: FastifyInstance, { db }: { db:
 
   app.get('/customers/:id', async (request, reply) => {
     const customer = await customerIn(request);
-    const [billTo, administrator] = await Promise.all([
+    const [billTo, administrator, externalNumber] = await Promise.all([
       db('locations').where({ customer_id: customer.id, is_bill_to: true }).orderBy('id').first(),
       db('contacts').where({ customer_id: customer.id }).whereNotNull('login').orderBy('id').first('name', 'login', 'email'),
+      customerExternalNumber(db, customer),
     ]);
-    return customerTab(reply, customer, 'customer-information', 'customers/customer-information', { billTo, administrator, countryNames });
+    const data = { billTo, administrator, externalNumber, countryNames };
+    return customerTab(reply, customer, 'customer-information', 'customers/customer-information', data);
   });
 
   async function additionalInformation(

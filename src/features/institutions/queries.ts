@@ -1,0 +1,122 @@
+import type { Knex } from 'knex';
+import type { Queryable } from '../../db/index.ts';
+import { nameKeyRange, normaliseName } from '../../lib/names.ts';
+import { kindInfo, type OrgKind } from './kinds.ts';
+
+/** An institution or group as lists and the type-ahead show it. */
+export type OrgRow = {
+  id: number;
+  name: string;
+  name_key: string;
+  version: number;
+  /** Groups only: the institution the group belongs to, if any. */
+  institution_id: number | null;
+  institution_name: string | null;
+  /** Its external customer number, if it has one. */
+  number: string | null;
+  /** Another record of the same kind has the same normalised name (see duplicatesOf). */
+  has_duplicate: boolean;
+};
+
+export type OrgCursor = { nameKey: string; id: number };
+
+/**
+ * Records of the same kind that count as duplicates of `o`: the same name once case, punctuation and
+ * spacing are folded; for groups, also under the same institution (a "Physics Department" at two
+ * universities is two departments).
+ */
+function duplicatesOf(db: Queryable, kind: OrgKind, alias: string) {
+  const { table } = kindInfo[kind];
+  const query = db(`${table} as d`)
+    .select(db.raw('1'))
+    .whereRaw(`d.name_key = ${alias}.name_key`)
+    .whereRaw(`d.id <> ${alias}.id`);
+  return kind === 'group' ? query.whereRaw(`coalesce(d.institution_id, 0) = coalesce(${alias}.institution_id, 0)`) : query;
+}
+
+/** The select every institution/group list shares: the record, its institution (groups), its number, duplicate flag. */
+export function orgSelect(db: Queryable, kind: OrgKind, alias = 'o'): Knex.QueryBuilder {
+  const { table, column } = kindInfo[kind];
+  const query = db(`${table} as ${alias}`)
+    .leftJoin('external_customer_numbers as n', `n.${column}`, `${alias}.id`)
+    .select(`${alias}.id`, `${alias}.name`, `${alias}.name_key`, `${alias}.version`, 'n.number')
+    .select(db.raw('exists ? as has_duplicate', [duplicatesOf(db, kind, alias)]));
+  if (kind === 'group') {
+    return query.leftJoin('institutions as gi', 'gi.id', `${alias}.institution_id`).select(`${alias}.institution_id`, 'gi.name as institution_name');
+  }
+  return query.select(db.raw('null as institution_id'), db.raw('null as institution_name'));
+}
+
+function toOrgRow(row: Record<string, unknown>): OrgRow {
+  return { ...(row as OrgRow), has_duplicate: Boolean(row.has_duplicate) };
+}
+
+/**
+ * Institutions or groups whose folded name starts with the folded term, in name order, after `after`
+ * (keyset paging). Answers from the name_key index, so it stays fast with tens of thousands of rows.
+ */
+export async function findOrgs(
+  db: Queryable,
+  kind: OrgKind,
+  options: { term?: string; after?: OrgCursor | null; institutionId?: number; limit: number },
+): Promise<OrgRow[]> {
+  const query = orgSelect(db, kind).orderBy([{ column: 'o.name_key' }, { column: 'o.id' }]).limit(options.limit);
+  if (options.institutionId !== undefined) query.where('o.institution_id', options.institutionId);
+  if (options.term) {
+    const range = nameKeyRange(normaliseName(options.term));
+    query.where('o.name_key', '>=', range.from);
+    if (range.to !== null) query.where('o.name_key', '<', range.to);
+  }
+  if (options.after) {
+    const { nameKey, id } = options.after;
+    query.where((w) => w.where('o.name_key', '>', nameKey).orWhere((x) => x.where('o.name_key', nameKey).where('o.id', '>', id)));
+  }
+  return (await query).map(toOrgRow);
+}
+
+export async function findOrg(db: Queryable, kind: OrgKind, id: number): Promise<OrgRow | undefined> {
+  const row = await orgSelect(db, kind).where('o.id', id).first();
+  return row ? toOrgRow(row) : undefined;
+}
+
+/** The records of a kind whose folded name is `nameKey` (groups: under the same institution), except `exceptId`. */
+export async function sameNameAs(
+  db: Queryable,
+  kind: OrgKind,
+  key: { nameKey: string; institutionId: number | null },
+  exceptId?: number,
+): Promise<OrgRow[]> {
+  const query = orgSelect(db, kind).where('o.name_key', key.nameKey).orderBy('o.id').limit(50);
+  if (kind === 'group') query.whereRaw('coalesce(o.institution_id, 0) = ?', [key.institutionId ?? 0]);
+  if (exceptId !== undefined) query.whereNot('o.id', exceptId);
+  return (await query).map(toOrgRow);
+}
+
+/** Every record that has a duplicate, grouped by name (bounded: this is a list to work through). */
+export async function possibleDuplicates(db: Queryable, kind: OrgKind, limit = 200): Promise<OrgRow[]> {
+  const rows = await orgSelect(db, kind)
+    .whereExists(duplicatesOf(db, kind, 'o'))
+    .orderBy([{ column: 'o.name_key' }, { column: 'o.id' }])
+    .limit(limit);
+  return rows.map(toOrgRow);
+}
+
+/** How many names are shared by more than one record: the count behind the warning on the numbers page. */
+export async function duplicateNameCount(db: Queryable, kind: OrgKind): Promise<number> {
+  const { table } = kindInfo[kind];
+  const sets = db(table)
+    .select('name_key')
+    // GROUP BY puts all NULL institutions in one group, as duplicatesOf does.
+    .groupBy(kind === 'group' ? ['name_key', 'institution_id'] : ['name_key'])
+    .havingRaw('count(*) > 1');
+  const row = await db.from(sets.as('sets')).count({ count: '*' }).first();
+  return Number(row?.count ?? 0);
+}
+
+/** How many customers and (for institutions) groups belong to a record: shown before a merge. */
+export async function memberCounts(db: Queryable, kind: OrgKind, id: number): Promise<{ customers: number; groups: number }> {
+  const { column } = kindInfo[kind];
+  const customers = await db('customers').where(column, id).count({ count: '*' }).first();
+  const groups = kind === 'institution' ? await db('groups').where('institution_id', id).count({ count: '*' }).first() : { count: 0 };
+  return { customers: Number(customers?.count ?? 0), groups: Number(groups?.count ?? 0) };
+}

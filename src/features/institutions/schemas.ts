@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { normaliseName } from '../../lib/names.ts';
+
+const id = z.coerce.number().int().positive();
+const optionalId = z.preprocess((v) => (v === '' ? undefined : v), id.optional());
+
+const orgName = z
+  .string({ error: 'Enter a name.' })
+  .trim()
+  .min(1, 'Enter a name.')
+  .max(200, 'Use at most 200 characters.')
+  .refine((name) => normaliseName(name).length > 0, 'Use at least one letter or digit.');
+
+export const orgParams = z.object({ id });
+export const listQuery = z.object({ q: z.string().trim().max(100).catch(''), after: id.optional().catch(undefined) });
+export const showQuery = z.object({ merge_q: z.string().trim().max(100).catch('') });
+export const newQuery = z.object({ institution_id: id.optional().catch(undefined) });
+
+export const createForm = z.object({ name: orgName, institution_id: optionalId });
+export const renameForm = z.object({ name: orgName, version: id });
+export const mergeForm = z.object({ survivor_id: id });

@@ -1,0 +1,23 @@
+import type { Db } from '../db/index.ts';
+import { deleteExpiredSessions } from '../plugins/session-store.ts';
+import type { JobHandlers, RecurringJob } from './queue.ts';
+
+const FINISHED_JOBS_KEPT_DAYS = 30;
+
+/** Deletes expired sessions, and finished jobs once they are no longer of interest. */
+async function housekeeping(db: Db): Promise<void> {
+  await deleteExpiredSessions(db);
+  const before = new Date(Date.now() - FINISHED_JOBS_KEPT_DAYS * 86_400_000).toISOString();
+  await db('jobs').whereIn('status', ['done', 'failed']).where('finished_at', '<', before).delete();
+}
+
+/**
+ * Every job kind the app runs, and its handler: features add theirs here (in their own jobs.ts), the
+ * way app.ts lists their routes.
+ */
+export const jobHandlers: JobHandlers = {
+  housekeeping: (db) => housekeeping(db),
+};
+
+/** Job kinds queued on a schedule (cron patterns in UTC). */
+export const recurringJobs: readonly RecurringJob[] = [{ kind: 'housekeeping', cron: '*/15 * * * *' }];
