@@ -152,8 +152,7 @@ export async function up(db: Knex): Promise<void> {
     t.index(['payment_id']);
   });
 
-  // Case-insensitive prefix search (global search) through an index, on SQLite and PostgreSQL alike.
-  await db.raw('CREATE INDEX customers_name_lower ON customers (lower(name))');
+  // Contacts by the start of their name or e-mail (global search), through an index on SQLite and PostgreSQL alike.
   await db.raw('CREATE INDEX contacts_name_lower ON contacts (lower(name))');
   await db.raw('CREATE INDEX contacts_email_lower ON contacts (lower(email))');
 }
@@ -161,7 +160,6 @@ export async function up(db: Knex): Promise<void> {
 export async function down(db: Knex): Promise<void> {
   await db.raw('DROP INDEX IF EXISTS contacts_email_lower');
   await db.raw('DROP INDEX IF EXISTS contacts_name_lower');
-  await db.raw('DROP INDEX IF EXISTS customers_name_lower');
   await db.schema.alterTable('emails', (t) => {
     t.dropIndex(['invoice_id']);
     t.dropIndex(['payment_id']);

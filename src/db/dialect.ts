@@ -20,6 +20,17 @@ export function isUniqueViolation(error: unknown): boolean {
   return e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e?.code === '23505';
 }
 
+/**
+ * True when the error is a unique violation of exactly this table's unique constraint over `columns`
+ * (created by the schema builder, so PostgreSQL names it table_col1_col2_unique).
+ */
+export function isUniqueViolationOf(error: unknown, table: string, columns: readonly string[]): boolean {
+  if (!isUniqueViolation(error)) return false;
+  const e = error as { constraint?: string; message?: string };
+  if (e.constraint) return e.constraint === `${table}_${columns.join('_')}_unique`;
+  return (e.message ?? '').endsWith(`: ${columns.map((c) => `${table}.${c}`).join(', ')}`);
+}
+
 /** Case-insensitive match of a column against user text, literally (LIKE wildcards in the text are escaped). */
 export function likeInsensitive(db: Queryable, column: string, term: string, where: 'prefix' | 'contains') {
   const pattern = `${where === 'contains' ? '%' : ''}${escapeLike(term)}%`;
@@ -103,42 +114,78 @@ export async function whileLocked<T>(db: Knex, name: string, work: () => Promise
   }
 }
 
-const searchIndexName = (table: string, column: string) => `${table}_${column}_search`;
-
 /**
- * For a migration: indexes a text column for `matchesText`, so that a substring search stays fast
- * on millions of rows. SQLite: an FTS5 trigram index kept current by triggers. PostgreSQL: a pg_trgm
- * GIN index (the extension goes into `public`, shared by every schema of the database).
+ * A substring index over text columns of one table, for `matchesText` and `whereTextContains`.
+ * SQLite: an FTS5 trigram index over the columns, kept current by triggers. PostgreSQL: a pg_trgm GIN
+ * index over the column, or over several columns joined with spaces (the extension goes into
+ * `public`, shared by every schema of the database).
  */
-export async function createTextSearch(db: Knex, table: string, column: string, idColumn = 'id'): Promise<void> {
-  const index = searchIndexName(table, column);
+export type TextIndex = Readonly<{ name: string; table: string; columns: readonly string[]; idColumn?: string }>;
+
+/** Shortest term a trigram index can answer; shorter terms need a plan of their own (a prefix index). */
+export const TEXT_INDEX_MIN_LENGTH = 3;
+
+const searchIndexName = (table: string, column: string) => `${table}_${column}_search`;
+const singleColumnIndex = (table: string, column: string, idColumn = 'id'): TextIndex => ({
+  name: searchIndexName(table, column),
+  table,
+  columns: [column],
+  idColumn,
+});
+
+/** PostgreSQL: the indexed text, the same expression in the index and in its queries. */
+function indexedText({ table, columns }: TextIndex): string {
+  if (columns.length === 1) return `"${table}"."${columns[0]}"`;
+  return columns.map((c) => `coalesce("${table}"."${c}", '')`).join(` || ' ' || `);
+}
+
+/** For a migration: creates the text index and fills it from the rows already there. */
+export async function createTextIndex(db: Queryable, index: TextIndex): Promise<void> {
   if (dialectOf(db) === 'postgres') {
     await db.raw('CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public');
-    await db.raw('CREATE INDEX ?? ON ?? USING gin (?? public.gin_trgm_ops)', [index, table, column]);
+    await db.raw(`CREATE INDEX "${index.name}" ON "${index.table}" USING gin ((${indexedText(index)}) public.gin_trgm_ops)`);
     return;
   }
-  const ids = { index, table, column, id: idColumn };
-  const sql = (template: string) => template.replace(/\{(\w+)\}/g, (_, key: keyof typeof ids) => `"${ids[key]}"`);
-  await db.raw(sql(`CREATE VIRTUAL TABLE {index} USING fts5({column}, content={table}, content_rowid={id}, tokenize='trigram')`));
-  await db.raw(sql(`CREATE TRIGGER "${index}_insert" AFTER INSERT ON {table} BEGIN
-    INSERT INTO {index}(rowid, {column}) VALUES (new.{id}, new.{column}); END`));
-  await db.raw(sql(`CREATE TRIGGER "${index}_delete" AFTER DELETE ON {table} BEGIN
-    INSERT INTO {index}({index}, rowid, {column}) VALUES ('delete', old.{id}, old.{column}); END`));
-  await db.raw(sql(`CREATE TRIGGER "${index}_update" AFTER UPDATE OF {column} ON {table} BEGIN
-    INSERT INTO {index}({index}, rowid, {column}) VALUES ('delete', old.{id}, old.{column});
-    INSERT INTO {index}(rowid, {column}) VALUES (new.{id}, new.{column}); END`));
-  await db.raw(sql(`INSERT INTO {index}({index}) VALUES ('rebuild')`));
+  const name = `"${index.name}"`;
+  const id = `"${index.idColumn ?? 'id'}"`;
+  const list = index.columns.map((c) => `"${c}"`).join(', ');
+  const values = (row: 'new' | 'old') => index.columns.map((c) => `${row}."${c}"`).join(', ');
+  // External content: the index stores only trigrams and reads the text from the table itself.
+  await db.raw(`CREATE VIRTUAL TABLE ${name} USING fts5(${list}, content="${index.table}", content_rowid=${id}, tokenize='trigram')`);
+  await db.raw(`CREATE TRIGGER "${index.name}_insert" AFTER INSERT ON "${index.table}" BEGIN
+    INSERT INTO ${name}(rowid, ${list}) VALUES (new.${id}, ${values('new')}); END`);
+  await db.raw(`CREATE TRIGGER "${index.name}_delete" AFTER DELETE ON "${index.table}" BEGIN
+    INSERT INTO ${name}(${name}, rowid, ${list}) VALUES ('delete', old.${id}, ${values('old')}); END`);
+  // Only when an indexed column changes, so a status or version update costs no index work.
+  await db.raw(`CREATE TRIGGER "${index.name}_update" AFTER UPDATE OF ${list} ON "${index.table}" BEGIN
+    INSERT INTO ${name}(${name}, rowid, ${list}) VALUES ('delete', old.${id}, ${values('old')});
+    INSERT INTO ${name}(rowid, ${list}) VALUES (new.${id}, ${values('new')}); END`);
+  await db.raw(`INSERT INTO ${name}(${name}) VALUES ('rebuild')`);
+}
+
+/** For a migration's `down`: removes what createTextIndex made. */
+export async function dropTextIndex(db: Queryable, index: TextIndex): Promise<void> {
+  if (dialectOf(db) === 'postgres') {
+    await db.raw(`DROP INDEX IF EXISTS "${index.name}"`);
+    return;
+  }
+  for (const trigger of ['insert', 'delete', 'update']) await db.raw(`DROP TRIGGER IF EXISTS "${index.name}_${trigger}"`);
+  await db.raw(`DROP TABLE IF EXISTS "${index.name}"`);
+}
+
+/** For a migration: indexes one text column for `matchesText`, so a substring search stays fast on millions of rows. */
+export async function createTextSearch(db: Knex, table: string, column: string, idColumn = 'id'): Promise<void> {
+  await createTextIndex(db, singleColumnIndex(table, column, idColumn));
 }
 
 /** For a migration's `down`: removes what createTextSearch made. */
 export async function dropTextSearch(db: Knex, table: string, column: string): Promise<void> {
-  const index = searchIndexName(table, column);
-  if (dialectOf(db) === 'postgres') {
-    await db.raw('DROP INDEX IF EXISTS ??', [index]);
-    return;
-  }
-  for (const trigger of ['insert', 'delete', 'update']) await db.raw(`DROP TRIGGER IF EXISTS "${index}_${trigger}"`);
-  await db.raw(`DROP TABLE IF EXISTS "${index}"`);
+  await dropTextIndex(db, singleColumnIndex(table, column));
+}
+
+/** A quoted FTS5 string is a phrase; with the trigram tokenizer a phrase is a plain substring. */
+function ftsPhrase(term: string): string {
+  return `"${term.replace(/"/g, '""')}"`;
 }
 
 /**
@@ -147,12 +194,24 @@ export async function dropTextSearch(db: Knex, table: string, column: string): P
  * a prefix search on an ordinary index instead (likeInsensitive 'prefix').
  */
 export function matchesText(db: Queryable, table: string, column: string, term: string, idColumn = 'id'): Knex.Raw {
-  if (dialectOf(db) === 'postgres' || [...term].length < 3) return likeInsensitive(db, `${table}.${column}`, term, 'contains');
-  return db.raw(`??.?? IN (SELECT rowid FROM ?? WHERE ?? MATCH ?)`, [
-    table,
-    idColumn,
-    searchIndexName(table, column),
-    searchIndexName(table, column),
-    `"${term.replace(/"/g, '""')}"`,
-  ]);
+  if (dialectOf(db) === 'postgres' || [...term].length < TEXT_INDEX_MIN_LENGTH) return likeInsensitive(db, `${table}.${column}`, term, 'contains');
+  const index = searchIndexName(table, column);
+  return db.raw(`??.?? IN (SELECT rowid FROM ?? WHERE ?? MATCH ?)`, [table, idColumn, index, index, ftsPhrase(term)]);
+}
+
+/**
+ * Restricts a query on the index's table to rows where any indexed column contains `term` (at least
+ * TEXT_INDEX_MIN_LENGTH characters, case-insensitive, literal), in id order. On SQLite that is the
+ * order the index yields without sorting, so the first page of a term matching half the table is as
+ * cheap as one matching a single row (matchesText's IN list would collect every match first).
+ */
+export function whereTextContains<Q extends Knex.QueryBuilder>(db: Queryable, query: Q, index: TextIndex, term: string): Q {
+  const id = `${index.table}.${index.idColumn ?? 'id'}`;
+  if (dialectOf(db) === 'postgres') {
+    return query.whereRaw(`(${indexedText(index)}) ILIKE ? ESCAPE '\\'`, [`%${escapeLike(term)}%`]).orderBy(id) as Q;
+  }
+  return query
+    .join(index.name, `${index.name}.rowid`, id)
+    .whereRaw(`"${index.name}" MATCH ?`, [ftsPhrase(term)])
+    .orderBy(`${index.name}.rowid`) as Q;
 }

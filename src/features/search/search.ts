@@ -3,6 +3,7 @@ import type { Queryable } from '../../db/index.ts';
 import { exactPrefix, lowerPrefix } from '../../db/dialect.ts';
 import type { SignedInUser } from '../auth/users.ts';
 import { scopedCustomers } from '../customers/queries.ts';
+import { searchCustomers } from '../customers/search.ts';
 import { invoiceNumberFor } from '../invoices/invoices.ts';
 
 export const RESULTS_PER_GROUP = 10;
@@ -16,18 +17,15 @@ async function either<T extends { id: number }>(first: Knex.QueryBuilder, second
 
 /**
  * The top-bar search (E1): customers, contacts, invoices and transactions the user may see, grouped.
- * Every lookup is an index range with a limit, so it stays fast with millions of rows: names and
- * e-mails match from their start, numbers by prefix, a bare number also as an invoice or transaction id.
+ * Every lookup is an index walk with a limit, so it stays fast with millions of rows: contacts' names
+ * and e-mails match from their start, numbers by prefix, a bare number also as an invoice or transaction id.
  */
 export async function globalSearch(db: Queryable, user: SignedInUser, q: string) {
   const term = q.trim();
   const upper = term.toUpperCase();
   const digits = /^(?:INV-?|TX-?)?0*(\d{1,9})$/i.exec(term)?.[1];
-  const customerColumns = ['customers.id', 'customers.name', 'customers.account_number', 'customers.status'];
-  const customers = either(
-    scopedCustomers(db, user).where(lowerPrefix(db, 'customers.name', term)).orderByRaw('lower(customers.name)').limit(RESULTS_PER_GROUP).select(customerColumns),
-    scopedCustomers(db, user).where(exactPrefix(db, 'customers.account_number', upper)).orderBy('customers.account_number').limit(RESULTS_PER_GROUP).select(customerColumns),
-  );
+  // Customers: the same search as the Customers list (name, account number, e-mail, Custom Account ID).
+  const customers = searchCustomers(db, user, term).then((found) => found.customers.slice(0, RESULTS_PER_GROUP));
   const contactColumns = ['k.id', 'k.name', 'k.email', 'c.id as customer_id', 'c.name as customer_name'];
   const contacts = either(
     scopedCustomers(db, user, 'c').join('contacts as k', 'k.customer_id', 'c.id').where(lowerPrefix(db, 'k.name', term)).orderByRaw('lower(k.name)').limit(RESULTS_PER_GROUP).select(contactColumns),

@@ -1,0 +1,27 @@
+import type { Knex } from 'knex';
+
+/**
+ * Customer search terms as people type them, drawn from the database: parts of names, whole names,
+ * account numbers with and without their letters, starts of e-mails, Custom Account IDs, and terms
+ * that match nothing. Used by bench/customer-search.ts and the customers bench scenario.
+ */
+export async function customerSearchTerms(db: Knex, random: () => number, sampleSize = 200): Promise<string[]> {
+  const { maxId } = (await db('customers').max({ maxId: 'id' }).first()) as { maxId: number };
+  const sample: { name: string; account_number: string; email: string | null; custom_account_id: string | null }[] = await db('customers')
+    .whereIn('id', Array.from({ length: sampleSize }, () => 1 + Math.floor(random() * Number(maxId))))
+    .select('name', 'account_number', 'email', 'custom_account_id');
+  const terms: string[] = [];
+  for (const c of sample) {
+    const words = c.name.split(' ');
+    const word = words[Math.floor(random() * words.length)];
+    terms.push(
+      word.slice(0, 2 + Math.floor(random() * Math.max(1, word.length - 1))), // a name being typed (2+ characters)
+      c.name, // a whole name
+      c.account_number, // an account number read out on the phone
+      c.account_number.slice(4), // its digits without the LD00
+      (c.email ?? '').split('@')[0].slice(0, 6), // the start of an e-mail
+      c.custom_account_id ?? `zq${Math.floor(random() * 1e4)}x`, // a custom id, or nothing that exists
+    );
+  }
+  return terms.filter((t) => t.trim().length >= 2);
+}

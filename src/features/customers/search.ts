@@ -1,0 +1,93 @@
+import type { Queryable } from '../../db/index.ts';
+import { TEXT_INDEX_MIN_LENGTH, whereTextContains } from '../../db/dialect.ts';
+import type { SignedInUser } from '../auth/users.ts';
+import { scopedCustomers, type CustomerRow } from './queries.ts';
+import { customerSearchIndex, NAME_START_SQL } from './search-index.ts';
+
+export const PAGE_SIZE = 25;
+/** Pages are bounded: past 1,000 results a narrower term is quicker than paging on. */
+export const MAX_PAGE = 40;
+export const MAX_TERM_LENGTH = 100;
+
+export type CustomerListRow = Pick<
+  CustomerRow,
+  'id' | 'account_number' | 'name' | 'kind' | 'status' | 'reseller_id' | 'custom_account_id' | 'email'
+> & { reseller_name: string };
+
+export type CustomerSearch = {
+  term: string;
+  page: number;
+  customers: CustomerListRow[];
+  hasMore: boolean;
+  /** More results exist past the last page allowed: the term should be narrowed. */
+  beyondLastPage: boolean;
+  /** How the results are ordered, for the page to say so. */
+  order: 'name' | 'account-number';
+  /** A one-character term: too short to search, so nothing is listed. */
+  tooShort: boolean;
+  /** Quick filter (E1): only customers with an open invoice. */
+  openInvoicesOnly: boolean;
+};
+
+/** Trims and collapses spaces, so "  acme   plumbing " finds "Acme Plumbing". */
+export function normaliseTerm(term: string): string {
+  return term.trim().replace(/\s+/g, ' ').slice(0, MAX_TERM_LENGTH);
+}
+
+/**
+ * The customer search every screen uses (Customers list, global search, Customer Module): by name,
+ * account number, e-mail or Custom Account ID, within what the user may see. No term lists everyone
+ * by name; two characters find names starting with them; three or more find the term anywhere in
+ * those fields, in account order (the order the text index gives without sorting). Fast at any size:
+ * every plan is an index walk that stops after one page.
+ */
+export async function searchCustomers(
+  db: Queryable,
+  user: SignedInUser,
+  rawTerm: string,
+  rawPage = 1,
+  { openInvoicesOnly = false } = {},
+): Promise<CustomerSearch> {
+  const term = normaliseTerm(rawTerm);
+  const page = Math.min(Math.max(1, Math.trunc(rawPage) || 1), MAX_PAGE);
+  const order = term.length >= TEXT_INDEX_MIN_LENGTH ? 'account-number' : 'name';
+  if (term.length === 1) return { term, page, customers: [], hasMore: false, beyondLastPage: false, order, tooShort: true, openInvoicesOnly };
+
+  let query = scopedCustomers(db, user).select(
+    'customers.id',
+    'customers.account_number',
+    'customers.name',
+    'customers.kind',
+    'customers.status',
+    'customers.reseller_id',
+    'customers.custom_account_id',
+    'customers.email',
+  );
+  if (openInvoicesOnly) query = query.whereExists(db('invoices').whereRaw('invoices.customer_id = customers.id').where('open_cents', '>', 0).select(db.raw('1')));
+  if (term.length >= TEXT_INDEX_MIN_LENGTH) {
+    query = whereTextContains(db, query, customerSearchIndex, term);
+  } else {
+    if (term.length === 2) query = query.whereRaw(`${NAME_START_SQL} = ?`, [term.toLowerCase()]);
+    query = query.orderBy([{ column: 'customers.name' }, { column: 'customers.id' }]);
+  }
+  const rows = (await query.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)) as Omit<CustomerListRow, 'reseller_name'>[];
+  const customers = rows.slice(0, PAGE_SIZE);
+  const names = await resellerNames(db, customers.map((c) => c.reseller_id));
+  return {
+    term,
+    page,
+    customers: customers.map((c) => ({ ...c, reseller_name: names.get(c.reseller_id) ?? '' })),
+    hasMore: rows.length > PAGE_SIZE && page < MAX_PAGE,
+    beyondLastPage: rows.length > PAGE_SIZE && page === MAX_PAGE,
+    order,
+    tooShort: false,
+    openInvoicesOnly,
+  };
+}
+
+/** Reseller names for a page of customers: one small lookup, kept out of the search query's plan. */
+async function resellerNames(db: Queryable, ids: number[]): Promise<Map<number, string>> {
+  if (ids.length === 0) return new Map();
+  const rows: { id: number; name: string }[] = await db('resellers').whereIn('id', [...new Set(ids)]).select('id', 'name');
+  return new Map(rows.map((r) => [r.id, r.name]));
+}

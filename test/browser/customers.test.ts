@@ -1,0 +1,82 @@
+import t from 'tap';
+import { screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
+import { demoUsers } from '../helpers/app.ts';
+
+t.test('a reseller creates a customer in four steps, goes Back once, then edits the Custom Account ID', async (t) => {
+  const { baseUrl, browser, db } = await startBrowserApp(t);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  // Refused forms answer 422 by design; any other console error (a CSP violation, say) fails the test.
+  page.on('console', (m) => m.type() === 'error' && !/status of 422/.test(m.text()) && errors.push(m.text()));
+
+  await signInPage(page, baseUrl, demoUsers.reseller);
+  await page.getByRole('link', { name: 'Customers', exact: true }).click();
+  await page.getByLabel('Search customers', { exact: true }).fill('plumb');
+  await page.getByRole('link', { name: 'Baker & Sons Bakery' }).waitFor({ state: 'detached' });
+  t.ok(await page.getByRole('link', { name: 'Acme Plumbing Ltd' }).isVisible(), 'typing filters the list');
+  t.match(page.url(), /\/customers\?q=plumb$/, 'the address keeps the search');
+  await screenshot(page, 'customers-list');
+
+  await page.getByRole('link', { name: 'New Customer Account' }).click();
+  await page.getByRole('button', { name: 'Next' }).click();
+  t.ok(await page.getByText('Choose Business or Personal.').isVisible(), 'step 1 validates');
+  await page.getByLabel('Business').check();
+  await page.getByLabel('Sales person').fill('Pat Seller');
+  await page.getByLabel('Branch').fill('Leeds');
+  await screenshot(page, 'new-customer-1-account-type');
+  await page.getByRole('button', { name: 'Next' }).click();
+
+  await page.getByRole('heading', { name: 'Step 2 of 4: Contact details' }).waitFor();
+  await page.getByLabel('Company name').fill('Harbour Lights Cafe');
+  await page.getByLabel('Street address').fill('12 Quay Street');
+  await page.getByLabel('Town or city').fill('Bristol');
+  await page.getByLabel('Postal code').fill('BS1 4DJ');
+  await page.getByLabel('Country').selectOption('GB');
+  await page.getByLabel('E-mail').fill('owner@harbourlights.example');
+  await page.getByLabel('Phone').fill('+44 117 496 0000');
+  await screenshot(page, 'new-customer-2-contact-details');
+  await page.getByRole('button', { name: 'Next' }).click();
+
+  await page.getByRole('heading', { name: 'Step 3 of 4: Customer Account ID' }).waitFor();
+  await page.getByLabel('Customer Account ID').fill('CRM-4411');
+  await screenshot(page, 'new-customer-3-account-id');
+  await page.getByRole('button', { name: 'Back' }).click();
+  await page.getByRole('heading', { name: 'Step 2 of 4: Contact details' }).waitFor();
+  t.equal(await page.getByLabel('Company name').inputValue(), 'Harbour Lights Cafe', 'Back keeps step 2');
+  await page.getByRole('button', { name: 'Next' }).click();
+  t.equal(await page.getByLabel('Customer Account ID').inputValue(), 'CRM-4411', 'and step 3 kept its value too');
+  await page.getByRole('button', { name: 'Next' }).click();
+
+  await page.getByRole('heading', { name: 'Step 4 of 4: Administrative user' }).waitFor();
+  await page.getByLabel('Logon name').fill('harbour.admin');
+  await page.getByLabel('Password', { exact: true }).fill('correct horse battery');
+  await page.getByLabel('Confirm password').fill('correct horse battery');
+  await screenshot(page, 'new-customer-4-administrator');
+  await page.getByRole('button', { name: 'Finish' }).click();
+
+  await page.getByRole('heading', { level: 1, name: 'Harbour Lights Cafe' }).waitFor();
+  t.ok(await page.getByText('The customer account was created.').isVisible());
+  t.ok(await page.getByText('12 Quay Street').isVisible(), 'the address is the Bill To location');
+  await screenshot(page, 'customer-information');
+
+  await page.getByRole('link', { name: 'Additional Information' }).click();
+  t.equal(await page.locator('#custom-account-id-value').textContent(), 'CRM-4411');
+  await page.getByRole('link', { name: 'Edit' }).click();
+  const field = page.getByLabel('Customer Account ID');
+  await field.waitFor();
+  await field.fill('CRM-4411-B');
+  await screenshot(page, 'additional-information-edit');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('Customer Account ID saved.').waitFor();
+  t.equal(await page.locator('#custom-account-id-value').textContent(), 'CRM-4411-B');
+  t.match(await page.locator('#customer-keys').textContent(), /Customer Account ID CRM-4411-B/, 'the header shows the new id at once');
+  await screenshot(page, 'additional-information');
+
+  const customer = await db('customers').where({ name: 'Harbour Lights Cafe' }).first();
+  t.equal(customer.custom_account_id, 'CRM-4411-B');
+  t.equal((await db('contacts').where({ customer_id: customer.id, login: 'harbour.admin' })).length, 1);
+  t.same(errors, [], 'no script errors or CSP violations');
+  await context.close();
+});
