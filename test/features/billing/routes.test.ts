@@ -381,4 +381,10 @@ t.test('the customers list can show only customers with open invoices', async (t
   t.match(open.body, /Evergreen Dental Practice/);
   t.notMatch(open.body, /Carla Jensen/, 'a customer without invoices is filtered out');
   t.match(open.body, /id="open_invoices" name="open_invoices" value="on" checked/);
+  const typed = await support.get('/customers?q=acm&open_invoices=on', { htmx: true });
+  t.match(typed.body, /Acme Plumbing Ltd/, 'with a term too, and as an htmx fragment');
+  t.notMatch(typed.body, /<html/);
+  t.notMatch((await support.get('/customers?q=carla&open_invoices=on')).body, /Carla Jensen<\/a>/);
+  const acme = /href="\/customers\/(\d+)">Acme Plumbing Ltd/.exec(open.body)![1];
+  t.match((await support.get(`/customers/${acme}`)).body, new RegExp(`href="/customers/${acme}/billing"[^>]*>Billing Information`), 'the customer page links to Billing Information');
 });
