@@ -98,6 +98,12 @@ t.test('staff pay two open invoices in part, add a card with NEW and reschedule 
   await screenshot(page, 'billing-credit');
   await page.goto(`${baseUrl}/search?q=acme`);
   await screenshot(page, 'search');
+  await page.goto(`${baseUrl}/customers`);
+  await page.getByLabel('Only with open invoices').check();
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.waitForURL(/open_invoices=on/);
+  t.notOk(await page.getByRole('link', { name: 'Carla Jensen' }).count(), 'the quick filter leaves out customers without open invoices');
+  await screenshot(page, 'customers-open-invoices');
 
   t.same(errors, [], 'no script errors or CSP violations');
   await context.close();
