@@ -11,10 +11,12 @@ import security from './plugins/security.ts';
 import session from './plugins/session.ts';
 import views from './plugins/views.ts';
 import authRoutes from './features/auth/routes.ts';
+import catalogueAdminRoutes from './features/catalogue/admin-routes.ts';
 import customerRoutes from './features/customers/routes.ts';
 import externalNumberRoutes from './features/external-numbers/routes.ts';
 import homeRoutes from './features/home/routes.ts';
 import institutionRoutes from './features/institutions/routes.ts';
+import numberAdminRoutes from './features/numbers/admin-routes.ts';
 import searchRoutes from './features/search/routes.ts';
 import settingsRoutes from './features/settings/routes.ts';
 import { loadSettings } from './features/settings/settings.ts';
@@ -52,6 +54,8 @@ export async function buildApp({ config, db, loginAttemptsPerMinute = 10 }: AppO
   await app.register(settingsRoutes, { db });
   await app.register(institutionRoutes, { db });
   await app.register(externalNumberRoutes, { db });
+  await app.register(catalogueAdminRoutes, { db });
+  await app.register(numberAdminRoutes, { db });
 
   return app;
 }
