@@ -63,11 +63,10 @@ export default async function numberAdminRoutes(app: FastifyInstance, { db }: { 
     const errors: FieldErrors = {};
     const pool = form.data.pool ? await db('customers').where({ account_number: form.data.pool }).first('id') : null;
     if (form.data.pool && !pool) errors.pool = 'No customer has this account number.';
-    if (row.status !== 'available' && row.status !== 'withdrawn' && form.data.status !== row.status) {
-      errors.status = `This number is ${row.status}; only a free number can be withdrawn.`;
-    }
     if (Object.keys(errors).length) return editPage(reply.code(422), row, body, errors);
-    const changes = { grade: form.data.grade, pool_customer_id: pool?.id ?? null, ...(row.status === 'available' || row.status === 'withdrawn' ? { status: form.data.status } : {}) };
+    // A reserved or assigned number keeps its status: that changes through the wizard and the service.
+    const isFree = row.status === 'available' || row.status === 'withdrawn';
+    const changes = { grade: form.data.grade, pool_customer_id: pool?.id ?? null, ...(isFree ? { status: form.data.status } : {}) };
     try {
       await db.transaction((trx) => updateAudited(trx, { table: 'phone_numbers', id: row.id, actor: { userId: request.user!.id }, expectedVersion: form.data.version }, changes));
     } catch (error) {
