@@ -121,6 +121,9 @@ export async function up(db: Knex): Promise<void> {
     // Unique: a number belongs to one service, so it can never be handed to two customers.
     t.integer('phone_number_id').notNullable().unique().references('id').inTable('phone_numbers');
     t.text('settings').notNullable();
+    // The number's grade price when it was assigned.
+    t.integer('monthly_cents').notNullable();
+    t.integer('setup_cents').notNullable();
     t.integer('version').notNullable().defaultTo(1);
     t.string('created_at', 30).notNullable();
     t.string('updated_at', 30).notNullable();
