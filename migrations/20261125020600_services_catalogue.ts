@@ -102,12 +102,19 @@ export async function up(db: Knex): Promise<void> {
     // A reservation lapses at this time (when its draft expires); after it the number is free again.
     t.string('reserved_until', 30).nullable();
     t.integer('customer_id').nullable().references('id').inTable('customers').onDelete('SET NULL');
+    // A random key given at insert: numbers in key order are a random permutation, so *random* reads a
+    // window of it from a random start (uniform over matches, one index range per search).
+    t.integer('shuffle_key').notNullable();
     t.integer('version').notNullable().defaultTo(1);
     t.string('created_at', 30).notNullable();
     t.string('updated_at', 30).notNullable();
-    // Searches: in number order within a pool, optionally narrowed to a grade; prefix is a range on number.
+    // *next available*: in number order within a pool, optionally narrowed to a grade; a prefix is a range on number.
     t.index(['pool_customer_id', 'number']);
     t.index(['pool_customer_id', 'grade', 'number']);
+    // *random*: in key order within a pool, narrowed to a prefix or a grade.
+    t.index(['pool_customer_id', 'shuffle_key']);
+    t.index(['pool_customer_id', 'prefix', 'shuffle_key']);
+    t.index(['pool_customer_id', 'grade', 'shuffle_key']);
     t.index(['prefix']);
     t.index(['reserved_by_draft']);
     t.index(['customer_id']);

@@ -1,7 +1,7 @@
 import type { Tx } from '../../src/db/index.ts';
 import { nowIso } from '../../src/lib/dates.ts';
-import { suggestedGrade, type Grade } from '../../src/features/numbers/grades.ts';
-import { PREFIX_LENGTH } from '../../src/features/numbers/inventory.ts';
+import type { Grade } from '../../src/features/numbers/grades.ts';
+import { inventoryRow } from '../../src/features/numbers/numbers.ts';
 
 type Setting = [key: string, label: string, kind: string, defaultValue: string, required: boolean];
 
@@ -78,15 +78,10 @@ export async function seed(trx: Tx): Promise<void> {
     await trx('price_list_items').insert(items.map((item) => ({ price_list_id: id, ...item })));
   }
 
-  const row = (number: string, poolCustomerId: number | null = null) => ({
-    number,
-    prefix: number.slice(0, PREFIX_LENGTH),
-    grade: suggestedGrade(number),
-    pool_customer_id: poolCustomerId,
-    status: 'available',
-    created_at: now,
-    updated_at: now,
-  });
+  // Deterministic random keys, so the demo's *random* searches are the same on every machine.
+  let seed = 42;
+  const random = () => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
+  const row = (number: string, poolCustomerId: number | null = null) => inventoryRow(number, { poolCustomerId, now, random });
   const numbers = Object.entries(blocks).flatMap(([prefix, count]) => Array.from({ length: count }, (_, i) => row(prefix + String(i).padStart(4, '0'))));
   for (const [customer, first, count] of pools) {
     const { id } = await trx('customers').where({ name: customer }).first('id');

@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
-import { suggestedGrade } from '../../src/features/numbers/grades.ts';
-import { PREFIX_LENGTH } from '../../src/features/numbers/inventory.ts';
+import { inventoryRow } from '../../src/features/numbers/numbers.ts';
 import { insertGenerated } from './batch.ts';
 import type { LargeSeedOptions } from './types.ts';
 
@@ -23,14 +22,9 @@ export async function generate(db: Knex, { customers, random }: LargeSeedOptions
     const assigned = i % PER_PREFIX < assignedBelow[block];
     const pooled = !assigned && random() < 0.005;
     return {
-      number,
-      prefix: number.slice(0, PREFIX_LENGTH),
-      grade: suggestedGrade(number),
-      pool_customer_id: pooled ? 1 + Math.floor(random() * Math.min(customers, Number(maxId))) : null,
+      ...inventoryRow(number, { poolCustomerId: pooled ? 1 + Math.floor(random() * Math.min(customers, Number(maxId))) : null, now, random }),
       status: assigned ? 'assigned' : 'available',
       customer_id: assigned ? 1 + Math.floor(random() * Number(maxId)) : null,
-      created_at: now,
-      updated_at: now,
     };
   });
 

@@ -2,13 +2,11 @@ import type { Queryable } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
 import { grades, isGrade, suggestedGrade, type Grade } from './grades.ts';
 import { whereTextContains, TEXT_INDEX_MIN_LENGTH, likeInsensitive } from '../../db/dialect.ts';
-import { phoneNumberSearchIndex } from './numbers.ts';
+import { inventoryRow, phoneNumberSearchIndex } from './numbers.ts';
 
 export const numberStatuses = ['available', 'reserved', 'assigned', 'withdrawn'] as const;
 export type NumberStatus = (typeof numberStatuses)[number];
 
-/** A number's block is its first seven digits (e.g. 0121737, Birmingham), the prefix the wizard filters on. */
-export const PREFIX_LENGTH = 7;
 export const NUMBER_PATTERN = /^\d{10,15}$/;
 
 export type InventoryRow = {
@@ -49,7 +47,7 @@ export async function listInventory(db: Queryable, filters: { digits: string | n
   return { rows: page, next: rows.length > INVENTORY_PAGE_SIZE ? page[page.length - 1].number : null };
 }
 
-export type ImportRow = { number: string; prefix: string; grade: Grade; pool_customer_id: number | null };
+export type ImportRow = { number: string; grade: Grade; poolCustomerId: number | null };
 export type ImportProblem = { line: number; message: string };
 
 /** Splits one CSV line into fields: commas separate, double quotes may wrap a field. */
@@ -99,7 +97,7 @@ export async function parseInventoryCsv(db: Queryable, text: string): Promise<{ 
       }
       poolCustomerId = id;
     }
-    rows.push({ number, prefix: number.slice(0, PREFIX_LENGTH), grade, pool_customer_id: poolCustomerId });
+    rows.push({ number, grade, poolCustomerId });
   }
   return { rows, problems };
 }
@@ -113,7 +111,7 @@ export async function importNumbers(db: Queryable, rows: ImportRow[]): Promise<{
   return db.transaction(async (trx) => {
     let added = 0;
     for (let i = 0; i < rows.length; i += 500) {
-      const batch = rows.slice(i, i + 500).map((r) => ({ ...r, status: 'available', created_at: now, updated_at: now }));
+      const batch = rows.slice(i, i + 500).map((r) => inventoryRow(r.number, { grade: r.grade, poolCustomerId: r.poolCustomerId, now }));
       const inserted = await trx('phone_numbers').insert(batch).onConflict('number').ignore().returning('id');
       added += inserted.length;
     }

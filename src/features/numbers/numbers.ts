@@ -2,10 +2,13 @@ import type { Knex } from 'knex';
 import type { Queryable } from '../../db/index.ts';
 import { likeInsensitive, TEXT_INDEX_MIN_LENGTH, whereTextContains, type TextIndex } from '../../db/dialect.ts';
 import { nowIso } from '../../lib/dates.ts';
-import type { Grade } from './grades.ts';
+import { suggestedGrade, type Grade } from './grades.ts';
 
 /** The substring index over numbers, for *containing* searches (created by the catalogue migration). */
 export const phoneNumberSearchIndex: TextIndex = { name: 'phone_numbers_number_search', table: 'phone_numbers', columns: ['number'] };
+
+/** A number's block is its first seven digits (e.g. 0121737, Birmingham), the prefix the wizard filters on. */
+export const PREFIX_LENGTH = 7;
 
 export const selectionMethods = ['next', 'random', 'containing'] as const;
 export type SelectionMethod = (typeof selectionMethods)[number];
@@ -62,6 +65,8 @@ function matching(db: Queryable, filters: NumberFilters, now: string): Knex.Quer
   else query.where('phone_numbers.pool_customer_id', filters.poolCustomerId);
   if (filters.grade) query.where('phone_numbers.grade', filters.grade);
   if (filters.prefix) {
+    // A whole block is also an equality on its prefix column, which the *random* index can use.
+    if (filters.prefix.length === PREFIX_LENGTH) query.where('phone_numbers.prefix', filters.prefix);
     query.where('phone_numbers.number', '>=', filters.prefix);
     const upper = prefixUpperBound(filters.prefix);
     if (upper) query.where('phone_numbers.number', '<', upper);
@@ -69,20 +74,25 @@ function matching(db: Queryable, filters: NumberFilters, now: string): Knex.Quer
   return whereFree(query, now);
 }
 
-/** A uniformly random digit string of `lowest`'s length between `lowest` and `highest` (same length assumed). */
-function randomBetween(lowest: string, highest: string, random: () => number): string {
-  const low = BigInt(lowest);
-  const span = BigInt(highest) - low;
-  // Two draws cover spans beyond 2^53 (numbers have up to 15 digits).
-  const draw = BigInt(Math.floor(random() * 2 ** 26)) * 2n ** 26n + BigInt(Math.floor(random() * 2 ** 26));
-  const offset = span > 0n ? draw % (span + 1n) : 0n;
-  return (low + offset).toString().padStart(lowest.length, '0');
+const SHUFFLE_KEYS = 2 ** 31;
+
+/** The random key a new inventory number gets (see the phone_numbers migration). */
+export function shuffleKey(random: () => number = Math.random): number {
+  return Math.floor(random() * SHUFFLE_KEYS);
+}
+
+/** A new inventory row: its block, a grade (suggested from the digits unless given) and its random key. */
+export function inventoryRow(
+  number: string,
+  { grade = suggestedGrade(number), poolCustomerId = null, now = nowIso(), random = Math.random }: { grade?: Grade; poolCustomerId?: number | null; now?: string; random?: () => number } = {},
+) {
+  return { number, prefix: number.slice(0, PREFIX_LENGTH), grade, pool_customer_id: poolCustomerId, status: 'available', shuffle_key: shuffleKey(random), created_at: now, updated_at: now };
 }
 
 /**
  * Finds free numbers by the chosen method (C3):
  * - *next available*: the lowest free numbers matching the filters, in number order;
- * - *random*: numbers picked at random points of the matching range (each probe one index seek);
+ * - *random*: matching numbers taken from a random point of a random permutation (see shuffle_key);
  * - *containing*: free matching numbers that contain the digit run, through the substring index.
  * Results are in number order.
  */
@@ -103,17 +113,13 @@ export async function searchNumbers(
     return found.sort((a, b) => a.number.localeCompare(b.number));
   }
 
-  const lowest: PhoneNumber | undefined = await matching(db, filters, now).orderBy('phone_numbers.number').first();
-  if (!lowest) return [];
-  const highest: PhoneNumber = await matching(db, filters, now).orderBy('phone_numbers.number', 'desc').first();
-  const picked = new Map<number, PhoneNumber>();
-  // A few more probes than numbers wanted: two probes can land on the same number.
-  for (let attempt = 0; attempt < filters.count * 4 && picked.size < filters.count; attempt++) {
-    const start = randomBetween(lowest.number, highest.number, random);
-    const hit: PhoneNumber | undefined = await matching(db, filters, now).where('phone_numbers.number', '>=', start).orderBy('phone_numbers.number').first();
-    picked.set((hit ?? lowest).id, hit ?? lowest);
+  // *random*: the next numbers after a random point of the random permutation, wrapping round at the end.
+  const start = shuffleKey(random);
+  const found: PhoneNumber[] = await matching(db, filters, now).where('phone_numbers.shuffle_key', '>=', start).orderBy('phone_numbers.shuffle_key').limit(filters.count);
+  if (found.length < filters.count) {
+    found.push(...(await matching(db, filters, now).where('phone_numbers.shuffle_key', '<', start).orderBy('phone_numbers.shuffle_key').limit(filters.count - found.length)));
   }
-  return [...picked.values()].sort((a, b) => a.number.localeCompare(b.number));
+  return found.sort((a, b) => a.number.localeCompare(b.number));
 }
 
 /**
