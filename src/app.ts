@@ -19,6 +19,7 @@ import institutionRoutes from './features/institutions/routes.ts';
 import numberAdminRoutes from './features/numbers/admin-routes.ts';
 import searchRoutes from './features/search/routes.ts';
 import settingsRoutes from './features/settings/routes.ts';
+import wizardRoutes from './features/wizard/routes.ts';
 import { loadSettings } from './features/settings/settings.ts';
 
 export type AppOptions = {
@@ -56,6 +57,7 @@ export async function buildApp({ config, db, loginAttemptsPerMinute = 10 }: AppO
   await app.register(externalNumberRoutes, { db });
   await app.register(catalogueAdminRoutes, { db });
   await app.register(numberAdminRoutes, { db });
+  await app.register(wizardRoutes, { db });
 
   return app;
 }
