@@ -18,6 +18,7 @@ import homeRoutes from './features/home/routes.ts';
 import institutionRoutes from './features/institutions/routes.ts';
 import numberAdminRoutes from './features/numbers/admin-routes.ts';
 import searchRoutes from './features/search/routes.ts';
+import serviceRoutes from './features/services/routes.ts';
 import settingsRoutes from './features/settings/routes.ts';
 import wizardRoutes from './features/wizard/routes.ts';
 import { loadSettings } from './features/settings/settings.ts';
@@ -58,6 +59,7 @@ export async function buildApp({ config, db, loginAttemptsPerMinute = 10 }: AppO
   await app.register(catalogueAdminRoutes, { db });
   await app.register(numberAdminRoutes, { db });
   await app.register(wizardRoutes, { db });
+  await app.register(serviceRoutes, { db });
 
   return app;
 }

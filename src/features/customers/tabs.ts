@@ -4,6 +4,7 @@
  */
 export const customerTabs = [
   { key: 'customer-information', label: 'Customer Information', path: '' },
+  { key: 'products', label: 'Products', path: '/products' },
   { key: 'additional-information', label: 'Additional Information', path: '/additional-information' },
 ] as const;
 
