@@ -1,5 +1,9 @@
 import t from 'tap';
 import { buildTestApp } from '../../helpers/app.ts';
+import { toSignedInUser } from '../../../src/features/auth/users.ts';
+import { addNumbersToDraft, createWizardDraft, findWizardDraftFor } from '../../../src/features/wizard/drafts.ts';
+import { validityReport } from '../../../src/features/wizard/validity.ts';
+import { loadWizardState } from '../../../src/features/wizard/wizard.ts';
 import { priceTable } from '../../../src/features/catalogue/price-lists.ts';
 import { priceSelection } from '../../../src/features/catalogue/pricing.ts';
 import { suggestedGrade } from '../../../src/features/numbers/grades.ts';
@@ -142,4 +146,45 @@ t.test('pricing per price list and grade', async (t) => {
 
   const customerOnly = priceSelection(standard, { serviceType: null, quantity: 1, grades: [] });
   t.same(customerOnly, { lines: [], monthly_cents: 0, setup_cents: 0, missing: [] }, 'nothing chosen costs nothing');
+});
+
+t.test('the validity report: errors block, warnings inform', async (t) => {
+  const { db } = await buildTestApp(t);
+  const user = toSignedInUser(await db('users').where({ email: 'reseller@example.com' }).first());
+  const hosted = await db('service_types').where({ name: 'Hosted Voice' }).first();
+  const partner = await db('price_lists').where({ name: 'Partner Discount' }).first();
+  const acme = await db('customers').where({ name: 'Acme Plumbing Ltd' }).first();
+  const id = await createWizardDraft(db, user, { customer_mode: 'existing', account_number: acme.account_number, service_type_id: String(hosted.id), price_list_id: String(partner.id) });
+  const report = async () => {
+    const draft = (await findWizardDraftFor(db, user, id))!;
+    return validityReport(db, user, draft, await loadWizardState(db, draft));
+  };
+
+  const bare = await report();
+  t.same(bare.errors.map((e) => [e.step, e.text]), [
+    ['customer', 'The customer has no PIN. Enter one on the Customer tab.'],
+    ['numbers', 'No numbers are chosen. Add at least one on the Numbers tab.'],
+  ], 'a missing PIN and no numbers are errors');
+
+  const platinum = await db('phone_numbers').where({ number: '01217370000' }).first();
+  const pooled = await db('phone_numbers').where({ pool_customer_id: acme.id }).orderBy('number').first();
+  await addNumbersToDraft(db, (await findWizardDraftFor(db, user, id))!, [platinum.id, pooled.id], { caller_display_name: '', ring_time: '20', voicemail: 'on', forwarding_destination: '' });
+  await db('customers').where({ id: acme.id }).update({ pin_hash: 'scrypt$x' });
+  const chosen = await report();
+  t.same(chosen.errors.map((e) => e.text), [
+    '01217370000: Caller display name: Enter the caller display name.',
+    '01217371200: Caller display name: Enter the caller display name.',
+    'The price list Partner Discount has no price for Platinum numbers. Choose another price list on the Billing tab.',
+  ], 'an empty required setting and an unpriced grade are errors; the customer’s own pool is fine');
+  t.same(chosen.warnings.map((w) => w.text), [
+    '01217370000: Ring time, Voicemail left at their defaults.',
+    '01217371200: Ring time, Voicemail left at their defaults.',
+  ], 'settings left at their defaults are warnings');
+
+  await db('phone_numbers').where({ id: platinum.id }).update({ status: 'assigned', reserved_by_draft: null });
+  await db('phone_numbers').where({ id: pooled.id }).update({ reserved_until: new Date(Date.now() - 1000).toISOString() });
+  const later = await report();
+  t.ok(later.errors.some((e) => e.text === '01217370000 has been taken by someone else since it was added. Remove it on the Numbers tab and choose another.'), 'a taken number is an error');
+  t.ok(later.warnings.some((w) => w.text.startsWith('The reservation of 01217371200 lapsed')), 'a lapsed but free one a warning');
+  t.ok(later.effects.some((e) => e.startsWith('Assigns 01217371200 (Silver) to service 1')), 'the full report lists the effects');
 });
