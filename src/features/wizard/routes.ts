@@ -148,22 +148,23 @@ export default async function wizardRoutes(app: FastifyInstance, { db }: { db: D
   });
 
   // ---- Every tab: GET shows it, POST saves it and moves on.
-  app.get('/wizard/:draftId/:step', async (request, reply) => {
+  /** The user's draft and the step in the URL, and where to go instead if the draft does not allow that step now. */
+  async function draftAndStep(request: FastifyRequest) {
     const draft = await draftIn(request);
     const params = stepParams.safeParse(request.params);
     if (!params.success) throw notFound('This step');
     const step = stepBySlug(params.data.step);
-    const elsewhere = redirectFor(draft, step);
+    return { draft, step, elsewhere: redirectFor(draft, step) };
+  }
+
+  app.get('/wizard/:draftId/:step', async (request, reply) => {
+    const { draft, step, elsewhere } = await draftAndStep(request);
     if (elsewhere) return reply.redirect(elsewhere, 303);
     return showStep[step.slug](request, reply, draft, step);
   });
 
   app.post('/wizard/:draftId/:step', async (request, reply) => {
-    const draft = await draftIn(request);
-    const params = stepParams.safeParse(request.params);
-    if (!params.success) throw notFound('This step');
-    const step = stepBySlug(params.data.step);
-    const elsewhere = redirectFor(draft, step);
+    const { draft, step, elsewhere } = await draftAndStep(request);
     if (elsewhere) return reply.seeOther(elsewhere);
     const body = (request.body ?? {}) as Record<string, unknown>;
     return submitStep[step.slug](request, reply, draft, step, body, stepAction.parse(body).action);
