@@ -75,3 +75,13 @@
     }
   });
 })();
+
+// Select-all boxes: <input type="checkbox" data-select-all> ticks or clears the boxes marked
+// data-select-all-member in the same form.
+document.addEventListener('change', function (event) {
+  var box = event.target;
+  if (!box.matches || !box.matches('[data-select-all]')) return;
+  var form = box.closest('form');
+  if (!form) return;
+  form.querySelectorAll('[data-select-all-member]').forEach(function (member) { member.checked = box.checked; });
+});

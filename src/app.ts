@@ -12,12 +12,16 @@ import session from './plugins/session.ts';
 import views from './plugins/views.ts';
 import authRoutes from './features/auth/routes.ts';
 import billingRoutes from './features/billing/routes.ts';
+import catalogueAdminRoutes from './features/catalogue/admin-routes.ts';
 import customerRoutes from './features/customers/routes.ts';
 import externalNumberRoutes from './features/external-numbers/routes.ts';
 import homeRoutes from './features/home/routes.ts';
 import institutionRoutes from './features/institutions/routes.ts';
+import numberAdminRoutes from './features/numbers/admin-routes.ts';
 import searchRoutes from './features/search/routes.ts';
+import serviceRoutes from './features/services/routes.ts';
 import settingsRoutes from './features/settings/routes.ts';
+import wizardRoutes from './features/wizard/routes.ts';
 import { loadSettings } from './features/settings/settings.ts';
 import { processGateway, type PaymentGateway } from './features/payments/gateway.ts';
 
@@ -59,6 +63,10 @@ export async function buildApp({ config, db, loginAttemptsPerMinute = 10, gatewa
   await app.register(settingsRoutes, { db });
   await app.register(institutionRoutes, { db });
   await app.register(externalNumberRoutes, { db });
+  await app.register(catalogueAdminRoutes, { db });
+  await app.register(numberAdminRoutes, { db });
+  await app.register(wizardRoutes, { db });
+  await app.register(serviceRoutes, { db });
 
   return app;
 }

@@ -22,6 +22,7 @@ const navItems: NavItem[] = [
     roles: ['admin', 'support'],
     shownWhen: (s) => isEnabled(s, 'external_billing_enabled'),
   },
+  { label: 'Catalogue', href: '/admin', roles: ['admin'] },
   { label: 'Settings', href: '/settings', roles: ['admin'] },
 ];
 

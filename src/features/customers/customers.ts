@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { Queryable, Tx } from '../../db/index.ts';
 import { isUniqueViolationOf } from '../../db/dialect.ts';
 import { nowIso } from '../../lib/dates.ts';
@@ -93,6 +94,58 @@ async function nextAccountNumber(trx: Tx): Promise<string> {
   return accountNumberFor(highest + 1);
 }
 
+export type NewCustomerAccount = {
+  resellerId: number;
+  account: z.infer<typeof accountTypeStep>;
+  contact: z.infer<typeof contactDetailsStep>;
+  customAccountId: string | null;
+  /** The customer's PIN, already hashed (the Add Services Wizard asks for one). */
+  pinHash?: string | null;
+};
+
+/**
+ * The one way a customer account is created: the customer and its *Bill To* location, audited, inside
+ * the caller's transaction (New Customer Account adds an administrative user; the Add Services Wizard
+ * adds services). A taken Custom Account ID fails on the unique constraint; the caller maps it.
+ */
+export async function insertCustomerAccount(trx: Tx, actor: Actor, input: NewCustomerAccount): Promise<number> {
+  const { account, contact } = input;
+  const now = nowIso();
+  const customer = {
+    account_number: await nextAccountNumber(trx),
+    name: contact.name,
+    kind: account.kind,
+    status: 'active',
+    reseller_id: input.resellerId,
+    custom_account_id: input.customAccountId,
+    email: contact.email,
+    phone: contact.phone,
+    sales_person: account.sales_person,
+    branch: account.branch,
+    created_at: now,
+    updated_at: now,
+  };
+  const [{ id: customerId }] = await trx('customers').insert({ ...customer, pin_hash: input.pinHash ?? null }).returning('id');
+  // The PIN's hash stays out of the audit log, like a password's: the log says that one was set.
+  await auditCreated(trx, { table: 'customers', id: customerId, customerId, actor }, { ...customer, pin_hash: input.pinHash ? 'set' : null });
+
+  const location = {
+    customer_id: customerId,
+    label: 'Bill To',
+    line1: contact.line1,
+    line2: contact.line2,
+    city: contact.city,
+    region: contact.region,
+    postal_code: contact.postal_code,
+    country: contact.country,
+    is_bill_to: true,
+    created_at: now,
+  };
+  const [{ id: locationId }] = await trx('locations').insert(location).returning('id');
+  await auditCreated(trx, { table: 'locations', id: locationId, customerId, actor }, location);
+  return customerId;
+}
+
 /** A create refused because a value became taken after its step was validated (another user was quicker). */
 export class TakenError extends HttpError {
   constructor(
@@ -134,37 +187,7 @@ export async function finishDraft(db: Queryable, user: SignedInUser, draft: Cust
         return { customerId: finished.customer_id as number, created: false };
       }
 
-      const customer = {
-        account_number: await nextAccountNumber(trx),
-        name: contact.name,
-        kind: account.kind,
-        status: 'active',
-        reseller_id: resellerId,
-        custom_account_id: customAccountId,
-        email: contact.email,
-        phone: contact.phone,
-        sales_person: account.sales_person,
-        branch: account.branch,
-        created_at: now,
-        updated_at: now,
-      };
-      const [{ id: customerId }] = await trx('customers').insert(customer).returning('id');
-      await auditCreated(trx, { table: 'customers', id: customerId, customerId, actor }, customer);
-
-      const location = {
-        customer_id: customerId,
-        label: 'Bill To',
-        line1: contact.line1,
-        line2: contact.line2,
-        city: contact.city,
-        region: contact.region,
-        postal_code: contact.postal_code,
-        country: contact.country,
-        is_bill_to: true,
-        created_at: now,
-      };
-      const [{ id: locationId }] = await trx('locations').insert(location).returning('id');
-      await auditCreated(trx, { table: 'locations', id: locationId, customerId, actor }, location);
+      const customerId = await insertCustomerAccount(trx, actor, { resellerId, account, contact, customAccountId });
 
       const administrator = {
         customer_id: customerId,

@@ -4,6 +4,7 @@
  */
 export const customerTabs = [
   { key: 'customer-information', label: 'Customer Information', path: '' },
+  { key: 'products', label: 'Products', path: '/products' },
   { key: 'additional-information', label: 'Additional Information', path: '/additional-information' },
   // Its pages have their own sub-navigation (src/features/billing).
   { key: 'billing-information', label: 'Billing Information', path: '/billing' },

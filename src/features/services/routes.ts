@@ -1,0 +1,76 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Db } from '../../db/index.ts';
+import type { FieldErrors } from '../../lib/forms.ts';
+import { notFound } from '../../lib/http-error.ts';
+import { requireRole } from '../../plugins/auth.ts';
+import { StaleEditError } from '../audit/audit.ts';
+import { findServiceType, validateSettings } from '../catalogue/service-types.ts';
+import { findCustomerFor } from '../customers/queries.ts';
+import { customerTabLinks } from '../customers/tabs.ts';
+import { gradeLabels } from '../numbers/grades.ts';
+import { customerProducts, findServiceFor, numbersOfServices, updateNumberSettings, type ServiceRow } from './services.ts';
+
+const idParams = z.object({ id: z.coerce.number().int().positive() });
+const numberParams = idParams.extend({ numberId: z.coerce.number().int().positive() });
+const versionField = z.object({ version: z.coerce.number().int().positive() });
+
+/** The customer's *Products* tab and the *Service Details* page (C8). Tenant-scoped through the customer. */
+export default async function serviceRoutes(app: FastifyInstance, { db }: { db: Db }) {
+  app.addHook('preHandler', requireRole('admin', 'support', 'reseller'));
+
+  app.get('/customers/:id/products', async (request, reply) => {
+    const params = idParams.safeParse(request.params);
+    const customer = params.success ? await findCustomerFor(db, request.user!, params.data.id) : undefined;
+    if (!customer) throw notFound('This customer');
+    const reseller = await db('resellers').where({ id: customer.reseller_id }).first('name');
+    return reply.page('services/products', {
+      title: customer.name,
+      customer,
+      resellerName: reseller?.name,
+      tabs: customerTabLinks(customer.id, 'products'),
+      services: await customerProducts(db, request.user!, customer.id),
+      gradeLabels,
+    });
+  });
+
+  async function serviceIn(request: FastifyRequest): Promise<ServiceRow> {
+    const params = idParams.safeParse(request.params);
+    const service = params.success ? await findServiceFor(db, request.user!, params.data.id) : undefined;
+    if (!service) throw notFound('This service');
+    return service;
+  }
+
+  async function detailsPage(reply: FastifyReply, service: ServiceRow, form: { numberId: number; values: Record<string, string>; errors: FieldErrors; message?: string } | null = null) {
+    const [type, numbers, history] = await Promise.all([
+      findServiceType(db, service.service_type_id),
+      numbersOfServices(db, [service.id]),
+      db('audit_events as a').leftJoin('users as u', 'u.id', 'a.actor_user_id').where({ 'a.entity': 'service_numbers' }).whereIn('a.entity_id', db('service_numbers').where({ service_id: service.id }).select('id')).where('a.action', 'update').orderBy('a.id', 'desc').limit(20).select('a.*', 'u.name as actor_name'),
+    ]);
+    return reply.page('services/details', { title: `Service Details · ${service.type_name}`, service, type, numbers, form, history, gradeLabels });
+  }
+
+  app.get('/services/:id', async (request, reply) => detailsPage(reply, await serviceIn(request)));
+
+  app.post('/services/:id/numbers/:numberId', async (request, reply) => {
+    const service = await serviceIn(request);
+    const params = numberParams.parse(request.params);
+    const serviceNumber = (await numbersOfServices(db, [service.id])).find((n) => n.id === params.numberId);
+    const type = await findServiceType(db, service.service_type_id);
+    if (!serviceNumber || !type) throw notFound('This number of the service');
+    const body = (request.body ?? {}) as Record<string, string>;
+    const checked = validateSettings(type.settings, body);
+    const version = versionField.safeParse(body);
+    if (!checked.ok || !version.success) {
+      return detailsPage(reply.code(422), service, { numberId: serviceNumber.id, values: { ...checked.values, version: body.version ?? '' }, errors: checked.ok ? { _form: 'Reload the page and try again.' } : checked.errors });
+    }
+    try {
+      const changed = await updateNumberSettings(db, service, serviceNumber, checked.values, version.data.version, { userId: request.user!.id });
+      request.flash('success', changed.length ? `Settings of ${serviceNumber.number} saved.` : `Nothing changed for ${serviceNumber.number}.`);
+    } catch (error) {
+      if (!(error instanceof StaleEditError)) throw error;
+      return detailsPage(reply.code(409), service, { numberId: serviceNumber.id, values: { ...checked.values, version: String(error.current.version) }, errors: {}, message: error.message });
+    }
+    return reply.seeOther(`/services/${service.id}`);
+  });
+}

@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import type { Queryable } from '../../db/index.ts';
+import type { FieldErrors } from '../../lib/forms.ts';
+import type { SignedInUser } from '../auth/users.ts';
+import { defaultPriceList, findPriceList, priceTable, type PriceList } from '../catalogue/price-lists.ts';
+import { priceSelection, type Pricing } from '../catalogue/pricing.ts';
+import { findServiceType, validateSettings, type ServiceType } from '../catalogue/service-types.ts';
+import { newAccountSteps, validateStep } from '../customers/customers.ts';
+import { scopedCustomers, type CustomerRow } from '../customers/queries.ts';
+import { draftNumbers, type DraftNumber, type WizardDraft, type WizardValues } from './drafts.ts';
+
+/** The wizard's tabs, in order (C1–C7); `slug` is the step's URL under /wizard/:draftId/. */
+const steps = [
+  { number: 1, slug: 'customer', title: 'Customer' },
+  { number: 2, slug: 'service', title: 'Service' },
+  { number: 3, slug: 'numbers', title: 'Numbers' },
+  { number: 4, slug: 'settings', title: 'Settings' },
+  { number: 5, slug: 'billing', title: 'Billing' },
+  { number: 6, slug: 'creation', title: 'Creation' },
+  { number: 7, slug: 'notifications', title: 'Notifications' },
+] as const;
+export type WizardStep = (typeof steps)[number];
+export type StepSlug = WizardStep['slug'];
+export const wizardSteps: readonly WizardStep[] = steps;
+export const stepBySlug = (slug: StepSlug): WizardStep => steps.find((s) => s.slug === slug)!;
+
+/** *Only Create a Customer Account* skips Numbers and Settings. */
+export const isCustomerOnly = (values: WizardValues) => values.customer_only === '1';
+
+export function isSkipped(values: WizardValues, step: WizardStep): boolean {
+  return isCustomerOnly(values) && (step.slug === 'numbers' || step.slug === 'settings');
+}
+
+/** The step after (or before) this one for this draft, passing over skipped steps. */
+export function neighbour(values: WizardValues, step: WizardStep, direction: 1 | -1): WizardStep | undefined {
+  for (let n = step.number + direction; n >= 1 && n <= steps.length; n += direction) {
+    if (!isSkipped(values, steps[n - 1])) return steps[n - 1];
+  }
+  return undefined;
+}
+
+export const PIN_PATTERN = /^\d{4,8}$/;
+export const pinField = z.object({ pin: z.string().trim().regex(PIN_PATTERN, 'Enter a PIN of 4 to 8 digits.') });
+export const MAX_QUANTITY = 20;
+
+/** The existing customer the draft names by account number, if the user may see it (tenant scoping). */
+export async function existingCustomer(db: Queryable, user: SignedInUser, values: WizardValues): Promise<(CustomerRow & { pin_hash: string | null }) | undefined> {
+  const accountNumber = (values.account_number ?? '').trim().toUpperCase();
+  if (values.customer_mode !== 'existing' || !accountNumber) return undefined;
+  return scopedCustomers(db, user).where('customers.account_number', accountNumber).first();
+}
+
+/**
+ * *Customer* (C1): a new customer's details are checked by New Customer Account's own step checks
+ * (reseller, details, Custom Account ID free within the reseller), plus a PIN; an existing customer
+ * must be one of the user's own.
+ */
+export async function validateCustomerStep(db: Queryable, user: SignedInUser, values: WizardValues): Promise<FieldErrors | null> {
+  if (values.customer_mode === 'existing') {
+    if (!(await existingCustomer(db, user, values))) return { account_number: 'Enter the account number of one of your customers, like LD0000001.' };
+    return null;
+  }
+  const errors: FieldErrors = {};
+  for (const step of newAccountSteps.slice(0, 3)) Object.assign(errors, await validateStep(db, user, step, values));
+  if (!values.pin_hash) errors.pin = 'Enter a PIN of 4 to 8 digits.';
+  return Object.keys(errors).length ? errors : null;
+}
+
+/** Everything the later steps show and check, loaded once per request. */
+export type WizardState = {
+  serviceType: ServiceType | null;
+  numbers: DraftNumber[];
+  quantity: number;
+  priceList: PriceList | null;
+  pricing: Pricing;
+};
+
+export function quantityOf(values: WizardValues): number {
+  const quantity = Number(values.quantity ?? '1');
+  return Number.isInteger(quantity) && quantity >= 1 && quantity <= MAX_QUANTITY ? quantity : 1;
+}
+
+export async function loadWizardState(db: Queryable, draft: WizardDraft): Promise<WizardState> {
+  const values = draft.values;
+  const serviceType = !isCustomerOnly(values) && values.service_type_id ? ((await findServiceType(db, Number(values.service_type_id))) ?? null) : null;
+  const numbers = serviceType ? await draftNumbers(db, draft.id) : [];
+  const priceList = (values.price_list_id ? await findPriceList(db, Number(values.price_list_id)) : await defaultPriceList(db)) ?? null;
+  const quantity = quantityOf(values);
+  const table = priceList ? await priceTable(db, priceList.id) : { services: {}, grades: {} };
+  const pricing = priceSelection(table, { serviceType, quantity: serviceType ? quantity : 0, grades: numbers.map((n) => n.grade) });
+  return { serviceType, numbers, quantity, priceList, pricing };
+}
+
+/** *Service* (C2): a service type from the catalogue, or *Only Create a Customer Account*. */
+export function validateServiceStep(values: WizardValues, state: WizardState): FieldErrors | null {
+  if (isCustomerOnly(values) || state.serviceType) return null;
+  return { service_type_id: 'Choose a service type, or Only Create a Customer Account.' };
+}
+
+/** *Numbers* (C3): at least one number for the service. */
+export function validateNumbersStep(state: WizardState): FieldErrors | null {
+  return state.numbers.length ? null : { numbers: 'Add at least one number for this service.' };
+}
+
+/** Settings field names: one per chosen number and setting, and the number's service. */
+export const settingField = (numberId: number, key: string) => `n${numberId}_${key}`;
+export const serviceField = (numberId: number) => `n${numberId}_service`;
+
+/** *Settings* (C4): every number's settings by their kind, and a quantity of services that each get a number. */
+export function validateSettingsStep(state: WizardState): FieldErrors | null {
+  const errors: FieldErrors = {};
+  if (!state.serviceType) return null;
+  for (const n of state.numbers) {
+    const result = validateSettings(state.serviceType.settings, n.settings);
+    if (!result.ok) for (const [key, message] of Object.entries(result.errors)) errors[settingField(n.id, key)] = message;
+    if (n.service_index > state.quantity) errors[serviceField(n.id)] = `Choose a service from 1 to ${state.quantity}.`;
+  }
+  return Object.keys(errors).length ? errors : null;
+}
+
+export const quantityField = z.object({
+  quantity: z.coerce
+    .number({ error: `Enter how many services, from 1 to ${MAX_QUANTITY}.` })
+    .int(`Enter how many services, from 1 to ${MAX_QUANTITY}.`)
+    .min(1, `Enter how many services, from 1 to ${MAX_QUANTITY}.`)
+    .max(MAX_QUANTITY, `Enter how many services, from 1 to ${MAX_QUANTITY}.`),
+});
+
+/** *Billing* (C5): a price list that exists. */
+export function validateBillingStep(state: WizardState): FieldErrors | null {
+  return state.priceList ? null : { price_list_id: 'Choose a price list.' };
+}
