@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { createTextIndex, dropTextIndex } from '../src/db/dialect.ts';
+import { createTextIndex, createTextSearch, dropTextIndex, dropTextSearch } from '../src/db/dialect.ts';
 import { customerSearchIndex } from '../src/features/customers/search-index.ts';
 
 /** The Customer Module (D): the records its tabs keep, the access trail and the user's recently viewed list. */
@@ -18,6 +18,8 @@ export async function up(db: Knex): Promise<void> {
   // The search index gains the phone number (D1); the index is rebuilt from the table.
   await dropTextIndex(db, { ...customerSearchIndex, columns: customerSearchIndex.columns.filter((c) => c !== 'phone') });
   await createTextIndex(db, customerSearchIndex);
+  // Customers are also found by their effective external customer number: the numbers need an index too.
+  await createTextSearch(db, 'external_customer_numbers', 'number');
 
   await db.schema.createTable('customer_access', (t) => {
     t.increments('id').primary();
@@ -128,6 +130,7 @@ export async function down(db: Knex): Promise<void> {
   for (const table of ['alerts', 'facilities', 'documents', 'ticket_comments', 'tickets', 'letters', 'notes', 'recently_viewed', 'customer_access']) {
     await db.schema.dropTableIfExists(table);
   }
+  await dropTextSearch(db, 'external_customer_numbers', 'number');
   await db.schema.alterTable('audit_events', (t) => {
     t.dropIndex(['customer_id', 'action', 'id']);
     t.dropColumn('reason');

@@ -11,10 +11,12 @@ import security from './plugins/security.ts';
 import session from './plugins/session.ts';
 import views from './plugins/views.ts';
 import authRoutes from './features/auth/routes.ts';
+import { customerAccessTrail } from './features/customers/access.ts';
 import customerRoutes from './features/customers/routes.ts';
 import externalNumberRoutes from './features/external-numbers/routes.ts';
 import homeRoutes from './features/home/routes.ts';
 import institutionRoutes from './features/institutions/routes.ts';
+import mySettingsRoutes from './features/my-settings/routes.ts';
 import searchRoutes from './features/search/routes.ts';
 import settingsRoutes from './features/settings/routes.ts';
 import { loadSettings } from './features/settings/settings.ts';
@@ -45,11 +47,14 @@ export async function buildApp({ config, db, loginAttemptsPerMinute = 10 }: AppO
   await app.register(errors);
   await app.register(assets, { production });
 
+  await app.register(customerAccessTrail, { db });
+
   await app.register(authRoutes, { db, loginAttemptsPerMinute });
   await app.register(homeRoutes, { db });
   await app.register(customerRoutes, { db });
   await app.register(searchRoutes, { db });
   await app.register(settingsRoutes, { db });
+  await app.register(mySettingsRoutes, { db });
   await app.register(institutionRoutes, { db });
   await app.register(externalNumberRoutes, { db });
 

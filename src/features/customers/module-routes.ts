@@ -1,0 +1,72 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Db } from '../../db/index.ts';
+import { beforeQuery } from '../../lib/keyset.ts';
+import { accessTrailPage } from './access.ts';
+import { customerFromRequest, renderCustomerTab } from './customer-page.ts';
+import { activityLog, fieldChanges, statusChanges } from './history.ts';
+import communicationRoutes from './communication-routes.ts';
+import documentRoutes from './document-routes.ts';
+import recordRoutes from './record-routes.ts';
+import userRoutes from './user-routes.ts';
+import { billingSubTabs, metricsSubTabs } from './tabs.ts';
+
+const billingSection = z.object({ section: z.enum(billingSubTabs.map((s) => s.key) as [string, ...string[]]) });
+
+/** The Customer Module's tabs (D4) beyond Customer Information and Additional Information. */
+export default async function moduleTabRoutes(app: FastifyInstance, { db }: { db: Db }) {
+  await app.register(recordRoutes, { db });
+  await app.register(communicationRoutes, { db });
+  await app.register(documentRoutes, { db });
+  await app.register(userRoutes, { db });
+
+  const customerIn = (request: FastifyRequest) => customerFromRequest(db, request);
+
+  app.get('/customers/:id/account-summary', async (request, reply) => {
+    const customer = await customerIn(request);
+    const [billTo, pinnedNotes, openTickets, activity] = await Promise.all([
+      db('locations').where({ customer_id: customer.id, is_bill_to: true }).first(),
+      db('notes as n')
+        .leftJoin('users as u', 'u.id', 'n.author_user_id')
+        .where({ 'n.customer_id': customer.id, 'n.pinned': true })
+        .orderBy('n.id', 'desc')
+        .limit(3)
+        .select('n.id', 'n.body', 'n.created_at', 'u.name as author_name'),
+      db('tickets').where({ customer_id: customer.id, status: 'open' }).orderBy('id', 'desc').limit(5).select('id', 'subject', 'created_at'),
+      activityLog(db, customer.id, undefined, 8),
+    ]);
+    return renderCustomerTab(db, reply, customer, 'account-summary', 'customers/account-summary', { billTo, pinnedNotes, openTickets, activity: activity.rows });
+  });
+
+  app.get('/customers/:id/orders', async (request, reply) => renderCustomerTab(db, reply, await customerIn(request), 'orders', 'customers/orders'));
+  app.get('/customers/:id/products', async (request, reply) => renderCustomerTab(db, reply, await customerIn(request), 'products', 'customers/products'));
+
+  /* Billing Information: the sub-tab names with an empty state; the billing issues register their own pages over these. */
+  app.get('/customers/:id/billing', async (request, reply) => {
+    const customer = await customerIn(request);
+    return renderCustomerTab(db, reply, customer, 'billing', 'customers/billing', { section: null, subTabs: { list: billingSubTabs, current: '' } });
+  });
+  app.get('/customers/:id/billing/:section', async (request, reply) => {
+    const customer = await customerIn(request);
+    const parsed = billingSection.safeParse(request.params);
+    if (!parsed.success) return reply.callNotFound();
+    const section = billingSubTabs.find((s) => s.key === parsed.data.section)!;
+    return renderCustomerTab(db, reply, customer, 'billing', 'customers/billing', { section, subTabs: { list: billingSubTabs, current: section.key } });
+  });
+
+  /* Metrics (D5): what the audit mechanism and the access trail recorded. */
+  const metricsPages = {
+    'status-changes': (id: number, before?: number) => statusChanges(db, id, before),
+    'field-changes': (id: number, before?: number) => fieldChanges(db, id, before),
+    'access-trail': (id: number, before?: number) => accessTrailPage(db, id, before),
+    'activity-log': (id: number, before?: number) => activityLog(db, id, before),
+  } as const;
+  for (const sub of metricsSubTabs) {
+    app.get(`/customers/:id/metrics${sub.path}`, async (request, reply) => {
+      const customer = await customerIn(request);
+      const { before } = beforeQuery.parse(request.query);
+      const page = await metricsPages[sub.key](customer.id, before);
+      return renderCustomerTab(db, reply, customer, 'metrics', `customers/metrics/${sub.key}`, { page, subTabs: { list: metricsSubTabs, current: sub.key } });
+    });
+  }
+}
