@@ -4,7 +4,7 @@ import type { Db } from '../../db/index.ts';
 import { beforeQuery } from '../../lib/keyset.ts';
 import { accessTrailPage } from './access.ts';
 import { customerFromRequest, renderCustomerTab } from './customer-page.ts';
-import { activityLog, fieldChanges, statusChanges } from './history.ts';
+import { activityLog, entityLabel, fieldChanges, statusChanges } from './history.ts';
 import communicationRoutes from './communication-routes.ts';
 import documentRoutes from './document-routes.ts';
 import recordRoutes from './record-routes.ts';
@@ -66,7 +66,7 @@ export default async function moduleTabRoutes(app: FastifyInstance, { db }: { db
       const customer = await customerIn(request);
       const { before } = beforeQuery.parse(request.query);
       const page = await metricsPages[sub.key](customer.id, before);
-      return renderCustomerTab(db, reply, customer, 'metrics', `customers/metrics/${sub.key}`, { page, subTabs: { list: metricsSubTabs, current: sub.key } });
+      return renderCustomerTab(db, reply, customer, 'metrics', `customers/metrics/${sub.key}`, { page, entityLabel, subTabs: { list: metricsSubTabs, current: sub.key } });
     });
   }
 }
