@@ -82,7 +82,7 @@ export async function activityLog(db: Queryable, customerId: number, before?: nu
     if (last && sameActivity(last, e)) {
       const current = activities[activities.length - 1];
       current.id = e.id;
-      if (e.field) current.fields.push(e.field);
+      if (e.field) current.fields.unshift(e.field);
     } else {
       activities.push({
         id: e.id,

@@ -184,7 +184,7 @@ export async function addDocument(db: Queryable, user: SignedInUser, customerId:
   return insertAudited(
     db,
     { table: 'documents', customerId, actor: actorOf(user) },
-    { ...file, size_bytes: file.content.length, customer_id: customerId, uploaded_by_user_id: user.id, created_at: nowIso() },
+    { filename: file.filename, content_type: file.content_type, content: file.content, size_bytes: file.content.length, customer_id: customerId, uploaded_by_user_id: user.id, created_at: nowIso() },
     ['content'],
   );
 }
