@@ -30,17 +30,19 @@ export async function recordCustomerAccess(db: Db, access: { userId: number; cus
 
 /**
  * The access trail as a mechanism (D5): every customer page any feature serves under /customers/:id
- * is recorded after it was sent, so no route writes it by hand and the response does not wait for it.
+ * is recorded as it is sent, so no route writes it by hand. Written before the response leaves, so the
+ * next page (Recently Viewed, the trail itself) already shows it; a failure is logged, not shown.
  */
 export const customerAccessTrail = fp(async (app, { db }: { db: Db }) => {
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onSend', async (request, reply, payload) => {
     const customerId = openedCustomerId(request, reply.statusCode);
-    if (customerId === null) return;
+    if (customerId === null) return payload;
     try {
       await recordCustomerAccess(db, { userId: request.user!.id, customerId, path: request.url });
     } catch (error) {
       request.log.error({ err: error }, 'could not record the customer access trail');
     }
+    return payload;
   });
 });
 
