@@ -9,6 +9,14 @@ export async function up(db: Knex): Promise<void> {
     t.boolean('is_corporate').notNullable().defaultTo(false);
     t.integer('parent_customer_id').nullable().references('id').inTable('customers').onDelete('SET NULL');
     t.index(['parent_customer_id', 'name']);
+    // *Inventory* filters by status and by kind and pages by name: each filter walks its own index in
+    // name order. The status ones replace the plain status indexes, which they cover for the counts.
+    t.dropIndex(['status'], 'customers_status_index');
+    t.dropIndex(['reseller_id', 'status'], 'customers_reseller_status_index');
+    t.index(['status', 'name'], 'customers_status_name_index');
+    t.index(['kind', 'name'], 'customers_kind_name_index');
+    t.index(['reseller_id', 'status', 'name'], 'customers_reseller_status_name_index');
+    t.index(['reseller_id', 'kind', 'name'], 'customers_reseller_kind_name_index');
   });
   // A status change carries the reason the user gave; other events leave it empty.
   await db.schema.alterTable('audit_events', (t) => {
@@ -138,6 +146,9 @@ export async function down(db: Knex): Promise<void> {
   // SQLite rebuilds the table to drop columns, which takes the search triggers with it: rebuild them after.
   await dropTextIndex(db, customerSearchIndex);
   await db.schema.alterTable('customers', (t) => {
+    for (const name of ['customers_status_name_index', 'customers_kind_name_index', 'customers_reseller_status_name_index', 'customers_reseller_kind_name_index']) t.dropIndex([], name);
+    t.index(['status'], 'customers_status_index');
+    t.index(['reseller_id', 'status'], 'customers_reseller_status_index');
     t.dropIndex(['parent_customer_id', 'name']);
     t.dropForeign(['parent_customer_id']);
     t.dropColumn('parent_customer_id');
