@@ -4,6 +4,7 @@ import type { Queryable } from '../../db/index.ts';
 import { notFound } from '../../lib/http-error.ts';
 import { customerBalanceCents } from './balance.ts';
 import { findCustomerFor, type CustomerRow } from './queries.ts';
+import { countryNames } from './schemas.ts';
 import { customerTabLinks, subTabLinks, type CustomerTabKey, type SubTab } from './tabs.ts';
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });
@@ -48,6 +49,7 @@ export async function renderCustomerTab(
     customer,
     header,
     resellerName: header.resellerName,
+    countryNames,
     tabs: customerTabLinks(customer, tab),
     subTabs: subTabs ? subTabLinks(customer.id, tab, subTabs.list, subTabs.current) : null,
     ...rest,

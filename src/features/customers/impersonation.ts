@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db, Queryable } from '../../db/index.ts';
 import { auditAction } from '../audit/audit.ts';
 import { findCustomerFor } from './queries.ts';
+import { countryNames } from './schemas.ts';
 
 declare module '@fastify/session' {
   interface FastifySessionObject {
@@ -31,7 +32,7 @@ export async function portalPreviewRoutes(app: FastifyInstance, { db }: { db: Db
       return reply.seeOther('/customers');
     }
     const billTo = await db('locations').where({ customer_id: customer.id, is_bill_to: true }).first();
-    return reply.page('portal-preview/index', { title: `${customer.name} (client facing view)`, customer, contact, billTo });
+    return reply.page('portal-preview/index', { title: `${customer.name} (client facing view)`, customer, contact, billTo, countryNames });
   });
 
   app.post('/portal-preview/end', async (request, reply) => {

@@ -14,11 +14,10 @@ import moduleTabRoutes from './module-routes.ts';
 import newAccountRoutes from './new-account-routes.ts';
 import { findCustomerFor, type CustomerRow } from './queries.ts';
 import { changeCustomerStatus, updateCustomerInformation } from './records.ts';
-import { additionalInformationForm, countries, customerInformationForm, customerStatuses, statusChangeForm } from './schemas.ts';
+import { additionalInformationForm, customerInformationForm, customerStatuses, statusChangeForm } from './schemas.ts';
 import { MAX_TERM_LENGTH, searchCustomers } from './search.ts';
 import { landingTabPath } from './tabs.ts';
 
-const countryNames = Object.fromEntries(countries);
 const listQuery = z.object({
   q: z.string().max(MAX_TERM_LENGTH * 2).catch('').default(''),
   page: z.coerce.number().int().positive().catch(1).default(1),
@@ -68,7 +67,7 @@ export default async function customerRoutes(app: FastifyInstance, { db }: { db:
       customerExternalNumber(db, customer),
     ]);
     const statusForm = state.statusForm ?? { values: { status: customer.status, reason: '', version: customer.version }, errors: {} };
-    const data = { billTo, administrator, externalNumber, countryNames, form: state.form, statusForm, statuses: customerStatuses };
+    const data = { billTo, administrator, externalNumber, form: state.form, statusForm, statuses: customerStatuses };
     return renderCustomerTab(db, reply, customer, 'customer-information', 'customers/customer-information', data);
   }
 

@@ -24,6 +24,7 @@ export const countries = [
   ['NL', 'Netherlands'],
 ] as const;
 const countryCodes = countries.map(([code]) => code) as [string, ...string[]];
+export const countryNames: Readonly<Record<string, string>> = Object.fromEntries(countries);
 
 /** The Custom Account ID (B3): optional free text, trimmed, at most 64 characters. */
 export const customAccountIdField = optionalText(64, 'The Customer Account ID');
