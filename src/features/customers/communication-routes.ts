@@ -2,10 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../../db/index.ts';
 import { parseForm, type FieldErrors } from '../../lib/forms.ts';
-import { notFound } from '../../lib/http-error.ts';
 import { beforeQuery, keysetPage } from '../../lib/keyset.ts';
 import { StaleEditError } from '../audit/audit.ts';
-import { customerFromRequest, renderCustomerTab } from './customer-page.ts';
+import { customerFromRequest, formBody, renderCustomerTab, rowIdFrom } from './customer-page.ts';
 import { fillLetter, letterTemplate, letterTemplates } from './letters.ts';
 import type { CustomerRow } from './queries.ts';
 import { addNote, assignableUsers, assignTicket, commentOnTicket, openTicket, ownedRow, setNotePinned, setTicketStatus, writeLetter } from './records.ts';
@@ -13,16 +12,11 @@ import { letterForm, noteForm, ticketAssignForm, ticketCommentForm, ticketForm }
 import { communicationsSubTabs } from './tabs.ts';
 
 const NOTES_PAGE = 25;
-const rowParams = z.object({ rowId: z.coerce.number().int().positive() });
 const pinForm = z.object({ pinned: z.enum(['true', 'false']).transform((v) => v === 'true') });
 const ticketFilter = z.object({ status: z.enum(['open', 'closed']).catch('open').default('open') });
 type Form = { values: Record<string, unknown>; errors: FieldErrors; message?: string };
-const bodyOf = (request: FastifyRequest) => (request.body ?? {}) as Record<string, string>;
-const rowIdOf = (request: FastifyRequest) => {
-  const parsed = rowParams.safeParse(request.params);
-  if (!parsed.success) throw notFound('This record');
-  return parsed.data.rowId;
-};
+const bodyOf = formBody;
+const rowIdOf = (request: FastifyRequest) => rowIdFrom(request, 'This record');
 
 /** Communications (Notes, Letters) and Task Tickets. */
 export default async function communicationRoutes(app: FastifyInstance, { db }: { db: Db }) {

@@ -8,6 +8,17 @@ import { countryNames } from './schemas.ts';
 import { customerTabLinks, subTabLinks, type CustomerTabKey, type SubTab } from './tabs.ts';
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });
+const rowParams = z.object({ rowId: z.coerce.number().int().positive() });
+
+/** The id of a tab's record in the URL (`:rowId`); the record itself is then looked up within the customer. */
+export function rowIdFrom(request: FastifyRequest, what: string): number {
+  const parsed = rowParams.safeParse(request.params);
+  if (!parsed.success) throw notFound(what);
+  return parsed.data.rowId;
+}
+
+/** A submitted form's fields as typed, for showing them again beside their errors. */
+export const formBody = (request: FastifyRequest) => (request.body ?? {}) as Record<string, string>;
 
 /** The customer in the URL if the user may see it; anything else is a 404 that does not confirm it exists. */
 export async function customerFromRequest(db: Queryable, request: FastifyRequest): Promise<CustomerRow> {

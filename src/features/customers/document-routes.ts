@@ -1,17 +1,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyMultipart, { type MultipartFile } from '@fastify/multipart';
-import { z } from 'zod';
 import type { Db } from '../../db/index.ts';
 import type { FieldErrors } from '../../lib/forms.ts';
 import { notFound } from '../../lib/http-error.ts';
 import { beforeQuery, keysetPage } from '../../lib/keyset.ts';
-import { customerFromRequest, renderCustomerTab } from './customer-page.ts';
+import { customerFromRequest, renderCustomerTab, rowIdFrom } from './customer-page.ts';
 import { allowedExtensions, attachmentHeader, checkUpload, MAX_DOCUMENT_BYTES, type UploadedFile } from './documents.ts';
 import type { CustomerRow } from './queries.ts';
 import { addDocument, removeDocument } from './records.ts';
 
 const PAGE = 50;
-const rowParams = z.object({ rowId: z.coerce.number().int().positive() });
 
 /**
  * *Documents*: upload, download, delete. Multipart bodies are parsed before the CSRF check (which reads
@@ -31,11 +29,7 @@ export default async function documentRoutes(app: FastifyInstance, { db }: { db:
   });
 
   const customerIn = (request: FastifyRequest) => customerFromRequest(db, request);
-  const rowIdOf = (request: FastifyRequest) => {
-    const parsed = rowParams.safeParse(request.params);
-    if (!parsed.success) throw notFound('This document');
-    return parsed.data.rowId;
-  };
+  const rowIdOf = (request: FastifyRequest) => rowIdFrom(request, 'This document');
 
   async function documents(request: FastifyRequest, reply: FastifyReply, customer: CustomerRow, errors: FieldErrors = {}) {
     const { before } = beforeQuery.parse(request.query);

@@ -1,5 +1,6 @@
 import type { Queryable } from '../../db/index.ts';
 import { keysetPage, type KeysetPage } from '../../lib/keyset.ts';
+import type { AuditEvent } from '../audit/audit.ts';
 
 /** What each audited table is called on the *Metrics* tab. */
 const entityLabels: Record<string, string> = {
@@ -25,19 +26,7 @@ const actionWords: Record<string, string> = {
   'password-change': 'password changed',
 };
 
-export type HistoryEvent = {
-  id: number;
-  entity: string;
-  entity_id: number;
-  action: string;
-  field: string | null;
-  old_value: string | null;
-  new_value: string | null;
-  reason: string | null;
-  acting_as: string | null;
-  actor_name: string | null;
-  at: string;
-};
+export type HistoryEvent = Omit<AuditEvent, 'actor_user_id'>;
 
 function customerEvents(db: Queryable, customerId: number, before: number | undefined, limit: number) {
   const query = db('audit_events as a')

@@ -1,23 +1,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import type { Db } from '../../db/index.ts';
 import { parseForm, type FieldErrors } from '../../lib/forms.ts';
 import { notFound } from '../../lib/http-error.ts';
 import { StaleEditError } from '../audit/audit.ts';
-import { customerFromRequest, renderCustomerTab } from './customer-page.ts';
+import { customerFromRequest, formBody, renderCustomerTab, rowIdFrom } from './customer-page.ts';
 import type { CustomerRow } from './queries.ts';
 import { addFacility, addLocation, clearAlert, linkChildAccount, ownedRow, removeFacility, removeLocation, setAlert, unlinkChildAccount, updateLocation } from './records.ts';
 import { alertForm, countries, facilityForm, facilityKinds, linkAccountForm, locationForm } from './schemas.ts';
 
-const rowParams = z.object({ rowId: z.coerce.number().int().positive() });
 type Form = { values: Record<string, unknown>; errors: FieldErrors; message?: string };
 const emptyForm = (values: Record<string, unknown> = {}): Form => ({ values, errors: {} });
-const bodyOf = (request: FastifyRequest) => (request.body ?? {}) as Record<string, string>;
-const rowIdOf = (request: FastifyRequest) => {
-  const parsed = rowParams.safeParse(request.params);
-  if (!parsed.success) throw notFound('This record');
-  return parsed.data.rowId;
-};
+const bodyOf = formBody;
+const rowIdOf = (request: FastifyRequest) => rowIdFrom(request, 'This record');
 
 /** Locations, Linked Accounts, Facilities and Alerts: lists with an add form, each change audited in records.ts. */
 export default async function recordRoutes(app: FastifyInstance, { db }: { db: Db }) {

@@ -40,14 +40,19 @@ export const resellerChoice = z.object({
 });
 
 /** Step 2: the customer's name and contact details; the address becomes the *Bill To* location. */
-export const contactDetailsStep = z.object({
-  name: requiredText(200, "Enter the customer's name.", 'The name'),
+/** A postal address: the Bill To of a new customer, and every location (D4). */
+const addressFields = {
   line1: requiredText(200, 'Enter the street address.', 'The address'),
   line2: optionalText(200, 'The second address line'),
   city: requiredText(100, 'Enter the town or city.', 'The town or city'),
   region: optionalText(100, 'The state or county'),
   postal_code: requiredText(20, 'Enter the postal code.', 'The postal code'),
   country: z.enum(countryCodes, { error: 'Choose a country from the list.' }),
+};
+
+export const contactDetailsStep = z.object({
+  name: requiredText(200, "Enter the customer's name.", 'The name'),
+  ...addressFields,
   email: z
     .string({ error: 'Enter an e-mail address.' })
     .trim()
@@ -119,12 +124,7 @@ export const statusChangeForm = z.object({
 
 export const locationForm = z.object({
   label: requiredText(100, 'Name this location, e.g. Head office.', 'The name'),
-  line1: requiredText(200, 'Enter the street address.', 'The address'),
-  line2: optionalText(200, 'The second address line'),
-  city: requiredText(100, 'Enter the town or city.', 'The town or city'),
-  region: optionalText(100, 'The state or county'),
-  postal_code: requiredText(20, 'Enter the postal code.', 'The postal code'),
-  country: z.enum(countryCodes, { error: 'Choose a country from the list.' }),
+  ...addressFields,
   is_bill_to: checkbox,
 });
 

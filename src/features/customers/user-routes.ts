@@ -1,16 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import type { Db } from '../../db/index.ts';
 import { parseForm, type FieldErrors } from '../../lib/forms.ts';
 import { notFound } from '../../lib/http-error.ts';
 import { hashPassword } from '../../lib/password.ts';
-import { customerFromRequest, renderCustomerTab } from './customer-page.ts';
+import { customerFromRequest, renderCustomerTab, rowIdFrom } from './customer-page.ts';
 import { portalPreviewRoutes, startImpersonation } from './impersonation.ts';
 import type { CustomerRow } from './queries.ts';
 import { changeContactPassword, ownedRow } from './records.ts';
 import { MIN_PASSWORD_LENGTH, newPassword } from './schemas.ts';
 
-const rowParams = z.object({ rowId: z.coerce.number().int().positive() });
 type Contact = { id: number; name: string; login: string | null; email: string | null; access_revoked_at: string | null };
 
 /** *Users*: the customer's portal users, with *Change Password* and *Impersonate Customer*. */
@@ -18,9 +16,7 @@ export default async function userRoutes(app: FastifyInstance, { db }: { db: Db 
   await app.register(portalPreviewRoutes, { db });
   const customerIn = (request: FastifyRequest) => customerFromRequest(db, request);
   const contactIn = async (request: FastifyRequest, customer: CustomerRow) => {
-    const parsed = rowParams.safeParse(request.params);
-    if (!parsed.success) throw notFound('This user');
-    const contact = await ownedRow<Contact>(db, 'contacts', customer.id, parsed.data.rowId, 'This user', ['id', 'name', 'login', 'email', 'access_revoked_at']);
+    const contact = await ownedRow<Contact>(db, 'contacts', customer.id, rowIdFrom(request, 'This user'), 'This user', ['id', 'name', 'login', 'email', 'access_revoked_at']);
     if (!contact.login) throw notFound('This portal user');
     return contact;
   };
