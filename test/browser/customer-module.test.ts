@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import type { Locator } from 'playwright-core';
 import { screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
 import { demoUsers } from '../helpers/app.ts';
 
@@ -12,6 +13,8 @@ t.test('support finds a customer by Custom Account ID, switches tabs, adds a not
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => m.type() === 'error' && !/status of 422/.test(m.text()) && errors.push(m.text()));
+  /** Waits for what a click (an htmx-boosted swap) should show, then counts it as an assertion. */
+  const shows = async (locator: Locator, message: string) => t.ok(await locator.waitFor({ timeout: 5000 }).then(() => true, () => false), message);
 
   await signInPage(page, baseUrl, demoUsers.support);
   await page.getByRole('link', { name: 'Customers', exact: true }).click();
@@ -20,8 +23,8 @@ t.test('support finds a customer by Custom Account ID, switches tabs, adds a not
   await page.getByRole('link', { name: 'Acme Plumbing Ltd' }).click();
   await page.waitForURL(/\/customers\/\d+\/account-summary$/);
   const base = page.url().replace(/\/account-summary$/, '');
-  t.ok(await page.getByRole('heading', { level: 2, name: 'Account Summary' }).isVisible(), 'the customer opens on the landing tab');
-  t.ok(await page.getByText('Verify identity with the account PIN').isVisible(), 'the header shows the alert');
+  await shows(page.getByRole('heading', { level: 2, name: 'Account Summary' }), 'the customer opens on the landing tab');
+  await shows(page.getByText('Verify identity with the account PIN'), 'the header shows the alert');
 
   // Every tab, by click (htmx-boosted links), with a screenshot of each.
   const tabs = ['Customer Information', 'Locations', 'Linked Accounts', 'Communications', 'Task Tickets', 'Documents', 'Facilities', 'Orders', 'Billing Information', 'Products', 'Alerts', 'Users', 'Metrics', 'Additional Information', 'Account Summary'];
@@ -35,7 +38,7 @@ t.test('support finds a customer by Custom Account ID, switches tabs, adds a not
   // A note.
   await page.getByRole('navigation', { name: 'Customer' }).getByRole('link', { name: 'Communications' }).click();
   await page.getByRole('button', { name: 'Add note' }).click();
-  t.ok(await page.getByText('Write the note.').isVisible(), 'an empty note is refused beside the field');
+  await shows(page.getByText('Write the note.'), 'an empty note is refused beside the field');
   await page.getByLabel('Note', { exact: true }).fill('Asked for a callback on Friday.');
   await page.getByRole('button', { name: 'Add note' }).click();
   await page.getByText('Note added.').waitFor();
@@ -57,7 +60,7 @@ t.test('support finds a customer by Custom Account ID, switches tabs, adds a not
   await page.getByRole('navigation', { name: 'Customer' }).getByRole('link', { name: 'Customer Information' }).click();
   await page.getByLabel('New status').selectOption('suspended');
   await page.getByRole('button', { name: 'Change status' }).click();
-  t.ok(await page.getByText('Say why the status changes.').isVisible(), 'a reason is required');
+  await shows(page.getByText('Say why the status changes.'), 'a reason is required');
   await page.getByLabel('Reason').fill('Disputed invoice under review');
   await page.getByRole('button', { name: 'Change status' }).click();
   await page.getByText('Status changed to suspended.').waitFor();
@@ -71,16 +74,16 @@ t.test('support finds a customer by Custom Account ID, switches tabs, adds a not
 
   // All three in Metrics.
   await page.getByRole('navigation', { name: 'Customer' }).getByRole('link', { name: 'Metrics' }).click();
-  t.ok(await page.getByRole('cell', { name: 'Disputed invoice under review' }).isVisible(), 'Status Changes has the reason');
+  await shows(page.getByRole('cell', { name: 'Disputed invoice under review' }), 'Status Changes has the reason');
   await screenshot(page, 'customer-metrics-status-changes');
   await page.getByRole('navigation', { name: 'Metrics' }).getByRole('link', { name: 'Field Level Changes' }).click();
-  t.ok(await page.getByRole('cell', { name: '+1 555 0100 999' }).isVisible(), 'Field Level Changes has the phone');
+  await shows(page.getByRole('cell', { name: '+1 555 0100 999' }), 'Field Level Changes has the phone');
   await screenshot(page, 'customer-metrics-field-changes');
   await page.getByRole('navigation', { name: 'Metrics' }).getByRole('link', { name: 'Activity Log' }).click();
-  for (const line of ['Note added', 'Document added', 'Customer status changed']) t.ok(await page.getByText(line, { exact: true }).first().isVisible(), `the Activity Log has “${line}”`);
+  for (const line of ['Note added', 'Document added', 'Customer status changed']) await shows(page.getByText(line, { exact: true }).first(), `the Activity Log has “${line}”`);
   await screenshot(page, 'customer-metrics-activity-log');
   await page.getByRole('navigation', { name: 'Metrics' }).getByRole('link', { name: 'User Access Trail' }).click();
-  t.ok(await page.getByText('support@example.com').first().isVisible(), 'the access trail has the visit');
+  await shows(page.getByText('support@example.com').first(), 'the access trail has the visit');
   await screenshot(page, 'customer-metrics-access-trail');
 
   // The other ways in, and the client facing view.
