@@ -2,14 +2,15 @@ import type { Knex } from 'knex';
 
 /**
  * Customer search terms as people type them, drawn from the database: parts of names, whole names,
- * account numbers with and without their letters, starts of e-mails, Custom Account IDs, and terms
- * that match nothing. Used by bench/customer-search.ts and the customers bench scenario.
+ * account numbers with and without their letters, starts of e-mails, Custom Account IDs, ends of phone
+ * numbers, external customer numbers, and terms that match nothing. Used by bench/customer-search.ts and the customers bench scenario.
  */
 export async function customerSearchTerms(db: Knex, random: () => number, sampleSize = 200): Promise<string[]> {
   const { maxId } = (await db('customers').max({ maxId: 'id' }).first()) as { maxId: number };
-  const sample: { name: string; account_number: string; email: string | null; custom_account_id: string | null }[] = await db('customers')
+  const sample: { name: string; account_number: string; email: string | null; custom_account_id: string | null; phone: string | null }[] = await db('customers')
     .whereIn('id', Array.from({ length: sampleSize }, () => 1 + Math.floor(random() * Number(maxId))))
-    .select('name', 'account_number', 'email', 'custom_account_id');
+    .select('name', 'account_number', 'email', 'custom_account_id', 'phone');
+  const numbers: string[] = (await db('external_customer_numbers').orderBy('id').limit(sampleSize).select('number')).map((n) => n.number);
   const terms: string[] = [];
   for (const c of sample) {
     const words = c.name.split(' ');
@@ -21,7 +22,9 @@ export async function customerSearchTerms(db: Knex, random: () => number, sample
       c.account_number.slice(4), // its digits without the LD00
       (c.email ?? '').split('@')[0].slice(0, 6), // the start of an e-mail
       c.custom_account_id ?? `zq${Math.floor(random() * 1e4)}x`, // a custom id, or nothing that exists
+      (c.phone ?? '').slice(-7), // the end of a phone number
     );
+    if (numbers.length) terms.push(numbers[Math.floor(random() * numbers.length)]); // an external customer number
   }
   return terms.filter((t) => t.trim().length >= 2);
 }

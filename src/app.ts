@@ -13,11 +13,13 @@ import views from './plugins/views.ts';
 import authRoutes from './features/auth/routes.ts';
 import billingRoutes from './features/billing/routes.ts';
 import catalogueAdminRoutes from './features/catalogue/admin-routes.ts';
+import { customerAccessTrail } from './features/customers/access.ts';
 import customerRoutes from './features/customers/routes.ts';
 import externalNumberRoutes from './features/external-numbers/routes.ts';
 import homeRoutes from './features/home/routes.ts';
 import institutionRoutes from './features/institutions/routes.ts';
 import numberAdminRoutes from './features/numbers/admin-routes.ts';
+import mySettingsRoutes from './features/my-settings/routes.ts';
 import searchRoutes from './features/search/routes.ts';
 import serviceRoutes from './features/services/routes.ts';
 import settingsRoutes from './features/settings/routes.ts';
@@ -55,12 +57,15 @@ export async function buildApp({ config, db, loginAttemptsPerMinute = 10, gatewa
   await app.register(errors);
   await app.register(assets, { production });
 
+  await app.register(customerAccessTrail, { db });
+
   await app.register(authRoutes, { db, loginAttemptsPerMinute });
   await app.register(homeRoutes, { db });
   await app.register(customerRoutes, { db });
   await app.register(billingRoutes, { db, gateway });
   await app.register(searchRoutes, { db });
   await app.register(settingsRoutes, { db });
+  await app.register(mySettingsRoutes, { db });
   await app.register(institutionRoutes, { db });
   await app.register(externalNumberRoutes, { db });
   await app.register(catalogueAdminRoutes, { db });

@@ -42,3 +42,8 @@ const sqliteShapedTypes: Knex.PgCustomTypesConfig = {
     }
   },
 };
+
+/** Runs `work` in the caller's transaction if there is one, else in a new one. */
+export function inTransaction<T>(db: Queryable, work: (trx: Tx) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db as Tx) : db.transaction(work);
+}

@@ -63,7 +63,7 @@ t.test('a reseller creates a customer in four steps, goes Back once, then edits 
 
   await page.getByRole('link', { name: 'Additional Information' }).click();
   t.equal(await page.locator('#custom-account-id-value').textContent(), 'CRM-4411');
-  await page.getByRole('link', { name: 'Edit' }).click();
+  await page.getByRole('link', { name: 'Edit', exact: true }).click();
   const field = page.getByLabel('Customer Account ID');
   await field.waitFor();
   await field.fill('CRM-4411-B');

@@ -16,8 +16,8 @@ async function enqueueMany(db: Db, kind: string, count: number, runAt = new Date
 t.test('booleans and counts read back as numbers on either database', async (t) => {
   const { db } = await buildTestApp(t);
   const customer = await db('customers').first('id');
-  await db('locations').insert({ customer_id: customer.id, line1: '1 High St', city: 'Leeds', postal_code: 'LS1', is_bill_to: true, created_at: '2026-01-01T00:00:00.000Z' });
-  const location = await db('locations').first('is_bill_to', 'country');
+  const [inserted] = await db('locations').insert({ customer_id: customer.id, line1: '1 High St', city: 'Leeds', postal_code: 'LS1', is_bill_to: true, created_at: '2026-01-01T00:00:00.000Z' }).returning('id');
+  const location = await db('locations').where({ id: inserted.id }).first('is_bill_to', 'country');
   t.equal(location.is_bill_to, 1);
   t.equal(location.country, 'US', 'column defaults apply');
   const count = await db('customers').count({ count: '*' }).first();
@@ -41,23 +41,23 @@ t.test('date arithmetic on ISO dates gives ISO dates and whole days', async (t) 
 
 t.test('a text search index finds substrings case-insensitively and literally, and follows inserts, updates and deletes', async (t) => {
   const { db } = await buildTestApp(t);
-  await db.schema.createTable('notes', (table) => {
+  await db.schema.createTable('scratch_notes', (table) => {
     table.increments('id');
     table.string('body').notNullable();
   });
-  await db('notes').insert([{ body: 'Acme Plumbing Ltd' }, { body: 'Baker & Sons' }, { body: '100% "organic" cotton' }]);
-  await createTextSearch(db, 'notes', 'body');
-  await db('notes').insert({ body: 'Plumbline Surveys' });
-  await db('notes').where({ body: 'Baker & Sons' }).update({ body: 'Baker & Plumb' });
-  await db('notes').where({ body: 'Acme Plumbing Ltd' }).delete();
-  const find = (term: string) => db('notes').where(matchesText(db, 'notes', 'body', term)).orderBy('id').pluck('body');
+  await db('scratch_notes').insert([{ body: 'Acme Plumbing Ltd' }, { body: 'Baker & Sons' }, { body: '100% "organic" cotton' }]);
+  await createTextSearch(db, 'scratch_notes', 'body');
+  await db('scratch_notes').insert({ body: 'Plumbline Surveys' });
+  await db('scratch_notes').where({ body: 'Baker & Sons' }).update({ body: 'Baker & Plumb' });
+  await db('scratch_notes').where({ body: 'Acme Plumbing Ltd' }).delete();
+  const find = (term: string) => db('scratch_notes').where(matchesText(db, 'scratch_notes', 'body', term)).orderBy('id').pluck('body');
   t.same(await find('PLUMB'), ['Baker & Plumb', 'Plumbline Surveys']);
   t.same(await find('0% "org'), ['100% "organic" cotton'], 'quotes and wildcards are literal');
   t.same(await find('% c'), [], '% is not a wildcard');
   t.same(await find('ys'), ['Plumbline Surveys'], 'short terms still work, without the index');
   t.same(await find('acme'), []);
-  await dropTextSearch(db, 'notes', 'body');
-  await db.schema.dropTable('notes');
+  await dropTextSearch(db, 'scratch_notes', 'body');
+  await db.schema.dropTable('scratch_notes');
 });
 
 t.test('a job queued twice under one idempotency key is queued once', async (t) => {

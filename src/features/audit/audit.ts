@@ -1,4 +1,4 @@
-import type { Queryable } from '../../db/index.ts';
+import { inTransaction, type Queryable } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
 import { HttpError } from '../../lib/http-error.ts';
 
@@ -15,6 +15,8 @@ type AuditTarget = {
   /** The customer the record belongs to, so the customer's history is one lookup. */
   customerId?: number | null;
   actor: Actor;
+  /** Why: required for a status change (D4), kept with its audit event. */
+  reason?: string | null;
 };
 
 /** A write refused because the record changed since the user opened it. Carries the current row. */
@@ -41,13 +43,19 @@ function event(target: AuditTarget, action: string, field: string | null, oldVal
     new_value: asText(newValue),
     actor_user_id: target.actor.userId,
     acting_as: target.actor.actingAs ?? null,
+    reason: target.reason ?? null,
     at,
   };
 }
 
+/** A stored value as the type of the new one: booleans come back from the database as 1/0. */
+function storedAs(stored: Scalar, incoming: Scalar): Scalar {
+  return typeof incoming === 'boolean' && stored !== null && stored !== undefined ? Boolean(Number(stored)) : stored;
+}
+
 /** The fields whose values differ between two records, compared as stored text. */
 export function changedFields(before: Values, after: Values): string[] {
-  return Object.keys(after).filter((field) => asText(before[field]) !== asText(after[field]));
+  return Object.keys(after).filter((field) => asText(storedAs(before[field], after[field])) !== asText(after[field]));
 }
 
 /** Records the creation of a row with its initial values (call inside the creating transaction). */
@@ -103,9 +111,47 @@ export async function recordChanges(db: Queryable, target: AuditTarget, before: 
   if (fields.length === 0) return fields;
   const at = nowIso();
   await db('audit_events').insert(
-    fields.map((field) => event(target, field === 'status' ? 'status' : 'update', field, before[field], after[field], at)),
+    fields.map((field) => event(target, field === 'status' ? 'status' : 'update', field, storedAs(before[field], after[field]), after[field], at)),
   );
   return fields;
+}
+
+type Row = Record<string, unknown>;
+
+/**
+ * Inserts a row and its creation events in one transaction; returns the new id. Columns in `unaudited`
+ * (file contents, password hashes) are stored but not copied into the log.
+ */
+export async function insertAudited(
+  db: Queryable,
+  target: Omit<AuditTarget, 'id'>,
+  values: Row,
+  unaudited: readonly string[] = [],
+): Promise<number> {
+  return inTransaction(db, async (trx) => {
+    const [row] = await trx(target.table).insert(values).returning('id');
+    const id = typeof row === 'object' ? row.id : row;
+    const logged = Object.fromEntries(Object.entries(values).filter(([k]) => !unaudited.includes(k))) as Values;
+    await auditCreated(trx, { ...target, id }, logged);
+    return id as number;
+  });
+}
+
+/** Deletes a row and records the values it had, in one transaction (columns in `unaudited` are left out). */
+export async function deleteAudited(db: Queryable, target: AuditTarget, unaudited: readonly string[] = []): Promise<Row> {
+  return inTransaction(db, async (trx) => {
+    const row = await trx(target.table).where({ id: target.id }).first();
+    if (!row) throw new HttpError(404, 'This record no longer exists.');
+    await trx(target.table).where({ id: target.id }).delete();
+    const logged = Object.fromEntries(Object.entries(row).filter(([k]) => !unaudited.includes(k) && k !== 'id' && k !== 'version')) as Values;
+    await auditDeleted(trx, target, logged);
+    return row as Row;
+  });
+}
+
+/** Records an action that changes no field (e.g. *Impersonate Customer*), with what it concerned. */
+export async function auditAction(db: Queryable, target: AuditTarget, action: string, detail: string | null = null): Promise<void> {
+  await db('audit_events').insert(event(target, action, null, null, detail, nowIso()));
 }
 
 export type AuditEvent = {
@@ -119,6 +165,7 @@ export type AuditEvent = {
   actor_user_id: number | null;
   actor_name: string | null;
   acting_as: string | null;
+  reason: string | null;
   at: string;
 };
 

@@ -5,6 +5,9 @@ import type { Db } from '../../db/index.ts';
 import { todayIso } from '../../lib/dates.ts';
 import { notFound } from '../../lib/http-error.ts';
 import { findCustomerFor, type CustomerRow } from '../customers/queries.ts';
+import { customerHeader } from '../customers/customer-page.ts';
+import { countryNames } from '../customers/schemas.ts';
+import { customerTabLinks } from '../customers/tabs.ts';
 import { creditNumberFor } from '../credits/credits.ts';
 import { balanceSummary, type BalanceSummary } from '../invoices/invoices.ts';
 import { transactionNumberFor } from '../payments/payments.ts';
@@ -33,6 +36,11 @@ export type BillingContext = {
   base: string;
   today: string;
   sections: typeof billingSections;
+  /** The Customer Module's header and tab bar, which frame every billing page. */
+  header: Awaited<ReturnType<typeof customerHeader>>;
+  resellerName: string | undefined;
+  tabs: ReturnType<typeof customerTabLinks>;
+  countryNames: typeof countryNames;
   /** Display numbers for templates: TX-0000042, CR-0000007. */
   numbers: { transaction: (id: number) => string; credit: (id: number) => string };
 };
@@ -48,7 +56,19 @@ export async function billingContext(db: Db, request: FastifyRequest): Promise<B
   const customer = await findCustomerFor(db, request.user!, params.data.id);
   if (!customer) throw notFound('This customer');
   const today = todayIso();
-  return { customer, balance: await balanceSummary(db, customer.id, today), base: `/customers/${customer.id}/billing`, today, sections: billingSections, numbers };
+  const [balance, header] = await Promise.all([balanceSummary(db, customer.id, today), customerHeader(db, customer)]);
+  return {
+    customer,
+    balance,
+    base: `/customers/${customer.id}/billing`,
+    today,
+    sections: billingSections,
+    numbers,
+    header,
+    resellerName: header.resellerName,
+    tabs: customerTabLinks(customer, 'billing'),
+    countryNames,
+  };
 }
 
 /** A fresh key for a form that moves money: submitting the same form twice moves it once. */

@@ -14,6 +14,10 @@ export type CustomerRow = {
   custom_account_id: string | null;
   email: string | null;
   phone: string | null;
+  sales_person: string | null;
+  branch: string | null;
+  is_corporate: number | boolean;
+  parent_customer_id: number | null;
   version: number;
   created_at: string;
   updated_at: string;

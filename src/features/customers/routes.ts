@@ -2,46 +2,38 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../../db/index.ts';
 import { parseForm, type FieldErrors } from '../../lib/forms.ts';
-import { notFound } from '../../lib/http-error.ts';
 import { requireRole } from '../../plugins/auth.ts';
 import { StaleEditError, auditTrail } from '../audit/audit.ts';
 import { customerExternalNumber } from '../external-numbers/external-numbers.ts';
+import { recentlyViewed } from './access.ts';
+import { customerFromRequest, renderCustomerTab } from './customer-page.ts';
 import { saveCustomAccountId } from './customers.ts';
 import { openDraftsFor } from './drafts.ts';
+import { customerInventory, inventoryQuery } from './inventory.ts';
+import moduleTabRoutes from './module-routes.ts';
 import newAccountRoutes from './new-account-routes.ts';
 import { findCustomerFor, type CustomerRow } from './queries.ts';
-import { additionalInformationForm, countries } from './schemas.ts';
+import { changeCustomerStatus, updateCustomerInformation } from './records.ts';
+import { additionalInformationForm, customerInformationForm, customerStatuses, statusChangeForm } from './schemas.ts';
 import { MAX_TERM_LENGTH, searchCustomers } from './search.ts';
-import { customerTabLinks, type CustomerTabKey } from './tabs.ts';
+import { landingTabPath } from './tabs.ts';
 
-const countryNames = Object.fromEntries(countries);
-const idParams = z.object({ id: z.coerce.number().int().positive() });
 const listQuery = z.object({
   q: z.string().max(MAX_TERM_LENGTH * 2).catch('').default(''),
   page: z.coerce.number().int().positive().catch(1).default(1),
   open_invoices: z.enum(['on']).optional().catch(undefined),
 });
 
+type FormState = { values: Record<string, unknown>; errors: FieldErrors; message?: string };
+
 export default async function customerRoutes(app: FastifyInstance, { db }: { db: Db }) {
   app.addHook('preHandler', requireRole('admin', 'support', 'reseller'));
   await app.register(newAccountRoutes, { db });
+  await app.register(moduleTabRoutes, { db });
 
-  /** The customer in the URL if the user may see it; anything else is a 404 that does not confirm it exists. */
-  async function customerIn(request: FastifyRequest): Promise<CustomerRow> {
-    const params = idParams.safeParse(request.params);
-    const customer = params.success ? await findCustomerFor(db, request.user!, params.data.id) : undefined;
-    if (!customer) throw notFound('This customer');
-    return customer;
-  }
+  const customerIn = (request: FastifyRequest) => customerFromRequest(db, request);
 
-  /** Renders one tab of the customer's page: the header and tab bar come from the _customer layout. */
-  async function customerTab(reply: FastifyReply, customer: CustomerRow, tab: CustomerTabKey, template: string, data: Record<string, unknown> = {}) {
-    return reply.page(template, { title: customer.name, customer, resellerName: await resellerName(customer), tabs: customerTabLinks(customer.id, tab), ...data });
-  }
-
-  async function resellerName(customer: CustomerRow): Promise<string | undefined> {
-    return (await db('resellers').where({ id: customer.reseller_id }).first('name'))?.name;
-  }
+  /* Reaching a customer (D1): Search, Inventory, Recently Viewed. */
 
   app.get('/customers', async (request, reply) => {
     const query = listQuery.parse(request.query);
@@ -50,16 +42,87 @@ export default async function customerRoutes(app: FastifyInstance, { db }: { db:
     return reply.pageOrFragment({ page: 'customers/index', fragment: 'customers/_results' }, data);
   });
 
-  app.get('/customers/:id', async (request, reply) => {
+  app.get('/customers/inventory', async (request, reply) => {
+    const filters = inventoryQuery.parse(request.query);
+    const inventory = await customerInventory(db, request.user!, filters);
+    return reply.pageOrFragment({ page: 'customers/inventory', fragment: 'customers/_inventory-results' }, { title: 'Inventory', filters, inventory, statuses: customerStatuses });
+  });
+
+  app.get('/customers/recent', async (request, reply) => {
+    return reply.page('customers/recent', { title: 'Recently Viewed', customers: await recentlyViewed(db, request.user!) });
+  });
+
+  /** Opening a customer lands on the tab the user chose in *My settings* (D3). */
+  app.get('/customers/:id/open', async (request, reply) => {
     const customer = await customerIn(request);
+    return reply.redirect(landingTabPath(customer.id, request.user!.landingTab), 303);
+  });
+
+  /* Customer Information: the core fields, and status changes with a reason. */
+
+  async function customerInformation(request: FastifyRequest, reply: FastifyReply, customer: CustomerRow, state: { form?: FormState; statusForm?: FormState } = {}) {
+    if (request.isHtmx && state.form) return reply.page('customers/_customer-information-form', { customer, form: state.form });
     const [billTo, administrator, externalNumber] = await Promise.all([
       db('locations').where({ customer_id: customer.id, is_bill_to: true }).orderBy('id').first(),
       db('contacts').where({ customer_id: customer.id }).whereNotNull('login').orderBy('id').first('name', 'login', 'email'),
       customerExternalNumber(db, customer),
     ]);
-    const data = { billTo, administrator, externalNumber, countryNames };
-    return customerTab(reply, customer, 'customer-information', 'customers/customer-information', data);
+    const statusForm = state.statusForm ?? { values: { status: customer.status, reason: '', version: customer.version }, errors: {} };
+    const data = { billTo, administrator, externalNumber, form: state.form, statusForm, statuses: customerStatuses };
+    return renderCustomerTab(db, reply, customer, 'customer-information', 'customers/customer-information', data);
+  }
+
+  app.get('/customers/:id', async (request, reply) => customerInformation(request, reply, await customerIn(request)));
+
+  app.get('/customers/:id/edit', async (request, reply) => {
+    const customer = await customerIn(request);
+    return customerInformation(request, reply, customer, { form: { values: customer, errors: {} } });
   });
+
+  /** Refused stale edits show what is stored now, with the user's values still in the form. */
+  function staleMessage(error: unknown): string {
+    if (!(error instanceof StaleEditError)) throw error;
+    return error.message;
+  }
+
+  app.route({
+    method: ['PUT', 'POST'],
+    url: '/customers/:id',
+    handler: async (request, reply) => {
+      const customer = await customerIn(request);
+      const body = (request.body ?? {}) as Record<string, string>;
+      const parsed = parseForm(customerInformationForm, body);
+      if (!parsed.ok) return customerInformation(request, reply.code(422), customer, { form: { values: body, errors: parsed.errors } });
+      try {
+        await updateCustomerInformation(db, request.user!, customer, parsed.data);
+      } catch (error) {
+        const current = (await findCustomerFor(db, request.user!, customer.id))!;
+        return customerInformation(request, reply.code(409), current, { form: { values: { ...body, version: current.version }, errors: {}, message: staleMessage(error) } });
+      }
+      request.flash('success', 'Customer information saved.');
+      return reply.seeOther(`/customers/${customer.id}`);
+    },
+  });
+
+  app.post('/customers/:id/status', async (request, reply) => {
+    const customer = await customerIn(request);
+    const body = (request.body ?? {}) as Record<string, string>;
+    const parsed = parseForm(statusChangeForm, body);
+    if (!parsed.ok) return customerInformation(request, reply.code(422), customer, { statusForm: { values: body, errors: parsed.errors } });
+    if (parsed.data.status === customer.status) {
+      return customerInformation(request, reply.code(422), customer, { statusForm: { values: body, errors: { status: `The status is already ${customer.status}. Choose another.` } } });
+    }
+    try {
+      await changeCustomerStatus(db, request.user!, customer, parsed.data);
+    } catch (error) {
+      const current = (await findCustomerFor(db, request.user!, customer.id))!;
+      return customerInformation(request, reply.code(409), current, { statusForm: { values: { ...body, version: current.version }, errors: {}, message: staleMessage(error) } });
+    }
+    request.flash('success', `Status changed to ${parsed.data.status}.`);
+    return reply.seeOther(`/customers/${customer.id}`);
+  });
+
+  /* Additional Information (B3). */
 
   async function additionalInformation(
     request: FastifyRequest,
@@ -72,9 +135,10 @@ export default async function customerRoutes(app: FastifyInstance, { db }: { db:
     const data = { customer, history, form, saved };
     if (request.isHtmx) {
       const fragment = form ? 'customers/_additional-information-form' : 'customers/_additional-information';
-      return reply.page(fragment, { ...data, resellerName: saved ? await resellerName(customer) : undefined });
+      const resellerName = saved ? (await db('resellers').where({ id: customer.reseller_id }).first('name'))?.name : undefined;
+      return reply.page(fragment, { ...data, resellerName });
     }
-    return customerTab(reply, customer, 'additional-information', 'customers/additional-information', data);
+    return renderCustomerTab(db, reply, customer, 'additional-information', 'customers/additional-information', data);
   }
 
   app.get('/customers/:id/additional-information', async (request, reply) => additionalInformation(request, reply, await customerIn(request)));

@@ -1,6 +1,8 @@
+import type { Knex } from 'knex';
 import type { Queryable } from '../../db/index.ts';
 import { TEXT_INDEX_MIN_LENGTH, whereTextContains } from '../../db/dialect.ts';
 import type { SignedInUser } from '../auth/users.ts';
+import { orgsWithNumberContaining, whereEffectiveNumberOf } from '../external-numbers/external-numbers.ts';
 import { scopedCustomers, type CustomerRow } from './queries.ts';
 import { customerSearchIndex, NAME_START_SQL } from './search-index.ts';
 
@@ -36,7 +38,8 @@ export function normaliseTerm(term: string): string {
 
 /**
  * The customer search every screen uses (Customers list, global search, Customer Module): by name,
- * account number, e-mail or Custom Account ID, within what the user may see. No term lists everyone
+ * account number, e-mail, Custom Account ID, phone number or effective external customer number (D1),
+ * within what the user may see. No term lists everyone
  * by name; two characters find names starting with them; three or more find the term anywhere in
  * those fields, in account order (the order the text index gives without sorting). Fast at any size:
  * every plan is an index walk that stops after one page.
@@ -53,24 +56,29 @@ export async function searchCustomers(
   const order = term.length >= TEXT_INDEX_MIN_LENGTH ? 'account-number' : 'name';
   if (term.length === 1) return { term, page, customers: [], hasMore: false, beyondLastPage: false, order, tooShort: true, openInvoicesOnly };
 
-  let query = scopedCustomers(db, user).select(
-    'customers.id',
-    'customers.account_number',
-    'customers.name',
-    'customers.kind',
-    'customers.status',
-    'customers.reseller_id',
-    'customers.custom_account_id',
-    'customers.email',
-  );
-  if (openInvoicesOnly) query = query.whereExists(db('invoices').whereRaw('invoices.customer_id = customers.id').where('open_cents', '>', 0).select(db.raw('1')));
+  const listed = () => {
+    const query = scopedCustomers(db, user).select(
+      'customers.id',
+      'customers.account_number',
+      'customers.name',
+      'customers.kind',
+      'customers.status',
+      'customers.reseller_id',
+      'customers.custom_account_id',
+      'customers.email',
+    );
+    return openInvoicesOnly
+      ? query.whereExists(db('invoices').whereRaw('invoices.customer_id = customers.id').where('open_cents', '>', 0).select(db.raw('1')))
+      : query;
+  };
+  type Row = Omit<CustomerListRow, 'reseller_name'>;
+  let rows: Row[];
   if (term.length >= TEXT_INDEX_MIN_LENGTH) {
-    query = whereTextContains(db, query, customerSearchIndex, term);
+    rows = await textMatches(db, listed, term, page);
   } else {
-    if (term.length === 2) query = query.whereRaw(`${NAME_START_SQL} = ?`, [term.toLowerCase()]);
-    query = query.orderBy([{ column: 'customers.name' }, { column: 'customers.id' }]);
+    const query = term.length === 2 ? listed().whereRaw(`${NAME_START_SQL} = ?`, [term.toLowerCase()]) : listed();
+    rows = await query.orderBy([{ column: 'customers.name' }, { column: 'customers.id' }]).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE);
   }
-  const rows = (await query.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)) as Omit<CustomerListRow, 'reseller_name'>[];
   const customers = rows.slice(0, PAGE_SIZE);
   const names = await resellerNames(db, customers.map((c) => c.reseller_id));
   return {
@@ -83,6 +91,22 @@ export async function searchCustomers(
     tooShort: false,
     openInvoicesOnly,
   };
+}
+
+/**
+ * One page (plus one row) of customers containing the term in an indexed column or in their effective
+ * external customer number, in account order. The number matches are usually none; when there are
+ * some, both lists are read up to the page's end and merged, each still an index walk.
+ */
+async function textMatches<Row extends { id: number }>(db: Queryable, listed: () => Knex.QueryBuilder, term: string, page: number): Promise<Row[]> {
+  const end = page * PAGE_SIZE + 1;
+  const byText = whereTextContains(db, listed(), customerSearchIndex, term);
+  const orgs = await orgsWithNumberContaining(db, term);
+  if (orgs.institutionIds.length === 0 && orgs.groupIds.length === 0) return byText.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE);
+  const textRows: Row[] = await byText.limit(end);
+  const numberRows: Row[] = await whereEffectiveNumberOf(db, listed(), orgs).orderBy('customers.id').limit(end);
+  const merged = new Map([...textRows, ...numberRows].map((row) => [row.id, row]));
+  return [...merged.values()].sort((a, b) => a.id - b.id).slice((page - 1) * PAGE_SIZE, end);
 }
 
 /** Reseller names for a page of customers: one small lookup, kept out of the search query's plan. */

@@ -1,17 +1,63 @@
+import type { LandingTab } from '../auth/users.ts';
+
+type TabCustomer = { id: number; is_corporate?: number | boolean | null };
+
 /**
- * The tabs of a customer's page, in order. A tab is a real URL under /customers/:id; features add
- * theirs here (D4) and render their template with the `/customers/_customer` layout, passing `tab`.
+ * The tabs of a customer's page (D4), in the order of the source. A tab is a real URL under
+ * /customers/:id; its template uses the `/customers/_customer` layout and passes `tab`. Features
+ * that fill a tab (billing, the Add Services Wizard) keep its path and key.
  */
 export const customerTabs = [
+  { key: 'account-summary', label: 'Account Summary', path: '/account-summary' },
   { key: 'customer-information', label: 'Customer Information', path: '' },
+  { key: 'locations', label: 'Locations', path: '/locations' },
+  { key: 'linked-accounts', label: 'Linked Accounts', path: '/linked-accounts', corporateOnly: true },
+  { key: 'communications', label: 'Communications', path: '/communications' },
+  { key: 'tickets', label: 'Task Tickets', path: '/tickets' },
+  { key: 'documents', label: 'Documents', path: '/documents' },
+  { key: 'facilities', label: 'Facilities', path: '/facilities' },
+  { key: 'orders', label: 'Orders', path: '/orders' },
+  { key: 'billing', label: 'Billing Information', path: '/billing' },
   { key: 'products', label: 'Products', path: '/products' },
+  { key: 'alerts', label: 'Alerts', path: '/alerts' },
+  { key: 'users', label: 'Users', path: '/users' },
+  { key: 'metrics', label: 'Metrics', path: '/metrics' },
   { key: 'additional-information', label: 'Additional Information', path: '/additional-information' },
-  // Its pages have their own sub-navigation (src/features/billing).
-  { key: 'billing-information', label: 'Billing Information', path: '/billing' },
 ] as const;
 
 export type CustomerTabKey = (typeof customerTabs)[number]['key'];
 
-export function customerTabLinks(customerId: number, current: CustomerTabKey) {
-  return customerTabs.map((tab) => ({ label: tab.label, href: `/customers/${customerId}${tab.path}`, current: tab.key === current }));
+export function customerTabPath(customerId: number, key: CustomerTabKey): string {
+  return `/customers/${customerId}${customerTabs.find((tab) => tab.key === key)!.path}`;
 }
+
+/** The tab bar: *Linked Accounts* shows only on corporate accounts. */
+export function customerTabLinks(customer: TabCustomer, current: CustomerTabKey) {
+  return customerTabs
+    .filter((tab) => !('corporateOnly' in tab) || Boolean(customer.is_corporate))
+    .map((tab) => ({ key: tab.key, label: tab.label, href: customerTabPath(customer.id, tab.key), current: tab.key === current }));
+}
+
+/** Where opening a customer lands: the user's chosen tab (D3). */
+export function landingTabPath(customerId: number, landingTab: LandingTab): string {
+  return customerTabPath(customerId, landingTab);
+}
+
+/** Sub-tabs of a tab (Communications, Metrics, Billing Information): a row of links under the tab bar. */
+export type SubTab = { key: string; label: string; path: string };
+
+export function subTabLinks(customerId: number, base: CustomerTabKey, subTabs: readonly SubTab[], current: string) {
+  return subTabs.map((s) => ({ label: s.label, href: `${customerTabPath(customerId, base)}${s.path}`, current: s.key === current }));
+}
+
+export const communicationsSubTabs = [
+  { key: 'notes', label: 'Notes', path: '' },
+  { key: 'letters', label: 'Letters', path: '/letters' },
+] as const satisfies readonly SubTab[];
+
+export const metricsSubTabs = [
+  { key: 'status-changes', label: 'Status Changes', path: '' },
+  { key: 'field-changes', label: 'Field Level Changes', path: '/field-changes' },
+  { key: 'access-trail', label: 'User Access Trail', path: '/access-trail' },
+  { key: 'activity-log', label: 'Activity Log', path: '/activity-log' },
+] as const satisfies readonly SubTab[];

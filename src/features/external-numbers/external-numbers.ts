@@ -1,5 +1,6 @@
 import type { Db, Queryable } from '../../db/index.ts';
-import { isUniqueViolation } from '../../db/dialect.ts';
+import type { Knex } from 'knex';
+import { isUniqueViolation, matchesText } from '../../db/dialect.ts';
 import { nowIso } from '../../lib/dates.ts';
 import { notFound } from '../../lib/http-error.ts';
 import { auditCreated, auditDeleted, updateAudited, type Actor } from '../audit/audit.ts';
@@ -97,4 +98,46 @@ export async function effectiveExternalNumber(db: Queryable, customer: CustomerR
 export async function customerExternalNumber(db: Queryable, customer: CustomerRef): Promise<{ effective: EffectiveNumber | null } | undefined> {
   if (!isEnabled(await loadSettings(db), 'external_billing_enabled')) return undefined;
   return { effective: await effectiveExternalNumber(db, customer) };
+}
+
+/** Institutions and groups whose number contains a search term (at most `limit` of each). */
+export type NumberedOrgs = { institutionIds: number[]; groupIds: number[] };
+
+/** How many institutions and groups one customer search follows: a search term names a number, not hundreds. */
+const MAX_ORGS_PER_SEARCH = 100;
+
+export async function orgsWithNumberContaining(db: Queryable, term: string): Promise<NumberedOrgs> {
+  const rows: { institution_id: number | null; group_id: number | null }[] = await db(TABLE)
+    .where(matchesText(db, TABLE, 'number', term))
+    .orderBy('id')
+    .limit(MAX_ORGS_PER_SEARCH * 2)
+    .select('institution_id', 'group_id');
+  const ids = (column: 'institution_id' | 'group_id') => rows.map((r) => r[column]).filter((id): id is number => id !== null).slice(0, MAX_ORGS_PER_SEARCH);
+  return { institutionIds: ids('institution_id'), groupIds: ids('group_id') };
+}
+
+/**
+ * Restricts a customers query to customers whose *effective* number (A5) is one of these orgs'
+ * numbers: customers of a numbered group, and customers of a numbered institution (set on the
+ * customer, or through the customer's group) unless their group has a number of its own, which wins.
+ */
+export function whereEffectiveNumberOf<Q extends Knex.QueryBuilder>(db: Queryable, query: Q, orgs: NumberedOrgs): Q {
+  const none = [-1];
+  const groups = orgs.groupIds.length ? orgs.groupIds : none;
+  const institutions = orgs.institutionIds.length ? orgs.institutionIds : none;
+  return query
+    .whereIn('customers.id', (candidates) =>
+      candidates
+        .from('customers as c')
+        .whereIn('c.group_id', groups)
+        .select('c.id')
+        .union((q) => q.from('customers as c').whereIn('c.institution_id', institutions).select('c.id'))
+        .union((q) => q.from('customers as c').join('groups as g', 'g.id', 'c.group_id').whereNull('c.institution_id').whereIn('g.institution_id', institutions).select('c.id')),
+    )
+    .where((w) =>
+      w
+        .whereNull('customers.group_id')
+        .orWhereIn('customers.group_id', groups)
+        .orWhereNotExists(db(TABLE).whereRaw('??.group_id = customers.group_id', [TABLE]).select(db.raw('1'))),
+    ) as Q;
 }

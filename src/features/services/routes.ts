@@ -6,8 +6,7 @@ import { notFound } from '../../lib/http-error.ts';
 import { requireRole } from '../../plugins/auth.ts';
 import { StaleEditError } from '../audit/audit.ts';
 import { findServiceType, validateSettings } from '../catalogue/service-types.ts';
-import { findCustomerFor } from '../customers/queries.ts';
-import { customerTabLinks } from '../customers/tabs.ts';
+import { customerFromRequest, renderCustomerTab } from '../customers/customer-page.ts';
 import { gradeLabels } from '../numbers/grades.ts';
 import { customerProducts, findServiceFor, numbersOfServices, updateNumberSettings, type ServiceRow } from './services.ts';
 
@@ -20,15 +19,8 @@ export default async function serviceRoutes(app: FastifyInstance, { db }: { db: 
   app.addHook('preHandler', requireRole('admin', 'support', 'reseller'));
 
   app.get('/customers/:id/products', async (request, reply) => {
-    const params = idParams.safeParse(request.params);
-    const customer = params.success ? await findCustomerFor(db, request.user!, params.data.id) : undefined;
-    if (!customer) throw notFound('This customer');
-    const reseller = await db('resellers').where({ id: customer.reseller_id }).first('name');
-    return reply.page('services/products', {
-      title: customer.name,
-      customer,
-      resellerName: reseller?.name,
-      tabs: customerTabLinks(customer.id, 'products'),
+    const customer = await customerFromRequest(db, request);
+    return renderCustomerTab(db, reply, customer, 'products', 'services/products', {
       services: await customerProducts(db, request.user!, customer.id),
       gradeLabels,
     });

@@ -40,7 +40,7 @@ t.test('the customer list finds customers by name, account number, e-mail and Cu
   const names = async (q: string, htmx = false) => {
     const response = await agent.get(`/customers?q=${encodeURIComponent(q)}`, { htmx });
     t.equal(response.statusCode, 200);
-    return [...response.body.matchAll(/<a href="\/customers\/\d+">([^<]+)<\/a>/g)].map((m) => m[1]);
+    return [...response.body.matchAll(/<a href="\/customers\/\d+\/open">([^<]+)<\/a>/g)].map((m) => m[1]);
   };
   t.same(await names('plumb'), ['Acme Plumbing Ltd'], 'a part of the name, any case');
   t.same(await names('LD0000006'), ['Frank Osei'], 'the account number');

@@ -1,0 +1,68 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Queryable } from '../../db/index.ts';
+import { notFound } from '../../lib/http-error.ts';
+import { customerBalanceCents } from './balance.ts';
+import { findCustomerFor, type CustomerRow } from './queries.ts';
+import { countryNames } from './schemas.ts';
+import { customerTabLinks, subTabLinks, type CustomerTabKey, type SubTab } from './tabs.ts';
+
+const idParams = z.object({ id: z.coerce.number().int().positive() });
+const rowParams = z.object({ rowId: z.coerce.number().int().positive() });
+
+/** The id of a tab's record in the URL (`:rowId`); the record itself is then looked up within the customer. */
+export function rowIdFrom(request: FastifyRequest, what: string): number {
+  const parsed = rowParams.safeParse(request.params);
+  if (!parsed.success) throw notFound(what);
+  return parsed.data.rowId;
+}
+
+/** A submitted form's fields as typed, for showing them again beside their errors. */
+export const formBody = (request: FastifyRequest) => (request.body ?? {}) as Record<string, string>;
+
+/** The customer in the URL if the user may see it; anything else is a 404 that does not confirm it exists. */
+export async function customerFromRequest(db: Queryable, request: FastifyRequest): Promise<CustomerRow> {
+  const params = idParams.safeParse(request.params);
+  const customer = params.success ? await findCustomerFor(db, request.user!, params.data.id) : undefined;
+  if (!customer) throw notFound('This customer');
+  return customer;
+}
+
+export type ActiveAlert = { id: number; message: string; created_at: string };
+
+/** What the header shows on every tab (D2): balance, the Bill To to edit, the alerts not yet cleared. */
+export async function customerHeader(db: Queryable, customer: CustomerRow) {
+  const [balanceCents, billTo, alerts, reseller] = await Promise.all([
+    customerBalanceCents(db, customer.id),
+    db('locations').where({ customer_id: customer.id, is_bill_to: true }).first('id'),
+    db('alerts').where({ customer_id: customer.id }).whereNull('cleared_at').orderBy('id', 'desc').limit(5).select('id', 'message', 'created_at'),
+    db('resellers').where({ id: customer.reseller_id }).first('name'),
+  ]);
+  return { balanceCents, billToId: (billTo?.id as number | undefined) ?? null, alerts: alerts as ActiveAlert[], resellerName: reseller?.name as string | undefined };
+}
+
+/**
+ * Renders one tab of the customer's page: the header and tab bar come from the _customer layout.
+ * `subTabs` draws the row of sub-tab links for tabs that have them.
+ */
+export async function renderCustomerTab(
+  db: Queryable,
+  reply: FastifyReply,
+  customer: CustomerRow,
+  tab: CustomerTabKey,
+  template: string,
+  data: Record<string, unknown> & { subTabs?: { list: readonly SubTab[]; current: string } } = {},
+) {
+  const { subTabs, ...rest } = data;
+  const header = await customerHeader(db, customer);
+  return reply.page(template, {
+    title: customer.name,
+    customer,
+    header,
+    resellerName: header.resellerName,
+    countryNames,
+    tabs: customerTabLinks(customer, tab),
+    subTabs: subTabs ? subTabLinks(customer.id, tab, subTabs.list, subTabs.current) : null,
+    ...rest,
+  });
+}

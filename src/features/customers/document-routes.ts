@@ -1,0 +1,79 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fastifyMultipart, { type MultipartFile } from '@fastify/multipart';
+import type { Db } from '../../db/index.ts';
+import type { FieldErrors } from '../../lib/forms.ts';
+import { notFound } from '../../lib/http-error.ts';
+import { beforeQuery, keysetPage } from '../../lib/keyset.ts';
+import { customerFromRequest, renderCustomerTab, rowIdFrom } from './customer-page.ts';
+import { allowedExtensions, attachmentHeader, checkUpload, MAX_DOCUMENT_BYTES, type UploadedFile } from './documents.ts';
+import type { CustomerRow } from './queries.ts';
+import { addDocument, removeDocument } from './records.ts';
+
+const PAGE = 50;
+
+/**
+ * *Documents*: upload, download, delete. Multipart bodies are parsed before the CSRF check (which reads
+ * `_csrf` from the body) into plain values, with the one file buffered up to the size limit; a larger
+ * file is cut off and refused with a message beside the field rather than a bare error.
+ */
+export default async function documentRoutes(app: FastifyInstance, { db }: { db: Db }) {
+  await app.register(fastifyMultipart, {
+    attachFieldsToBody: 'keyValues',
+    throwFileSizeLimit: false,
+    limits: { fileSize: MAX_DOCUMENT_BYTES, files: 1, fields: 10, fieldSize: 1024, parts: 12 },
+    async onFile(part: MultipartFile) {
+      const content = await part.toBuffer();
+      const file: UploadedFile = { filename: part.filename, content, truncated: part.file.truncated };
+      part.value = file;
+    },
+  });
+
+  const customerIn = (request: FastifyRequest) => customerFromRequest(db, request);
+  const rowIdOf = (request: FastifyRequest) => rowIdFrom(request, 'This document');
+
+  async function documents(request: FastifyRequest, reply: FastifyReply, customer: CustomerRow, errors: FieldErrors = {}) {
+    const { before } = beforeQuery.parse(request.query);
+    const rows = await db('documents as d')
+      .leftJoin('users as u', 'u.id', 'd.uploaded_by_user_id')
+      .where('d.customer_id', customer.id)
+      .modify((q) => (before ? q.where('d.id', '<', before) : q))
+      .orderBy('d.id', 'desc')
+      .limit(PAGE + 1)
+      .select('d.id', 'd.filename', 'd.content_type', 'd.size_bytes', 'd.created_at', 'u.name as uploaded_by');
+    return renderCustomerTab(db, reply, customer, 'documents', 'customers/documents', {
+      documents: keysetPage(rows, PAGE),
+      errors,
+      allowedExtensions,
+      maxMegabytes: MAX_DOCUMENT_BYTES / 1024 / 1024,
+    });
+  }
+
+  app.get('/customers/:id/documents', async (request, reply) => documents(request, reply, await customerIn(request)));
+
+  app.post('/customers/:id/documents', async (request, reply) => {
+    const customer = await customerIn(request);
+    const upload = checkUpload((request.body as Record<string, unknown> | undefined)?.file);
+    if (!upload.ok) return documents(request, reply.code(422), customer, { file: upload.error });
+    await addDocument(db, request.user!, customer.id, upload);
+    request.flash('success', `${upload.filename} uploaded.`);
+    return reply.seeOther(`/customers/${customer.id}/documents`);
+  });
+
+  app.get('/customers/:id/documents/:rowId', async (request, reply) => {
+    const customer = await customerIn(request);
+    const doc = await db('documents').where({ id: rowIdOf(request), customer_id: customer.id }).first('filename', 'content_type', 'content');
+    if (!doc) throw notFound('This document');
+    return reply
+      .header('Content-Type', doc.content_type)
+      .header('Content-Disposition', attachmentHeader(doc.filename))
+      .header('Cache-Control', 'private, no-store')
+      .send(Buffer.from(doc.content));
+  });
+
+  app.post('/customers/:id/documents/:rowId/delete', async (request, reply) => {
+    const customer = await customerIn(request);
+    await removeDocument(db, request.user!, customer.id, rowIdOf(request));
+    request.flash('success', 'Document deleted.');
+    return reply.seeOther(`/customers/${customer.id}/documents`);
+  });
+}

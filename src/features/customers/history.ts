@@ -1,0 +1,94 @@
+import type { Queryable } from '../../db/index.ts';
+import { keysetPage, type KeysetPage } from '../../lib/keyset.ts';
+import type { AuditEvent } from '../audit/audit.ts';
+
+/** What each audited table is called on the *Metrics* tab. */
+const entityLabels: Record<string, string> = {
+  customers: 'Customer',
+  locations: 'Location',
+  contacts: 'User',
+  notes: 'Note',
+  letters: 'Letter',
+  tickets: 'Task ticket',
+  ticket_comments: 'Ticket comment',
+  documents: 'Document',
+  facilities: 'Facility',
+  alerts: 'Alert',
+};
+export const entityLabel = (entity: string) => entityLabels[entity] ?? entity.replace(/_/g, ' ');
+
+const actionWords: Record<string, string> = {
+  create: 'added',
+  update: 'changed',
+  status: 'status changed',
+  delete: 'removed',
+  impersonate: 'impersonated',
+  'password-change': 'password changed',
+};
+
+export type HistoryEvent = Omit<AuditEvent, 'actor_user_id'>;
+
+function customerEvents(db: Queryable, customerId: number, before: number | undefined, limit: number) {
+  const query = db('audit_events as a')
+    .leftJoin('users as u', 'u.id', 'a.actor_user_id')
+    .where('a.customer_id', customerId)
+    .orderBy('a.id', 'desc')
+    .limit(limit)
+    .select('a.id', 'a.entity', 'a.entity_id', 'a.action', 'a.field', 'a.old_value', 'a.new_value', 'a.reason', 'a.acting_as', 'u.name as actor_name', 'a.at');
+  if (before) query.where('a.id', '<', before);
+  return query;
+}
+
+/** *Status Changes*: the customer's status events with their reasons, newest first. */
+export async function statusChanges(db: Queryable, customerId: number, before?: number, size = 50): Promise<KeysetPage<HistoryEvent>> {
+  const rows = await customerEvents(db, customerId, before, size + 1).where({ 'a.action': 'status', 'a.entity': 'customers' });
+  return keysetPage(rows, size);
+}
+
+/** *Field Level Changes*: one row per changed field of any of the customer's records, newest first. */
+export async function fieldChanges(db: Queryable, customerId: number, before?: number, size = 50): Promise<KeysetPage<HistoryEvent>> {
+  const rows = await customerEvents(db, customerId, before, size + 1).whereIn('a.action', ['update', 'status']);
+  return keysetPage(rows, size);
+}
+
+export type Activity = { id: number; summary: string; entity: string; entity_id: number; actor_name: string | null; acting_as: string | null; reason: string | null; at: string; fields: string[] };
+
+function sameActivity(a: HistoryEvent, b: HistoryEvent) {
+  return a.entity === b.entity && a.entity_id === b.entity_id && a.action === b.action && a.at === b.at && a.actor_name === b.actor_name;
+}
+
+/**
+ * *Activity Log*: the events of one change (one record, one action, one moment) read as one line,
+ * e.g. "Note added". Reads a bounded window of raw events, so a customer with 10,000 events costs the
+ * same as one with ten; a line cut by the window's edge waits for the next page.
+ */
+export async function activityLog(db: Queryable, customerId: number, before?: number, size = 50): Promise<KeysetPage<Activity>> {
+  const window = size * 4;
+  const events: HistoryEvent[] = await customerEvents(db, customerId, before, window);
+  const activities: Activity[] = [];
+  let last: HistoryEvent | undefined;
+  for (const e of events) {
+    if (last && sameActivity(last, e)) {
+      const current = activities[activities.length - 1];
+      current.id = e.id;
+      if (e.field) current.fields.unshift(e.field);
+    } else {
+      activities.push({
+        id: e.id,
+        summary: `${entityLabel(e.entity)} ${actionWords[e.action] ?? e.action}`,
+        entity: e.entity,
+        entity_id: e.entity_id,
+        actor_name: e.actor_name,
+        acting_as: e.acting_as,
+        reason: e.reason,
+        at: e.at,
+        fields: e.field ? [e.field] : [],
+      });
+    }
+    last = e;
+  }
+  const complete = events.length < window ? activities : activities.slice(0, -1);
+  const page = complete.slice(0, size);
+  const more = complete.length > size || events.length === window;
+  return { rows: page, nextBefore: more && page.length ? page[page.length - 1].id : null };
+}
