@@ -36,7 +36,7 @@ t.test('staff pay two open invoices in part, add a card with NEW and reschedule 
   t.match(await page.locator('.flash-success').textContent(), /Payment of \$100\.00 .* accepted/, 'the confirmation shows');
   const after = await db('invoices').where('customer_id', acme.id).sum({ open: 'open_cents' }).first();
   t.equal(Number(before?.open) - Number(after?.open), 10_000, 'the balance dropped by the amount paid');
-  t.match(await page.locator('.balance-chip-value').textContent(), new RegExp(`\\$${(Number(after?.open) / 100).toFixed(2).replace('.', '\\.')}`), 'the new balance shows');
+  t.match(await page.locator('.balance-value').textContent(), new RegExp(`\\$${(Number(after?.open) / 100).toFixed(2).replace('.', '\\.')}`), 'the new balance shows');
   t.equal(await page.locator('table >> text=/INV-/').count(), 2, 'the payment was applied to both invoices');
   await screenshot(page, 'billing-payment-confirmation');
 
