@@ -9,6 +9,7 @@ import documentRoutes from './document-routes.ts';
 import recordRoutes from './record-routes.ts';
 import userRoutes from './user-routes.ts';
 import { metricsSubTabs } from './tabs.ts';
+import { customerProducts } from '../services/services.ts';
 
 
 /** The Customer Module's tabs (D4) beyond Customer Information and Additional Information. */
@@ -36,7 +37,11 @@ export default async function moduleTabRoutes(app: FastifyInstance, { db }: { db
     return renderCustomerTab(db, reply, customer, 'account-summary', 'customers/account-summary', { billTo, pinnedNotes, openTickets, activity: activity.rows });
   });
 
-  app.get('/customers/:id/orders', async (request, reply) => renderCustomerTab(db, reply, await customerIn(request), 'orders', 'customers/orders'));
+  // Orders (D4): the services ordered for this customer, newest first, as the wizard created them.
+  app.get('/customers/:id/orders', async (request, reply) => {
+    const customer = await customerIn(request);
+    return renderCustomerTab(db, reply, customer, 'orders', 'customers/orders', { orders: await customerProducts(db, request.user!, customer.id) });
+  });
 
   /* Metrics (D5): what the audit mechanism and the access trail recorded. */
   const metricsPages = {

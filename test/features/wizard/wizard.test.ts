@@ -178,6 +178,8 @@ t.test('the wizard, tab by tab: validation, Back keeps choices, creation once, n
   const products = await admin.get(`/customers/${created[0].id}/products`);
   t.match(products.body, /Hosted Voice #/);
   t.match(products.body, /01217370002/);
+  const orders = await admin.get(`/customers/${created[0].id}/orders`);
+  t.match(orders.body, new RegExp(`href="/services/${services[0].id}">Hosted Voice #${services[0].id}</a>`), 'the order shows on the Orders tab');
   const detailsPage = await admin.get(`/services/${services[0].id}`);
   t.match(detailsPage.body, /Service Details/);
   const sn = assigned.find((a) => a.phone_number_id === ids[0])!;
