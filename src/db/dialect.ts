@@ -68,6 +68,15 @@ export function exactPrefix(db: Queryable, column: string, term: string) {
 }
 
 /**
+ * Makes transactions that take the same `name` run one after another from here until they end, for
+ * "highest number plus one" allocations. PostgreSQL: a transaction-scoped advisory lock. SQLite needs
+ * nothing: its write transactions begin IMMEDIATE and so already run one at a time.
+ */
+export async function serialiseOn(trx: Knex.Transaction | Queryable, name: string): Promise<void> {
+  if (dialectOf(trx) === 'postgres') await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [name]);
+}
+
+/**
  * Makes a SELECT inside a transaction claim its rows, so that several processes can take work from
  * one table without taking the same row twice or waiting for each other. PostgreSQL locks the rows and
  * skips rows another transaction has locked; on SQLite the transaction itself already holds the

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Queryable, Tx } from '../../db/index.ts';
-import { isUniqueViolationOf } from '../../db/dialect.ts';
+import { isUniqueViolationOf, serialiseOn } from '../../db/dialect.ts';
 import { nowIso } from '../../lib/dates.ts';
 import { parseForm, type FieldErrors } from '../../lib/forms.ts';
 import { HttpError } from '../../lib/http-error.ts';
@@ -88,6 +88,7 @@ export async function firstInvalidStep(db: Queryable, user: SignedInUser, values
 
 /** Account numbers are "LD" and seven digits, one more than the highest so far (one index probe). */
 async function nextAccountNumber(trx: Tx): Promise<string> {
+  await serialiseOn(trx, 'account-numbers');
   // A bare max() is answered from the unique index's last entry on both databases.
   const row = await trx('customers').max({ highest: 'account_number' }).first();
   const highest = row?.highest ? Number(String(row.highest).slice(2)) : 0;

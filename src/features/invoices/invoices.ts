@@ -1,5 +1,5 @@
 import type { Queryable } from '../../db/index.ts';
-import { lockForUpdate } from '../../db/dialect.ts';
+import { lockForUpdate, serialiseOn } from '../../db/dialect.ts';
 import { nowIso } from '../../lib/dates.ts';
 import { auditCreated, type Actor } from '../audit/audit.ts';
 
@@ -36,6 +36,7 @@ export function invoiceNumberFor(id: number): string {
 export async function createInvoice(trx: Queryable, input: NewInvoice, actor: Actor): Promise<InvoiceRow> {
   const totalCents = input.lines.reduce((sum, line) => sum + line.quantity * line.unitCents, 0);
   if (totalCents <= 0) throw new RangeError('an invoice must total more than zero');
+  await serialiseOn(trx, 'invoice-numbers');
   const last = await trx('invoices').max({ id: 'id' }).first();
   const number = invoiceNumberFor(Number(last?.id ?? 0) + 1);
   const values = {

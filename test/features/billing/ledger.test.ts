@@ -2,6 +2,7 @@ import t, { type Test } from 'tap';
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { createDb, type Db } from '../../../src/db/index.ts';
+import { buildTestApp } from '../../helpers/app.ts';
 import { migrateToLatest } from '../../../src/db/migrate.ts';
 import { accountNumberFor } from '../../../src/features/customers/account-number.ts';
 import { balanceSummary, createInvoice } from '../../../src/features/invoices/invoices.ts';
@@ -237,6 +238,17 @@ t.test('the same payment submitted 20 times at once is recorded once', async (t)
   t.equal(new Set(results.map((r) => r.payment.id)).size, 1, 'all twenty see the same payment');
   t.equal((await db('payments').where('customer_id', customerId)).length, 1);
   t.equal((await db('invoices').where('id', invoice.id).first()).open_cents, 6_000, 'applied once');
+});
+
+t.test('invoices created at the same moment each get their own number (also on PostgreSQL)', async (t) => {
+  const { db } = await buildTestApp(t);
+  const customerId = (await db('customers').where({ name: 'Acme Plumbing Ltd' }).first()).id;
+  const invoices = await Promise.all(
+    Array.from({ length: 10 }, () =>
+      db.transaction((trx) => createInvoice(trx, { customerId, issuedOn: TODAY, dueOn: TODAY, lines: [{ description: 'Line', quantity: 1, unitCents: 1_000 }] }, actor)),
+    ),
+  );
+  t.equal(new Set(invoices.map((i) => i.number)).size, 10, 'ten invoices, ten numbers, no clash');
 });
 
 t.test('a payment above what may still be paid is refused, or kept as credit when asked', async (t) => {
