@@ -66,8 +66,16 @@ for (let i = 0; ; i++) {
   }
 }
 
-/** Signs in through the real form and returns the session cookie. */
+/** Signs in through the real form and returns the session cookie (retried once: fetch may reuse a socket the server just closed). */
 async function signIn(email: string): Promise<string> {
+  try {
+    return await signInOnce(email);
+  } catch {
+    return signInOnce(email);
+  }
+}
+
+async function signInOnce(email: string): Promise<string> {
   const page = await fetch(`${baseUrl}/login`);
   const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0];
   const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1];
