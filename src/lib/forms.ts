@@ -15,3 +15,8 @@ export function parseForm<S extends z.ZodType>(schema: S, input: unknown): FormR
   }
   return { ok: false, errors };
 }
+
+/** A submitted form's fields as typed, for showing them again beside their errors (never for acting on: parse first). */
+export function submittedValues(body: unknown): Record<string, string> {
+  return (body ?? {}) as Record<string, string>;
+}

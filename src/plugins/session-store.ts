@@ -40,11 +40,6 @@ export class DatabaseSessionStore implements SessionStore {
   }
 }
 
-/** Ends every session of a user at once (used when access is revoked). */
-export async function revokeUserSessions(db: Db, userId: number): Promise<number> {
-  return db('sessions').where({ user_id: userId }).delete();
-}
-
 export async function deleteExpiredSessions(db: Db): Promise<number> {
   return db('sessions').where('expires_at', '<=', new Date().toISOString()).delete();
 }

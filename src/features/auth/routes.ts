@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../db/index.ts';
-import { parseForm } from '../../lib/forms.ts';
+import { parseForm, submittedValues } from '../../lib/forms.ts';
 import { authenticate } from './auth.ts';
-import { safeNextPath, signInSchema } from './schemas.ts';
+import { safeNextPath, signInPageQuery, signInSchema } from './schemas.ts';
 
 export default async function authRoutes(app: FastifyInstance, { db, loginAttemptsPerMinute }: { db: Db; loginAttemptsPerMinute: number }) {
   app.get('/login', { config: { public: true } }, async (request, reply) => {
     if (request.user) return reply.redirect('/', 303);
-    const next = typeof (request.query as { next?: unknown }).next === 'string' ? (request.query as { next: string }).next : '';
+    const { next } = signInPageQuery.parse(request.query);
     return reply.page('auth/login', { title: 'Sign in', values: { email: '', next }, errors: {} });
   });
 
@@ -20,13 +20,14 @@ export default async function authRoutes(app: FastifyInstance, { db, loginAttemp
           max: loginAttemptsPerMinute,
           timeWindow: '1 minute',
           // Per address and account: one attacker cannot lock everyone out, and one account is not guessed from many tabs.
-          keyGenerator: (request) => `${request.ip}|${String((request.body as { email?: unknown } | undefined)?.email ?? '').toLowerCase()}`,
+          keyGenerator: (request) => `${request.ip}|${String(submittedValues(request.body).email ?? '').toLowerCase()}`,
         },
       },
     },
     async (request, reply) => {
       const form = parseForm(signInSchema, request.body);
-      const values = { email: String((request.body as { email?: unknown })?.email ?? ''), next: String((request.body as { next?: unknown })?.next ?? '') };
+      const typed = submittedValues(request.body);
+      const values = { email: String(typed.email ?? ''), next: String(typed.next ?? '') };
       if (!form.ok) return reply.code(422).page('auth/login', { title: 'Sign in', values, errors: form.errors });
       const user = await authenticate(db, form.data.email, form.data.password);
       if (!user) {

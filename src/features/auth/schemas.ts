@@ -6,6 +6,9 @@ export const signInSchema = z.object({
   next: z.string().optional(),
 });
 
+/** The sign-in page remembers where to go afterwards; anything odd is simply dropped. */
+export const signInPageQuery = z.object({ next: z.string().max(2000).catch('').default('') });
+
 /** Only local paths are followed after sign-in, never another site. */
 export function safeNextPath(next: string | undefined): string {
   return next && /^\/(?!\/)[^\s\\]*$/.test(next) ? next : '/';

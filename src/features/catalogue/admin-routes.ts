@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../../db/index.ts';
-import { parseForm, type FieldErrors } from '../../lib/forms.ts';
+import { parseForm, type FieldErrors, submittedValues } from '../../lib/forms.ts';
 import { notFound } from '../../lib/http-error.ts';
 import { requireRole } from '../../plugins/auth.ts';
 import { StaleEditError } from '../audit/audit.ts';
@@ -67,7 +67,7 @@ export default async function catalogueAdminRoutes(app: FastifyInstance, { db }:
   app.get('/admin/service-types/new', async (_request, reply) => newTypePage(reply, {}, {}));
 
   app.post('/admin/service-types', async (request, reply) => {
-    const body = (request.body ?? {}) as Record<string, string>;
+    const body = submittedValues(request.body);
     const form = parseForm(serviceTypeForm, body);
     const outcome = form.ok ? await createServiceType(db, form.data, actorOf(request)) : form;
     if (!outcome.ok) return newTypePage(reply.code(422), body, outcome.errors);
@@ -92,7 +92,7 @@ export default async function catalogueAdminRoutes(app: FastifyInstance, { db }:
 
   app.post('/admin/service-types/:id', async (request, reply) => {
     const type = await serviceTypeIn(request);
-    const body = (request.body ?? {}) as Record<string, string>;
+    const body = submittedValues(request.body);
     const errors: FieldErrors = {};
     const head = parseForm(serviceTypeForm.and(versionField), body);
     if (!head.ok) Object.assign(errors, head.errors);
@@ -126,7 +126,7 @@ export default async function catalogueAdminRoutes(app: FastifyInstance, { db }:
   app.get('/admin/price-lists', async (_request, reply) => listsPage(reply, {}, {}));
 
   app.post('/admin/price-lists', async (request, reply) => {
-    const body = (request.body ?? {}) as Record<string, string>;
+    const body = submittedValues(request.body);
     const form = parseForm(priceListName, body);
     const outcome = form.ok ? await createPriceList(db, form.data.name, actorOf(request)) : form;
     if (!outcome.ok) return listsPage(reply.code(422), body, outcome.errors);
@@ -152,7 +152,7 @@ export default async function catalogueAdminRoutes(app: FastifyInstance, { db }:
 
   app.post('/admin/price-lists/:id', async (request, reply) => {
     const list = await priceListIn(request);
-    const body = (request.body ?? {}) as Record<string, string>;
+    const body = submittedValues(request.body);
     const types = await listServiceTypes(db);
     const head = parseForm(priceListName.and(versionField), body);
     const prices = parsePriceForm(body, types.map((t) => t.id));

@@ -4,7 +4,8 @@ import type { Db } from '../../db/index.ts';
 import { parseForm, type FieldErrors } from '../../lib/forms.ts';
 import { beforeQuery, keysetPage } from '../../lib/keyset.ts';
 import { StaleEditError } from '../audit/audit.ts';
-import { customerFromRequest, formBody, renderCustomerTab, rowIdFrom } from './customer-page.ts';
+import { customerFromRequest, renderCustomerTab, rowIdFrom } from './customer-page.ts';
+import { submittedValues } from '../../lib/forms.ts';
 import { fillLetter, letterTemplate, letterTemplates } from './letters.ts';
 import type { CustomerRow } from './queries.ts';
 import { addNote, assignableUsers, assignTicket, commentOnTicket, openTicket, ownedRow, setNotePinned, setTicketStatus, writeLetter } from './records.ts';
@@ -15,7 +16,6 @@ const NOTES_PAGE = 25;
 const pinForm = z.object({ pinned: z.enum(['true', 'false']).transform((v) => v === 'true') });
 const ticketFilter = z.object({ status: z.enum(['open', 'closed']).catch('open').default('open') });
 type Form = { values: Record<string, unknown>; errors: FieldErrors; message?: string };
-const bodyOf = formBody;
 const rowIdOf = (request: FastifyRequest) => rowIdFrom(request, 'This record');
 
 /** Communications (Notes, Letters) and Task Tickets. */
@@ -45,8 +45,8 @@ export default async function communicationRoutes(app: FastifyInstance, { db }: 
 
   app.post('/customers/:id/notes', async (request, reply) => {
     const customer = await customerIn(request);
-    const parsed = parseForm(noteForm, bodyOf(request));
-    if (!parsed.ok) return notes(request, reply.code(422), customer, { values: bodyOf(request), errors: parsed.errors });
+    const parsed = parseForm(noteForm, submittedValues(request.body));
+    if (!parsed.ok) return notes(request, reply.code(422), customer, { values: submittedValues(request.body), errors: parsed.errors });
     await addNote(db, request.user!, customer.id, parsed.data);
     request.flash('success', 'Note added.');
     return reply.seeOther(`/customers/${customer.id}/communications`);
@@ -54,7 +54,7 @@ export default async function communicationRoutes(app: FastifyInstance, { db }: 
 
   app.post('/customers/:id/notes/:rowId/pin', async (request, reply) => {
     const customer = await customerIn(request);
-    const parsed = parseForm(pinForm, bodyOf(request));
+    const parsed = parseForm(pinForm, submittedValues(request.body));
     if (!parsed.ok) return reply.seeOther(`/customers/${customer.id}/communications`);
     await setNotePinned(db, request.user!, customer.id, rowIdOf(request), parsed.data.pinned);
     request.flash('success', parsed.data.pinned ? 'Note pinned.' : 'Note unpinned.');
@@ -89,7 +89,7 @@ export default async function communicationRoutes(app: FastifyInstance, { db }: 
 
   app.post('/customers/:id/letters', async (request, reply) => {
     const customer = await customerIn(request);
-    const body = bodyOf(request);
+    const body = submittedValues(request.body);
     const parsed = parseForm(letterForm.refine((v) => letterTemplate(v.template), { message: 'Choose a letter template.', path: ['template'] }), body);
     if (!parsed.ok) return letters(request, reply.code(422), customer, { values: body, errors: parsed.errors });
     const id = await writeLetter(db, request.user!, customer.id, parsed.data);
@@ -125,9 +125,9 @@ export default async function communicationRoutes(app: FastifyInstance, { db }: 
 
   app.post('/customers/:id/tickets', async (request, reply) => {
     const customer = await customerIn(request);
-    const parsed = parseForm(ticketForm, bodyOf(request));
+    const parsed = parseForm(ticketForm, submittedValues(request.body));
     const result = parsed.ok ? await openTicket(db, request.user!, customer, parsed.data) : { errors: parsed.errors };
-    if ('errors' in result) return tickets(request, reply.code(422), customer, { values: bodyOf(request), errors: result.errors! });
+    if ('errors' in result) return tickets(request, reply.code(422), customer, { values: submittedValues(request.body), errors: result.errors! });
     request.flash('success', 'Ticket opened.');
     return reply.seeOther(`/customers/${customer.id}/tickets/${result.id}`);
   });
@@ -153,8 +153,8 @@ export default async function communicationRoutes(app: FastifyInstance, { db }: 
 
   app.post('/customers/:id/tickets/:rowId/comments', async (request, reply) => {
     const customer = await customerIn(request);
-    const parsed = parseForm(ticketCommentForm, bodyOf(request));
-    if (!parsed.ok) return ticket(request, reply.code(422), customer, { comment: { values: bodyOf(request), errors: parsed.errors } });
+    const parsed = parseForm(ticketCommentForm, submittedValues(request.body));
+    if (!parsed.ok) return ticket(request, reply.code(422), customer, { comment: { values: submittedValues(request.body), errors: parsed.errors } });
     await commentOnTicket(db, request.user!, customer.id, rowIdOf(request), parsed.data.body);
     request.flash('success', 'Comment added.');
     return reply.seeOther(`/customers/${customer.id}/tickets/${rowIdOf(request)}`);
@@ -162,7 +162,7 @@ export default async function communicationRoutes(app: FastifyInstance, { db }: 
 
   app.post('/customers/:id/tickets/:rowId/assign', async (request, reply) => {
     const customer = await customerIn(request);
-    const body = bodyOf(request);
+    const body = submittedValues(request.body);
     const parsed = parseForm(ticketAssignForm, body);
     try {
       const errors = parsed.ok ? await assignTicket(db, request.user!, customer, rowIdOf(request), parsed.data) : parsed.errors;

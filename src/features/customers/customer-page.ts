@@ -17,9 +17,6 @@ export function rowIdFrom(request: FastifyRequest, what: string): number {
   return parsed.data.rowId;
 }
 
-/** A submitted form's fields as typed, for showing them again beside their errors. */
-export const formBody = (request: FastifyRequest) => (request.body ?? {}) as Record<string, string>;
-
 /** The customer in the URL if the user may see it; anything else is a 404 that does not confirm it exists. */
 export async function customerFromRequest(db: Queryable, request: FastifyRequest): Promise<CustomerRow> {
   const params = idParams.safeParse(request.params);

@@ -3,14 +3,14 @@ import type { Db } from '../../db/index.ts';
 import { parseForm, type FieldErrors } from '../../lib/forms.ts';
 import { notFound } from '../../lib/http-error.ts';
 import { StaleEditError } from '../audit/audit.ts';
-import { customerFromRequest, formBody, renderCustomerTab, rowIdFrom } from './customer-page.ts';
+import { customerFromRequest, renderCustomerTab, rowIdFrom } from './customer-page.ts';
+import { submittedValues } from '../../lib/forms.ts';
 import type { CustomerRow } from './queries.ts';
 import { addFacility, addLocation, clearAlert, linkChildAccount, ownedRow, removeFacility, removeLocation, setAlert, unlinkChildAccount, updateLocation } from './records.ts';
 import { alertForm, countries, facilityForm, facilityKinds, linkAccountForm, locationForm } from './schemas.ts';
 
 type Form = { values: Record<string, unknown>; errors: FieldErrors; message?: string };
 const emptyForm = (values: Record<string, unknown> = {}): Form => ({ values, errors: {} });
-const bodyOf = formBody;
 const rowIdOf = (request: FastifyRequest) => rowIdFrom(request, 'This record');
 
 /** Locations, Linked Accounts, Facilities and Alerts: lists with an add form, each change audited in records.ts. */
@@ -28,8 +28,8 @@ export default async function recordRoutes(app: FastifyInstance, { db }: { db: D
 
   app.post('/customers/:id/locations', async (request, reply) => {
     const customer = await customerIn(request);
-    const parsed = parseForm(locationForm, bodyOf(request));
-    if (!parsed.ok) return locations(reply.code(422), customer, { values: bodyOf(request), errors: parsed.errors });
+    const parsed = parseForm(locationForm, submittedValues(request.body));
+    if (!parsed.ok) return locations(reply.code(422), customer, { values: submittedValues(request.body), errors: parsed.errors });
     await addLocation(db, request.user!, customer.id, parsed.data);
     request.flash('success', 'Location added.');
     return reply.seeOther(`/customers/${customer.id}/locations`);
@@ -48,7 +48,7 @@ export default async function recordRoutes(app: FastifyInstance, { db }: { db: D
   app.post('/customers/:id/locations/:rowId', async (request, reply) => {
     const customer = await customerIn(request);
     const location = await ownedRow<Record<string, unknown> & { id: number; version: number }>(db, 'locations', customer.id, rowIdOf(request), 'This location');
-    const body = bodyOf(request);
+    const body = submittedValues(request.body);
     const parsed = parseForm(locationForm, body);
     if (!parsed.ok) return editLocation(reply.code(422), customer, location, { values: body, errors: parsed.errors });
     try {
@@ -87,9 +87,9 @@ export default async function recordRoutes(app: FastifyInstance, { db }: { db: D
 
   app.post('/customers/:id/linked-accounts', async (request, reply) => {
     const customer = await corporateIn(request);
-    const parsed = parseForm(linkAccountForm, bodyOf(request));
+    const parsed = parseForm(linkAccountForm, submittedValues(request.body));
     const errors = parsed.ok ? await linkChildAccount(db, request.user!, customer, parsed.data.account_number) : parsed.errors;
-    if (errors) return linkedAccounts(reply.code(422), customer, { values: bodyOf(request), errors });
+    if (errors) return linkedAccounts(reply.code(422), customer, { values: submittedValues(request.body), errors });
     request.flash('success', 'Account linked.');
     return reply.seeOther(`/customers/${customer.id}/linked-accounts`);
   });
@@ -120,9 +120,9 @@ export default async function recordRoutes(app: FastifyInstance, { db }: { db: D
 
   app.post('/customers/:id/facilities', async (request, reply) => {
     const customer = await customerIn(request);
-    const parsed = parseForm(facilityForm, bodyOf(request));
+    const parsed = parseForm(facilityForm, submittedValues(request.body));
     const errors = parsed.ok ? await addFacility(db, request.user!, customer.id, parsed.data) : parsed.errors;
-    if (errors) return facilities(reply.code(422), customer, { values: bodyOf(request), errors });
+    if (errors) return facilities(reply.code(422), customer, { values: submittedValues(request.body), errors });
     request.flash('success', 'Facility added.');
     return reply.seeOther(`/customers/${customer.id}/facilities`);
   });
@@ -151,8 +151,8 @@ export default async function recordRoutes(app: FastifyInstance, { db }: { db: D
 
   app.post('/customers/:id/alerts', async (request, reply) => {
     const customer = await customerIn(request);
-    const parsed = parseForm(alertForm, bodyOf(request));
-    if (!parsed.ok) return alerts(reply.code(422), customer, { values: bodyOf(request), errors: parsed.errors });
+    const parsed = parseForm(alertForm, submittedValues(request.body));
+    if (!parsed.ok) return alerts(reply.code(422), customer, { values: submittedValues(request.body), errors: parsed.errors });
     await setAlert(db, request.user!, customer.id, parsed.data.message);
     request.flash('success', 'Alert set. It shows on every tab until cleared.');
     return reply.seeOther(`/customers/${customer.id}/alerts`);

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../../db/index.ts';
-import { parseForm, type FieldErrors } from '../../lib/forms.ts';
+import { parseForm, type FieldErrors, submittedValues } from '../../lib/forms.ts';
 import { requireRole } from '../../plugins/auth.ts';
 import { StaleEditError, auditTrail } from '../audit/audit.ts';
 import { customerExternalNumber } from '../external-numbers/external-numbers.ts';
@@ -90,7 +90,7 @@ export default async function customerRoutes(app: FastifyInstance, { db }: { db:
     url: '/customers/:id',
     handler: async (request, reply) => {
       const customer = await customerIn(request);
-      const body = (request.body ?? {}) as Record<string, string>;
+      const body = submittedValues(request.body);
       const parsed = parseForm(customerInformationForm, body);
       if (!parsed.ok) return customerInformation(request, reply.code(422), customer, { form: { values: body, errors: parsed.errors } });
       try {
@@ -106,7 +106,7 @@ export default async function customerRoutes(app: FastifyInstance, { db }: { db:
 
   app.post('/customers/:id/status', async (request, reply) => {
     const customer = await customerIn(request);
-    const body = (request.body ?? {}) as Record<string, string>;
+    const body = submittedValues(request.body);
     const parsed = parseForm(statusChangeForm, body);
     if (!parsed.ok) return customerInformation(request, reply.code(422), customer, { statusForm: { values: body, errors: parsed.errors } });
     if (parsed.data.status === customer.status) {
@@ -154,7 +154,7 @@ export default async function customerRoutes(app: FastifyInstance, { db }: { db:
     url: '/customers/:id/additional-information',
     handler: async (request, reply) => {
       const customer = await customerIn(request);
-      const body = (request.body ?? {}) as Record<string, string>;
+      const body = submittedValues(request.body);
       const typed = { custom_account_id: body.custom_account_id ?? '', version: Number(body.version) || customer.version };
       const parsed = parseForm(additionalInformationForm, body);
       if (!parsed.ok) {

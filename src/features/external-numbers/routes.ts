@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../db/index.ts';
-import { parseForm, type FieldErrors } from '../../lib/forms.ts';
+import { parseForm, type FieldErrors, submittedValues } from '../../lib/forms.ts';
 import { notFound } from '../../lib/http-error.ts';
 import { requireRole } from '../../plugins/auth.ts';
 import { StaleEditError } from '../audit/audit.ts';
@@ -83,7 +83,7 @@ export default async function externalNumberRoutes(app: FastifyInstance, { db }:
   });
 
   app.post('/external-numbers', async (request, reply) => {
-    const body = (request.body ?? {}) as Record<string, string>;
+    const body = submittedValues(request.body);
     const { kind } = searchQuery.parse(body);
     const form = parseForm(createForm, body);
     const outcome = form.ok
@@ -118,7 +118,7 @@ export default async function externalNumberRoutes(app: FastifyInstance, { db }:
 
   async function update(request: FastifyRequest, reply: FastifyReply) {
     const entry = await entryOr404(db, entryId(request));
-    const body = (request.body ?? {}) as Record<string, string>;
+    const body = submittedValues(request.body);
     const form = parseForm(updateForm, body);
     if (!form.ok) {
       const values = { number: String(body.number ?? ''), version: String(body.version ?? entry.version) };

@@ -27,8 +27,3 @@ export async function customerStats(db: Queryable, user: SignedInUser): Promise<
   cache.set(key, { at: Date.now(), stats });
   return stats;
 }
-
-/** Forgets cached counts (after creating customers or changing a status, so the home page is not stale). */
-export function forgetCustomerStats(): void {
-  cache.clear();
-}

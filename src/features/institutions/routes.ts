@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../../db/index.ts';
-import { parseForm, type FieldErrors } from '../../lib/forms.ts';
+import { parseForm, type FieldErrors, submittedValues } from '../../lib/forms.ts';
 import { notFound } from '../../lib/http-error.ts';
 import { requireRole } from '../../plugins/auth.ts';
 import { StaleEditError } from '../audit/audit.ts';
@@ -81,7 +81,7 @@ export default async function institutionRoutes(app: FastifyInstance, { db }: { 
     });
 
     app.post(info.path, async (request, reply) => {
-      const body = (request.body ?? {}) as Record<string, string>;
+      const body = submittedValues(request.body);
       const form = parseForm(createForm, body);
       const institutionId = kind === 'group' && form.ok ? (form.data.institution_id ?? null) : null;
       const outcome = form.ok ? await createOrg(db, kind, { name: form.data.name, institutionId }, { userId: request.user!.id }) : form;
@@ -100,7 +100,7 @@ export default async function institutionRoutes(app: FastifyInstance, { db }: { 
     // Rename (a plain form: the page has several independent forms).
     app.post(`${info.path}/:id`, async (request, reply) => {
       const org = await orgOr404(request);
-      const body = (request.body ?? {}) as Record<string, string>;
+      const body = submittedValues(request.body);
       const form = parseForm(renameForm, body);
       const typed = { name: String(body.name ?? ''), version: String(body.version ?? org.version) };
       try {

@@ -2,7 +2,7 @@ import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../../db/index.ts';
-import { parseForm, type FieldErrors } from '../../lib/forms.ts';
+import { parseForm, type FieldErrors, submittedValues } from '../../lib/forms.ts';
 import { notFound } from '../../lib/http-error.ts';
 import { requireRole } from '../../plugins/auth.ts';
 import { StaleEditError, updateAudited } from '../audit/audit.ts';
@@ -57,7 +57,7 @@ export default async function numberAdminRoutes(app: FastifyInstance, { db }: { 
 
   app.post('/admin/numbers/:id', async (request, reply) => {
     const row = await numberIn(request);
-    const body = (request.body ?? {}) as Record<string, string>;
+    const body = submittedValues(request.body);
     const form = parseForm(numberForm, body);
     if (!form.ok) return editPage(reply.code(422), row, body, form.errors);
     const errors: FieldErrors = {};

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../../db/index.ts';
-import type { FieldErrors } from '../../lib/forms.ts';
+import { submittedValues, type FieldErrors } from '../../lib/forms.ts';
 import { notFound } from '../../lib/http-error.ts';
 import { requireRole } from '../../plugins/auth.ts';
 import { StaleEditError } from '../audit/audit.ts';
@@ -50,7 +50,7 @@ export default async function serviceRoutes(app: FastifyInstance, { db }: { db: 
     const serviceNumber = (await numbersOfServices(db, [service.id])).find((n) => n.id === params.numberId);
     const type = await findServiceType(db, service.service_type_id);
     if (!serviceNumber || !type) throw notFound('This number of the service');
-    const body = (request.body ?? {}) as Record<string, string>;
+    const body = submittedValues(request.body);
     const checked = validateSettings(type.settings, body);
     const version = versionField.safeParse(body);
     if (!checked.ok || !version.success) {
