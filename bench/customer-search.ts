@@ -15,10 +15,10 @@ import { migrateToLatest } from '../src/db/migrate.ts';
 import { seedDemo } from '../seeds/demo/index.ts';
 import { accountNumberFor } from '../src/features/customers/account-number.ts';
 import { searchCustomers } from '../src/features/customers/search.ts';
-import { toSignedInUser, findUserByEmail } from '../src/features/auth/users.ts';
 import { nowIso } from '../src/lib/dates.ts';
 import { signIn } from '../test/helpers/app.ts';
 import { customerSearchTerms } from './customer-search-terms.ts';
+import { findUserByEmail, toStaffPrincipal } from '../src/auth/staff-users.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -113,7 +113,7 @@ try {
   const terms = await customerSearchTerms(db, random);
   const medians: number[] = [];
   for (const email of ['admin@example.com', 'reseller@example.com']) {
-    const user = toSignedInUser((await findUserByEmail(db, email))!);
+    const user = toStaffPrincipal((await findUserByEmail(db, email))!);
     const times: number[] = [];
     let found = 0;
     for (let i = 0; i < runs; i++) {

@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { loadConfig } from '../src/config.ts';
 import { createDb } from '../src/db/index.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
-import { createUser, roles } from '../src/features/auth/users.ts';
+import { roles } from '../src/auth/principal.ts';
+import { createUser } from '../src/auth/staff-users.ts';
 
 const { values } = parseArgs({
   options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string', default: 'admin' }, reseller: { type: 'string' } },

@@ -1,9 +1,9 @@
 import type { Tx } from '../../src/db/index.ts';
-import { createUser } from '../../src/features/auth/users.ts';
 import { accountNumberFor } from '../../src/features/customers/account-number.ts';
 import { normaliseName } from '../../src/lib/names.ts';
 import { hashPassword } from '../../src/lib/password.ts';
 import { nowIso } from '../../src/lib/dates.ts';
+import { createUser } from '../../src/auth/staff-users.ts';
 
 export const DEMO_PASSWORD = 'demo-password';
 

@@ -1,8 +1,8 @@
 import fp from 'fastify-plugin';
-import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Principal } from '../auth/principal.ts';
+import { findActiveUserById, toStaffPrincipal } from '../auth/staff-users.ts';
 import type { Db } from '../db/index.ts';
-import { findActiveUserById, toSignedInUser, type Role, type SignedInUser } from '../features/auth/users.ts';
-import { forbidden } from '../lib/http-error.ts';
 
 export const IDLE_TIMEOUT_MS = 30 * 60 * 1000;
 export const ABSOLUTE_TIMEOUT_MS = 12 * 60 * 60 * 1000;
@@ -11,7 +11,8 @@ const TOUCH_INTERVAL_MS = 60 * 1000;
 
 declare module 'fastify' {
   interface FastifyRequest {
-    user: SignedInUser | null;
+    /** Who the request acts for: a staff user or (in the portal) a customer's contact; null when signed out. */
+    principal: Principal | null;
   }
   interface FastifyContextConfig {
     /** Route is reachable without signing in. */
@@ -27,13 +28,6 @@ declare module '@fastify/session' {
   }
 }
 
-/** A named guard for a route or a whole feature: `preHandler: [requireRole('admin')]`. */
-export function requireRole(...allowed: Role[]): preHandlerAsyncHookHandler {
-  return async function roleGuard(request: FastifyRequest) {
-    if (!request.user || !allowed.includes(request.user.role)) throw forbidden();
-  };
-}
-
 function sendToSignIn(request: FastifyRequest, reply: FastifyReply) {
   const next = request.method === 'GET' ? `?next=${encodeURIComponent(request.url)}` : '';
   if (request.headers['hx-request'] === 'true') {
@@ -47,7 +41,7 @@ function sendToSignIn(request: FastifyRequest, reply: FastifyReply) {
  * database on each request, so a disabled user or a revoked session stops working at once.
  */
 export default fp(async (app, opts: { db: Db }) => {
-  app.decorateRequest('user', null);
+  app.decorateRequest('principal', null);
 
   app.addHook('onRequest', async (request, reply) => {
     const session = request.session;
@@ -58,13 +52,13 @@ export default fp(async (app, opts: { db: Db }) => {
         now - (session.issuedAt ?? 0) > ABSOLUTE_TIMEOUT_MS || now - (session.lastSeenAt ?? 0) > IDLE_TIMEOUT_MS;
       const row = expired ? undefined : await findActiveUserById(opts.db, userId);
       if (row) {
-        request.user = toSignedInUser(row);
+        request.principal = toStaffPrincipal(row);
         if (now - (session.lastSeenAt ?? 0) > TOUCH_INTERVAL_MS) session.lastSeenAt = now;
       } else {
         await session.destroy();
       }
     }
-    if (!request.user && !request.routeOptions.config?.public) {
+    if (!request.principal && !request.routeOptions.config?.public) {
       return sendToSignIn(request, reply);
     }
   });

@@ -1,5 +1,4 @@
-import type { Role, SignedInUser } from '../features/auth/users.ts';
-import { isEnabled } from '../features/settings/settings.ts';
+import { type Role, type StaffPrincipal } from '../auth/principal.ts';
 
 export type AppSettings = Readonly<Record<string, string>>;
 
@@ -20,7 +19,7 @@ const navItems: NavItem[] = [
     label: 'External Customer Numbers',
     href: '/external-numbers',
     roles: ['admin', 'support'],
-    shownWhen: (s) => isEnabled(s, 'external_billing_enabled'),
+    shownWhen: (s) => s.external_billing_enabled === 'true',
   },
   { label: 'Catalogue', href: '/admin', roles: ['admin'] },
   { label: 'Settings', href: '/settings', roles: ['admin'] },
@@ -28,7 +27,7 @@ const navItems: NavItem[] = [
 
 export type NavLink = { label: string; href: string; current: boolean };
 
-export function navigationFor(user: SignedInUser | null, url: string, settings: AppSettings = {}): NavLink[] {
+export function navigationFor(user: StaffPrincipal | null, url: string, settings: AppSettings = {}): NavLink[] {
   if (!user) return [];
   const path = url.split('?')[0];
   return navItems

@@ -48,11 +48,14 @@ export default fp(async (app, opts: { production: boolean; settings: () => Promi
   async function commonData(request: FastifyRequest, reply: FastifyReply): Promise<Record<string, unknown>> {
     const session = request.session;
     const hasFlash = session && Object.keys(session.flash ?? {}).length > 0;
+    const staff = request.principal?.kind === 'staff' ? request.principal : null;
     return {
-      user: request.user ?? null,
+      principal: request.principal,
+      // Staff pages read the signed-in staff user as `it.user`.
+      user: staff,
       csrfToken: session ? reply.generateCsrf() : '',
       flash: hasFlash ? reply.flash() : {},
-      nav: request.user ? navigationFor(request.user, request.url, await opts.settings()) : [],
+      nav: staff ? navigationFor(staff, request.url, await opts.settings()) : [],
       currentPath: request.url,
     };
   }

@@ -1,9 +1,8 @@
+import type { Actor } from '../../auth/principal.ts';
 import { inTransaction, type Queryable } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
 import { HttpError } from '../../lib/http-error.ts';
 
-/** Who made a change: the staff user, and whom they were acting as (e.g. while impersonating a contact). */
-export type Actor = Readonly<{ userId: number | null; actingAs?: string | null }>;
 
 type Scalar = string | number | boolean | null | undefined;
 type Values = Record<string, Scalar>;

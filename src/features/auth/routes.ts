@@ -6,7 +6,7 @@ import { safeNextPath, signInPageQuery, signInSchema } from './schemas.ts';
 
 export default async function authRoutes(app: FastifyInstance, { db, loginAttemptsPerMinute }: { db: Db; loginAttemptsPerMinute: number }) {
   app.get('/login', { config: { public: true } }, async (request, reply) => {
-    if (request.user) return reply.redirect('/', 303);
+    if (request.principal) return reply.redirect('/', 303);
     const { next } = signInPageQuery.parse(request.query);
     return reply.page('auth/login', { title: 'Sign in', values: { email: '', next }, errors: {} });
   });

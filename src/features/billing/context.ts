@@ -4,13 +4,14 @@ import { z } from 'zod';
 import type { Db } from '../../db/index.ts';
 import { todayIso } from '../../lib/dates.ts';
 import { notFound } from '../../lib/http-error.ts';
-import { findCustomerFor, type CustomerRow } from '../customers/queries.ts';
 import { customerHeader } from '../customers/customer-page.ts';
 import { countryNames } from '../customers/schemas.ts';
 import { customerTabLinks } from '../customers/tabs.ts';
 import { creditNumberFor } from '../credits/credits.ts';
 import { balanceSummary, type BalanceSummary } from '../invoices/invoices.ts';
 import { transactionNumberFor } from '../payments/payments.ts';
+import { staffOf } from '../../auth/guards.ts';
+import { type CustomerRow, findCustomerFor } from '../../auth/scope.ts';
 
 /** The sub-tabs of *Billing Information*, in order; `path` is below /customers/:id/billing. */
 export const billingSections = [
@@ -53,7 +54,7 @@ const customerParams = z.object({ id: z.coerce.number().int().positive() });
 export async function billingContext(db: Db, request: FastifyRequest): Promise<BillingContext> {
   const params = customerParams.safeParse(request.params);
   if (!params.success) throw notFound('This customer');
-  const customer = await findCustomerFor(db, request.user!, params.data.id);
+  const customer = await findCustomerFor(db, staffOf(request), params.data.id);
   if (!customer) throw notFound('This customer');
   const today = todayIso();
   const [balance, header] = await Promise.all([balanceSummary(db, customer.id, today), customerHeader(db, customer)]);

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../../db/index.ts';
-import { requireRole } from '../../plugins/auth.ts';
 import creditRoutes from '../credits/routes.ts';
 import invoiceRoutes from '../invoices/routes.ts';
 import paymentMethodRoutes from '../payment-methods/routes.ts';
@@ -10,6 +9,7 @@ import type { PaymentGateway } from '../payments/gateway.ts';
 import paymentRoutes from '../payments/routes.ts';
 import { billingContext } from './context.ts';
 import { openInvoices, scheduledByDay, scheduledOn, transactionPage } from './queries.ts';
+import { requireStaff } from '../../auth/guards.ts';
 
 export type BillingOptions = { db: Db; gateway: PaymentGateway };
 
@@ -32,7 +32,7 @@ const monthQuery = z.object({
 /** The *Billing Information* pages of a customer: /customers/:id/billing/… (staff; tenant-scoped). */
 export default async function billingRoutes(app: FastifyInstance, opts: BillingOptions) {
   const { db } = opts;
-  app.addHook('preHandler', requireRole('admin', 'support', 'reseller'));
+  app.addHook('preHandler', requireStaff('admin', 'support', 'reseller'));
 
   app.get('/customers/:id/billing', async (request, reply) => {
     const ctx = await billingContext(db, request);

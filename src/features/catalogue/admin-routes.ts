@@ -3,33 +3,12 @@ import { z } from 'zod';
 import type { Db } from '../../db/index.ts';
 import { parseForm, type FieldErrors, submittedValues } from '../../lib/forms.ts';
 import { notFound } from '../../lib/http-error.ts';
-import { requireRole } from '../../plugins/auth.ts';
 import { StaleEditError } from '../audit/audit.ts';
 import { grades, gradeLabels } from '../numbers/grades.ts';
-import {
-  createPriceList,
-  findPriceList,
-  gradeSubject,
-  listPriceLists,
-  parsePriceForm,
-  priceField,
-  priceFormValues,
-  priceTable,
-  savePriceList,
-  serviceSubject,
-  type PriceList,
-} from './price-lists.ts';
-import {
-  createServiceType,
-  findServiceType,
-  listServiceTypes,
-  newSettingForm,
-  serviceTypeForm,
-  settingKindLabels,
-  settingKinds,
-  updateServiceType,
-  type ServiceType,
-} from './service-types.ts';
+import { createPriceList, findPriceList, gradeSubject, listPriceLists, parsePriceForm, priceField, priceFormValues, priceTable, savePriceList, serviceSubject, type PriceList } from './price-lists.ts';
+import { createServiceType, findServiceType, listServiceTypes, newSettingForm, serviceTypeForm, settingKindLabels, settingKinds, updateServiceType, type ServiceType } from './service-types.ts';
+import { requireStaff, staffOf } from '../../auth/guards.ts';
+import { actorOf } from '../../auth/principal.ts';
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });
 const versionField = z.object({ version: z.coerce.number().int().positive() });
@@ -37,9 +16,8 @@ const priceListName = z.object({ name: serviceTypeForm.shape.name });
 
 /** The catalogue's admin pages (C): service types with their settings, and price lists. Admins only. */
 export default async function catalogueAdminRoutes(app: FastifyInstance, { db }: { db: Db }) {
-  app.addHook('preHandler', requireRole('admin'));
+  app.addHook('preHandler', requireStaff('admin'));
 
-  const actorOf = (request: FastifyRequest) => ({ userId: request.user!.id });
 
   async function serviceTypeIn(request: FastifyRequest): Promise<ServiceType> {
     const params = idParams.safeParse(request.params);
@@ -69,7 +47,7 @@ export default async function catalogueAdminRoutes(app: FastifyInstance, { db }:
   app.post('/admin/service-types', async (request, reply) => {
     const body = submittedValues(request.body);
     const form = parseForm(serviceTypeForm, body);
-    const outcome = form.ok ? await createServiceType(db, form.data, actorOf(request)) : form;
+    const outcome = form.ok ? await createServiceType(db, form.data, actorOf(staffOf(request))) : form;
     if (!outcome.ok) return newTypePage(reply.code(422), body, outcome.errors);
     request.flash('success', 'Service type added. Give it the settings each of its numbers has.');
     return reply.seeOther(`/admin/service-types/${outcome.id}`);
@@ -109,7 +87,7 @@ export default async function catalogueAdminRoutes(app: FastifyInstance, { db }:
       ? { label: added.data.new_label, kind: added.data.new_kind, default_value: added.data.new_default, required: added.data.new_required === 'on' }
       : undefined;
     try {
-      const refused = await updateServiceType(db, type, { ...head.data, settings, added: newSetting }, actorOf(request));
+      const refused = await updateServiceType(db, type, { ...head.data, settings, added: newSetting }, actorOf(staffOf(request)));
       if (refused) return typePage(reply.code(422), type, body, refused);
     } catch (error) {
       if (!(error instanceof StaleEditError)) throw error;
@@ -128,7 +106,7 @@ export default async function catalogueAdminRoutes(app: FastifyInstance, { db }:
   app.post('/admin/price-lists', async (request, reply) => {
     const body = submittedValues(request.body);
     const form = parseForm(priceListName, body);
-    const outcome = form.ok ? await createPriceList(db, form.data.name, actorOf(request)) : form;
+    const outcome = form.ok ? await createPriceList(db, form.data.name, actorOf(staffOf(request))) : form;
     if (!outcome.ok) return listsPage(reply.code(422), body, outcome.errors);
     request.flash('success', 'Price list added. Enter its prices.');
     return reply.seeOther(`/admin/price-lists/${outcome.id}`);
@@ -158,7 +136,7 @@ export default async function catalogueAdminRoutes(app: FastifyInstance, { db }:
     const prices = parsePriceForm(body, types.map((t) => t.id));
     if (!head.ok || !prices.ok) return listPage(reply.code(422), list, body, { ...(head.ok ? {} : head.errors), ...(prices.ok ? {} : prices.errors) });
     try {
-      const refused = await savePriceList(db, list, { ...head.data, table: prices.table }, actorOf(request));
+      const refused = await savePriceList(db, list, { ...head.data, table: prices.table }, actorOf(staffOf(request)));
       if (refused) return listPage(reply.code(422), list, body, refused);
     } catch (error) {
       if (!(error instanceof StaleEditError)) throw error;

@@ -3,9 +3,10 @@ import { isUniqueViolationOf } from '../../db/dialect.ts';
 import { nowIso } from '../../lib/dates.ts';
 import type { FieldErrors } from '../../lib/forms.ts';
 import { parseCents } from '../../lib/money.ts';
-import { auditCreated, auditDeleted, updateAudited, type Actor } from '../audit/audit.ts';
+import { auditCreated, auditDeleted, updateAudited } from '../audit/audit.ts';
 import { grades, isGrade, type Grade } from '../numbers/grades.ts';
 import type { Price, PriceTable } from './pricing.ts';
+import { type Actor } from '../../auth/principal.ts';
 
 export type PriceList = { id: number; name: string; version: number };
 

@@ -3,7 +3,8 @@ import type { Queryable } from '../../db/index.ts';
 import { isUniqueViolationOf } from '../../db/dialect.ts';
 import { nowIso } from '../../lib/dates.ts';
 import type { FieldErrors } from '../../lib/forms.ts';
-import { auditCreated, updateAudited, type Actor } from '../audit/audit.ts';
+import { auditCreated, updateAudited } from '../audit/audit.ts';
+import { type Actor } from '../../auth/principal.ts';
 
 /** What kind of value a setting holds; each kind has its own check and input. */
 export const settingKinds = ['text', 'phone', 'email', 'on-off', 'seconds'] as const;

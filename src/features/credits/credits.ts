@@ -3,9 +3,10 @@ import { isUniqueViolation, lockForUpdate } from '../../db/dialect.ts';
 import { nowIso } from '../../lib/dates.ts';
 import { HttpError } from '../../lib/http-error.ts';
 import { formatCents } from '../../lib/money.ts';
-import { auditCreated, type Actor } from '../audit/audit.ts';
+import { auditCreated } from '../audit/audit.ts';
 import { allocate, payableInvoices, reduceOpenBalance } from '../invoices/invoices.ts';
 import { LedgerError } from '../payments/payments.ts';
+import { type Actor } from '../../auth/principal.ts';
 
 export type CreditKind = 'memo' | 'unapplied';
 export type CreditRow = {

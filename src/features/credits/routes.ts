@@ -3,13 +3,14 @@ import { z } from 'zod';
 import { parseForm, type FieldErrors } from '../../lib/forms.ts';
 import { notFound } from '../../lib/http-error.ts';
 import { formatCents } from '../../lib/money.ts';
-import { requireRole } from '../../plugins/auth.ts';
 import { billingContext, idParam, newIdempotencyKey, type BillingContext } from '../billing/context.ts';
 import { creditsOf, openInvoices } from '../billing/queries.ts';
 import type { BillingOptions } from '../billing/routes.ts';
 import { idempotencyKey, idList, moneyField } from '../billing/schemas.ts';
 import { LedgerError } from '../payments/payments.ts';
 import { applyCredit, creditNumberFor, issueCreditMemo, refundCredit, type CreditRow } from './credits.ts';
+import { requireStaff, staffOf } from '../../auth/guards.ts';
+import { actorOf } from '../../auth/principal.ts';
 
 const filterQuery = z.object({ type: z.enum(['memo', 'unapplied', 'all']).catch('all') });
 const reason = z.string().trim().min(1, 'Say why, for the customer’s history.').max(300, 'At most 300 characters.');
@@ -18,7 +19,7 @@ const applyForm = z.object({ invoice_ids: idList.refine((ids) => ids.length > 0,
 const refundForm = z.object({ amount: moneyField, reason, idempotency_key: idempotencyKey });
 
 /** Only admin and support staff may create money out of nothing (memos) or pay it back (refunds). */
-const financeStaff = requireRole('admin', 'support');
+const financeStaff = requireStaff('admin', 'support');
 
 export default async function creditRoutes(app: FastifyInstance, { db }: BillingOptions) {
   app.get('/customers/:id/billing/credits', async (request, reply) => {
@@ -40,7 +41,7 @@ export default async function creditRoutes(app: FastifyInstance, { db }: Billing
     const form = parseForm(memoForm, request.body);
     if (!form.ok) return renderMemoForm(reply.code(422), ctx, request.body as Record<string, unknown>, form.errors);
     const credit = await db.transaction((trx) =>
-      issueCreditMemo(trx, { customerId: ctx.customer.id, amountCents: form.data.amount, reason: form.data.reason, idempotencyKey: form.data.idempotency_key }, { userId: request.user!.id }),
+      issueCreditMemo(trx, { customerId: ctx.customer.id, amountCents: form.data.amount, reason: form.data.reason, idempotencyKey: form.data.idempotency_key }, actorOf(staffOf(request))),
     );
     request.flash('success', `Credit memo ${creditNumberFor(credit.id)} for ${formatCents(credit.amount_cents)} issued.`);
     return reply.seeOther(`${ctx.base}/credits/${credit.id}`);
@@ -75,7 +76,7 @@ export default async function creditRoutes(app: FastifyInstance, { db }: Billing
     if (!form.ok) return renderCredit(reply.code(422), ctx, creditId, values, form.errors);
     try {
       const applied = await db.transaction((trx) =>
-        applyCredit(trx, { customerId: ctx.customer.id, creditId, invoiceIds: form.data.invoice_ids, idempotencyKey: form.data.idempotency_key }, { userId: request.user!.id }),
+        applyCredit(trx, { customerId: ctx.customer.id, creditId, invoiceIds: form.data.invoice_ids, idempotencyKey: form.data.idempotency_key }, actorOf(staffOf(request))),
       );
       if (applied) request.flash('success', `${formatCents(applied)} of ${creditNumberFor(creditId)} applied.`);
     } catch (error) {
@@ -95,7 +96,7 @@ export default async function creditRoutes(app: FastifyInstance, { db }: Billing
     if (!form.ok) return renderCredit(reply.code(422), ctx, creditId, values, asRefundErrors(form.errors));
     try {
       const refunded = await db.transaction((trx) =>
-        refundCredit(trx, { customerId: ctx.customer.id, creditId, amountCents: form.data.amount, reason: form.data.reason, idempotencyKey: form.data.idempotency_key }, { userId: request.user!.id }),
+        refundCredit(trx, { customerId: ctx.customer.id, creditId, amountCents: form.data.amount, reason: form.data.reason, idempotencyKey: form.data.idempotency_key }, actorOf(staffOf(request))),
       );
       if (refunded) request.flash('success', `${formatCents(form.data.amount)} refunded from ${creditNumberFor(creditId)}.`);
     } catch (error) {

@@ -3,14 +3,15 @@ import type { FastifyRequest } from 'fastify';
 import type { Db, Queryable } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
 import { keysetPage, type KeysetPage } from '../../lib/keyset.ts';
-import type { SignedInUser } from '../auth/users.ts';
-import { scopedCustomers } from './queries.ts';
+import { staffOf } from '../../auth/guards.ts';
+import { type StaffPrincipal } from '../../auth/principal.ts';
+import { customersVisibleTo } from '../../auth/scope.ts';
 
 export const RECENTLY_VIEWED_LIMIT = 20;
 
 /** The customer a request opened: a page (not an htmx fragment) of /customers/:id/… answered with 200. */
 function openedCustomerId(request: FastifyRequest, statusCode: number): number | null {
-  if (request.method !== 'GET' || statusCode !== 200 || !request.user || request.isHtmx) return null;
+  if (request.method !== 'GET' || statusCode !== 200 || request.principal?.kind !== 'staff' || request.isHtmx) return null;
   if (!request.routeOptions.url?.startsWith('/customers/:id')) return null;
   const id = Number((request.params as { id?: string }).id);
   return Number.isInteger(id) && id > 0 ? id : null;
@@ -38,7 +39,7 @@ export const customerAccessTrail = fp(async (app, { db }: { db: Db }) => {
     const customerId = openedCustomerId(request, reply.statusCode);
     if (customerId === null) return payload;
     try {
-      await recordCustomerAccess(db, { userId: request.user!.id, customerId, path: request.url });
+      await recordCustomerAccess(db, { userId: staffOf(request).id, customerId, path: request.url });
     } catch (error) {
       request.log.error({ err: error }, 'could not record the customer access trail');
     }
@@ -49,8 +50,8 @@ export const customerAccessTrail = fp(async (app, { db }: { db: Db }) => {
 export type RecentlyViewed = { id: number; account_number: string; name: string; status: string; viewed_at: string };
 
 /** The user's last 20 customers opened, newest first, still within what the user may see. */
-export async function recentlyViewed(db: Queryable, user: SignedInUser): Promise<RecentlyViewed[]> {
-  return scopedCustomers(db, user)
+export async function recentlyViewed(db: Queryable, user: StaffPrincipal): Promise<RecentlyViewed[]> {
+  return customersVisibleTo(db, user)
     .join('recently_viewed as rv', 'rv.customer_id', 'customers.id')
     .where('rv.user_id', user.id)
     .orderBy('rv.viewed_at', 'desc')

@@ -1,16 +1,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../../db/index.ts';
-import { parseForm, type FieldErrors } from '../../lib/forms.ts';
+import { parseForm, type FieldErrors, submittedValues } from '../../lib/forms.ts';
 import { beforeQuery, keysetPage } from '../../lib/keyset.ts';
 import { StaleEditError } from '../audit/audit.ts';
 import { customerFromRequest, renderCustomerTab, rowIdFrom } from './customer-page.ts';
-import { submittedValues } from '../../lib/forms.ts';
 import { fillLetter, letterTemplate, letterTemplates } from './letters.ts';
-import type { CustomerRow } from './queries.ts';
 import { addNote, assignableUsers, assignTicket, commentOnTicket, openTicket, ownedRow, setNotePinned, setTicketStatus, writeLetter } from './records.ts';
 import { letterForm, noteForm, ticketAssignForm, ticketCommentForm, ticketForm } from './schemas.ts';
 import { communicationsSubTabs } from './tabs.ts';
+import { staffOf } from '../../auth/guards.ts';
+import { type CustomerRow } from '../../auth/scope.ts';
 
 const NOTES_PAGE = 25;
 const pinForm = z.object({ pinned: z.enum(['true', 'false']).transform((v) => v === 'true') });
@@ -47,7 +47,7 @@ export default async function communicationRoutes(app: FastifyInstance, { db }: 
     const customer = await customerIn(request);
     const parsed = parseForm(noteForm, submittedValues(request.body));
     if (!parsed.ok) return notes(request, reply.code(422), customer, { values: submittedValues(request.body), errors: parsed.errors });
-    await addNote(db, request.user!, customer.id, parsed.data);
+    await addNote(db, staffOf(request), customer.id, parsed.data);
     request.flash('success', 'Note added.');
     return reply.seeOther(`/customers/${customer.id}/communications`);
   });
@@ -56,7 +56,7 @@ export default async function communicationRoutes(app: FastifyInstance, { db }: 
     const customer = await customerIn(request);
     const parsed = parseForm(pinForm, submittedValues(request.body));
     if (!parsed.ok) return reply.seeOther(`/customers/${customer.id}/communications`);
-    await setNotePinned(db, request.user!, customer.id, rowIdOf(request), parsed.data.pinned);
+    await setNotePinned(db, staffOf(request), customer.id, rowIdOf(request), parsed.data.pinned);
     request.flash('success', parsed.data.pinned ? 'Note pinned.' : 'Note unpinned.');
     return reply.seeOther(`/customers/${customer.id}/communications`);
   });
@@ -83,7 +83,7 @@ export default async function communicationRoutes(app: FastifyInstance, { db }: 
   app.get('/customers/:id/communications/letters', async (request, reply) => {
     const customer = await customerIn(request);
     const chosen = letterTemplate(String((request.query as { template?: string }).template ?? ''));
-    const form = chosen ? { values: fillLetter(chosen, customer, request.user!.name), errors: {} } : undefined;
+    const form = chosen ? { values: fillLetter(chosen, customer, staffOf(request).name), errors: {} } : undefined;
     return letters(request, reply, customer, form);
   });
 
@@ -92,7 +92,7 @@ export default async function communicationRoutes(app: FastifyInstance, { db }: 
     const body = submittedValues(request.body);
     const parsed = parseForm(letterForm.refine((v) => letterTemplate(v.template), { message: 'Choose a letter template.', path: ['template'] }), body);
     if (!parsed.ok) return letters(request, reply.code(422), customer, { values: body, errors: parsed.errors });
-    const id = await writeLetter(db, request.user!, customer.id, parsed.data);
+    const id = await writeLetter(db, staffOf(request), customer.id, parsed.data);
     request.flash('success', 'Letter written. A copy is kept on the Letters tab.');
     return reply.seeOther(`/customers/${customer.id}/letters/${id}`);
   });
@@ -116,7 +116,7 @@ export default async function communicationRoutes(app: FastifyInstance, { db }: 
         .orderBy('t.id', 'desc')
         .limit(NOTES_PAGE + 1)
         .select('t.id', 't.subject', 't.status', 't.created_at', 't.closed_at', 'u.name as assignee_name'),
-      assignableUsers(db, request.user!, customer),
+      assignableUsers(db, staffOf(request), customer),
     ]);
     return renderCustomerTab(db, reply, customer, 'tickets', 'customers/tickets', { tickets: keysetPage(rows, NOTES_PAGE), status, staff, form });
   }
@@ -126,7 +126,7 @@ export default async function communicationRoutes(app: FastifyInstance, { db }: 
   app.post('/customers/:id/tickets', async (request, reply) => {
     const customer = await customerIn(request);
     const parsed = parseForm(ticketForm, submittedValues(request.body));
-    const result = parsed.ok ? await openTicket(db, request.user!, customer, parsed.data) : { errors: parsed.errors };
+    const result = parsed.ok ? await openTicket(db, staffOf(request), customer, parsed.data) : { errors: parsed.errors };
     if ('errors' in result) return tickets(request, reply.code(422), customer, { values: submittedValues(request.body), errors: result.errors! });
     request.flash('success', 'Ticket opened.');
     return reply.seeOther(`/customers/${customer.id}/tickets/${result.id}`);
@@ -136,7 +136,7 @@ export default async function communicationRoutes(app: FastifyInstance, { db }: 
     const row = await ownedRow<Record<string, unknown> & { id: number; version: number; assignee_user_id: number | null }>(db, 'tickets', customer.id, rowIdOf(request), 'This ticket');
     const [comments, staff, opener] = await Promise.all([
       db('ticket_comments as c').leftJoin('users as u', 'u.id', 'c.author_user_id').where('c.ticket_id', row.id).orderBy('c.id').limit(500).select('c.id', 'c.body', 'c.created_at', 'u.name as author_name'),
-      assignableUsers(db, request.user!, customer),
+      assignableUsers(db, staffOf(request), customer),
       db('users').where({ id: row.opened_by_user_id ?? null }).first('name'),
     ]);
     return renderCustomerTab(db, reply, customer, 'tickets', 'customers/ticket', {
@@ -155,7 +155,7 @@ export default async function communicationRoutes(app: FastifyInstance, { db }: 
     const customer = await customerIn(request);
     const parsed = parseForm(ticketCommentForm, submittedValues(request.body));
     if (!parsed.ok) return ticket(request, reply.code(422), customer, { comment: { values: submittedValues(request.body), errors: parsed.errors } });
-    await commentOnTicket(db, request.user!, customer.id, rowIdOf(request), parsed.data.body);
+    await commentOnTicket(db, staffOf(request), customer.id, rowIdOf(request), parsed.data.body);
     request.flash('success', 'Comment added.');
     return reply.seeOther(`/customers/${customer.id}/tickets/${rowIdOf(request)}`);
   });
@@ -165,7 +165,7 @@ export default async function communicationRoutes(app: FastifyInstance, { db }: 
     const body = submittedValues(request.body);
     const parsed = parseForm(ticketAssignForm, body);
     try {
-      const errors = parsed.ok ? await assignTicket(db, request.user!, customer, rowIdOf(request), parsed.data) : parsed.errors;
+      const errors = parsed.ok ? await assignTicket(db, staffOf(request), customer, rowIdOf(request), parsed.data) : parsed.errors;
       if (errors) return ticket(request, reply.code(422), customer, { assign: { values: body, errors } });
     } catch (error) {
       if (!(error instanceof StaleEditError)) throw error;
@@ -178,7 +178,7 @@ export default async function communicationRoutes(app: FastifyInstance, { db }: 
   for (const [action, status, message] of [['close', 'closed', 'Ticket closed.'], ['reopen', 'open', 'Ticket reopened.']] as const) {
     app.post(`/customers/:id/tickets/:rowId/${action}`, async (request, reply) => {
       const customer = await customerIn(request);
-      await setTicketStatus(db, request.user!, customer.id, rowIdOf(request), status);
+      await setTicketStatus(db, staffOf(request), customer.id, rowIdOf(request), status);
       request.flash('success', message);
       return reply.seeOther(`/customers/${customer.id}/tickets/${rowIdOf(request)}`);
     });

@@ -3,9 +3,10 @@ import { z } from 'zod';
 import type { Queryable } from '../../db/index.ts';
 import { notFound } from '../../lib/http-error.ts';
 import { customerBalanceCents } from './balance.ts';
-import { findCustomerFor, type CustomerRow } from './queries.ts';
 import { countryNames } from './schemas.ts';
 import { customerTabLinks, subTabLinks, type CustomerTabKey, type SubTab } from './tabs.ts';
+import { staffOf } from '../../auth/guards.ts';
+import { type CustomerRow, findCustomerFor } from '../../auth/scope.ts';
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });
 const rowParams = z.object({ rowId: z.coerce.number().int().positive() });
@@ -20,7 +21,7 @@ export function rowIdFrom(request: FastifyRequest, what: string): number {
 /** The customer in the URL if the user may see it; anything else is a 404 that does not confirm it exists. */
 export async function customerFromRequest(db: Queryable, request: FastifyRequest): Promise<CustomerRow> {
   const params = idParams.safeParse(request.params);
-  const customer = params.success ? await findCustomerFor(db, request.user!, params.data.id) : undefined;
+  const customer = params.success ? await findCustomerFor(db, staffOf(request), params.data.id) : undefined;
   if (!customer) throw notFound('This customer');
   return customer;
 }

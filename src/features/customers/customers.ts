@@ -4,11 +4,11 @@ import { isUniqueViolationOf, serialiseOn } from '../../db/dialect.ts';
 import { nowIso } from '../../lib/dates.ts';
 import { parseForm, type FieldErrors } from '../../lib/forms.ts';
 import { HttpError } from '../../lib/http-error.ts';
-import { auditCreated, updateAudited, type Actor } from '../audit/audit.ts';
-import type { SignedInUser } from '../auth/users.ts';
+import { auditCreated, updateAudited } from '../audit/audit.ts';
 import { accountNumberFor } from './account-number.ts';
 import type { CustomerDraft } from './drafts.ts';
 import { accountIdStep, accountTypeStep, administratorStep, contactDetailsStep, resellerChoice } from './schemas.ts';
+import { type Actor, type StaffPrincipal } from '../../auth/principal.ts';
 
 /** The four steps of *New Customer Account* (B2), in order; `slug` is the step's URL. */
 const steps = [
@@ -21,12 +21,12 @@ export type NewAccountStep = (typeof steps)[number];
 export const newAccountSteps: readonly NewAccountStep[] = steps;
 
 /** Staff choose the reseller a new customer belongs to; a reseller user's customers are always its own. */
-export function staffChoosesReseller(user: SignedInUser): boolean {
+export function staffChoosesReseller(user: StaffPrincipal): boolean {
   return user.role !== 'reseller';
 }
 
 /** The reseller the draft's customer will belong to, or null while a staff user has not chosen one. */
-export function draftResellerId(user: SignedInUser, values: CustomerDraft['values']): number | null {
+export function draftResellerId(user: StaffPrincipal, values: CustomerDraft['values']): number | null {
   if (!staffChoosesReseller(user)) return user.resellerId;
   const id = Number(values.reseller_id);
   return Number.isInteger(id) && id > 0 ? id : null;
@@ -54,7 +54,7 @@ const LOGIN_TAKEN = 'This logon name is taken. Choose another.';
  * reseller exists, the Custom Account ID is free within the reseller, the logon name is free).
  * Returns the field errors, or null when the step is good.
  */
-export async function validateStep(db: Queryable, user: SignedInUser, step: NewAccountStep, values: CustomerDraft['values']): Promise<FieldErrors | null> {
+export async function validateStep(db: Queryable, user: StaffPrincipal, step: NewAccountStep, values: CustomerDraft['values']): Promise<FieldErrors | null> {
   const schema = [accountTypeStep, contactDetailsStep, accountIdStep, administratorStep][step.number - 1];
   const result = parseForm(schema, values);
   const errors: FieldErrors = result.ok ? {} : { ...result.errors };
@@ -78,7 +78,7 @@ export async function validateStep(db: Queryable, user: SignedInUser, step: NewA
 }
 
 /** The first step of the draft that does not validate, with its errors, or null when all do. */
-export async function firstInvalidStep(db: Queryable, user: SignedInUser, values: CustomerDraft['values']) {
+export async function firstInvalidStep(db: Queryable, user: StaffPrincipal, values: CustomerDraft['values']) {
   for (const step of newAccountSteps) {
     const errors = await validateStep(db, user, step, values);
     if (errors) return { step, errors };
@@ -166,7 +166,7 @@ export type FinishResult = { customerId: number; created: boolean };
  * another tab) finds it finished and gets the same customer back; the unique customer_id on drafts
  * backs that up. `passwordHash` is hashed before the transaction so the write lock is held briefly.
  */
-export async function finishDraft(db: Queryable, user: SignedInUser, draft: CustomerDraft, passwordHash: string): Promise<FinishResult> {
+export async function finishDraft(db: Queryable, user: StaffPrincipal, draft: CustomerDraft, passwordHash: string): Promise<FinishResult> {
   const account = accountTypeStep.parse(draft.values);
   const contact = contactDetailsStep.parse(draft.values);
   const { custom_account_id: customAccountId } = accountIdStep.parse(draft.values);
@@ -223,7 +223,7 @@ export async function finishDraft(db: Queryable, user: SignedInUser, draft: Cust
  */
 export async function saveCustomAccountId(
   db: Queryable,
-  user: SignedInUser,
+  user: StaffPrincipal,
   customer: { id: number; reseller_id: number },
   change: { custom_account_id: string | null; version: number },
 ): Promise<FieldErrors | null> {

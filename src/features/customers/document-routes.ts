@@ -6,8 +6,9 @@ import { notFound } from '../../lib/http-error.ts';
 import { beforeQuery, keysetPage } from '../../lib/keyset.ts';
 import { customerFromRequest, renderCustomerTab, rowIdFrom } from './customer-page.ts';
 import { allowedExtensions, attachmentHeader, checkUpload, MAX_DOCUMENT_BYTES, type UploadedFile } from './documents.ts';
-import type { CustomerRow } from './queries.ts';
 import { addDocument, removeDocument } from './records.ts';
+import { staffOf } from '../../auth/guards.ts';
+import { type CustomerRow } from '../../auth/scope.ts';
 
 const PAGE = 50;
 
@@ -54,7 +55,7 @@ export default async function documentRoutes(app: FastifyInstance, { db }: { db:
     const customer = await customerIn(request);
     const upload = checkUpload((request.body as Record<string, unknown> | undefined)?.file);
     if (!upload.ok) return documents(request, reply.code(422), customer, { file: upload.error });
-    await addDocument(db, request.user!, customer.id, upload);
+    await addDocument(db, staffOf(request), customer.id, upload);
     request.flash('success', `${upload.filename} uploaded.`);
     return reply.seeOther(`/customers/${customer.id}/documents`);
   });
@@ -72,7 +73,7 @@ export default async function documentRoutes(app: FastifyInstance, { db }: { db:
 
   app.post('/customers/:id/documents/:rowId/delete', async (request, reply) => {
     const customer = await customerIn(request);
-    await removeDocument(db, request.user!, customer.id, rowIdOf(request));
+    await removeDocument(db, staffOf(request), customer.id, rowIdOf(request));
     request.flash('success', 'Document deleted.');
     return reply.seeOther(`/customers/${customer.id}/documents`);
   });

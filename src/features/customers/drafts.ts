@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Queryable } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
-import type { SignedInUser } from '../auth/users.ts';
+import { type StaffPrincipal } from '../../auth/principal.ts';
 
 /** Unfinished New Customer Account forms are kept this long, then forgotten. */
 export const DRAFT_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
@@ -46,7 +46,7 @@ function expiresAt(now = Date.now()): string {
 }
 
 /** Starts a draft for the user with the first step's values; returns its id (unguessable: it is in URLs). */
-export async function createDraft(db: Queryable, user: SignedInUser, values: DraftValues): Promise<string> {
+export async function createDraft(db: Queryable, user: StaffPrincipal, values: DraftValues): Promise<string> {
   const id = randomBytes(16).toString('base64url');
   const now = nowIso();
   // Forgetting the user's expired drafts here keeps the table small without a job of its own.
@@ -64,7 +64,7 @@ export async function createDraft(db: Queryable, user: SignedInUser, values: Dra
 }
 
 /** The user's own draft (finished or not, unexpired); another user's draft is as good as absent. */
-export async function findDraftFor(db: Queryable, user: SignedInUser, id: string): Promise<CustomerDraft | undefined> {
+export async function findDraftFor(db: Queryable, user: StaffPrincipal, id: string): Promise<CustomerDraft | undefined> {
   const row = await db('customer_drafts')
     .where({ id, user_id: user.id })
     .where('expires_at', '>', nowIso())
@@ -84,7 +84,7 @@ export async function saveDraft(db: Queryable, draft: CustomerDraft, values: Dra
 }
 
 /** The user's unfinished drafts, newest first, to continue from the Customers page. */
-export async function openDraftsFor(db: Queryable, user: SignedInUser): Promise<CustomerDraft[]> {
+export async function openDraftsFor(db: Queryable, user: StaffPrincipal): Promise<CustomerDraft[]> {
   const rows: DraftRow[] = await db('customer_drafts')
     .where({ user_id: user.id })
     .whereNull('finished_at')
@@ -96,6 +96,6 @@ export async function openDraftsFor(db: Queryable, user: SignedInUser): Promise<
 }
 
 /** Throws away the user's unfinished draft; returns whether there was one. */
-export async function discardDraft(db: Queryable, user: SignedInUser, id: string): Promise<boolean> {
+export async function discardDraft(db: Queryable, user: StaffPrincipal, id: string): Promise<boolean> {
   return (await db('customer_drafts').where({ id, user_id: user.id }).whereNull('finished_at').delete()) > 0;
 }

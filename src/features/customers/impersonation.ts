@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db, Queryable } from '../../db/index.ts';
 import { auditAction } from '../audit/audit.ts';
-import { findCustomerFor } from './queries.ts';
 import { countryNames } from './schemas.ts';
+import { staffOf } from '../../auth/guards.ts';
+import { findCustomerFor } from '../../auth/scope.ts';
 
 declare module '@fastify/session' {
   interface FastifySessionObject {
@@ -13,7 +14,7 @@ declare module '@fastify/session' {
 
 /** *Impersonate Customer*: remembered in the staff user's session and audited with whom they act as. */
 export async function startImpersonation(db: Queryable, request: FastifyRequest, customerId: number, contact: { id: number; login: string | null }) {
-  await auditAction(db, { table: 'contacts', id: contact.id, customerId, actor: { userId: request.user!.id, actingAs: contact.login } }, 'impersonate', contact.login);
+  await auditAction(db, { table: 'contacts', id: contact.id, customerId, actor: { userId: staffOf(request).id, actingAs: contact.login } }, 'impersonate', contact.login);
   request.session.impersonation = { customerId, contactId: contact.id };
 }
 
@@ -24,7 +25,7 @@ export async function startImpersonation(db: Queryable, request: FastifyRequest,
 export async function portalPreviewRoutes(app: FastifyInstance, { db }: { db: Db }) {
   app.get('/portal-preview', async (request, reply) => {
     const impersonation = request.session.impersonation;
-    const customer = impersonation ? await findCustomerFor(db, request.user!, impersonation.customerId) : undefined;
+    const customer = impersonation ? await findCustomerFor(db, staffOf(request), impersonation.customerId) : undefined;
     const contact = customer ? await db('contacts').where({ id: impersonation!.contactId, customer_id: customer.id }).first('id', 'name', 'login') : undefined;
     if (!customer || !contact) {
       delete request.session.impersonation;

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { Queryable } from '../../db/index.ts';
-import type { SignedInUser } from '../auth/users.ts';
-import { scopedCustomers } from './queries.ts';
 import { customerStatuses } from './schemas.ts';
 import type { CustomerListRow } from './search.ts';
+import { type StaffPrincipal } from '../../auth/principal.ts';
+import { customersVisibleTo } from '../../auth/scope.ts';
 
 export const INVENTORY_PAGE_SIZE = 50;
 
@@ -22,8 +22,8 @@ export type Inventory = { customers: Omit<CustomerListRow, 'reseller_name'>[]; n
  * Every customer the user may see, by name, filtered by status and kind (D1). Keyset pagination on
  * (name, id) walks the name index from where the last page ended, so page 1,000 costs what page 1 does.
  */
-export async function customerInventory(db: Queryable, user: SignedInUser, filters: InventoryQuery): Promise<Inventory> {
-  const query = scopedCustomers(db, user)
+export async function customerInventory(db: Queryable, user: StaffPrincipal, filters: InventoryQuery): Promise<Inventory> {
+  const query = customersVisibleTo(db, user)
     .select('customers.id', 'customers.account_number', 'customers.name', 'customers.kind', 'customers.status', 'customers.reseller_id', 'customers.custom_account_id', 'customers.email')
     .orderBy([{ column: 'customers.name' }, { column: 'customers.id' }])
     .limit(INVENTORY_PAGE_SIZE + 1);

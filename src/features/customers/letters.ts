@@ -1,4 +1,4 @@
-import type { CustomerRow } from './queries.ts';
+import { type CustomerRow } from '../../auth/scope.ts';
 
 /** *Letters* are written from a template; the user edits the filled-in text before keeping the copy. */
 export const letterTemplates = [

@@ -10,6 +10,7 @@ import recordRoutes from './record-routes.ts';
 import userRoutes from './user-routes.ts';
 import { metricsSubTabs } from './tabs.ts';
 import { customerProducts } from '../services/services.ts';
+import { staffOf } from '../../auth/guards.ts';
 
 
 /** The Customer Module's tabs (D4) beyond Customer Information and Additional Information. */
@@ -40,7 +41,7 @@ export default async function moduleTabRoutes(app: FastifyInstance, { db }: { db
   // Orders (D4): the services ordered for this customer, newest first, as the wizard created them.
   app.get('/customers/:id/orders', async (request, reply) => {
     const customer = await customerIn(request);
-    return renderCustomerTab(db, reply, customer, 'orders', 'customers/orders', { orders: await customerProducts(db, request.user!, customer.id) });
+    return renderCustomerTab(db, reply, customer, 'orders', 'customers/orders', { orders: await customerProducts(db, staffOf(request), customer.id) });
   });
 
   /* Metrics (D5): what the audit mechanism and the access trail recorded. */

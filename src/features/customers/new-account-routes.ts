@@ -4,19 +4,11 @@ import type { Db } from '../../db/index.ts';
 import { parseForm, type FieldErrors } from '../../lib/forms.ts';
 import { forbidden, notFound } from '../../lib/http-error.ts';
 import { hashPassword } from '../../lib/password.ts';
-import type { SignedInUser } from '../auth/users.ts';
-import {
-  finishDraft,
-  firstInvalidStep,
-  newAccountSteps,
-  resellerOptions,
-  staffChoosesReseller,
-  TakenError,
-  validateStep,
-  type NewAccountStep,
-} from './customers.ts';
+import { finishDraft, firstInvalidStep, newAccountSteps, resellerOptions, staffChoosesReseller, TakenError, validateStep, type NewAccountStep } from './customers.ts';
 import { createDraft, discardDraft, findDraftFor, saveDraft, type CustomerDraft, type DraftValues } from './drafts.ts';
 import { countries, MIN_PASSWORD_LENGTH, newPassword } from './schemas.ts';
+import { staffOf } from '../../auth/guards.ts';
+import { type StaffPrincipal } from '../../auth/principal.ts';
 
 const draftParams = z.object({ draftId: z.string().regex(/^[A-Za-z0-9_-]{10,40}$/) });
 const stepParams = draftParams.extend({ step: z.enum(newAccountSteps.map((s) => s.slug) as [string, ...string[]]) });
@@ -25,7 +17,7 @@ const stepAction = z.object({ action: z.enum(['next', 'back', 'finish']).catch('
 const stepUrl = (draftId: string, step: NewAccountStep) => `/customers/new/${draftId}/${step.slug}`;
 
 /** The fields of a step the user typed, as typed: only the step's own fields, and only strings. */
-function typedValues(user: SignedInUser, step: NewAccountStep, body: Record<string, unknown>): DraftValues {
+function typedValues(user: StaffPrincipal, step: NewAccountStep, body: Record<string, unknown>): DraftValues {
   const values: DraftValues = {};
   for (const field of step.fields) {
     if (field === 'reseller_id' && !staffChoosesReseller(user)) continue;
@@ -48,7 +40,7 @@ export default async function newAccountRoutes(app: FastifyInstance, { db }: { d
     draft: CustomerDraft | null,
     errors: FieldErrors = {},
   ) {
-    const user = request.user!;
+    const user = staffOf(request);
     const { password_hash: passwordHash, ...values } = draft?.values ?? {};
     if (Object.keys(errors).length) reply.code(422);
     return reply.page(`customers/new/${step.slug}`, {
@@ -74,7 +66,7 @@ export default async function newAccountRoutes(app: FastifyInstance, { db }: { d
   /** The user's own draft from the URL; a finished one sends the user to the customer it created. */
   async function draftIn(request: FastifyRequest): Promise<CustomerDraft> {
     const params = draftParams.safeParse(request.params);
-    const draft = params.success ? await findDraftFor(db, request.user!, params.data.draftId) : undefined;
+    const draft = params.success ? await findDraftFor(db, staffOf(request), params.data.draftId) : undefined;
     if (!draft) throw notFound('This new customer account form');
     return draft;
   }
@@ -86,12 +78,12 @@ export default async function newAccountRoutes(app: FastifyInstance, { db }: { d
   }
 
   /** A reseller user's customers are its own: a form naming another reseller is refused outright. */
-  function refuseForeignReseller(user: SignedInUser, body: Record<string, unknown>) {
+  function refuseForeignReseller(user: StaffPrincipal, body: Record<string, unknown>) {
     if (!staffChoosesReseller(user) && body.reseller_id !== undefined && Number(body.reseller_id) !== user.resellerId) throw forbidden();
   }
 
   async function submitStep(request: FastifyRequest, reply: FastifyReply, draft: CustomerDraft, step: NewAccountStep) {
-    const user = request.user!;
+    const user = staffOf(request);
     const body = (request.body ?? {}) as Record<string, unknown>;
     refuseForeignReseller(user, body);
     const { action } = stepAction.parse(body);
@@ -135,7 +127,7 @@ export default async function newAccountRoutes(app: FastifyInstance, { db }: { d
    * lost the race finds "its" logon name taken by the customer the first one created, and belongs there.
    */
   async function refuseStep(request: FastifyRequest, reply: FastifyReply, step: NewAccountStep, draft: CustomerDraft, errors: FieldErrors) {
-    const current = await findDraftFor(db, request.user!, draft.id);
+    const current = await findDraftFor(db, staffOf(request), draft.id);
     if (current?.customerId) return reply.seeOther(`/customers/${current.customerId}`);
     return renderStep(request, reply, step, draft, errors);
   }
@@ -144,7 +136,7 @@ export default async function newAccountRoutes(app: FastifyInstance, { db }: { d
 
   // Step 1 of a new form: the draft is created with what was typed, valid or not, then treated as any step.
   app.post('/customers/new', async (request, reply) => {
-    const user = request.user!;
+    const user = staffOf(request);
     const body = (request.body ?? {}) as Record<string, unknown>;
     refuseForeignReseller(user, body);
     const id = await createDraft(db, user, {});
@@ -177,7 +169,7 @@ export default async function newAccountRoutes(app: FastifyInstance, { db }: { d
 
   app.post('/customers/new/:draftId/discard', async (request, reply) => {
     const params = draftParams.safeParse(request.params);
-    if (!params.success || !(await discardDraft(db, request.user!, params.data.draftId))) throw notFound('This new customer account form');
+    if (!params.success || !(await discardDraft(db, staffOf(request), params.data.draftId))) throw notFound('This new customer account form');
     request.flash('info', 'The new customer account was discarded.');
     return reply.seeOther('/customers');
   });

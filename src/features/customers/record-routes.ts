@@ -1,13 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../db/index.ts';
-import { parseForm, type FieldErrors } from '../../lib/forms.ts';
+import { parseForm, type FieldErrors, submittedValues } from '../../lib/forms.ts';
 import { notFound } from '../../lib/http-error.ts';
 import { StaleEditError } from '../audit/audit.ts';
 import { customerFromRequest, renderCustomerTab, rowIdFrom } from './customer-page.ts';
-import { submittedValues } from '../../lib/forms.ts';
-import type { CustomerRow } from './queries.ts';
 import { addFacility, addLocation, clearAlert, linkChildAccount, ownedRow, removeFacility, removeLocation, setAlert, unlinkChildAccount, updateLocation } from './records.ts';
 import { alertForm, countries, facilityForm, facilityKinds, linkAccountForm, locationForm } from './schemas.ts';
+import { staffOf } from '../../auth/guards.ts';
+import { type CustomerRow } from '../../auth/scope.ts';
 
 type Form = { values: Record<string, unknown>; errors: FieldErrors; message?: string };
 const emptyForm = (values: Record<string, unknown> = {}): Form => ({ values, errors: {} });
@@ -30,7 +30,7 @@ export default async function recordRoutes(app: FastifyInstance, { db }: { db: D
     const customer = await customerIn(request);
     const parsed = parseForm(locationForm, submittedValues(request.body));
     if (!parsed.ok) return locations(reply.code(422), customer, { values: submittedValues(request.body), errors: parsed.errors });
-    await addLocation(db, request.user!, customer.id, parsed.data);
+    await addLocation(db, staffOf(request), customer.id, parsed.data);
     request.flash('success', 'Location added.');
     return reply.seeOther(`/customers/${customer.id}/locations`);
   });
@@ -52,7 +52,7 @@ export default async function recordRoutes(app: FastifyInstance, { db }: { db: D
     const parsed = parseForm(locationForm, body);
     if (!parsed.ok) return editLocation(reply.code(422), customer, location, { values: body, errors: parsed.errors });
     try {
-      const errors = await updateLocation(db, request.user!, customer.id, location.id, { ...parsed.data, version: Number(body.version) || location.version });
+      const errors = await updateLocation(db, staffOf(request), customer.id, location.id, { ...parsed.data, version: Number(body.version) || location.version });
       if (errors) return editLocation(reply.code(422), customer, location, { values: body, errors });
     } catch (error) {
       if (!(error instanceof StaleEditError)) throw error;
@@ -65,7 +65,7 @@ export default async function recordRoutes(app: FastifyInstance, { db }: { db: D
 
   app.post('/customers/:id/locations/:rowId/delete', async (request, reply) => {
     const customer = await customerIn(request);
-    await removeLocation(db, request.user!, customer.id, rowIdOf(request));
+    await removeLocation(db, staffOf(request), customer.id, rowIdOf(request));
     request.flash('success', 'Location removed.');
     return reply.seeOther(`/customers/${customer.id}/locations`);
   });
@@ -88,7 +88,7 @@ export default async function recordRoutes(app: FastifyInstance, { db }: { db: D
   app.post('/customers/:id/linked-accounts', async (request, reply) => {
     const customer = await corporateIn(request);
     const parsed = parseForm(linkAccountForm, submittedValues(request.body));
-    const errors = parsed.ok ? await linkChildAccount(db, request.user!, customer, parsed.data.account_number) : parsed.errors;
+    const errors = parsed.ok ? await linkChildAccount(db, staffOf(request), customer, parsed.data.account_number) : parsed.errors;
     if (errors) return linkedAccounts(reply.code(422), customer, { values: submittedValues(request.body), errors });
     request.flash('success', 'Account linked.');
     return reply.seeOther(`/customers/${customer.id}/linked-accounts`);
@@ -96,7 +96,7 @@ export default async function recordRoutes(app: FastifyInstance, { db }: { db: D
 
   app.post('/customers/:id/linked-accounts/:rowId/unlink', async (request, reply) => {
     const customer = await corporateIn(request);
-    await unlinkChildAccount(db, request.user!, customer, rowIdOf(request));
+    await unlinkChildAccount(db, staffOf(request), customer, rowIdOf(request));
     request.flash('success', 'Account unlinked.');
     return reply.seeOther(`/customers/${customer.id}/linked-accounts`);
   });
@@ -121,7 +121,7 @@ export default async function recordRoutes(app: FastifyInstance, { db }: { db: D
   app.post('/customers/:id/facilities', async (request, reply) => {
     const customer = await customerIn(request);
     const parsed = parseForm(facilityForm, submittedValues(request.body));
-    const errors = parsed.ok ? await addFacility(db, request.user!, customer.id, parsed.data) : parsed.errors;
+    const errors = parsed.ok ? await addFacility(db, staffOf(request), customer.id, parsed.data) : parsed.errors;
     if (errors) return facilities(reply.code(422), customer, { values: submittedValues(request.body), errors });
     request.flash('success', 'Facility added.');
     return reply.seeOther(`/customers/${customer.id}/facilities`);
@@ -129,7 +129,7 @@ export default async function recordRoutes(app: FastifyInstance, { db }: { db: D
 
   app.post('/customers/:id/facilities/:rowId/delete', async (request, reply) => {
     const customer = await customerIn(request);
-    await removeFacility(db, request.user!, customer.id, rowIdOf(request));
+    await removeFacility(db, staffOf(request), customer.id, rowIdOf(request));
     request.flash('success', 'Facility removed.');
     return reply.seeOther(`/customers/${customer.id}/facilities`);
   });
@@ -153,14 +153,14 @@ export default async function recordRoutes(app: FastifyInstance, { db }: { db: D
     const customer = await customerIn(request);
     const parsed = parseForm(alertForm, submittedValues(request.body));
     if (!parsed.ok) return alerts(reply.code(422), customer, { values: submittedValues(request.body), errors: parsed.errors });
-    await setAlert(db, request.user!, customer.id, parsed.data.message);
+    await setAlert(db, staffOf(request), customer.id, parsed.data.message);
     request.flash('success', 'Alert set. It shows on every tab until cleared.');
     return reply.seeOther(`/customers/${customer.id}/alerts`);
   });
 
   app.post('/customers/:id/alerts/:rowId/clear', async (request, reply) => {
     const customer = await customerIn(request);
-    await clearAlert(db, request.user!, customer.id, rowIdOf(request));
+    await clearAlert(db, staffOf(request), customer.id, rowIdOf(request));
     request.flash('success', 'Alert cleared.');
     return reply.seeOther(`/customers/${customer.id}/alerts`);
   });

@@ -2,9 +2,9 @@ import { inTransaction, type Queryable } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
 import type { FieldErrors } from '../../lib/forms.ts';
 import { HttpError, notFound } from '../../lib/http-error.ts';
-import { auditAction, deleteAudited, insertAudited, updateAudited, type Actor } from '../audit/audit.ts';
-import type { SignedInUser } from '../auth/users.ts';
-import { scopedCustomers, type CustomerRow } from './queries.ts';
+import { auditAction, deleteAudited, insertAudited, updateAudited } from '../audit/audit.ts';
+import { type Actor, actorOf, type StaffPrincipal } from '../../auth/principal.ts';
+import { type CustomerRow, customersVisibleTo } from '../../auth/scope.ts';
 
 /**
  * The domain rules of the Customer Module's tabs (D4). Every write goes through the audit helpers
@@ -12,7 +12,6 @@ import { scopedCustomers, type CustomerRow } from './queries.ts';
  * route writing history by hand. Functions take the customer already checked for the user.
  */
 
-const actorOf = (user: SignedInUser): Actor => ({ userId: user.id });
 type Customer = Pick<CustomerRow, 'id' | 'reseller_id' | 'version'>;
 
 /** A row of one of the customer's tables, or 404 when it belongs to another customer. */
@@ -22,14 +21,14 @@ export async function ownedRow<T = Record<string, unknown>>(db: Queryable, table
   return row as T;
 }
 
-export async function updateCustomerInformation(db: Queryable, user: SignedInUser, customer: Customer, change: Record<string, string | boolean | number | null>) {
+export async function updateCustomerInformation(db: Queryable, user: StaffPrincipal, customer: Customer, change: Record<string, string | boolean | number | null>) {
   const { version, ...fields } = change;
   await inTransaction(db, (trx) =>
     updateAudited(trx, { table: 'customers', id: customer.id, customerId: customer.id, actor: actorOf(user), expectedVersion: Number(version) }, fields),
   );
 }
 
-export async function changeCustomerStatus(db: Queryable, user: SignedInUser, customer: Customer, change: { status: string; reason: string; version: number }) {
+export async function changeCustomerStatus(db: Queryable, user: StaffPrincipal, customer: Customer, change: { status: string; reason: string; version: number }) {
   await inTransaction(db, (trx) =>
     updateAudited(
       trx,
@@ -44,12 +43,12 @@ export async function changeCustomerStatus(db: Queryable, user: SignedInUser, cu
 type LocationValues = { label: string; line1: string; line2: string | null; city: string; region: string | null; postal_code: string; country: string; is_bill_to: boolean };
 
 /** Makes `locationId` the only Bill To of the customer (audited on each location that changes). */
-async function moveBillTo(trx: Queryable, user: SignedInUser, customerId: number, locationId: number) {
+async function moveBillTo(trx: Queryable, user: StaffPrincipal, customerId: number, locationId: number) {
   const others = await trx('locations').where({ customer_id: customerId, is_bill_to: true }).whereNot('id', locationId).select('id');
   for (const other of others) await updateAudited(trx, { table: 'locations', id: other.id, customerId, actor: actorOf(user) }, { is_bill_to: false });
 }
 
-export async function addLocation(db: Queryable, user: SignedInUser, customerId: number, values: LocationValues): Promise<number> {
+export async function addLocation(db: Queryable, user: StaffPrincipal, customerId: number, values: LocationValues): Promise<number> {
   return inTransaction(db, async (trx) => {
     // The first location is the Bill To whatever the box says: a customer always has one.
     const first = !(await trx('locations').where({ customer_id: customerId }).first('id'));
@@ -64,7 +63,7 @@ export async function addLocation(db: Queryable, user: SignedInUser, customerId:
   });
 }
 
-export async function updateLocation(db: Queryable, user: SignedInUser, customerId: number, id: number, values: LocationValues & { version: number }): Promise<FieldErrors | null> {
+export async function updateLocation(db: Queryable, user: StaffPrincipal, customerId: number, id: number, values: LocationValues & { version: number }): Promise<FieldErrors | null> {
   return inTransaction(db, async (trx) => {
     const before = await ownedRow<{ is_bill_to: number | boolean }>(trx, 'locations', customerId, id, 'This location');
     if (before.is_bill_to && !values.is_bill_to) return { is_bill_to: 'A customer needs one Bill To location. Make another location the Bill To instead.' };
@@ -75,7 +74,7 @@ export async function updateLocation(db: Queryable, user: SignedInUser, customer
   });
 }
 
-export async function removeLocation(db: Queryable, user: SignedInUser, customerId: number, id: number) {
+export async function removeLocation(db: Queryable, user: StaffPrincipal, customerId: number, id: number) {
   await inTransaction(db, async (trx) => {
     const row = await ownedRow<{ is_bill_to: number | boolean }>(trx, 'locations', customerId, id, 'This location');
     if (row.is_bill_to) throw new HttpError(409, 'This is the Bill To location. Make another location the Bill To before removing it.');
@@ -85,8 +84,8 @@ export async function removeLocation(db: Queryable, user: SignedInUser, customer
 
 /* Linked Accounts (corporate accounts and their child accounts). */
 
-export async function linkChildAccount(db: Queryable, user: SignedInUser, parent: CustomerRow, accountNumber: string): Promise<FieldErrors | null> {
-  const child = await scopedCustomers(db, user).where({ account_number: accountNumber }).first();
+export async function linkChildAccount(db: Queryable, user: StaffPrincipal, parent: CustomerRow, accountNumber: string): Promise<FieldErrors | null> {
+  const child = await customersVisibleTo(db, user).where({ account_number: accountNumber }).first();
   if (!child) return { account_number: `No account ${accountNumber} that you can see.` };
   if (child.id === parent.id) return { account_number: 'An account cannot be linked to itself.' };
   if (child.reseller_id !== parent.reseller_id) return { account_number: 'Only accounts of the same reseller can be linked.' };
@@ -99,7 +98,7 @@ export async function linkChildAccount(db: Queryable, user: SignedInUser, parent
   return null;
 }
 
-export async function unlinkChildAccount(db: Queryable, user: SignedInUser, parent: CustomerRow, childId: number) {
+export async function unlinkChildAccount(db: Queryable, user: StaffPrincipal, parent: CustomerRow, childId: number) {
   await inTransaction(db, async (trx) => {
     const child = await trx('customers').where({ id: childId, parent_customer_id: parent.id }).first('id');
     if (!child) throw notFound('This linked account');
@@ -109,39 +108,39 @@ export async function unlinkChildAccount(db: Queryable, user: SignedInUser, pare
 
 /* Communications: notes and letters. */
 
-export async function addNote(db: Queryable, user: SignedInUser, customerId: number, note: { body: string; pinned: boolean }): Promise<number> {
+export async function addNote(db: Queryable, user: StaffPrincipal, customerId: number, note: { body: string; pinned: boolean }): Promise<number> {
   const now = nowIso();
   return insertAudited(db, { table: 'notes', customerId, actor: actorOf(user) }, { ...note, customer_id: customerId, author_user_id: user.id, created_at: now, updated_at: now });
 }
 
-export async function setNotePinned(db: Queryable, user: SignedInUser, customerId: number, id: number, pinned: boolean) {
+export async function setNotePinned(db: Queryable, user: StaffPrincipal, customerId: number, id: number, pinned: boolean) {
   await inTransaction(db, async (trx) => {
     await ownedRow(trx, 'notes', customerId, id, 'This note');
     await updateAudited(trx, { table: 'notes', id, customerId, actor: actorOf(user) }, { pinned });
   });
 }
 
-export async function writeLetter(db: Queryable, user: SignedInUser, customerId: number, letter: { template: string; subject: string; body: string }): Promise<number> {
+export async function writeLetter(db: Queryable, user: StaffPrincipal, customerId: number, letter: { template: string; subject: string; body: string }): Promise<number> {
   return insertAudited(db, { table: 'letters', customerId, actor: actorOf(user) }, { ...letter, customer_id: customerId, author_user_id: user.id, created_at: nowIso() });
 }
 
 /* Task Tickets. */
 
 /** Staff a ticket may be assigned to: the reseller's own users for a reseller, all staff otherwise. */
-export async function assignableUsers(db: Queryable, user: SignedInUser, customer: Customer): Promise<{ id: number; name: string }[]> {
+export async function assignableUsers(db: Queryable, user: StaffPrincipal, customer: Customer): Promise<{ id: number; name: string }[]> {
   const query = db('users').whereNull('disabled_at').orderBy('name').select('id', 'name');
   if (user.role === 'reseller') query.where({ reseller_id: customer.reseller_id });
   else query.where((w) => w.whereNot('role', 'reseller').orWhere('reseller_id', customer.reseller_id));
   return query;
 }
 
-async function checkAssignee(db: Queryable, user: SignedInUser, customer: Customer, assigneeId: number | null): Promise<FieldErrors | null> {
+async function checkAssignee(db: Queryable, user: StaffPrincipal, customer: Customer, assigneeId: number | null): Promise<FieldErrors | null> {
   if (assigneeId === null) return null;
   const allowed = await assignableUsers(db, user, customer);
   return allowed.some((u) => u.id === assigneeId) ? null : { assignee_user_id: 'Choose someone from the list.' };
 }
 
-export async function openTicket(db: Queryable, user: SignedInUser, customer: Customer, ticket: { subject: string; description: string | null; assignee_user_id: number | null }) {
+export async function openTicket(db: Queryable, user: StaffPrincipal, customer: Customer, ticket: { subject: string; description: string | null; assignee_user_id: number | null }) {
   const errors = await checkAssignee(db, user, customer, ticket.assignee_user_id);
   if (errors) return { errors };
   const id = await insertAudited(db, { table: 'tickets', customerId: customer.id, actor: actorOf(user) }, {
@@ -154,7 +153,7 @@ export async function openTicket(db: Queryable, user: SignedInUser, customer: Cu
   return { id };
 }
 
-export async function assignTicket(db: Queryable, user: SignedInUser, customer: Customer, id: number, change: { assignee_user_id: number | null; version: number }) {
+export async function assignTicket(db: Queryable, user: StaffPrincipal, customer: Customer, id: number, change: { assignee_user_id: number | null; version: number }) {
   const errors = await checkAssignee(db, user, customer, change.assignee_user_id);
   if (errors) return errors;
   await inTransaction(db, async (trx) => {
@@ -164,14 +163,14 @@ export async function assignTicket(db: Queryable, user: SignedInUser, customer: 
   return null;
 }
 
-export async function commentOnTicket(db: Queryable, user: SignedInUser, customerId: number, ticketId: number, body: string) {
+export async function commentOnTicket(db: Queryable, user: StaffPrincipal, customerId: number, ticketId: number, body: string) {
   await inTransaction(db, async (trx) => {
     await ownedRow(trx, 'tickets', customerId, ticketId, 'This ticket');
     await insertAudited(trx, { table: 'ticket_comments', customerId, actor: actorOf(user) }, { ticket_id: ticketId, author_user_id: user.id, body, created_at: nowIso() });
   });
 }
 
-export async function setTicketStatus(db: Queryable, user: SignedInUser, customerId: number, id: number, status: 'open' | 'closed') {
+export async function setTicketStatus(db: Queryable, user: StaffPrincipal, customerId: number, id: number, status: 'open' | 'closed') {
   await inTransaction(db, async (trx) => {
     await ownedRow(trx, 'tickets', customerId, id, 'This ticket');
     await updateAudited(trx, { table: 'tickets', id, customerId, actor: actorOf(user) }, { status, closed_at: status === 'closed' ? nowIso() : null });
@@ -180,7 +179,7 @@ export async function setTicketStatus(db: Queryable, user: SignedInUser, custome
 
 /* Documents: contents stay out of the audit log. */
 
-export async function addDocument(db: Queryable, user: SignedInUser, customerId: number, file: { filename: string; content_type: string; content: Buffer }): Promise<number> {
+export async function addDocument(db: Queryable, user: StaffPrincipal, customerId: number, file: { filename: string; content_type: string; content: Buffer }): Promise<number> {
   return insertAudited(
     db,
     { table: 'documents', customerId, actor: actorOf(user) },
@@ -189,7 +188,7 @@ export async function addDocument(db: Queryable, user: SignedInUser, customerId:
   );
 }
 
-export async function removeDocument(db: Queryable, user: SignedInUser, customerId: number, id: number) {
+export async function removeDocument(db: Queryable, user: StaffPrincipal, customerId: number, id: number) {
   await inTransaction(db, async (trx) => {
     await ownedRow(trx, 'documents', customerId, id, 'This document', ['id']);
     await deleteAudited(trx, { table: 'documents', id, customerId, actor: actorOf(user) }, ['content']);
@@ -198,7 +197,7 @@ export async function removeDocument(db: Queryable, user: SignedInUser, customer
 
 /* Facilities and Alerts. */
 
-export async function addFacility(db: Queryable, user: SignedInUser, customerId: number, facility: { name: string; kind: string; circuit_id: string | null; location_id: number | null }): Promise<FieldErrors | null> {
+export async function addFacility(db: Queryable, user: StaffPrincipal, customerId: number, facility: { name: string; kind: string; circuit_id: string | null; location_id: number | null }): Promise<FieldErrors | null> {
   if (facility.location_id !== null && !(await db('locations').where({ id: facility.location_id, customer_id: customerId }).first('id'))) {
     return { location_id: 'Choose one of this customer’s locations.' };
   }
@@ -206,18 +205,18 @@ export async function addFacility(db: Queryable, user: SignedInUser, customerId:
   return null;
 }
 
-export async function removeFacility(db: Queryable, user: SignedInUser, customerId: number, id: number) {
+export async function removeFacility(db: Queryable, user: StaffPrincipal, customerId: number, id: number) {
   await inTransaction(db, async (trx) => {
     await ownedRow(trx, 'facilities', customerId, id, 'This facility');
     await deleteAudited(trx, { table: 'facilities', id, customerId, actor: actorOf(user) });
   });
 }
 
-export async function setAlert(db: Queryable, user: SignedInUser, customerId: number, message: string): Promise<number> {
+export async function setAlert(db: Queryable, user: StaffPrincipal, customerId: number, message: string): Promise<number> {
   return insertAudited(db, { table: 'alerts', customerId, actor: actorOf(user) }, { message, customer_id: customerId, created_by_user_id: user.id, created_at: nowIso() });
 }
 
-export async function clearAlert(db: Queryable, user: SignedInUser, customerId: number, id: number) {
+export async function clearAlert(db: Queryable, user: StaffPrincipal, customerId: number, id: number) {
   await inTransaction(db, async (trx) => {
     const alert = await ownedRow<{ cleared_at: string | null }>(trx, 'alerts', customerId, id, 'This alert');
     if (alert.cleared_at) return;
@@ -227,7 +226,7 @@ export async function clearAlert(db: Queryable, user: SignedInUser, customerId: 
 
 /* Users: the customer's portal users. */
 
-export async function changeContactPassword(db: Queryable, user: SignedInUser, customerId: number, contactId: number, passwordHash: string) {
+export async function changeContactPassword(db: Queryable, user: StaffPrincipal, customerId: number, contactId: number, passwordHash: string) {
   await inTransaction(db, async (trx) => {
     await ownedRow(trx, 'contacts', customerId, contactId, 'This user');
     await trx('contacts').where({ id: contactId }).update({ password_hash: passwordHash, version: trx.raw('version + 1') });

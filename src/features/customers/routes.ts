@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../../db/index.ts';
 import { parseForm, type FieldErrors, submittedValues } from '../../lib/forms.ts';
-import { requireRole } from '../../plugins/auth.ts';
 import { StaleEditError, auditTrail } from '../audit/audit.ts';
 import { customerExternalNumber } from '../external-numbers/external-numbers.ts';
 import { recentlyViewed } from './access.ts';
@@ -12,11 +11,12 @@ import { openDraftsFor } from './drafts.ts';
 import { customerInventory, inventoryQuery } from './inventory.ts';
 import moduleTabRoutes from './module-routes.ts';
 import newAccountRoutes from './new-account-routes.ts';
-import { findCustomerFor, type CustomerRow } from './queries.ts';
 import { changeCustomerStatus, updateCustomerInformation } from './records.ts';
 import { additionalInformationForm, customerInformationForm, customerStatuses, statusChangeForm } from './schemas.ts';
 import { MAX_TERM_LENGTH, searchCustomers } from './search.ts';
 import { landingTabPath } from './tabs.ts';
+import { requireStaff, staffOf } from '../../auth/guards.ts';
+import { type CustomerRow, findCustomerFor } from '../../auth/scope.ts';
 
 const listQuery = z.object({
   q: z.string().max(MAX_TERM_LENGTH * 2).catch('').default(''),
@@ -27,7 +27,7 @@ const listQuery = z.object({
 type FormState = { values: Record<string, unknown>; errors: FieldErrors; message?: string };
 
 export default async function customerRoutes(app: FastifyInstance, { db }: { db: Db }) {
-  app.addHook('preHandler', requireRole('admin', 'support', 'reseller'));
+  app.addHook('preHandler', requireStaff('admin', 'support', 'reseller'));
   await app.register(newAccountRoutes, { db });
   await app.register(moduleTabRoutes, { db });
 
@@ -37,25 +37,25 @@ export default async function customerRoutes(app: FastifyInstance, { db }: { db:
 
   app.get('/customers', async (request, reply) => {
     const query = listQuery.parse(request.query);
-    const search = await searchCustomers(db, request.user!, query.q, query.page, { openInvoicesOnly: query.open_invoices === 'on' });
-    const data = { title: 'Customers', search, drafts: request.isHtmx ? [] : await openDraftsFor(db, request.user!) };
+    const search = await searchCustomers(db, staffOf(request), query.q, query.page, { openInvoicesOnly: query.open_invoices === 'on' });
+    const data = { title: 'Customers', search, drafts: request.isHtmx ? [] : await openDraftsFor(db, staffOf(request)) };
     return reply.pageOrFragment({ page: 'customers/index', fragment: 'customers/_results' }, data);
   });
 
   app.get('/customers/inventory', async (request, reply) => {
     const filters = inventoryQuery.parse(request.query);
-    const inventory = await customerInventory(db, request.user!, filters);
+    const inventory = await customerInventory(db, staffOf(request), filters);
     return reply.pageOrFragment({ page: 'customers/inventory', fragment: 'customers/_inventory-results' }, { title: 'Inventory', filters, inventory, statuses: customerStatuses });
   });
 
   app.get('/customers/recent', async (request, reply) => {
-    return reply.page('customers/recent', { title: 'Recently Viewed', customers: await recentlyViewed(db, request.user!) });
+    return reply.page('customers/recent', { title: 'Recently Viewed', customers: await recentlyViewed(db, staffOf(request)) });
   });
 
   /** Opening a customer lands on the tab the user chose in *My settings* (D3). */
   app.get('/customers/:id/open', async (request, reply) => {
     const customer = await customerIn(request);
-    return reply.redirect(landingTabPath(customer.id, request.user!.landingTab), 303);
+    return reply.redirect(landingTabPath(customer.id, staffOf(request).landingTab), 303);
   });
 
   /* Customer Information: the core fields, and status changes with a reason. */
@@ -94,9 +94,9 @@ export default async function customerRoutes(app: FastifyInstance, { db }: { db:
       const parsed = parseForm(customerInformationForm, body);
       if (!parsed.ok) return customerInformation(request, reply.code(422), customer, { form: { values: body, errors: parsed.errors } });
       try {
-        await updateCustomerInformation(db, request.user!, customer, parsed.data);
+        await updateCustomerInformation(db, staffOf(request), customer, parsed.data);
       } catch (error) {
-        const current = (await findCustomerFor(db, request.user!, customer.id))!;
+        const current = (await findCustomerFor(db, staffOf(request), customer.id))!;
         return customerInformation(request, reply.code(409), current, { form: { values: { ...body, version: current.version }, errors: {}, message: staleMessage(error) } });
       }
       request.flash('success', 'Customer information saved.');
@@ -113,9 +113,9 @@ export default async function customerRoutes(app: FastifyInstance, { db }: { db:
       return customerInformation(request, reply.code(422), customer, { statusForm: { values: body, errors: { status: `The status is already ${customer.status}. Choose another.` } } });
     }
     try {
-      await changeCustomerStatus(db, request.user!, customer, parsed.data);
+      await changeCustomerStatus(db, staffOf(request), customer, parsed.data);
     } catch (error) {
-      const current = (await findCustomerFor(db, request.user!, customer.id))!;
+      const current = (await findCustomerFor(db, staffOf(request), customer.id))!;
       return customerInformation(request, reply.code(409), current, { statusForm: { values: { ...body, version: current.version }, errors: {}, message: staleMessage(error) } });
     }
     request.flash('success', `Status changed to ${parsed.data.status}.`);
@@ -162,7 +162,7 @@ export default async function customerRoutes(app: FastifyInstance, { db }: { db:
         return additionalInformation(request, reply, customer, { form: { values: typed, errors: parsed.errors } });
       }
       try {
-        const errors = await saveCustomAccountId(db, request.user!, customer, parsed.data);
+        const errors = await saveCustomAccountId(db, staffOf(request), customer, parsed.data);
         if (errors) {
           reply.code(422);
           return additionalInformation(request, reply, customer, { form: { values: typed, errors } });
@@ -180,7 +180,7 @@ export default async function customerRoutes(app: FastifyInstance, { db }: { db:
           },
         });
       }
-      if (request.isHtmx) return additionalInformation(request, reply, (await findCustomerFor(db, request.user!, customer.id))!, { saved: true });
+      if (request.isHtmx) return additionalInformation(request, reply, (await findCustomerFor(db, staffOf(request), customer.id))!, { saved: true });
       request.flash('success', 'Customer Account ID saved.');
       return reply.seeOther(`/customers/${customer.id}/additional-information`);
     },

@@ -1,10 +1,10 @@
 import type { Knex } from 'knex';
 import type { Queryable } from '../../db/index.ts';
 import { TEXT_INDEX_MIN_LENGTH, whereTextContains } from '../../db/dialect.ts';
-import type { SignedInUser } from '../auth/users.ts';
 import { orgsWithNumberContaining, whereEffectiveNumberOf } from '../external-numbers/external-numbers.ts';
-import { scopedCustomers, type CustomerRow } from './queries.ts';
 import { customerSearchIndex, NAME_START_SQL } from './search-index.ts';
+import { type StaffPrincipal } from '../../auth/principal.ts';
+import { type CustomerRow, customersVisibleTo } from '../../auth/scope.ts';
 
 export const PAGE_SIZE = 25;
 /** Pages are bounded: past 1,000 results a narrower term is quicker than paging on. */
@@ -46,7 +46,7 @@ export function normaliseTerm(term: string): string {
  */
 export async function searchCustomers(
   db: Queryable,
-  user: SignedInUser,
+  user: StaffPrincipal,
   rawTerm: string,
   rawPage = 1,
   { openInvoicesOnly = false } = {},
@@ -57,7 +57,7 @@ export async function searchCustomers(
   if (term.length === 1) return { term, page, customers: [], hasMore: false, beyondLastPage: false, order, tooShort: true, openInvoicesOnly };
 
   const listed = () => {
-    const query = scopedCustomers(db, user).select(
+    const query = customersVisibleTo(db, user).select(
       'customers.id',
       'customers.account_number',
       'customers.name',

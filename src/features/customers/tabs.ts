@@ -1,4 +1,4 @@
-import type { LandingTab } from '../auth/users.ts';
+import { type LandingTab } from '../../auth/principal.ts';
 
 type TabCustomer = { id: number; is_corporate?: number | boolean | null };
 

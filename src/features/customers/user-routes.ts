@@ -5,9 +5,10 @@ import { notFound } from '../../lib/http-error.ts';
 import { hashPassword } from '../../lib/password.ts';
 import { customerFromRequest, renderCustomerTab, rowIdFrom } from './customer-page.ts';
 import { portalPreviewRoutes, startImpersonation } from './impersonation.ts';
-import type { CustomerRow } from './queries.ts';
 import { changeContactPassword, ownedRow } from './records.ts';
 import { MIN_PASSWORD_LENGTH, newPassword } from './schemas.ts';
+import { staffOf } from '../../auth/guards.ts';
+import { type CustomerRow } from '../../auth/scope.ts';
 
 type Contact = { id: number; name: string; login: string | null; email: string | null; access_revoked_at: string | null };
 
@@ -42,7 +43,7 @@ export default async function userRoutes(app: FastifyInstance, { db }: { db: Db 
     const parsed = parseForm(newPassword, request.body);
     // Passwords are never sent back into the form: the user types them again.
     if (!parsed.ok) return passwordPage(reply.code(422), customer, contact, parsed.errors);
-    await changeContactPassword(db, request.user!, customer.id, contact.id, await hashPassword(parsed.data.password));
+    await changeContactPassword(db, staffOf(request), customer.id, contact.id, await hashPassword(parsed.data.password));
     request.flash('success', `Password of ${contact.login} changed.`);
     return reply.seeOther(`/customers/${customer.id}/users`);
   });

@@ -3,10 +3,11 @@ import type { Knex } from 'knex';
 import { isUniqueViolation, matchesText } from '../../db/dialect.ts';
 import { nowIso } from '../../lib/dates.ts';
 import { notFound } from '../../lib/http-error.ts';
-import { auditCreated, auditDeleted, updateAudited, type Actor } from '../audit/audit.ts';
+import { auditCreated, auditDeleted, updateAudited } from '../audit/audit.ts';
 import type { Outcome } from '../institutions/institutions.ts';
 import { kindInfo, type OrgKind } from '../institutions/kinds.ts';
 import { isEnabled, loadSettings } from '../settings/settings.ts';
+import { type Actor } from '../../auth/principal.ts';
 
 const TABLE = 'external_customer_numbers';
 

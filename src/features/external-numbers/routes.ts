@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../db/index.ts';
 import { parseForm, type FieldErrors, submittedValues } from '../../lib/forms.ts';
 import { notFound } from '../../lib/http-error.ts';
-import { requireRole } from '../../plugins/auth.ts';
 import { StaleEditError } from '../audit/audit.ts';
 import { type OrgKind } from '../institutions/kinds.ts';
 import { duplicateNameCount, findOrg, findOrgs, type OrgRow } from '../institutions/queries.ts';
@@ -10,6 +9,8 @@ import { isEnabled, loadSettings } from '../settings/settings.ts';
 import { createExternalNumber, deleteExternalNumber, updateExternalNumber } from './external-numbers.ts';
 import { findEntry, listEntries, type EntryRow } from './queries.ts';
 import { createForm, entryParams, listQuery, newQuery, searchQuery, updateForm } from './schemas.ts';
+import { requireStaff, staffOf } from '../../auth/guards.ts';
+import { actorOf } from '../../auth/principal.ts';
 
 /** The type-ahead starts at this many characters; fewer show a hint and run no query. */
 const MIN_SEARCH_LENGTH = 2;
@@ -53,7 +54,7 @@ const editTemplates = { page: 'external-numbers/edit', fragment: 'external-numbe
  * integration is switched on (otherwise the pages do not exist: 404).
  */
 export default async function externalNumberRoutes(app: FastifyInstance, { db }: { db: Db }) {
-  app.addHook('preHandler', requireRole('admin', 'support'));
+  app.addHook('preHandler', requireStaff('admin', 'support'));
   app.addHook('preHandler', async () => {
     if (!isEnabled(await loadSettings(db), 'external_billing_enabled')) throw notFound('This page');
   });
@@ -87,7 +88,7 @@ export default async function externalNumberRoutes(app: FastifyInstance, { db }:
     const { kind } = searchQuery.parse(body);
     const form = parseForm(createForm, body);
     const outcome = form.ok
-      ? await createExternalNumber(db, { kind: form.data.kind, orgId: form.data.org_id, number: form.data.number }, { userId: request.user!.id })
+      ? await createExternalNumber(db, { kind: form.data.kind, orgId: form.data.org_id, number: form.data.number }, actorOf(staffOf(request)))
       : form;
     if (!outcome.ok) {
       const data = await picker(db, kind, '', Number(body.org_id) || undefined, { values: { number: String(body.number ?? '') }, errors: outcome.errors });
@@ -125,7 +126,7 @@ export default async function externalNumberRoutes(app: FastifyInstance, { db }:
       return reply.code(422).pageOrFragment(editTemplates, { title: 'Edit customer number', entry, values, errors: form.errors });
     }
     try {
-      await updateExternalNumber(db, entry.id, form.data, { userId: request.user!.id });
+      await updateExternalNumber(db, entry.id, form.data, actorOf(staffOf(request)));
     } catch (error) {
       if (!(error instanceof StaleEditError)) throw error;
       // Show their value with its version, so saving again is a deliberate overwrite.
@@ -144,7 +145,7 @@ export default async function externalNumberRoutes(app: FastifyInstance, { db }:
 
   async function remove(request: FastifyRequest, reply: FastifyReply) {
     const entry = await entryOr404(db, entryId(request));
-    await deleteExternalNumber(db, entry.id, { userId: request.user!.id });
+    await deleteExternalNumber(db, entry.id, actorOf(staffOf(request)));
     // htmx swaps the row for this empty answer, which removes it.
     if (request.isHtmx) return reply.code(200).type('text/html; charset=utf-8').send('');
     request.flash('success', `Customer number ${entry.number} of ${entry.name} deleted.`);

@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../db/index.ts';
 import { customerStats } from './stats.ts';
+import { staffOf } from '../../auth/guards.ts';
 
 export default async function homeRoutes(app: FastifyInstance, { db }: { db: Db }) {
   app.get('/', async (request, reply) => {
-    const user = request.user!;
+    const user = staffOf(request);
     const reseller = user.resellerId ? await db('resellers').where({ id: user.resellerId }).first('name') : null;
     return reply.page('home/index', { title: 'Home', stats: await customerStats(db, user), resellerName: reseller?.name ?? null });
   });

@@ -1,6 +1,6 @@
 import type { Queryable } from '../../db/index.ts';
-import type { SignedInUser } from '../auth/users.ts';
-import { scopedCustomers } from '../customers/queries.ts';
+import { type StaffPrincipal } from '../../auth/principal.ts';
+import { customersVisibleTo } from '../../auth/scope.ts';
 
 export type CustomerStats = { total: number; active: number; suspended: number; asOf: string };
 
@@ -9,11 +9,11 @@ export type CustomerStats = { total: number; active: number; suspended: number; 
 const TTL_MS = 60_000;
 const cache = new Map<string, { at: number; stats: CustomerStats }>();
 
-export async function customerStats(db: Queryable, user: SignedInUser): Promise<CustomerStats> {
+export async function customerStats(db: Queryable, user: StaffPrincipal): Promise<CustomerStats> {
   const key = user.role === 'reseller' ? `reseller:${user.resellerId}` : 'all';
   const hit = cache.get(key);
   if (hit && Date.now() - hit.at < TTL_MS) return hit.stats;
-  const rows = (await scopedCustomers(db, user).select('status').count({ count: '*' }).groupBy('status')) as {
+  const rows = (await customersVisibleTo(db, user).select('status').count({ count: '*' }).groupBy('status')) as {
     status: string;
     count: number | string;
   }[];

@@ -3,9 +3,10 @@ import { nowIso } from '../../lib/dates.ts';
 import type { FieldErrors } from '../../lib/forms.ts';
 import { HttpError, notFound } from '../../lib/http-error.ts';
 import { normaliseName } from '../../lib/names.ts';
-import { auditCreated, auditDeleted, recordChanges, updateAudited, type Actor } from '../audit/audit.ts';
+import { auditCreated, auditDeleted, recordChanges, updateAudited } from '../audit/audit.ts';
 import { kindInfo, type OrgKind } from './kinds.ts';
 import { sameNameAs } from './queries.ts';
+import { type Actor } from '../../auth/principal.ts';
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
 

@@ -2,18 +2,19 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../../db/index.ts';
 import { parseForm, type FieldErrors, submittedValues } from '../../lib/forms.ts';
 import { notFound } from '../../lib/http-error.ts';
-import { requireRole } from '../../plugins/auth.ts';
 import { StaleEditError } from '../audit/audit.ts';
 import { createOrg, mergeOrg, renameOrg } from './institutions.ts';
 import { kindInfo, orgKinds } from './kinds.ts';
 import { findOrg, findOrgs, memberCounts, possibleDuplicates, sameNameAs, type OrgRow } from './queries.ts';
 import { createForm, listQuery, mergeForm, newQuery, orgParams, renameForm, showQuery } from './schemas.ts';
+import { requireStaff, staffOf } from '../../auth/guards.ts';
+import { actorOf } from '../../auth/principal.ts';
 
 const PAGE_SIZE = 50;
 
 /** Institutions and groups, for admin and support: list and search, add, rename, merge duplicates. */
 export default async function institutionRoutes(app: FastifyInstance, { db }: { db: Db }) {
-  app.addHook('preHandler', requireRole('admin', 'support'));
+  app.addHook('preHandler', requireStaff('admin', 'support'));
 
   app.get('/institutions/duplicates', async (_request, reply) => {
     return reply.page('institutions/duplicates', {
@@ -84,7 +85,7 @@ export default async function institutionRoutes(app: FastifyInstance, { db }: { 
       const body = submittedValues(request.body);
       const form = parseForm(createForm, body);
       const institutionId = kind === 'group' && form.ok ? (form.data.institution_id ?? null) : null;
-      const outcome = form.ok ? await createOrg(db, kind, { name: form.data.name, institutionId }, { userId: request.user!.id }) : form;
+      const outcome = form.ok ? await createOrg(db, kind, { name: form.data.name, institutionId }, actorOf(staffOf(request))) : form;
       if (!outcome.ok) {
         const { institution_id: typedInstitution } = newQuery.parse(body);
         return reply.code(422).page('institutions/new', await newPage(kind === 'group' ? typedInstitution : undefined, { name: String(body.name ?? '') }, outcome.errors));
@@ -104,7 +105,7 @@ export default async function institutionRoutes(app: FastifyInstance, { db }: { 
       const form = parseForm(renameForm, body);
       const typed = { name: String(body.name ?? ''), version: String(body.version ?? org.version) };
       try {
-        const outcome = form.ok ? await renameOrg(db, kind, org.id, form.data, { userId: request.user!.id }) : form;
+        const outcome = form.ok ? await renameOrg(db, kind, org.id, form.data, actorOf(staffOf(request))) : form;
         if (!outcome.ok) return reply.code(422).page('institutions/show', await showData(request, org, { values: typed, errors: outcome.errors }));
       } catch (error) {
         if (!(error instanceof StaleEditError)) throw error;
@@ -120,7 +121,7 @@ export default async function institutionRoutes(app: FastifyInstance, { db }: { 
       const org = await orgOr404(request);
       const form = parseForm(mergeForm, request.body);
       if (!form.ok) throw notFound(`That ${info.label}`);
-      await mergeOrg(db, kind, org.id, form.data.survivor_id, { userId: request.user!.id });
+      await mergeOrg(db, kind, org.id, form.data.survivor_id, actorOf(staffOf(request)));
       request.flash('success', `“${org.name}” was merged into this ${info.label}: its customers${kind === 'institution' ? ', groups' : ''} and customer number moved here.`);
       return reply.seeOther(`${info.path}/${form.data.survivor_id}`);
     });

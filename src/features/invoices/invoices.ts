@@ -1,7 +1,8 @@
 import type { Queryable } from '../../db/index.ts';
 import { lockForUpdate, serialiseOn } from '../../db/dialect.ts';
 import { nowIso } from '../../lib/dates.ts';
-import { auditCreated, type Actor } from '../audit/audit.ts';
+import { auditCreated } from '../audit/audit.ts';
+import { type Actor } from '../../auth/principal.ts';
 
 export type InvoiceRow = {
   id: number;

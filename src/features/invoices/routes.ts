@@ -10,6 +10,8 @@ import { invoiceEmails, invoicePage, paymentsOnInvoice } from '../billing/querie
 import type { BillingOptions } from '../billing/routes.ts';
 import { dateField, optionalText } from '../billing/schemas.ts';
 import { createInvoice, reservedByInvoice, type InvoiceRow } from './invoices.ts';
+import { staffOf } from '../../auth/guards.ts';
+import { actorOf } from '../../auth/principal.ts';
 
 /** Rows on the new-invoice form; rows left blank are ignored. */
 export const INVOICE_FORM_LINES = 5;
@@ -73,7 +75,7 @@ export default async function invoiceRoutes(app: FastifyInstance, { db }: Billin
     if (!form.ok) {
       return reply.code(422).page('invoices/new', { title: `New invoice · ${ctx.customer.name}`, ...ctx, section: 'invoices', values: request.body, lineCount: INVOICE_FORM_LINES, errors: form.errors });
     }
-    const invoice = await db.transaction((trx) => createInvoice(trx, { customerId: ctx.customer.id, ...form.data }, { userId: request.user!.id }));
+    const invoice = await db.transaction((trx) => createInvoice(trx, { customerId: ctx.customer.id, ...form.data }, actorOf(staffOf(request))));
     request.flash('success', `Invoice ${invoice.number} created.`);
     return reply.seeOther(`${ctx.base}/invoices/${invoice.id}`);
   });

@@ -3,8 +3,9 @@ import { z } from 'zod';
 import type { Db } from '../../db/index.ts';
 import { parseForm } from '../../lib/forms.ts';
 import { updateAudited } from '../audit/audit.ts';
-import { landingTabs } from '../auth/users.ts';
 import { customerTabs } from '../customers/tabs.ts';
+import { staffOf } from '../../auth/guards.ts';
+import { actorOf, landingTabs } from '../../auth/principal.ts';
 
 const settingsForm = z.object({ landing_tab: z.enum(landingTabs, { error: 'Choose the tab to land on.' }) });
 const choices = landingTabs.map((key) => ({ key, label: customerTabs.find((t) => t.key === key)!.label }));
@@ -12,14 +13,14 @@ const choices = landingTabs.map((key) => ({ key, label: customerTabs.find((t) =>
 /** *My settings*: what each staff user chooses for themselves, e.g. the tab a customer opens on (D3). */
 export default async function mySettingsRoutes(app: FastifyInstance, { db }: { db: Db }) {
   app.get('/my-settings', async (request, reply) => {
-    return reply.page('my-settings/index', { title: 'My settings', values: { landing_tab: request.user!.landingTab }, errors: {}, choices });
+    return reply.page('my-settings/index', { title: 'My settings', values: { landing_tab: staffOf(request).landingTab }, errors: {}, choices });
   });
 
   app.post('/my-settings', async (request, reply) => {
     const parsed = parseForm(settingsForm, request.body);
     if (!parsed.ok) return reply.code(422).page('my-settings/index', { title: 'My settings', values: request.body ?? {}, errors: parsed.errors, choices });
-    const actor = { userId: request.user!.id };
-    await db.transaction((trx) => updateAudited(trx, { table: 'users', id: request.user!.id, actor }, { landing_tab: parsed.data.landing_tab }));
+    const actor = actorOf(staffOf(request));
+    await db.transaction((trx) => updateAudited(trx, { table: 'users', id: staffOf(request).id, actor }, { landing_tab: parsed.data.landing_tab }));
     request.flash('success', 'Settings saved. Customers now open on this tab.');
     return reply.seeOther('/my-settings');
   });

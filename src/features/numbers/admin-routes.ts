@@ -4,10 +4,11 @@ import { z } from 'zod';
 import type { Db } from '../../db/index.ts';
 import { parseForm, type FieldErrors, submittedValues } from '../../lib/forms.ts';
 import { notFound } from '../../lib/http-error.ts';
-import { requireRole } from '../../plugins/auth.ts';
 import { StaleEditError, updateAudited } from '../audit/audit.ts';
 import { grades, gradeLabels } from './grades.ts';
 import { importNumbers, listInventory, numberStatuses, parseInventoryCsv, type InventoryRow } from './inventory.ts';
+import { requireStaff, staffOf } from '../../auth/guards.ts';
+import { actorOf } from '../../auth/principal.ts';
 
 const MAX_CSV_BYTES = 5 * 1024 * 1024;
 
@@ -28,7 +29,7 @@ const numberForm = z.object({
 
 /** The phone number inventory (C3's supply): list, edit one number, import a CSV. Admins only. */
 export default async function numberAdminRoutes(app: FastifyInstance, { db }: { db: Db }) {
-  app.addHook('preHandler', requireRole('admin'));
+  app.addHook('preHandler', requireStaff('admin'));
   // Fields (the CSRF token among them) and the file land on request.body before the CSRF check runs.
   await app.register(fastifyMultipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: MAX_CSV_BYTES, files: 1, fields: 5 } });
 
@@ -68,7 +69,7 @@ export default async function numberAdminRoutes(app: FastifyInstance, { db }: { 
     const isFree = row.status === 'available' || row.status === 'withdrawn';
     const changes = { grade: form.data.grade, pool_customer_id: pool?.id ?? null, ...(isFree ? { status: form.data.status } : {}) };
     try {
-      await db.transaction((trx) => updateAudited(trx, { table: 'phone_numbers', id: row.id, actor: { userId: request.user!.id }, expectedVersion: form.data.version }, changes));
+      await db.transaction((trx) => updateAudited(trx, { table: 'phone_numbers', id: row.id, actor: actorOf(staffOf(request)), expectedVersion: form.data.version }, changes));
     } catch (error) {
       if (!(error instanceof StaleEditError)) throw error;
       const current = await numberIn(request);

@@ -1,8 +1,9 @@
 import type { Db, Queryable } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
 import { HttpError } from '../../lib/http-error.ts';
-import { auditCreated, recordChanges, type Actor } from '../audit/audit.ts';
+import { auditCreated, recordChanges } from '../audit/audit.ts';
 import type { BankDetails, CardDetails, PaymentGateway } from '../payments/gateway.ts';
+import { type Actor } from '../../auth/principal.ts';
 
 export type PaymentMethodRow = {
   id: number;

@@ -7,6 +7,8 @@ import { optionalText, tick } from '../billing/schemas.ts';
 import type { BankDetails, CardDetails } from '../payments/gateway.ts';
 import { digitsOf, passesAbaChecksum, passesLuhn } from './numbers.ts';
 import { activePaymentMethod, activePaymentMethods, PaymentMethodRefused, removePaymentMethod, savePaymentMethod, type PaymentMethodRow } from './payment-methods.ts';
+import { staffOf } from '../../auth/guards.ts';
+import { actorOf } from '../../auth/principal.ts';
 
 /** Fields that are never sent back to the browser, not even to refill a form. */
 const SECRET_FIELDS = ['card_number', 'cvc', 'account_number'] as const;
@@ -103,7 +105,7 @@ export default async function paymentMethodRoutes(app: FastifyInstance, { db, ga
     const form = parseForm(methodForm, request.body);
     if (!form.ok) return renderForm(reply.code(422), ctx, withoutSecrets(request.body), form.errors, replacing);
     try {
-      const method = await savePaymentMethod(db, gateway, { customerId: ctx.customer.id, ...form.data }, { userId: request.user!.id }, replacing);
+      const method = await savePaymentMethod(db, gateway, { customerId: ctx.customer.id, ...form.data }, actorOf(staffOf(request)), replacing);
       request.flash('success', `${method.friendly_name} (${method.brand} ending ${method.last4}) was added. No payment was taken.`);
       return reply.seeOther(`${ctx.base}/${method.kind === 'card' ? 'credit-cards' : 'bank-accounts'}`);
     } catch (error) {
@@ -118,7 +120,7 @@ export default async function paymentMethodRoutes(app: FastifyInstance, { db, ga
   app.post('/customers/:id/billing/payment-methods/:methodId/removal', async (request, reply) => {
     const ctx = await billingContext(db, request);
     const method = await activePaymentMethod(db, ctx.customer.id, idParam(request, 'methodId', 'This payment method'));
-    await removePaymentMethod(db, ctx.customer.id, method.id, { userId: request.user!.id });
+    await removePaymentMethod(db, ctx.customer.id, method.id, actorOf(staffOf(request)));
     request.flash('success', `${method.friendly_name} was removed.`);
     return reply.seeOther(`${ctx.base}/${method.kind === 'card' ? 'credit-cards' : 'bank-accounts'}`);
   });

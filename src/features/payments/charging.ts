@@ -1,8 +1,8 @@
 import type { Db } from '../../db/index.ts';
-import type { Actor } from '../audit/audit.ts';
 import { GatewayTimeoutError, type ChargeResult, type PaymentGateway } from './gateway.ts';
 import { queuePaymentReceipt } from '../billing/emails.ts';
 import { claimScheduledPayment, failPayment, recordPayment, settlePayment, type NewPayment, type PaymentRow } from './payments.ts';
+import { type Actor } from '../../auth/principal.ts';
 
 const system: Actor = { userId: null, actingAs: 'payments job' };
 

@@ -3,8 +3,9 @@ import { isUniqueViolation } from '../../db/dialect.ts';
 import { nowIso } from '../../lib/dates.ts';
 import { HttpError } from '../../lib/http-error.ts';
 import { formatCents } from '../../lib/money.ts';
-import { auditCreated, recordChanges, type Actor } from '../audit/audit.ts';
+import { auditCreated, recordChanges } from '../audit/audit.ts';
 import { allocate, payableInvoices, reduceOpenBalance } from '../invoices/invoices.ts';
+import { type Actor } from '../../auth/principal.ts';
 
 export const paymentStatuses = ['pending', 'scheduled', 'settled', 'failed', 'cancelled'] as const;
 export type PaymentStatus = (typeof paymentStatuses)[number];

@@ -12,6 +12,8 @@ import { payableInvoices } from '../invoices/invoices.ts';
 import { activePaymentMethod, activePaymentMethods } from '../payment-methods/payment-methods.ts';
 import { startPayment } from './charging.ts';
 import { cancelScheduledPayment, LedgerError, reschedulePayment, transactionNumberFor, type PaymentRow } from './payments.ts';
+import { staffOf } from '../../auth/guards.ts';
+import { actorOf } from '../../auth/principal.ts';
 
 const pageQuery = z.object({ before: z.coerce.number().int().positive().optional().catch(undefined) });
 const selectedQuery = z.object({ invoice_ids: idList.catch([]) });
@@ -101,7 +103,7 @@ export default async function paymentRoutes(app: FastifyInstance, { db, gateway 
         invoiceIds: form.data.invoice_ids,
         remainder: form.data.keep_remainder ? 'credit' : 'refuse',
         idempotencyKey: form.data.idempotency_key,
-      }, { userId: request.user!.id });
+      }, actorOf(staffOf(request)));
       const [kind, message] = confirmationMessage(payment);
       request.flash(kind, message);
       return reply.seeOther(`${ctx.base}/transactions/${payment.id}`);
@@ -163,7 +165,7 @@ export default async function paymentRoutes(app: FastifyInstance, { db, gateway 
         invoiceIds: form.data.invoice_ids,
         remainder: 'credit',
         idempotencyKey: form.data.idempotency_key,
-      }, { userId: request.user!.id });
+      }, actorOf(staffOf(request)));
       request.flash('success', `Check ${form.data.reference} for ${formatCents(payment.amount_cents)} recorded.`);
       return reply.seeOther(`${ctx.base}/transactions/${payment.id}`);
     } catch (error) {
@@ -188,7 +190,7 @@ export default async function paymentRoutes(app: FastifyInstance, { db, gateway 
     const form = parseForm(rescheduleForm, request.body);
     if (!form.ok) return renderReschedule(reply.code(422), ctx, payment, request.body as Record<string, unknown>, form.errors);
     try {
-      await db.transaction((trx) => reschedulePayment(trx, ctx.customer.id, payment.id, form.data.paid_on, ctx.today, { userId: request.user!.id }));
+      await db.transaction((trx) => reschedulePayment(trx, ctx.customer.id, payment.id, form.data.paid_on, ctx.today, actorOf(staffOf(request))));
     } catch (error) {
       const errors = ledgerErrors(error);
       if (!errors) throw error;
@@ -201,7 +203,7 @@ export default async function paymentRoutes(app: FastifyInstance, { db, gateway 
   app.post('/customers/:id/billing/scheduled/:paymentId/cancellation', async (request, reply) => {
     const ctx = await billingContext(db, request);
     const payment = await paymentOf(db, ctx, idParam(request, 'paymentId', 'This payment'));
-    await db.transaction((trx) => cancelScheduledPayment(trx, ctx.customer.id, payment.id, { userId: request.user!.id }));
+    await db.transaction((trx) => cancelScheduledPayment(trx, ctx.customer.id, payment.id, actorOf(staffOf(request))));
     request.flash('success', `Scheduled payment ${transactionNumberFor(payment.id)} cancelled.`);
     return reply.seeOther(`${ctx.base}/scheduled`);
   });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/index.ts';
 import { transactionNumberFor } from '../payments/payments.ts';
 import { globalSearch } from './search.ts';
+import { staffOf } from '../../auth/guards.ts';
 
 const searchQuery = z.object({ q: z.string().trim().max(100).catch('') });
 
@@ -10,7 +11,7 @@ const searchQuery = z.object({ q: z.string().trim().max(100).catch('') });
 export default async function searchRoutes(app: FastifyInstance, { db }: { db: Db }) {
   app.get('/search', async (request, reply) => {
     const { q } = searchQuery.parse(request.query);
-    const results = q.length >= 2 ? await globalSearch(db, request.user!, q) : null;
+    const results = q.length >= 2 ? await globalSearch(db, staffOf(request), q) : null;
     return reply.page('search/index', { title: 'Search', q, results, transactionNumber: transactionNumberFor });
   });
 }

@@ -3,12 +3,13 @@ import { z } from 'zod';
 import type { Db } from '../../db/index.ts';
 import { submittedValues, type FieldErrors } from '../../lib/forms.ts';
 import { notFound } from '../../lib/http-error.ts';
-import { requireRole } from '../../plugins/auth.ts';
 import { StaleEditError } from '../audit/audit.ts';
 import { findServiceType, validateSettings } from '../catalogue/service-types.ts';
 import { customerFromRequest, renderCustomerTab } from '../customers/customer-page.ts';
 import { gradeLabels } from '../numbers/grades.ts';
 import { customerProducts, findServiceFor, numbersOfServices, updateNumberSettings, type ServiceRow } from './services.ts';
+import { requireStaff, staffOf } from '../../auth/guards.ts';
+import { actorOf } from '../../auth/principal.ts';
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });
 const numberParams = idParams.extend({ numberId: z.coerce.number().int().positive() });
@@ -16,19 +17,19 @@ const versionField = z.object({ version: z.coerce.number().int().positive() });
 
 /** The customer's *Products* tab and the *Service Details* page (C8). Tenant-scoped through the customer. */
 export default async function serviceRoutes(app: FastifyInstance, { db }: { db: Db }) {
-  app.addHook('preHandler', requireRole('admin', 'support', 'reseller'));
+  app.addHook('preHandler', requireStaff('admin', 'support', 'reseller'));
 
   app.get('/customers/:id/products', async (request, reply) => {
     const customer = await customerFromRequest(db, request);
     return renderCustomerTab(db, reply, customer, 'products', 'services/products', {
-      services: await customerProducts(db, request.user!, customer.id),
+      services: await customerProducts(db, staffOf(request), customer.id),
       gradeLabels,
     });
   });
 
   async function serviceIn(request: FastifyRequest): Promise<ServiceRow> {
     const params = idParams.safeParse(request.params);
-    const service = params.success ? await findServiceFor(db, request.user!, params.data.id) : undefined;
+    const service = params.success ? await findServiceFor(db, staffOf(request), params.data.id) : undefined;
     if (!service) throw notFound('This service');
     return service;
   }
@@ -57,7 +58,7 @@ export default async function serviceRoutes(app: FastifyInstance, { db }: { db: 
       return detailsPage(reply.code(422), service, { numberId: serviceNumber.id, values: { ...checked.values, version: body.version ?? '' }, errors: checked.ok ? { _form: 'Reload the page and try again.' } : checked.errors });
     }
     try {
-      const changed = await updateNumberSettings(db, service, serviceNumber, checked.values, version.data.version, { userId: request.user!.id });
+      const changed = await updateNumberSettings(db, service, serviceNumber, checked.values, version.data.version, actorOf(staffOf(request)));
       request.flash('success', changed.length ? `Settings of ${serviceNumber.number} saved.` : `Nothing changed for ${serviceNumber.number}.`);
     } catch (error) {
       if (!(error instanceof StaleEditError)) throw error;

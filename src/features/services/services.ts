@@ -1,10 +1,10 @@
 import type { Queryable } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
-import { recordChanges, StaleEditError, type Actor } from '../audit/audit.ts';
-import type { SignedInUser } from '../auth/users.ts';
+import { recordChanges, StaleEditError } from '../audit/audit.ts';
 import type { SettingValues } from '../catalogue/service-types.ts';
-import { scopedCustomers } from '../customers/queries.ts';
 import type { Grade } from '../numbers/grades.ts';
+import { type Actor, type StaffPrincipal } from '../../auth/principal.ts';
+import { customersVisibleTo } from '../../auth/scope.ts';
 
 export type ServiceRow = {
   id: number;
@@ -22,8 +22,8 @@ export type ServiceRow = {
 
 export type ServiceNumberRow = { id: number; service_id: number; number: string; grade: Grade; settings: SettingValues; monthly_cents: number; setup_cents: number; version: number };
 
-function servicesQuery(db: Queryable, user: SignedInUser) {
-  return scopedCustomers(db, user, 'c')
+function servicesQuery(db: Queryable, user: StaffPrincipal) {
+  return customersVisibleTo(db, user, 'c')
     .join('services as s', 's.customer_id', 'c.id')
     .join('service_types as t', 't.id', 's.service_type_id')
     .join('price_lists as p', 'p.id', 's.price_list_id')
@@ -31,7 +31,7 @@ function servicesQuery(db: Queryable, user: SignedInUser) {
 }
 
 /** A service the user may see (its customer is in the user's scope), or undefined. */
-export async function findServiceFor(db: Queryable, user: SignedInUser, id: number): Promise<ServiceRow | undefined> {
+export async function findServiceFor(db: Queryable, user: StaffPrincipal, id: number): Promise<ServiceRow | undefined> {
   return servicesQuery(db, user).where('s.id', id).first();
 }
 
@@ -47,7 +47,7 @@ export async function numbersOfServices(db: Queryable, serviceIds: number[]): Pr
 }
 
 /** The *Products* tab (C8): the customer's services, newest first (bounded), each with its numbers. */
-export async function customerProducts(db: Queryable, user: SignedInUser, customerId: number) {
+export async function customerProducts(db: Queryable, user: StaffPrincipal, customerId: number) {
   const services: ServiceRow[] = await servicesQuery(db, user).where('s.customer_id', customerId).orderBy('s.id', 'desc').limit(200);
   const numbers = await numbersOfServices(db, services.map((s) => s.id));
   return services.map((s) => ({ ...s, numbers: numbers.filter((n) => n.service_id === s.id) }));

@@ -2,14 +2,15 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../../db/index.ts';
 import { parseForm } from '../../lib/forms.ts';
-import { requireRole } from '../../plugins/auth.ts';
 import { loadSettings, saveSettings, settingDefinitions } from './settings.ts';
+import { requireStaff, staffOf } from '../../auth/guards.ts';
+import { actorOf } from '../../auth/principal.ts';
 
 const onOff = z.enum(['on']).optional().transform((v) => (v === 'on' ? 'true' : 'false'));
 const settingsSchema = z.object({ external_billing_enabled: onOff });
 
 export default async function settingsRoutes(app: FastifyInstance, { db }: { db: Db }) {
-  app.addHook('preHandler', requireRole('admin'));
+  app.addHook('preHandler', requireStaff('admin'));
 
   app.get('/settings', async (_request, reply) => {
     return reply.page('settings/index', { title: 'Settings', settings: await loadSettings(db), definitions: settingDefinitions });
@@ -22,7 +23,7 @@ export default async function settingsRoutes(app: FastifyInstance, { db }: { db:
         title: 'Settings', settings: await loadSettings(db), definitions: settingDefinitions, errors: form.errors,
       });
     }
-    await saveSettings(db, { userId: request.user!.id }, form.data);
+    await saveSettings(db, actorOf(staffOf(request)), form.data);
     request.flash('success', 'Settings saved.');
     return reply.seeOther('/settings');
   });

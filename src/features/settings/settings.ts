@@ -1,6 +1,7 @@
 import type { Queryable } from '../../db/index.ts';
 import type { AppSettings } from '../../plugins/navigation.ts';
-import { recordChanges, type Actor } from '../audit/audit.ts';
+import { recordChanges } from '../audit/audit.ts';
+import { type Actor } from '../../auth/principal.ts';
 
 /** The settings an admin can switch, with their defaults. */
 export const settingDefinitions = {

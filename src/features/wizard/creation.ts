@@ -3,8 +3,7 @@ import { isUniqueViolationOf } from '../../db/dialect.ts';
 import { nowIso } from '../../lib/dates.ts';
 import { HttpError } from '../../lib/http-error.ts';
 import { formatCents } from '../../lib/money.ts';
-import { auditCreated, recordChanges, type Actor } from '../audit/audit.ts';
-import type { SignedInUser } from '../auth/users.ts';
+import { auditCreated, recordChanges } from '../audit/audit.ts';
 import { priceTable } from '../catalogue/price-lists.ts';
 import { draftResellerId, insertCustomerAccount } from '../customers/customers.ts';
 import { accountIdStep, accountTypeStep, contactDetailsStep } from '../customers/schemas.ts';
@@ -12,6 +11,7 @@ import { gradeLabels } from '../numbers/grades.ts';
 import { assignNumber } from '../numbers/numbers.ts';
 import type { LogEntry, WizardDraft } from './drafts.ts';
 import { existingCustomer, isCustomerOnly, type WizardState } from './wizard.ts';
+import { type Actor, type StaffPrincipal } from '../../auth/principal.ts';
 
 /** A number someone else got between the validity report and *Create Services*: nothing was created. */
 export class NumberTakenError extends HttpError {
@@ -29,7 +29,7 @@ export type CreationResult = { created: boolean; customerId: number; serviceIds:
  * the first result back; each number is assigned by a conditional UPDATE, and the unique number on
  * service_numbers backs that up, so a number never goes to two customers.
  */
-export async function createServices(db: Queryable, user: SignedInUser, draft: WizardDraft, state: WizardState): Promise<CreationResult> {
+export async function createServices(db: Queryable, user: StaffPrincipal, draft: WizardDraft, state: WizardState): Promise<CreationResult> {
   const values = draft.values;
   const actor: Actor = { userId: user.id };
   const existing = await existingCustomer(db, user, values);

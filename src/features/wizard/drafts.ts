@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Queryable } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
-import type { SignedInUser } from '../auth/users.ts';
 import type { SettingValues } from '../catalogue/service-types.ts';
 import type { Grade } from '../numbers/grades.ts';
 import { extendReservations, releaseNumbers, reserveNumbers } from '../numbers/numbers.ts';
+import { type StaffPrincipal } from '../../auth/principal.ts';
 
 /**
  * An unfinished wizard lives this long after its last change, and so do the reservations of its numbers:
@@ -57,7 +57,7 @@ function toDraft(row: DraftRow): WizardDraft {
 const expiryFrom = (now = Date.now()) => new Date(now + WIZARD_DRAFT_LIFETIME_MS).toISOString();
 
 /** Starts a wizard for the user; returns its id (unguessable: it is in URLs). */
-export async function createWizardDraft(db: Queryable, user: SignedInUser, values: WizardValues = {}): Promise<string> {
+export async function createWizardDraft(db: Queryable, user: StaffPrincipal, values: WizardValues = {}): Promise<string> {
   const id = randomBytes(16).toString('base64url');
   const now = nowIso();
   // Forgetting the user's expired drafts here keeps the table small without a job of its own; their
@@ -68,7 +68,7 @@ export async function createWizardDraft(db: Queryable, user: SignedInUser, value
 }
 
 /** The user's own unexpired draft; another user's (another reseller's) draft is as good as absent. */
-export async function findWizardDraftFor(db: Queryable, user: SignedInUser, id: string): Promise<WizardDraft | undefined> {
+export async function findWizardDraftFor(db: Queryable, user: StaffPrincipal, id: string): Promise<WizardDraft | undefined> {
   const row = await db('wizard_drafts').where({ id, user_id: user.id }).where('expires_at', '>', nowIso()).first<DraftRow | undefined>(draftColumns);
   return row && toDraft(row);
 }
@@ -90,7 +90,7 @@ export async function saveWizardDraft(db: Queryable, draft: WizardDraft, values:
 }
 
 /** The user's wizards that have not created anything yet, newest first, to resume. */
-export async function openWizardDraftsFor(db: Queryable, user: SignedInUser): Promise<(WizardDraft & { updatedAt: string; numberCount: number })[]> {
+export async function openWizardDraftsFor(db: Queryable, user: StaffPrincipal): Promise<(WizardDraft & { updatedAt: string; numberCount: number })[]> {
   const rows: (DraftRow & { updated_at: string; number_count: number })[] = await db('wizard_drafts')
     .where({ user_id: user.id })
     .whereNull('created_services_at')
@@ -102,7 +102,7 @@ export async function openWizardDraftsFor(db: Queryable, user: SignedInUser): Pr
 }
 
 /** Throws away the user's draft that has created nothing, giving its numbers back; returns whether there was one. */
-export async function discardWizardDraft(db: Queryable, user: SignedInUser, id: string): Promise<boolean> {
+export async function discardWizardDraft(db: Queryable, user: StaffPrincipal, id: string): Promise<boolean> {
   return db.transaction(async (trx) => {
     const draft = await trx('wizard_drafts').where({ id, user_id: user.id }).whereNull('created_services_at').first('id');
     if (!draft) return false;

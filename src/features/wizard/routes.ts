@@ -3,54 +3,20 @@ import type { Db } from '../../db/index.ts';
 import { parseForm, type FieldErrors } from '../../lib/forms.ts';
 import { forbidden, notFound } from '../../lib/http-error.ts';
 import { hashPassword } from '../../lib/password.ts';
-import { requireRole } from '../../plugins/auth.ts';
 import { listPriceLists } from '../catalogue/price-lists.ts';
 import { defaultSettings, listServiceTypes, validateSettings } from '../catalogue/service-types.ts';
 import { resellerOptions, staffChoosesReseller } from '../customers/customers.ts';
-import { scopedCustomers } from '../customers/queries.ts';
 import { countries } from '../customers/schemas.ts';
 import { grades, gradeLabels } from '../numbers/grades.ts';
 import { knownPrefixes, searchNumbers, selectionMethodLabels, selectionMethods, type PhoneNumber } from '../numbers/numbers.ts';
 import { createServices, NumberTakenError } from './creation.ts';
-import {
-  addNumbersToDraft,
-  createWizardDraft,
-  discardWizardDraft,
-  findWizardDraftFor,
-  openWizardDraftsFor,
-  removeNumbersFromDraft,
-  resetDraftNumberSettings,
-  saveDraftNumber,
-  saveWizardDraft,
-  WIZARD_DRAFT_LIFETIME_MS,
-  type WizardDraft,
-  type WizardValues,
-} from './drafts.ts';
+import { addNumbersToDraft, createWizardDraft, discardWizardDraft, findWizardDraftFor, openWizardDraftsFor, removeNumbersFromDraft, resetDraftNumberSettings, saveDraftNumber, saveWizardDraft, WIZARD_DRAFT_LIFETIME_MS, type WizardDraft, type WizardValues } from './drafts.ts';
 import { destinations, finishWizard, parseEmails, recipients } from './notifications.ts';
 import { defaultFilters, draftParams, filterKeys, idList, numberFilterForm, stepAction, stepParams, type NumberFilterForm } from './schemas.ts';
 import { validityReport } from './validity.ts';
-import {
-  existingCustomer,
-  isCustomerOnly,
-  isSkipped,
-  loadWizardState,
-  MAX_QUANTITY,
-  neighbour,
-  pinField,
-  quantityField,
-  serviceField,
-  settingField,
-  stepBySlug,
-  validateBillingStep,
-  validateCustomerStep,
-  validateNumbersStep,
-  validateServiceStep,
-  validateSettingsStep,
-  wizardSteps,
-  type StepSlug,
-  type WizardState,
-  type WizardStep,
-} from './wizard.ts';
+import { existingCustomer, isCustomerOnly, isSkipped, loadWizardState, MAX_QUANTITY, neighbour, pinField, quantityField, serviceField, settingField, stepBySlug, validateBillingStep, validateCustomerStep, validateNumbersStep, validateServiceStep, validateSettingsStep, wizardSteps, type StepSlug, type WizardState, type WizardStep } from './wizard.ts';
+import { requireStaff, staffOf } from '../../auth/guards.ts';
+import { customersVisibleTo } from '../../auth/scope.ts';
 
 const stepUrl = (draftId: string, slug: StepSlug) => `/wizard/${draftId}/${slug}`;
 
@@ -70,11 +36,11 @@ const TERMS = [
  * before the wizard moves; htmx only makes the Numbers and Service tabs quicker.
  */
 export default async function wizardRoutes(app: FastifyInstance, { db }: { db: Db }) {
-  app.addHook('preHandler', requireRole('admin', 'support', 'reseller'));
+  app.addHook('preHandler', requireStaff('admin', 'support', 'reseller'));
 
   async function draftIn(request: FastifyRequest): Promise<WizardDraft> {
     const params = draftParams.safeParse(request.params);
-    const draft = params.success ? await findWizardDraftFor(db, request.user!, params.data.draftId) : undefined;
+    const draft = params.success ? await findWizardDraftFor(db, staffOf(request), params.data.draftId) : undefined;
     if (!draft) throw notFound('This wizard');
     return draft;
   }
@@ -125,12 +91,12 @@ export default async function wizardRoutes(app: FastifyInstance, { db }: { db: D
 
   // ---- Start: *Next* begins a draft; unfinished drafts are offered for resuming.
   app.get('/wizard', async (request, reply) => {
-    const drafts = await openWizardDraftsFor(db, request.user!);
+    const drafts = await openWizardDraftsFor(db, staffOf(request));
     return reply.page('wizard/start', { title: 'The Add Services Wizard', drafts, lifetimeHours: WIZARD_DRAFT_LIFETIME_MS / 3_600_000 });
   });
 
   app.post('/wizard', async (request, reply) => {
-    const id = await createWizardDraft(db, request.user!, { customer_mode: 'new', country: 'GB' });
+    const id = await createWizardDraft(db, staffOf(request), { customer_mode: 'new', country: 'GB' });
     return reply.seeOther(stepUrl(id, 'customer'));
   });
 
@@ -142,7 +108,7 @@ export default async function wizardRoutes(app: FastifyInstance, { db }: { db: D
 
   app.post('/wizard/:draftId/discard', async (request, reply) => {
     const params = draftParams.safeParse(request.params);
-    if (!params.success || !(await discardWizardDraft(db, request.user!, params.data.draftId))) throw notFound('This wizard');
+    if (!params.success || !(await discardWizardDraft(db, staffOf(request), params.data.draftId))) throw notFound('This wizard');
     request.flash('info', 'The wizard was discarded and its numbers were given back.');
     return reply.seeOther('/wizard');
   });
@@ -177,7 +143,7 @@ export default async function wizardRoutes(app: FastifyInstance, { db }: { db: D
 
   // ---- C1 Customer
   const showCustomer: Show = async (request, reply, draft, step, data = {}) => {
-    const user = request.user!;
+    const user = staffOf(request);
     const existing = await existingCustomer(db, user, draft.values);
     return render(request, reply, step, draft, {
       choosesReseller: staffChoosesReseller(user),
@@ -189,7 +155,7 @@ export default async function wizardRoutes(app: FastifyInstance, { db }: { db: D
   };
 
   const submitCustomer: Submit = async (request, reply, draft, step, body, action) => {
-    const user = request.user!;
+    const user = staffOf(request);
     const mode = text(body, 'customer_mode') === 'existing' ? 'existing' : 'new';
     if (!staffChoosesReseller(user) && body.reseller_id !== undefined && Number(body.reseller_id) !== user.resellerId) throw forbidden();
     const typed: WizardValues = { customer_mode: mode };
@@ -253,7 +219,7 @@ export default async function wizardRoutes(app: FastifyInstance, { db }: { db: D
   /** The pools the user may take numbers from: the public pool, and pools of customers the user may see. */
   async function poolOptions(request: FastifyRequest) {
     const pooled = db('phone_numbers').distinct('pool_customer_id').whereNotNull('pool_customer_id');
-    const customers = await scopedCustomers(db, request.user!).whereIn('customers.id', pooled).orderBy('name').limit(50).select('customers.id', 'customers.name', 'customers.account_number');
+    const customers = await customersVisibleTo(db, staffOf(request)).whereIn('customers.id', pooled).orderBy('name').limit(50).select('customers.id', 'customers.name', 'customers.account_number');
     return [{ value: 'public', label: 'Public pool' }, ...customers.map((c: { id: number; name: string; account_number: string }) => ({ value: String(c.id), label: `${c.name} (${c.account_number})` }))];
   }
 
@@ -391,7 +357,7 @@ export default async function wizardRoutes(app: FastifyInstance, { db }: { db: D
   const showCreation: Show = async (request, reply, draft, step, data = {}) => {
     const state = await loadWizardState(db, draft);
     const created = Boolean(draft.createdServicesAt);
-    const report = created ? null : await validityReport(db, request.user!, draft, state);
+    const report = created ? null : await validityReport(db, staffOf(request), draft, state);
     return render(request, reply, step, draft, { state, report, created, terms: TERMS, ...data });
   };
 
@@ -408,11 +374,11 @@ export default async function wizardRoutes(app: FastifyInstance, { db }: { db: D
     if (action === 'back') return advance(reply, saved, step, -1);
     if (action !== 'create') return reply.seeOther(stepUrl(draft.id, step.slug));
     const state = await loadWizardState(db, saved);
-    const report = await validityReport(db, request.user!, saved, state);
+    const report = await validityReport(db, staffOf(request), saved, state);
     if (report.errors.length) return showCreation(request, reply, saved, step, { errors: { _form: 'Fix the errors below before creating the services.' } });
     if (saved.values.agreed !== 'on') return showCreation(request, reply, saved, step, { errors: { agreed: 'Tick I Agree to the Terms and Conditions of these Services first.' } });
     try {
-      const result = await createServices(db, request.user!, saved, state);
+      const result = await createServices(db, staffOf(request), saved, state);
       if (result.created) request.flash('success', isCustomerOnly(saved.values) ? 'The customer account was created.' : `${result.serviceIds.length === 1 ? 'The service was' : `${result.serviceIds.length} services were`} created.`);
     } catch (error) {
       if (!(error instanceof NumberTakenError)) throw error;

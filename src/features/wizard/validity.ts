@@ -1,11 +1,11 @@
 import type { Queryable } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
 import { formatCents } from '../../lib/money.ts';
-import type { SignedInUser } from '../auth/users.ts';
 import { validateSettings } from '../catalogue/service-types.ts';
 import { gradeLabels } from '../numbers/grades.ts';
 import type { WizardDraft } from './drafts.ts';
 import { existingCustomer, isCustomerOnly, validateCustomerStep, type StepSlug, type WizardState } from './wizard.ts';
+import { type StaffPrincipal } from '../../auth/principal.ts';
 
 /** One problem the *Creation* tab reports, with the tab where it is fixed. */
 export type Finding = { text: string; step: StepSlug };
@@ -26,7 +26,7 @@ export type ValidityReport = {
  * the customer, the service, whether each number is still the draft's, every number's settings, and
  * whether the price list prices everything chosen.
  */
-export async function validityReport(db: Queryable, user: SignedInUser, draft: WizardDraft, state: WizardState, now = nowIso()): Promise<ValidityReport> {
+export async function validityReport(db: Queryable, user: StaffPrincipal, draft: WizardDraft, state: WizardState, now = nowIso()): Promise<ValidityReport> {
   const values = draft.values;
   const errors: Finding[] = [];
   const warnings: Finding[] = [];

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import type { Queryable } from '../../db/index.ts';
 import type { FieldErrors } from '../../lib/forms.ts';
-import type { SignedInUser } from '../auth/users.ts';
 import { defaultPriceList, findPriceList, priceTable, type PriceList } from '../catalogue/price-lists.ts';
 import { priceSelection, type Pricing } from '../catalogue/pricing.ts';
 import { findServiceType, validateSettings, type ServiceType } from '../catalogue/service-types.ts';
 import { newAccountSteps, validateStep } from '../customers/customers.ts';
-import { scopedCustomers, type CustomerRow } from '../customers/queries.ts';
 import { draftNumbers, type DraftNumber, type WizardDraft, type WizardValues } from './drafts.ts';
+import { type StaffPrincipal } from '../../auth/principal.ts';
+import { type CustomerRow, customersVisibleTo } from '../../auth/scope.ts';
 
 /** The wizard's tabs, in order (C1–C7); `slug` is the step's URL under /wizard/:draftId/. */
 const steps = [
@@ -44,10 +44,10 @@ export const pinField = z.object({ pin: z.string().trim().regex(PIN_PATTERN, 'En
 export const MAX_QUANTITY = 20;
 
 /** The existing customer the draft names by account number, if the user may see it (tenant scoping). */
-export async function existingCustomer(db: Queryable, user: SignedInUser, values: WizardValues): Promise<(CustomerRow & { pin_hash: string | null }) | undefined> {
+export async function existingCustomer(db: Queryable, user: StaffPrincipal, values: WizardValues): Promise<(CustomerRow & { pin_hash: string | null }) | undefined> {
   const accountNumber = (values.account_number ?? '').trim().toUpperCase();
   if (values.customer_mode !== 'existing' || !accountNumber) return undefined;
-  return scopedCustomers(db, user).where('customers.account_number', accountNumber).first();
+  return customersVisibleTo(db, user).where('customers.account_number', accountNumber).first();
 }
 
 /**
@@ -55,7 +55,7 @@ export async function existingCustomer(db: Queryable, user: SignedInUser, values
  * (reseller, details, Custom Account ID free within the reseller), plus a PIN; an existing customer
  * must be one of the user's own.
  */
-export async function validateCustomerStep(db: Queryable, user: SignedInUser, values: WizardValues): Promise<FieldErrors | null> {
+export async function validateCustomerStep(db: Queryable, user: StaffPrincipal, values: WizardValues): Promise<FieldErrors | null> {
   if (values.customer_mode === 'existing') {
     if (!(await existingCustomer(db, user, values))) return { account_number: 'Enter the account number of one of your customers, like LD0000001.' };
     return null;

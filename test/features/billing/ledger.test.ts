@@ -6,15 +6,7 @@ import { buildTestApp } from '../../helpers/app.ts';
 import { migrateToLatest } from '../../../src/db/migrate.ts';
 import { accountNumberFor } from '../../../src/features/customers/account-number.ts';
 import { balanceSummary, createInvoice } from '../../../src/features/invoices/invoices.ts';
-import {
-  cancelScheduledPayment,
-  claimScheduledPayment,
-  failPayment,
-  LedgerError,
-  recordPayment,
-  settlePayment,
-  type NewPayment,
-} from '../../../src/features/payments/payments.ts';
+import { cancelScheduledPayment, claimScheduledPayment, failPayment, LedgerError, recordPayment, settlePayment, type NewPayment } from '../../../src/features/payments/payments.ts';
 import { applyCredit, issueCreditMemo, refundCredit } from '../../../src/features/credits/credits.ts';
 import { addDays, nowIso } from '../../../src/lib/dates.ts';
 import { cardBrandOf, digitsOf, passesAbaChecksum, passesLuhn } from '../../../src/features/payment-methods/numbers.ts';

@@ -1,6 +1,5 @@
 import t from 'tap';
 import { buildTestApp } from '../../helpers/app.ts';
-import { toSignedInUser } from '../../../src/features/auth/users.ts';
 import { addNumbersToDraft, createWizardDraft, findWizardDraftFor } from '../../../src/features/wizard/drafts.ts';
 import { validityReport } from '../../../src/features/wizard/validity.ts';
 import { loadWizardState } from '../../../src/features/wizard/wizard.ts';
@@ -8,6 +7,7 @@ import { priceTable } from '../../../src/features/catalogue/price-lists.ts';
 import { priceSelection } from '../../../src/features/catalogue/pricing.ts';
 import { suggestedGrade } from '../../../src/features/numbers/grades.ts';
 import { prefixUpperBound, reserveNumbers, searchNumbers, type NumberFilters } from '../../../src/features/numbers/numbers.ts';
+import { toStaffPrincipal } from '../../../src/auth/staff-users.ts';
 
 /** A seedable random generator, so a random search can be repeated. */
 function seeded(seed: number) {
@@ -150,7 +150,7 @@ t.test('pricing per price list and grade', async (t) => {
 
 t.test('the validity report: errors block, warnings inform', async (t) => {
   const { db } = await buildTestApp(t);
-  const user = toSignedInUser(await db('users').where({ email: 'reseller@example.com' }).first());
+  const user = toStaffPrincipal(await db('users').where({ email: 'reseller@example.com' }).first());
   const hosted = await db('service_types').where({ name: 'Hosted Voice' }).first();
   const partner = await db('price_lists').where({ name: 'Partner Discount' }).first();
   const acme = await db('customers').where({ name: 'Acme Plumbing Ltd' }).first();

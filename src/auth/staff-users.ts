@@ -1,22 +1,7 @@
-import type { Queryable } from '../../db/index.ts';
-import { hashPassword } from '../../lib/password.ts';
-import { nowIso } from '../../lib/dates.ts';
-
-export const roles = ['admin', 'support', 'reseller'] as const;
-export type Role = (typeof roles)[number];
-
-export const landingTabs = ['communications', 'account-summary', 'customer-information'] as const;
-export type LandingTab = (typeof landingTabs)[number];
-
-/** The staff user a request acts for, as the guards and tenant scoping see it. */
-export type SignedInUser = Readonly<{
-  id: number;
-  email: string;
-  name: string;
-  role: Role;
-  resellerId: number | null;
-  landingTab: LandingTab;
-}>;
+import type { Queryable } from '../db/index.ts';
+import { nowIso } from '../lib/dates.ts';
+import { hashPassword } from '../lib/password.ts';
+import type { LandingTab, Role, StaffPrincipal } from './principal.ts';
 
 type UserRow = {
   id: number;
@@ -29,8 +14,9 @@ type UserRow = {
   disabled_at: string | null;
 };
 
-export function toSignedInUser(row: UserRow): SignedInUser {
+export function toStaffPrincipal(row: UserRow): StaffPrincipal {
   return Object.freeze({
+    kind: 'staff',
     id: row.id,
     email: row.email,
     name: row.name,

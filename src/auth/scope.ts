@@ -1,0 +1,53 @@
+import type { Knex } from 'knex';
+import type { Queryable } from '../db/index.ts';
+import type { Principal } from './principal.ts';
+
+export type CustomerRow = {
+  id: number;
+  account_number: string;
+  name: string;
+  kind: 'business' | 'personal';
+  status: string;
+  reseller_id: number;
+  institution_id: number | null;
+  group_id: number | null;
+  custom_account_id: string | null;
+  email: string | null;
+  phone: string | null;
+  sales_person: string | null;
+  branch: string | null;
+  is_corporate: number | boolean;
+  parent_customer_id: number | null;
+  version: number;
+  created_at: string;
+  updated_at: string;
+};
+
+/**
+ * The only way features reach customers: reseller staff see only their reseller's customers, admin and
+ * support see all, a contact sees only its own customer. Tenant scoping lives here, so a forgotten `where`
+ * cannot leak another tenant's rows.
+ */
+export function customersVisibleTo(db: Queryable, principal: Principal, alias = 'customers'): Knex.QueryBuilder<CustomerRow> {
+  const query = db<CustomerRow>(alias === 'customers' ? 'customers' : `customers as ${alias}`);
+  if (principal.kind === 'contact') return query.where(`${alias}.id`, principal.customerId);
+  if (principal.role === 'reseller') return query.where(`${alias}.reseller_id`, principal.resellerId ?? -1);
+  return query;
+}
+
+/** A customer the principal may see, or undefined (which routes answer with 404, never 403, to not confirm it exists). */
+export async function findCustomerFor(db: Queryable, principal: Principal, id: number): Promise<CustomerRow | undefined> {
+  return customersVisibleTo(db, principal).where('customers.id', id).first();
+}
+
+/**
+ * Rows of a child table (invoices, payments, contacts …) whose owning customer the principal may see.
+ * Admin and support see every row, so they get no sub-query.
+ */
+export function rowsOwnedByVisibleCustomers(db: Queryable, principal: Principal, table: string, customerColumn = 'customer_id'): Knex.QueryBuilder {
+  const query = db(table);
+  const column = `${table.split(' as ').pop()}.${customerColumn}`;
+  if (principal.kind === 'contact') return query.where(column, principal.customerId);
+  if (principal.role === 'reseller') return query.whereIn(column, customersVisibleTo(db, principal).select('customers.id'));
+  return query;
+}
