@@ -7,10 +7,21 @@ import type { Knex } from 'knex';
  */
 export async function customerSearchTerms(db: Knex, random: () => number, sampleSize = 200): Promise<string[]> {
   const { maxId } = (await db('customers').max({ maxId: 'id' }).first()) as { maxId: number };
-  const sample: { name: string; account_number: string; email: string | null; custom_account_id: string | null; phone: string | null }[] = await db('customers')
-    .whereIn('id', Array.from({ length: sampleSize }, () => 1 + Math.floor(random() * Number(maxId))))
+  const sample: {
+    name: string;
+    account_number: string;
+    email: string | null;
+    custom_account_id: string | null;
+    phone: string | null;
+  }[] = await db('customers')
+    .whereIn(
+      'id',
+      Array.from({ length: sampleSize }, () => 1 + Math.floor(random() * Number(maxId))),
+    )
     .select('name', 'account_number', 'email', 'custom_account_id', 'phone');
-  const numbers: string[] = (await db('external_customer_numbers').orderBy('id').limit(sampleSize).select('number')).map((n) => n.number);
+  const numbers: string[] = (
+    await db('external_customer_numbers').orderBy('id').limit(sampleSize).select('number')
+  ).map((n) => n.number);
   const terms: string[] = [];
   for (const c of sample) {
     const words = c.name.split(' ');

@@ -6,19 +6,19 @@
  * Builds the database once (migrated, demo data, then generated customers) and reuses it on later runs.
  */
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import { loadConfig } from '../src/config.ts';
+import { parseArgs } from 'node:util';
+import { seedDemo } from '../seeds/demo/index.ts';
 import { buildApp } from '../src/app.ts';
+import { findUserByEmail, toStaffPrincipal } from '../src/auth/staff-users.ts';
+import { loadConfig } from '../src/config.ts';
 import { createDb, type Db } from '../src/db/index.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
-import { seedDemo } from '../seeds/demo/index.ts';
 import { accountNumberFor } from '../src/features/customers/account-number.ts';
 import { searchCustomers } from '../src/features/customers/search.ts';
 import { nowIso } from '../src/lib/dates.ts';
 import { signIn } from '../test/helpers/app.ts';
 import { customerSearchTerms } from './customer-search-terms.ts';
-import { findUserByEmail, toStaffPrincipal } from '../src/auth/staff-users.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -42,10 +42,147 @@ function mulberry32(seed: number) {
 const random = mulberry32(42);
 const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)];
 
-const first = ['Ava', 'Ben', 'Chloe', 'Daniel', 'Ella', 'Finn', 'Grace', 'Harry', 'Isla', 'Jack', 'Kai', 'Lily', 'Mia', 'Noah', 'Olivia', 'Priya', 'Quinn', 'Ruby', 'Sam', 'Theo', 'Uma', 'Victor', 'Willow', 'Yusuf', 'Zara', 'Amir', 'Bea', 'Carlos', 'Dmitri', 'Elif'];
-const last = ['Smith', 'Jones', 'Taylor', 'Brown', 'Williams', 'Wilson', 'Johnson', 'Davies', 'Patel', 'Robinson', 'Wright', 'Thompson', 'Evans', 'Walker', 'White', 'Roberts', 'Green', 'Hall', 'Wood', 'Jackson', 'Clarke', 'Khan', 'Lewis', 'Harris', 'Martin', 'Cooper', 'King', 'Lee', 'Nguyen', 'Okafor', 'Kowalski', 'Schmidt', 'Rossi', 'Murphy', "O'Brien", 'Fischer', 'Silva', 'Jensen', 'Novak', 'Garcia'];
-const words = ['Acme', 'Apex', 'Atlas', 'Beacon', 'Blue', 'Bright', 'Cedar', 'Cobalt', 'Crown', 'Delta', 'Eagle', 'Echo', 'Falcon', 'Granite', 'Harbour', 'Horizon', 'Iron', 'Juniper', 'Kestrel', 'Lakeside', 'Maple', 'Meridian', 'Nova', 'Oak', 'Orchid', 'Pinnacle', 'Quarry', 'Redwood', 'Riverside', 'Summit', 'Thistle', 'Union', 'Vertex', 'Willow', 'Zenith', 'Northgate', 'Silverline', 'Westbrook'];
-const trades = ['Plumbing', 'Bakery', 'Dental', 'Freight', 'Logistics', 'Consulting', 'Motors', 'Florists', 'Legal', 'Accounting', 'Builders', 'Catering', 'Design', 'Electrical', 'Fitness', 'Hotels', 'Insurance', 'Joinery', 'Kitchens', 'Media', 'Pharmacy', 'Roofing', 'Software', 'Travel', 'Veterinary'];
+const first = [
+  'Ava',
+  'Ben',
+  'Chloe',
+  'Daniel',
+  'Ella',
+  'Finn',
+  'Grace',
+  'Harry',
+  'Isla',
+  'Jack',
+  'Kai',
+  'Lily',
+  'Mia',
+  'Noah',
+  'Olivia',
+  'Priya',
+  'Quinn',
+  'Ruby',
+  'Sam',
+  'Theo',
+  'Uma',
+  'Victor',
+  'Willow',
+  'Yusuf',
+  'Zara',
+  'Amir',
+  'Bea',
+  'Carlos',
+  'Dmitri',
+  'Elif',
+];
+const last = [
+  'Smith',
+  'Jones',
+  'Taylor',
+  'Brown',
+  'Williams',
+  'Wilson',
+  'Johnson',
+  'Davies',
+  'Patel',
+  'Robinson',
+  'Wright',
+  'Thompson',
+  'Evans',
+  'Walker',
+  'White',
+  'Roberts',
+  'Green',
+  'Hall',
+  'Wood',
+  'Jackson',
+  'Clarke',
+  'Khan',
+  'Lewis',
+  'Harris',
+  'Martin',
+  'Cooper',
+  'King',
+  'Lee',
+  'Nguyen',
+  'Okafor',
+  'Kowalski',
+  'Schmidt',
+  'Rossi',
+  'Murphy',
+  "O'Brien",
+  'Fischer',
+  'Silva',
+  'Jensen',
+  'Novak',
+  'Garcia',
+];
+const words = [
+  'Acme',
+  'Apex',
+  'Atlas',
+  'Beacon',
+  'Blue',
+  'Bright',
+  'Cedar',
+  'Cobalt',
+  'Crown',
+  'Delta',
+  'Eagle',
+  'Echo',
+  'Falcon',
+  'Granite',
+  'Harbour',
+  'Horizon',
+  'Iron',
+  'Juniper',
+  'Kestrel',
+  'Lakeside',
+  'Maple',
+  'Meridian',
+  'Nova',
+  'Oak',
+  'Orchid',
+  'Pinnacle',
+  'Quarry',
+  'Redwood',
+  'Riverside',
+  'Summit',
+  'Thistle',
+  'Union',
+  'Vertex',
+  'Willow',
+  'Zenith',
+  'Northgate',
+  'Silverline',
+  'Westbrook',
+];
+const trades = [
+  'Plumbing',
+  'Bakery',
+  'Dental',
+  'Freight',
+  'Logistics',
+  'Consulting',
+  'Motors',
+  'Florists',
+  'Legal',
+  'Accounting',
+  'Builders',
+  'Catering',
+  'Design',
+  'Electrical',
+  'Fitness',
+  'Hotels',
+  'Insurance',
+  'Joinery',
+  'Kitchens',
+  'Media',
+  'Pharmacy',
+  'Roofing',
+  'Software',
+  'Travel',
+  'Veterinary',
+];
 const suffixes = ['Ltd', 'LLC', 'Inc', '& Sons', 'Group', 'Co', 'Partners', 'Services', ''];
 
 function generated(i: number, resellerIds: number[], now: string) {
@@ -58,8 +195,19 @@ function generated(i: number, resellerIds: number[], now: string) {
   // One big reseller (the demo's Northwind) and many small ones, as in a real channel.
   const resellerId = random() < 0.2 ? resellerIds[0] : pick(resellerIds);
   // i * 7919 mod 10^7 is one-to-one below 10^7 (7919 is prime), so the ids never collide.
-  const customId = random() < 0.4 ? `${pick(['CRM', 'ACC', 'ERP', 'SF'])}-${String((i * 7919) % 1e7).padStart(7, '0')}` : null;
-  return [accountNumberFor(i), name, business ? 'business' : 'personal', random() < 0.95 ? 'active' : 'suspended', resellerId, customId, email, now, now];
+  const customId =
+    random() < 0.4 ? `${pick(['CRM', 'ACC', 'ERP', 'SF'])}-${String((i * 7919) % 1e7).padStart(7, '0')}` : null;
+  return [
+    accountNumberFor(i),
+    name,
+    business ? 'business' : 'personal',
+    random() < 0.95 ? 'active' : 'suspended',
+    resellerId,
+    customId,
+    email,
+    now,
+    now,
+  ];
 }
 
 async function buildDatabase(db: Db): Promise<void> {
@@ -71,7 +219,9 @@ async function buildDatabase(db: Db): Promise<void> {
   const now = nowIso();
   const resellerIds: number[] = (await db('resellers').orderBy('id').pluck('id')) as number[];
   for (let r = resellerIds.length; r < 20; r++) {
-    const [row] = await db('resellers').insert({ name: `Channel Partner ${r + 1}`, created_at: now }).returning('id');
+    const [row] = await db('resellers')
+      .insert({ name: `Channel Partner ${r + 1}`, created_at: now })
+      .returning('id');
     resellerIds.push(row.id);
   }
   // Raw prepared statements: a million rows through the query builder would take minutes longer.
@@ -89,7 +239,9 @@ async function buildDatabase(db: Db): Promise<void> {
       const to = Math.min(target, have + 50_000);
       batch(have + 1, to + 1);
       have = to;
-      process.stdout.write(`\r  ${have.toLocaleString('en-US')} customers (${Math.round((performance.now() - started) / 1000)} s)`);
+      process.stdout.write(
+        `\r  ${have.toLocaleString('en-US')} customers (${Math.round((performance.now() - started) / 1000)} s)`,
+      );
     }
     process.stdout.write('\n');
     connection.exec('ANALYZE');
@@ -101,11 +253,19 @@ async function buildDatabase(db: Db): Promise<void> {
 function stats(label: string, times: number[]) {
   const sorted = [...times].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))].toFixed(2);
-  console.log(`${label.padEnd(44)} median ${at(0.5)} ms   p90 ${at(0.9)} ms   p99 ${at(0.99)} ms   (n=${times.length})`);
+  console.log(
+    `${label.padEnd(44)} median ${at(0.5)} ms   p90 ${at(0.9)} ms   p99 ${at(0.99)} ms   (n=${times.length})`,
+  );
   return Number(at(0.5));
 }
 
-const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'silent', DB_FILE: args.db, JOBS: 'off', SESSION_SECRET: 'b'.repeat(40) });
+const config = loadConfig({
+  NODE_ENV: 'production',
+  LOG_LEVEL: 'silent',
+  DB_FILE: args.db,
+  JOBS: 'off',
+  SESSION_SECRET: 'b'.repeat(40),
+});
 if (!existsSync(args.db)) console.log(`Building ${args.db} with ${target.toLocaleString('en-US')} customers…`);
 const db = createDb(config.database);
 try {
@@ -141,7 +301,11 @@ try {
   }
   await app.close();
   const worst = Math.max(...medians);
-  console.log(worst < 30 ? `OK: every median under 30 ms (worst ${worst} ms)` : `TOO SLOW: worst median ${worst} ms (target 30 ms)`);
+  console.log(
+    worst < 30
+      ? `OK: every median under 30 ms (worst ${worst} ms)`
+      : `TOO SLOW: worst median ${worst} ms (target 30 ms)`,
+  );
   process.exitCode = worst < 30 ? 0 : 1;
 } finally {
   await db.destroy();

@@ -2,7 +2,7 @@
 // Starts the app on the large database (npm run seed:large first), signs in the users scenarios need, and
 // measures each named scenario with autocannon from a separate process: requests/s at 10 connections,
 // median and p99 latency at 1 connection, and the ratio to a bare /healthz measured in the same run.
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -12,7 +12,11 @@ import { createDb } from '../src/db/index.ts';
 import type { Scenario, ScenarioFile } from './types.ts';
 
 const { values } = parseArgs({
-  options: { file: { type: 'string', default: 'data/large.sqlite' }, duration: { type: 'string', default: '5' }, only: { type: 'string' } },
+  options: {
+    file: { type: 'string', default: 'data/large.sqlite' },
+    duration: { type: 'string', default: '5' },
+    only: { type: 'string' },
+  },
 });
 const duration = Number(values.duration);
 if (!existsSync(values.file!)) {
@@ -28,7 +32,8 @@ const hasTaskset = (() => {
     return false;
   }
 })();
-const pinned = (core: number, command: string, args: string[]) => (hasTaskset ? ['taskset', ['-c', String(core), command, ...args]] : [command, args]) as [string, string[]];
+const pinned = (core: number, command: string, args: string[]) =>
+  (hasTaskset ? ['taskset', ['-c', String(core), command, ...args]] : [command, args]) as [string, string[]];
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -42,7 +47,9 @@ async function freePort(): Promise<number> {
 const db = createDb(loadConfig({ DB_FILE: values.file }).database);
 const dir = fileURLToPath(new URL('./scenarios/', import.meta.url));
 const scenarios: Scenario[] = [];
-for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts')).sort()) {
+for (const file of readdirSync(dir)
+  .filter((f) => f.endsWith('.ts'))
+  .sort()) {
   const module = (await import(pathToFileURL(dir + file).href)) as ScenarioFile;
   scenarios.push(...(await module.default({ db })));
 }
@@ -53,7 +60,14 @@ const port = await freePort();
 const baseUrl = `http://127.0.0.1:${port}`;
 const [command, args] = pinned(0, process.execPath, ['--import', 'tsx', 'src/server.ts']);
 const server = spawn(command, args, {
-  env: { ...process.env, DB_FILE: values.file, PORT: String(port), NODE_ENV: 'production', LOG_LEVEL: 'warn', JOBS: 'off' },
+  env: {
+    ...process.env,
+    DB_FILE: values.file,
+    PORT: String(port),
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    JOBS: 'off',
+  },
   stdio: ['ignore', 'inherit', 'inherit'],
 });
 process.on('exit', () => server.kill());
@@ -92,8 +106,17 @@ async function signInOnce(email: string): Promise<string> {
 type Measurement = { requestsPerSecond: number; medianMs: number; p99Ms: number; non2xx: number; errors: number };
 function measure(scenario: Scenario, cookie: string | undefined, connections: number): Measurement {
   const [cmd, cmdArgs] = pinned(1, process.execPath, [
-    '--import', 'tsx', 'bench/load.ts',
-    JSON.stringify({ url: baseUrl, paths: scenario.paths, cookie, connections, duration, method: scenario.method ?? 'GET' }),
+    '--import',
+    'tsx',
+    'bench/load.ts',
+    JSON.stringify({
+      url: baseUrl,
+      paths: scenario.paths,
+      cookie,
+      connections,
+      duration,
+      method: scenario.method ?? 'GET',
+    }),
   ]);
   return JSON.parse(execFileSync(cmd, cmdArgs, { encoding: 'utf8' })) as Measurement;
 }
@@ -108,7 +131,11 @@ for (const scenario of selected) {
   const throughput = measure(scenario, cookie, 10);
   const latency = measure(scenario, cookie, 1);
   const failed = throughput.non2xx + throughput.errors + latency.non2xx + latency.errors;
-  const verdict = scenario.target ? (latency.medianMs <= scenario.target.medianMs ? `met (< ${scenario.target.medianMs} ms)` : `MISSED (target ${scenario.target.medianMs} ms)`) : '';
+  const verdict = scenario.target
+    ? latency.medianMs <= scenario.target.medianMs
+      ? `met (< ${scenario.target.medianMs} ms)`
+      : `MISSED (target ${scenario.target.medianMs} ms)`
+    : '';
   rows.push([
     scenario.name + (failed ? ` [${failed} non-2xx/errors]` : ''),
     throughput.requestsPerSecond.toFixed(0),

@@ -98,7 +98,16 @@ export async function up(db: Knex): Promise<void> {
 }
 
 export async function down(db: Knex): Promise<void> {
-  for (const table of ['audit_events', 'customers', 'groups', 'institutions', 'settings', 'sessions', 'users', 'resellers']) {
+  for (const table of [
+    'audit_events',
+    'customers',
+    'groups',
+    'institutions',
+    'settings',
+    'sessions',
+    'users',
+    'resellers',
+  ]) {
     await db.schema.dropTableIfExists(table);
   }
 }

@@ -9,7 +9,9 @@ export async function up(db: Knex): Promise<void> {
   });
   // Two-character searches: names starting with the term, alphabetically, for everyone and per reseller.
   await db.raw('CREATE INDEX customers_name_start ON customers (lower(substr(name, 1, 2)), name)');
-  await db.raw('CREATE INDEX customers_reseller_name_start ON customers (reseller_id, lower(substr(name, 1, 2)), name)');
+  await db.raw(
+    'CREATE INDEX customers_reseller_name_start ON customers (reseller_id, lower(substr(name, 1, 2)), name)',
+  );
   await createTextIndex(db, customerSearchIndex);
 
   // The New Customer Account form, kept server-side between its steps (B2).

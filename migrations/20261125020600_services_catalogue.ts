@@ -152,7 +152,17 @@ export async function up(db: Knex): Promise<void> {
 
 export async function down(db: Knex): Promise<void> {
   await dropTextIndex(db, phoneNumberSearchIndex);
-  for (const table of ['wizard_draft_numbers', 'service_numbers', 'phone_numbers', 'services', 'wizard_drafts', 'price_list_items', 'price_lists', 'service_type_settings', 'service_types']) {
+  for (const table of [
+    'wizard_draft_numbers',
+    'service_numbers',
+    'phone_numbers',
+    'services',
+    'wizard_drafts',
+    'price_list_items',
+    'price_lists',
+    'service_type_settings',
+    'service_types',
+  ]) {
     await db.schema.dropTableIfExists(table);
   }
   await db.schema.alterTable('customers', (t) => {

@@ -24,7 +24,10 @@ export async function up(db: Knex): Promise<void> {
     t.index(['customer_id', 'action', 'id']);
   });
   // The search index gains the phone number (D1); the index is rebuilt from the table.
-  await dropTextIndex(db, { ...customerSearchIndex, columns: customerSearchIndex.columns.filter((c) => c !== 'phone') });
+  await dropTextIndex(db, {
+    ...customerSearchIndex,
+    columns: customerSearchIndex.columns.filter((c) => c !== 'phone'),
+  });
   await createTextIndex(db, customerSearchIndex);
   // Customers are also found by their effective external customer number: the numbers need an index too.
   await createTextSearch(db, 'external_customer_numbers', 'number');
@@ -135,7 +138,17 @@ export async function up(db: Knex): Promise<void> {
 }
 
 export async function down(db: Knex): Promise<void> {
-  for (const table of ['alerts', 'facilities', 'documents', 'ticket_comments', 'tickets', 'letters', 'notes', 'recently_viewed', 'customer_access']) {
+  for (const table of [
+    'alerts',
+    'facilities',
+    'documents',
+    'ticket_comments',
+    'tickets',
+    'letters',
+    'notes',
+    'recently_viewed',
+    'customer_access',
+  ]) {
     await db.schema.dropTableIfExists(table);
   }
   await dropTextSearch(db, 'external_customer_numbers', 'number');
@@ -146,7 +159,13 @@ export async function down(db: Knex): Promise<void> {
   // SQLite rebuilds the table to drop columns, which takes the search triggers with it: rebuild them after.
   await dropTextIndex(db, customerSearchIndex);
   await db.schema.alterTable('customers', (t) => {
-    for (const name of ['customers_status_name_index', 'customers_kind_name_index', 'customers_reseller_status_name_index', 'customers_reseller_kind_name_index']) t.dropIndex([], name);
+    for (const name of [
+      'customers_status_name_index',
+      'customers_kind_name_index',
+      'customers_reseller_status_name_index',
+      'customers_reseller_kind_name_index',
+    ])
+      t.dropIndex([], name);
     t.index(['status'], 'customers_status_index');
     t.index(['reseller_id', 'status'], 'customers_reseller_status_index');
     t.dropIndex(['parent_customer_id', 'name']);
@@ -154,5 +173,8 @@ export async function down(db: Knex): Promise<void> {
     t.dropColumn('parent_customer_id');
     t.dropColumn('is_corporate');
   });
-  await createTextIndex(db, { ...customerSearchIndex, columns: customerSearchIndex.columns.filter((c) => c !== 'phone') });
+  await createTextIndex(db, {
+    ...customerSearchIndex,
+    columns: customerSearchIndex.columns.filter((c) => c !== 'phone'),
+  });
 }

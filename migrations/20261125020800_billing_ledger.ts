@@ -19,7 +19,11 @@ export async function up(db: Knex): Promise<void> {
     t.integer('open_cents').notNullable();
     t.integer('created_by').nullable().references('id').inTable('users');
     t.string('created_at', 30).notNullable();
-    t.check('?? > 0 and ?? >= 0 and ?? <= ??', ['total_cents', 'open_cents', 'open_cents', 'total_cents'], 'invoices_balance_in_range');
+    t.check(
+      '?? > 0 and ?? >= 0 and ?? <= ??',
+      ['total_cents', 'open_cents', 'open_cents', 'total_cents'],
+      'invoices_balance_in_range',
+    );
     t.index(['customer_id', 'issued_on']);
   });
   // Open invoices per customer, oldest due first: balance, open-invoice lists and the customers filter.
@@ -113,7 +117,11 @@ export async function up(db: Knex): Promise<void> {
     t.string('idempotency_key', 64).nullable().unique();
     t.integer('created_by').nullable().references('id').inTable('users');
     t.string('created_at', 30).notNullable();
-    t.check('?? > 0 and ?? >= 0 and ?? <= ??', ['amount_cents', 'remaining_cents', 'remaining_cents', 'amount_cents'], 'credits_remaining_in_range');
+    t.check(
+      '?? > 0 and ?? >= 0 and ?? <= ??',
+      ['amount_cents', 'remaining_cents', 'remaining_cents', 'amount_cents'],
+      'credits_remaining_in_range',
+    );
     t.index(['customer_id', 'kind']);
   });
 
@@ -168,7 +176,16 @@ export async function down(db: Knex): Promise<void> {
     t.dropColumn('invoice_id');
     t.dropColumn('payment_id');
   });
-  for (const table of ['refunds', 'credit_applications', 'credits', 'payment_applications', 'payments', 'payment_methods', 'invoice_lines', 'invoices']) {
+  for (const table of [
+    'refunds',
+    'credit_applications',
+    'credits',
+    'payment_applications',
+    'payments',
+    'payment_methods',
+    'invoice_lines',
+    'invoices',
+  ]) {
     await db.schema.dropTableIfExists(table);
   }
 }

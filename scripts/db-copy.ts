@@ -3,8 +3,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { CopyError, copyDatabase } from '../src/db/copy.ts';
 import { createDb } from '../src/db/index.ts';
-import { copyDatabase, CopyError } from '../src/db/copy.ts';
 
 const usage = 'Usage: npm run db:copy -- --from sqlite:FILE --to postgres://USER@HOST:PORT/DATABASE';
 const { values } = parseArgs({ options: { from: { type: 'string' }, to: { type: 'string' } } });
@@ -22,8 +22,11 @@ const source = createDb({ kind: 'sqlite', file });
 const target = createDb({ kind: 'postgres', url: values.to });
 try {
   const tables = await copyDatabase(source, target, (line) => console.log(line));
-  console.log(`Checked: every table has the same rows in both databases (${tables.length} tables, ${tables.reduce((n, t) => n + t.rows, 0)} rows).`);
-  for (const table of tables) console.log(`  ${table.table.padEnd(32)} ${String(table.rows).padStart(9)}  ${table.checksum}`);
+  console.log(
+    `Checked: every table has the same rows in both databases (${tables.length} tables, ${tables.reduce((n, t) => n + t.rows, 0)} rows).`,
+  );
+  for (const table of tables)
+    console.log(`  ${table.table.padEnd(32)} ${String(table.rows).padStart(9)}  ${table.checksum}`);
 } catch (error) {
   console.error(error instanceof CopyError ? error.message : error);
   process.exitCode = 1;

@@ -1,22 +1,30 @@
 // npm run user:create -- --email you@company.example --name "Your Name" --role admin [--reseller "Northwind Telecom"]
 // The password is read from the LEDGERDESK_PASSWORD environment variable or asked for on the terminal.
-import { parseArgs } from 'node:util';
+
 import { createInterface } from 'node:readline/promises';
+import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { roles } from '../src/auth/principal.ts';
+import { createUser } from '../src/auth/staff-users.ts';
 import { loadConfig } from '../src/config.ts';
 import { createDb } from '../src/db/index.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
-import { roles } from '../src/auth/principal.ts';
-import { createUser } from '../src/auth/staff-users.ts';
 
 const { values } = parseArgs({
-  options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string', default: 'admin' }, reseller: { type: 'string' } },
+  options: {
+    email: { type: 'string' },
+    name: { type: 'string' },
+    role: { type: 'string', default: 'admin' },
+    reseller: { type: 'string' },
+  },
 });
 const args = z
   .object({ email: z.string().email(), name: z.string().min(1), role: z.enum(roles), reseller: z.string().optional() })
   .safeParse(values);
 if (!args.success) {
-  console.error(`Usage: npm run user:create -- --email EMAIL --name NAME --role admin|support|reseller [--reseller NAME]\n${String(args.error.issues[0].path[0])}: ${args.error.issues[0].message}`);
+  console.error(
+    `Usage: npm run user:create -- --email EMAIL --name NAME --role admin|support|reseller [--reseller NAME]\n${String(args.error.issues[0].path[0])}: ${args.error.issues[0].message}`,
+  );
   process.exit(1);
 }
 
@@ -37,7 +45,9 @@ const db = createDb(loadConfig().database);
 await migrateToLatest(db);
 let resellerId: number | null = null;
 if (args.data.role === 'reseller') {
-  const reseller = await db('resellers').where({ name: args.data.reseller ?? '' }).first();
+  const reseller = await db('resellers')
+    .where({ name: args.data.reseller ?? '' })
+    .first();
   if (!reseller) {
     console.error('A reseller user needs --reseller with the exact name of an existing reseller.');
     process.exit(1);

@@ -12,10 +12,18 @@ import { seedDemo } from './demo/index.ts';
 import type { LargeSeedFile } from './large/types.ts';
 
 const { values } = parseArgs({
-  options: { customers: { type: 'string', default: '1000000' }, file: { type: 'string', default: 'data/large.sqlite' }, seed: { type: 'string', default: '42' } },
+  options: {
+    customers: { type: 'string', default: '1000000' },
+    file: { type: 'string', default: 'data/large.sqlite' },
+    seed: { type: 'string', default: '42' },
+  },
 });
 const args = z
-  .object({ customers: z.coerce.number().int().min(1).max(20_000_000), file: z.string().min(1), seed: z.coerce.number().int() })
+  .object({
+    customers: z.coerce.number().int().min(1).max(20_000_000),
+    file: z.string().min(1),
+    seed: z.coerce.number().int(),
+  })
   .parse(values);
 
 /** mulberry32: a small, fast, seedable generator, so the same arguments give the same database. */
@@ -37,7 +45,9 @@ await migrateToLatest(db);
 await seedDemo(db);
 
 const dir = fileURLToPath(new URL('./large/', import.meta.url));
-const files = readdirSync(dir).filter((f) => /^\d+-.*\.ts$/.test(f)).sort();
+const files = readdirSync(dir)
+  .filter((f) => /^\d+-.*\.ts$/.test(f))
+  .sort();
 const random = seededRandom(args.seed);
 for (const file of files) {
   const t0 = Date.now();
@@ -46,5 +56,7 @@ for (const file of files) {
   console.log(`${file}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 await db.raw('ANALYZE');
-console.log(`Generated ${args.customers.toLocaleString('en-US')} customers in ${args.file} in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+console.log(
+  `Generated ${args.customers.toLocaleString('en-US')} customers in ${args.file} in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+);
 await db.destroy();

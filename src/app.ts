@@ -1,15 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
-import fastifyFormbody from '@fastify/formbody';
 import qs from 'node:querystring';
+import fastifyFormbody from '@fastify/formbody';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import type { Db } from './db/index.ts';
-import assets from './plugins/assets.ts';
-import auth from './plugins/auth.ts';
-import errors from './plugins/errors.ts';
-import security from './plugins/security.ts';
-import session from './plugins/session.ts';
-import views from './plugins/views.ts';
 import authRoutes from './features/auth/routes.ts';
 import billingRoutes from './features/billing/routes.ts';
 import catalogueAdminRoutes from './features/catalogue/admin-routes.ts';
@@ -18,14 +12,20 @@ import customerRoutes from './features/customers/routes.ts';
 import externalNumberRoutes from './features/external-numbers/routes.ts';
 import homeRoutes from './features/home/routes.ts';
 import institutionRoutes from './features/institutions/routes.ts';
-import numberAdminRoutes from './features/numbers/admin-routes.ts';
 import mySettingsRoutes from './features/my-settings/routes.ts';
+import numberAdminRoutes from './features/numbers/admin-routes.ts';
+import { type PaymentGateway, processGateway } from './features/payments/gateway.ts';
 import searchRoutes from './features/search/routes.ts';
 import serviceRoutes from './features/services/routes.ts';
 import settingsRoutes from './features/settings/routes.ts';
-import wizardRoutes from './features/wizard/routes.ts';
 import { loadSettings } from './features/settings/settings.ts';
-import { processGateway, type PaymentGateway } from './features/payments/gateway.ts';
+import wizardRoutes from './features/wizard/routes.ts';
+import assets from './plugins/assets.ts';
+import auth from './plugins/auth.ts';
+import errors from './plugins/errors.ts';
+import security from './plugins/security.ts';
+import session from './plugins/session.ts';
+import views from './plugins/views.ts';
 
 export type AppOptions = {
   config: Config;
@@ -39,10 +39,17 @@ export type AppOptions = {
 };
 
 /** Builds the app without listening: server.ts listens, tests call app.inject(). */
-export async function buildApp({ config, db, loginAttemptsPerMinute = 10, gateway = processGateway, logStream }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({
+  config,
+  db,
+  loginAttemptsPerMinute = 10,
+  gateway = processGateway,
+  logStream,
+}: AppOptions): Promise<FastifyInstance> {
   const production = config.env === 'production';
   const app = Fastify({
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel, ...(logStream ? { stream: logStream } : {}) },
+    logger:
+      config.logLevel === 'silent' ? false : { level: config.logLevel, ...(logStream ? { stream: logStream } : {}) },
     // Short request ids double as the reference shown on the 500 page.
     genReqId: () => randomBytes(6).toString('hex'),
     trustProxy: config.trustProxy,

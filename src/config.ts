@@ -16,7 +16,10 @@ const envSchema = z.object({
     .optional(),
   DB_FILE: z.string().min(1).default('data/ledgerdesk.sqlite'),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+    .optional(),
   // 'auto': Secure cookies whenever the request came over HTTPS (directly or via a trusted proxy).
   COOKIE_SECURE: z.enum(['auto', 'true']).default('auto'),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),

@@ -1,16 +1,19 @@
-import type { Config } from './config.ts';
+import { seedDemoIfEmpty } from '../seeds/demo/index.ts';
 import { buildApp } from './app.ts';
+import type { Config } from './config.ts';
+import { whileLocked } from './db/dialect.ts';
 import { createDb } from './db/index.ts';
 import { migrateToLatest } from './db/migrate.ts';
-import { whileLocked } from './db/dialect.ts';
-import { seedDemoIfEmpty } from '../seeds/demo/index.ts';
-import { startJobLoop, type JobHandlers, type RecurringJob } from './jobs/queue.ts';
+import { type JobHandlers, type RecurringJob, startJobLoop } from './jobs/queue.ts';
 
 /**
  * One app process: migrate, serve, and (unless JOBS=off) run the due-jobs loop; closes gracefully on
  * SIGTERM/SIGINT. Any number of these may run against one PostgreSQL database.
  */
-export async function serve(config: Config, jobs: { handlers: JobHandlers; recurring: readonly RecurringJob[] }): Promise<void> {
+export async function serve(
+  config: Config,
+  jobs: { handlers: JobHandlers; recurring: readonly RecurringJob[] },
+): Promise<void> {
   const db = createDb(config.database);
   // Processes started together (a deploy) must not migrate or seed the same database at once.
   const seeded = await whileLocked(db, 'ledgerdesk:start-up', async () => {

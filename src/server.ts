@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { type Config, ConfigError, loadConfig } from './config.ts';
 import { jobHandlers, recurringJobs } from './jobs/handlers.ts';
 import { serve } from './serve.ts';
 

@@ -1,5 +1,5 @@
-import type { BenchContext, Scenario } from '../types.ts';
 import { HEAVY_CUSTOMER_NAME } from '../../seeds/large/50-customer-module.ts';
+import type { BenchContext, Scenario } from '../types.ts';
 
 /**
  * The Customer Module (D): opening a customer with 1,000 notes, 500 documents and 10,000 audit events
@@ -24,7 +24,12 @@ export default async function customerModuleScenarios({ db }: BenchContext): Pro
     tab('Metrics: Field Level Changes', '/metrics/field-changes'),
     tab('Metrics: Activity Log', '/metrics/activity-log'),
     tab('Metrics: User Access Trail', '/metrics/access-trail'),
-    { name: 'customer module: Inventory, active business', as: 'admin@example.com', paths: ['/customers/inventory?status=active&kind=business'], target: { medianMs: 30 } },
+    {
+      name: 'customer module: Inventory, active business',
+      as: 'admin@example.com',
+      paths: ['/customers/inventory?status=active&kind=business'],
+      target: { medianMs: 30 },
+    },
     { name: 'customer module: Recently Viewed', as: 'admin@example.com', paths: ['/customers/recent'] },
   ];
 }

@@ -1,9 +1,9 @@
+import { createUser } from '../../src/auth/staff-users.ts';
 import type { Tx } from '../../src/db/index.ts';
 import { accountNumberFor } from '../../src/features/customers/account-number.ts';
+import { nowIso } from '../../src/lib/dates.ts';
 import { normaliseName } from '../../src/lib/names.ts';
 import { hashPassword } from '../../src/lib/password.ts';
-import { nowIso } from '../../src/lib/dates.ts';
-import { createUser } from '../../src/auth/staff-users.ts';
 
 export const DEMO_PASSWORD = 'demo-password';
 
@@ -18,12 +18,26 @@ export async function seed(trx: Tx): Promise<void> {
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   await createUser(trx, { email: 'admin@example.com', name: 'Alex Admin', role: 'admin', passwordHash });
   await createUser(trx, { email: 'support@example.com', name: 'Sam Support', role: 'support', passwordHash });
-  await createUser(trx, { email: 'reseller@example.com', name: 'Riley Northwind', role: 'reseller', resellerId: northwindId, passwordHash });
-  await createUser(trx, { email: 'reseller2@example.com', name: 'Casey Contoso', role: 'reseller', resellerId: contosoId, passwordHash });
+  await createUser(trx, {
+    email: 'reseller@example.com',
+    name: 'Riley Northwind',
+    role: 'reseller',
+    resellerId: northwindId,
+    passwordHash,
+  });
+  await createUser(trx, {
+    email: 'reseller2@example.com',
+    name: 'Casey Contoso',
+    role: 'reseller',
+    resellerId: contosoId,
+    passwordHash,
+  });
 
   const institutionIds: Record<string, number> = {};
   for (const name of ['Birmingham University', 'Manchester Health Trust', 'City of London Council']) {
-    const [row] = await trx('institutions').insert({ name, name_key: normaliseName(name), created_at: now }).returning('id');
+    const [row] = await trx('institutions')
+      .insert({ name, name_key: normaliseName(name), created_at: now })
+      .returning('id');
     institutionIds[name] = row.id;
   }
   for (const [name, institution] of [
@@ -31,7 +45,12 @@ export async function seed(trx: Tx): Promise<void> {
     ['Physics Department', 'Birmingham University'],
     ['Cardiology Unit', 'Manchester Health Trust'],
   ] as const) {
-    await trx('groups').insert({ name, name_key: normaliseName(name), institution_id: institutionIds[institution], created_at: now });
+    await trx('groups').insert({
+      name,
+      name_key: normaliseName(name),
+      institution_id: institutionIds[institution],
+      created_at: now,
+    });
   }
 
   const customers: [string, 'business' | 'personal', number, string][] = [

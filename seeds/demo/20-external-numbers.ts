@@ -67,11 +67,15 @@ export async function seed(trx: Tx): Promise<void> {
   );
   for (const name of Object.keys(institutions)) {
     if (institutionIds.has(name)) continue;
-    const [row] = await trx('institutions').insert({ name, name_key: normaliseName(name), created_at: now }).returning('id');
+    const [row] = await trx('institutions')
+      .insert({ name, name_key: normaliseName(name), created_at: now })
+      .returning('id');
     institutionIds.set(name, row.id);
   }
   const groups: [string, number | null][] = [
-    ...Object.entries(institutions).flatMap(([institution, names]) => names.map((name): [string, number | null] => [name, institutionIds.get(institution)!])),
+    ...Object.entries(institutions).flatMap(([institution, names]) =>
+      names.map((name): [string, number | null] => [name, institutionIds.get(institution)!]),
+    ),
     ...independentGroups.map((name): [string, null] => [name, null]),
   ];
   for (const [name, institutionId] of groups) {
@@ -85,13 +89,17 @@ export async function seed(trx: Tx): Promise<void> {
 
   for (const [key, number] of Object.entries(numbers)) {
     const [kind, name] = key.split(':');
-    const owner = kind === 'institution' ? { institution_id: institutionIds.get(name) } : { group_id: groupIds.get(name) };
+    const owner =
+      kind === 'institution' ? { institution_id: institutionIds.get(name) } : { group_id: groupIds.get(name) };
     await trx('external_customer_numbers').insert({ ...owner, number, created_at: now, updated_at: now });
   }
 
   for (const [customer, [institution, group]] of Object.entries(memberships)) {
     await trx('customers')
       .where({ name: customer })
-      .update({ institution_id: institution ? institutionIds.get(institution) : null, group_id: group ? groupIds.get(group) : null });
+      .update({
+        institution_id: institution ? institutionIds.get(institution) : null,
+        group_id: group ? groupIds.get(group) : null,
+      });
   }
 }

@@ -1,7 +1,8 @@
 import type { Tx } from '../../src/db/index.ts';
-import { nowIso } from '../../src/lib/dates.ts';
 import type { Grade } from '../../src/features/numbers/grades.ts';
 import { inventoryRow } from '../../src/features/numbers/numbers.ts';
+import { nowIso } from '../../src/lib/dates.ts';
+import { seededRandom } from '../../src/lib/seeded-random.ts';
 
 type Setting = [key: string, label: string, kind: string, defaultValue: string, required: boolean];
 
@@ -37,7 +38,11 @@ const serviceTypes: { name: string; description: string; settings: Setting[] }[]
 ];
 
 // [monthly, set-up] in cents; the Partner Discount list has no platinum price (a validity report error).
-const priceLists: { name: string; services: Record<string, [number, number]>; grades: Partial<Record<Grade, [number, number]>> }[] = [
+const priceLists: {
+  name: string;
+  services: Record<string, [number, number]>;
+  grades: Partial<Record<Grade, [number, number]>>;
+}[] = [
   {
     name: 'Business Standard',
     services: { 'Hosted Voice': [1500, 2500], 'SIP Trunk': [950, 5000], 'Fax to E-mail': [400, 0] },
@@ -63,29 +68,54 @@ export async function seed(trx: Tx): Promise<void> {
   const now = nowIso();
   const typeIds = new Map<string, number>();
   for (const type of serviceTypes) {
-    const [{ id }] = await trx('service_types').insert({ name: type.name, description: type.description, created_at: now, updated_at: now }).returning('id');
+    const [{ id }] = await trx('service_types')
+      .insert({ name: type.name, description: type.description, created_at: now, updated_at: now })
+      .returning('id');
     typeIds.set(type.name, id);
     await trx('service_type_settings').insert(
-      type.settings.map(([key, label, kind, default_value, required], position) => ({ service_type_id: id, key, label, kind, default_value, required, position })),
+      type.settings.map(([key, label, kind, default_value, required], position) => ({
+        service_type_id: id,
+        key,
+        label,
+        kind,
+        default_value,
+        required,
+        position,
+      })),
     );
   }
   for (const list of priceLists) {
-    const [{ id }] = await trx('price_lists').insert({ name: list.name, created_at: now, updated_at: now }).returning('id');
+    const [{ id }] = await trx('price_lists')
+      .insert({ name: list.name, created_at: now, updated_at: now })
+      .returning('id');
     const items = [
-      ...Object.entries(list.services).map(([type, [monthly, setup]]) => ({ service_type_id: typeIds.get(type), grade: null, monthly_cents: monthly, setup_cents: setup })),
-      ...Object.entries(list.grades).map(([grade, [monthly, setup]]) => ({ service_type_id: null, grade, monthly_cents: monthly, setup_cents: setup })),
+      ...Object.entries(list.services).map(([type, [monthly, setup]]) => ({
+        service_type_id: typeIds.get(type),
+        grade: null,
+        monthly_cents: monthly,
+        setup_cents: setup,
+      })),
+      ...Object.entries(list.grades).map(([grade, [monthly, setup]]) => ({
+        service_type_id: null,
+        grade,
+        monthly_cents: monthly,
+        setup_cents: setup,
+      })),
     ];
     await trx('price_list_items').insert(items.map((item) => ({ price_list_id: id, ...item })));
   }
 
   // Deterministic random keys, so the demo's *random* searches are the same on every machine.
-  let seed = 42;
-  const random = () => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
-  const row = (number: string, poolCustomerId: number | null = null) => inventoryRow(number, { poolCustomerId, now, random });
-  const numbers = Object.entries(blocks).flatMap(([prefix, count]) => Array.from({ length: count }, (_, i) => row(prefix + String(i).padStart(4, '0'))));
+  const random = seededRandom(42);
+  const row = (number: string, poolCustomerId: number | null = null) =>
+    inventoryRow(number, { poolCustomerId, now, random });
+  const numbers = Object.entries(blocks).flatMap(([prefix, count]) =>
+    Array.from({ length: count }, (_, i) => row(prefix + String(i).padStart(4, '0'))),
+  );
   for (const [customer, first, count] of pools) {
     const { id } = await trx('customers').where({ name: customer }).first('id');
-    for (let i = 0; i < count; i++) numbers.push(row(String(BigInt(first) + BigInt(i)).padStart(first.length, '0'), id));
+    for (let i = 0; i < count; i++)
+      numbers.push(row(String(BigInt(first) + BigInt(i)).padStart(first.length, '0'), id));
   }
   for (let i = 0; i < numbers.length; i += 500) await trx('phone_numbers').insert(numbers.slice(i, i + 500));
 }

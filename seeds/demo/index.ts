@@ -9,7 +9,9 @@ const demoDir = fileURLToPath(new URL('./', import.meta.url));
  * exporting `seed(trx)`; they run in name order inside one transaction.
  */
 export async function seedDemo(db: Db): Promise<void> {
-  const files = readdirSync(demoDir).filter((f) => /^\d+-.*\.ts$/.test(f)).sort();
+  const files = readdirSync(demoDir)
+    .filter((f) => /^\d+-.*\.ts$/.test(f))
+    .sort();
   const modules = await Promise.all(
     files.map(async (f) => (await import(pathToFileURL(`${demoDir}${f}`).href)) as { seed(trx: Tx): Promise<void> }),
   );

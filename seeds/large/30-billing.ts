@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import { addDays } from '../../src/lib/dates.ts';
 import { invoiceNumberFor } from '../../src/features/invoices/invoices.ts';
+import { addDays } from '../../src/lib/dates.ts';
 import type { LargeSeedOptions } from './types.ts';
 
 /** Invoices per customer; the last customer gets BIG_CUSTOMER_INVOICES (the "profile with 2,000 invoices" benchmark). */
@@ -10,7 +10,15 @@ const CUSTOMERS_PER_TRANSACTION = 5_000;
 // SQLite allows 32,766 bound values per statement; PostgreSQL 65,535.
 const VALUES_PER_STATEMENT = 30_000;
 
-const DESCRIPTIONS = ['Business fibre', 'Hosted PBX seats', 'Call charges', 'SIP trunk', 'Broadband', 'Number rental', 'Support plan'];
+const DESCRIPTIONS = [
+  'Business fibre',
+  'Hosted PBX seats',
+  'Call charges',
+  'SIP trunk',
+  'Broadband',
+  'Number rental',
+  'Support plan',
+];
 
 /**
  * Multi-row INSERT … VALUES (…), (…) written directly: Knex's SQLite insert builds a UNION ALL
@@ -24,7 +32,10 @@ async function insertMany(trx: Knex.Transaction, table: string, rows: Record<str
   for (let i = 0; i < rows.length; i += perStatement) {
     const chunk = rows.slice(i, i + perStatement);
     const bindings = chunk.flatMap((row) => columns.map((c) => row[c] ?? null));
-    await trx.raw(`insert into ?? (${columns.map(() => '??').join(', ')}) values ${chunk.map(() => tuple).join(', ')}`, [table, ...columns, ...bindings]);
+    await trx.raw(
+      `insert into ?? (${columns.map(() => '??').join(', ')}) values ${chunk.map(() => tuple).join(', ')}`,
+      [table, ...columns, ...bindings],
+    );
   }
 }
 
@@ -38,7 +49,8 @@ export async function generate(db: Knex, { customers, random }: LargeSeedOptions
   const ids = (await db('customers').max({ last: 'id' }).first()) as { last: number };
   const lastCustomer = Number(ids.last);
   const firstCustomer = lastCustomer - customers + 1;
-  const next = async (table: string) => Number(((await db(table).max({ id: 'id' }).first()) as { id: number | null }).id ?? 0) + 1;
+  const next = async (table: string) =>
+    Number(((await db(table).max({ id: 'id' }).first()) as { id: number | null }).id ?? 0) + 1;
   let invoiceId = await next('invoices');
   let lineId = await next('invoice_lines');
   let paymentId = await next('payments');
@@ -61,17 +73,41 @@ export async function generate(db: Knex, { customers, random }: LargeSeedOptions
         const roll = random();
         const paidCents = roll < 0.7 ? totalCents : roll < 0.8 ? Math.floor(totalCents / 2) : 0;
         invoices.push({
-          id, customer_id: customerId, number: invoiceNumberFor(id), issued_on: issuedOn, due_on: addDays(issuedOn, 30),
-          po_number: random() < 0.3 ? `PO-${id % 100_000}` : null, total_cents: totalCents, open_cents: totalCents - paidCents, created_at: now,
+          id,
+          customer_id: customerId,
+          number: invoiceNumberFor(id),
+          issued_on: issuedOn,
+          due_on: addDays(issuedOn, 30),
+          po_number: random() < 0.3 ? `PO-${id % 100_000}` : null,
+          total_cents: totalCents,
+          open_cents: totalCents - paidCents,
+          created_at: now,
         });
-        lines.push({ id: lineId++, invoice_id: id, position: 1, description: DESCRIPTIONS[id % DESCRIPTIONS.length], quantity: 1, unit_cents: totalCents, amount_cents: totalCents });
+        lines.push({
+          id: lineId++,
+          invoice_id: id,
+          position: 1,
+          description: DESCRIPTIONS[id % DESCRIPTIONS.length],
+          quantity: 1,
+          unit_cents: totalCents,
+          amount_cents: totalCents,
+        });
         if (paidCents > 0) paid.push({ invoice: id, cents: paidCents });
       }
       if (paid.length) {
         const id = paymentId++;
         payments.push({
-          id, customer_id: customerId, amount_cents: paid.reduce((s, p) => s + p.cents, 0), method: 'check', reference: String(100_000 + (id % 900_000)),
-          status: 'settled', source: 'external', paid_on: today, idempotency_key: `large-${id}`, settled_at: now, created_at: now,
+          id,
+          customer_id: customerId,
+          amount_cents: paid.reduce((s, p) => s + p.cents, 0),
+          method: 'check',
+          reference: String(100_000 + (id % 900_000)),
+          status: 'settled',
+          source: 'external',
+          paid_on: today,
+          idempotency_key: `large-${id}`,
+          settled_at: now,
+          created_at: now,
         });
         for (const p of paid) applications.push({ payment_id: id, invoice_id: p.invoice, amount_cents: p.cents });
       }

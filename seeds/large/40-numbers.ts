@@ -22,7 +22,11 @@ export async function generate(db: Knex, { customers, random }: LargeSeedOptions
     const assigned = i % PER_PREFIX < assignedBelow[block];
     const pooled = !assigned && random() < 0.005;
     return {
-      ...inventoryRow(number, { poolCustomerId: pooled ? 1 + Math.floor(random() * Math.min(customers, Number(maxId))) : null, now, random }),
+      ...inventoryRow(number, {
+        poolCustomerId: pooled ? 1 + Math.floor(random() * Math.min(customers, Number(maxId))) : null,
+        now,
+        random,
+      }),
       status: assigned ? 'assigned' : 'available',
       customer_id: assigned ? 1 + Math.floor(random() * Number(maxId)) : null,
     };
@@ -35,7 +39,11 @@ export async function generate(db: Knex, { customers, random }: LargeSeedOptions
     id: 'benchmark-numbers-draft',
     user_id: admin.id,
     reached_step: 3,
-    data: JSON.stringify({ customer_mode: 'existing', account_number: 'LD0000001', service_type_id: String(hosted.id) }),
+    data: JSON.stringify({
+      customer_mode: 'existing',
+      account_number: 'LD0000001',
+      service_type_id: String(hosted.id),
+    }),
     created_at: now,
     updated_at: now,
     expires_at: expires,

@@ -28,15 +28,21 @@ export async function generate(db: Knex, { random }: LargeSeedOptions): Promise<
     updated_at: at(i, 1000),
   }));
   const content = Buffer.alloc(2048, 7);
-  await insertGenerated(db, 'documents', 500, (i) => ({
-    customer_id: customer,
-    filename: `document-${i}.pdf`,
-    content_type: 'application/pdf',
-    size_bytes: content.length,
-    content,
-    uploaded_by_user_id: pick(users),
-    created_at: at(i, 500),
-  }), { rowsPerStatement: 100 });
+  await insertGenerated(
+    db,
+    'documents',
+    500,
+    (i) => ({
+      customer_id: customer,
+      filename: `document-${i}.pdf`,
+      content_type: 'application/pdf',
+      size_bytes: content.length,
+      content,
+      uploaded_by_user_id: pick(users),
+      created_at: at(i, 500),
+    }),
+    { rowsPerStatement: 100 },
+  );
   await insertGenerated(db, 'audit_events', 10_000, (i) => {
     const field = pick(FIELDS);
     return {

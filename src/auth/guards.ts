@@ -1,6 +1,6 @@
 import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { forbidden } from '../lib/http-error.ts';
-import { can, type ContactPrincipal, type Permission, type Role, type StaffPrincipal } from './principal.ts';
+import { type ContactPrincipal, can, type Permission, type Role, type StaffPrincipal } from './principal.ts';
 
 /** A named guard for staff routes: `preHandler: [requireStaff('admin')]`; no roles means any staff role. */
 export function requireStaff(...allowed: Role[]): preHandlerAsyncHookHandler {

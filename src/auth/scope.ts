@@ -28,7 +28,11 @@ export type CustomerRow = {
  * support see all, a contact sees only its own customer. Tenant scoping lives here, so a forgotten `where`
  * cannot leak another tenant's rows.
  */
-export function customersVisibleTo(db: Queryable, principal: Principal, alias = 'customers'): Knex.QueryBuilder<CustomerRow> {
+export function customersVisibleTo(
+  db: Queryable,
+  principal: Principal,
+  alias = 'customers',
+): Knex.QueryBuilder<CustomerRow> {
   const query = db<CustomerRow>(alias === 'customers' ? 'customers' : `customers as ${alias}`);
   if (principal.kind === 'contact') return query.where(`${alias}.id`, principal.customerId);
   if (principal.role === 'reseller') return query.where(`${alias}.reseller_id`, principal.resellerId ?? -1);
@@ -36,7 +40,11 @@ export function customersVisibleTo(db: Queryable, principal: Principal, alias = 
 }
 
 /** A customer the principal may see, or undefined (which routes answer with 404, never 403, to not confirm it exists). */
-export async function findCustomerFor(db: Queryable, principal: Principal, id: number): Promise<CustomerRow | undefined> {
+export async function findCustomerFor(
+  db: Queryable,
+  principal: Principal,
+  id: number,
+): Promise<CustomerRow | undefined> {
   return customersVisibleTo(db, principal).where('customers.id', id).first();
 }
 
@@ -44,10 +52,16 @@ export async function findCustomerFor(db: Queryable, principal: Principal, id: n
  * Rows of a child table (invoices, payments, contacts …) whose owning customer the principal may see.
  * Admin and support see every row, so they get no sub-query.
  */
-export function rowsOwnedByVisibleCustomers(db: Queryable, principal: Principal, table: string, customerColumn = 'customer_id'): Knex.QueryBuilder {
+export function rowsOwnedByVisibleCustomers(
+  db: Queryable,
+  principal: Principal,
+  table: string,
+  customerColumn = 'customer_id',
+): Knex.QueryBuilder {
   const query = db(table);
   const column = `${table.split(' as ').pop()}.${customerColumn}`;
   if (principal.kind === 'contact') return query.where(column, principal.customerId);
-  if (principal.role === 'reseller') return query.whereIn(column, customersVisibleTo(db, principal).select('customers.id'));
+  if (principal.role === 'reseller')
+    return query.whereIn(column, customersVisibleTo(db, principal).select('customers.id'));
   return query;
 }

@@ -35,7 +35,9 @@ export async function findActiveUserById(db: Queryable, id: number): Promise<Use
 }
 
 export async function findUserByEmail(db: Queryable, email: string): Promise<UserRow | undefined> {
-  return db<UserRow>('users').where({ email: normaliseEmail(email) }).first();
+  return db<UserRow>('users')
+    .where({ email: normaliseEmail(email) })
+    .first();
 }
 
 export type NewUser = { email: string; name: string; role: Role; resellerId?: number | null } & (

@@ -30,7 +30,9 @@ export function copyOrder(tables: string[], foreignKeys: ForeignKey[]): CopyStep
       foreignKeys.every((fk) => fk.table !== table || fk.references === table || loaded.has(fk.references)),
     );
     const table = ready ?? remaining[0];
-    const deferred = foreignKeys.filter((fk) => fk.table === table && !loaded.has(fk.references)).map((fk) => fk.column);
+    const deferred = foreignKeys
+      .filter((fk) => fk.table === table && !loaded.has(fk.references))
+      .map((fk) => fk.column);
     steps.push({ table, deferred: [...new Set(deferred)].sort() });
     loaded.add(table);
     remaining.splice(remaining.indexOf(table), 1);
@@ -39,11 +41,12 @@ export function copyOrder(tables: string[], foreignKeys: ForeignKey[]): CopyStep
 }
 
 async function postgresTables(target: Db): Promise<{ tables: Table[]; foreignKeys: ForeignKey[] }> {
-  const columns: { table_name: string; column_name: string; data_type: string; column_default: string | null }[] = await target
-    .select('table_name', 'column_name', 'data_type', 'column_default')
-    .from('information_schema.columns')
-    .whereRaw('table_schema = current_schema()')
-    .orderBy(['table_name', 'ordinal_position']);
+  const columns: { table_name: string; column_name: string; data_type: string; column_default: string | null }[] =
+    await target
+      .select('table_name', 'column_name', 'data_type', 'column_default')
+      .from('information_schema.columns')
+      .whereRaw('table_schema = current_schema()')
+      .orderBy(['table_name', 'ordinal_position']);
   const keys: { table_name: string; column_name: string; constraint_type: string; references: string | null }[] = (
     await target.raw(`
       SELECT tc.table_name, kcu.column_name, tc.constraint_type, ccu.table_name AS references
@@ -67,7 +70,9 @@ async function postgresTables(target: Db): Promise<{ tables: Table[]; foreignKey
       return {
         name,
         columns: own.map((c) => ({ name: c.column_name, type: c.data_type })),
-        primaryKey: keys.filter((k) => k.table_name === name && k.constraint_type === 'PRIMARY KEY').map((k) => k.column_name),
+        primaryKey: keys
+          .filter((k) => k.table_name === name && k.constraint_type === 'PRIMARY KEY')
+          .map((k) => k.column_name),
         serial: own.filter((c) => c.column_default?.startsWith('nextval(')).map((c) => c.column_name),
       };
     });
@@ -90,7 +95,11 @@ function canonical(value: unknown, type: string): unknown {
 function sortedJson(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortedJson);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortedJson((value as Record<string, unknown>)[k])]));
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sortedJson((value as Record<string, unknown>)[k])]),
+    );
   }
   return value;
 }
@@ -151,17 +160,24 @@ export class CopyError extends Error {}
  * committing, so a copy that does not match leaves the target empty. Both databases are first
  * migrated to the latest schema; the target must hold no data.
  */
-export async function copyDatabase(source: Db, target: Db, log: (line: string) => void = () => {}): Promise<TableReport[]> {
+export async function copyDatabase(
+  source: Db,
+  target: Db,
+  log: (line: string) => void = () => {},
+): Promise<TableReport[]> {
   await migrateToLatest(source);
   await migrateToLatest(target);
   const { tables, foreignKeys } = await postgresTables(target);
   const sourceTables = new Set<string>(await source('sqlite_master').where({ type: 'table' }).pluck('name'));
   for (const table of tables) {
     if (!sourceTables.has(table.name)) throw new CopyError(`The SQLite database has no table ${table.name}.`);
-    const sourceColumns = new Set((await source.raw(`PRAGMA table_info(${JSON.stringify(table.name)})`)).map((c: { name: string }) => c.name));
+    const sourceColumns = new Set(
+      (await source.raw(`PRAGMA table_info(${JSON.stringify(table.name)})`)).map((c: { name: string }) => c.name),
+    );
     const missing = table.columns.filter((c) => !sourceColumns.has(c.name)).map((c) => c.name);
     if (missing.length) throw new CopyError(`The SQLite table ${table.name} lacks ${missing.join(', ')}.`);
-    if (await target(table.name).first()) throw new CopyError(`The PostgreSQL database already has data (in ${table.name}); copy into an empty one.`);
+    if (await target(table.name).first())
+      throw new CopyError(`The PostgreSQL database already has data (in ${table.name}); copy into an empty one.`);
   }
   const byName = new Map(tables.map((t) => [t.name, t]));
   const steps = copyOrder([...byName.keys()], foreignKeys);
@@ -171,7 +187,8 @@ export async function copyDatabase(source: Db, target: Db, log: (line: string) =
   await target.transaction(async (trx) => {
     for (const { table: name, deferred } of steps) {
       const table = byName.get(name)!;
-      if (deferred.length && !table.primaryKey.length) throw new CopyError(`${name} refers to a table loaded after it and has no primary key.`);
+      if (deferred.length && !table.primaryKey.length)
+        throw new CopyError(`${name} refers to a table loaded after it and has no primary key.`);
       const checksum = new TableChecksum(table.columns);
       const chunkSize = Math.max(1, Math.min(1000, Math.floor(MAX_BINDINGS / table.columns.length)));
       for await (const rows of chunksOf(source, table, chunkSize)) {
@@ -186,26 +203,37 @@ export async function copyDatabase(source: Db, target: Db, log: (line: string) =
       for await (const rows of chunksOf(source, table, 1000)) {
         for (const row of rows) {
           const key = Object.fromEntries(table.primaryKey.map((c) => [c, row[c]]));
-          await trx(name).where(key).update(Object.fromEntries(deferred.map((c) => [c, row[c]])));
+          await trx(name)
+            .where(key)
+            .update(Object.fromEntries(deferred.map((c) => [c, row[c]])));
         }
       }
     }
     for (const table of tables) {
       for (const column of table.serial) {
-        await trx.raw(`SELECT setval(pg_get_serial_sequence(?, ?), (SELECT COALESCE(MAX(??), 0) + 1 FROM ??), false)`, [table.name, column, column, table.name]);
+        await trx.raw(`SELECT setval(pg_get_serial_sequence(?, ?), (SELECT COALESCE(MAX(??), 0) + 1 FROM ??), false)`, [
+          table.name,
+          column,
+          column,
+          table.name,
+        ]);
       }
     }
     for (const table of tables) {
       const expected = sourceChecksums.get(table.name)!;
       const actual = await checksumOf(trx, table);
       if (actual.rows !== expected.rows || actual.value !== expected.value) {
-        throw new CopyError(`${table.name} differs after the copy: SQLite ${expected.rows} rows (${expected.value}), PostgreSQL ${actual.rows} rows (${actual.value}).`);
+        throw new CopyError(
+          `${table.name} differs after the copy: SQLite ${expected.rows} rows (${expected.value}), PostgreSQL ${actual.rows} rows (${actual.value}).`,
+        );
       }
       reports.push({ table: table.name, rows: actual.rows, checksum: actual.value });
     }
   });
 
-  const leftBehind = [...sourceTables].filter((name) => !byName.has(name) && !IGNORED.test(name) && !name.startsWith('sqlite_'));
+  const leftBehind = [...sourceTables].filter(
+    (name) => !byName.has(name) && !IGNORED.test(name) && !name.startsWith('sqlite_'),
+  );
   if (leftBehind.length) log(`Not copied (SQLite only): ${leftBehind.sort().join(', ')}`);
   return reports;
 }

@@ -152,7 +152,9 @@ function indexedText({ table, columns }: TextIndex): string {
 export async function createTextIndex(db: Queryable, index: TextIndex): Promise<void> {
   if (dialectOf(db) === 'postgres') {
     await db.raw('CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public');
-    await db.raw(`CREATE INDEX "${index.name}" ON "${index.table}" USING gin ((${indexedText(index)}) public.gin_trgm_ops)`);
+    await db.raw(
+      `CREATE INDEX "${index.name}" ON "${index.table}" USING gin ((${indexedText(index)}) public.gin_trgm_ops)`,
+    );
     return;
   }
   const name = `"${index.name}"`;
@@ -160,7 +162,9 @@ export async function createTextIndex(db: Queryable, index: TextIndex): Promise<
   const list = index.columns.map((c) => `"${c}"`).join(', ');
   const values = (row: 'new' | 'old') => index.columns.map((c) => `${row}."${c}"`).join(', ');
   // External content: the index stores only trigrams and reads the text from the table itself.
-  await db.raw(`CREATE VIRTUAL TABLE ${name} USING fts5(${list}, content="${index.table}", content_rowid=${id}, tokenize='trigram')`);
+  await db.raw(
+    `CREATE VIRTUAL TABLE ${name} USING fts5(${list}, content="${index.table}", content_rowid=${id}, tokenize='trigram')`,
+  );
   await db.raw(`CREATE TRIGGER "${index.name}_insert" AFTER INSERT ON "${index.table}" BEGIN
     INSERT INTO ${name}(rowid, ${list}) VALUES (new.${id}, ${values('new')}); END`);
   await db.raw(`CREATE TRIGGER "${index.name}_delete" AFTER DELETE ON "${index.table}" BEGIN
@@ -178,7 +182,8 @@ export async function dropTextIndex(db: Queryable, index: TextIndex): Promise<vo
     await db.raw(`DROP INDEX IF EXISTS "${index.name}"`);
     return;
   }
-  for (const trigger of ['insert', 'delete', 'update']) await db.raw(`DROP TRIGGER IF EXISTS "${index.name}_${trigger}"`);
+  for (const trigger of ['insert', 'delete', 'update'])
+    await db.raw(`DROP TRIGGER IF EXISTS "${index.name}_${trigger}"`);
   await db.raw(`DROP TABLE IF EXISTS "${index.name}"`);
 }
 
@@ -203,7 +208,8 @@ function ftsPhrase(term: string): string {
  * a prefix search on an ordinary index instead (likeInsensitive 'prefix').
  */
 export function matchesText(db: Queryable, table: string, column: string, term: string, idColumn = 'id'): Knex.Raw {
-  if (dialectOf(db) === 'postgres' || [...term].length < TEXT_INDEX_MIN_LENGTH) return likeInsensitive(db, `${table}.${column}`, term, 'contains');
+  if (dialectOf(db) === 'postgres' || [...term].length < TEXT_INDEX_MIN_LENGTH)
+    return likeInsensitive(db, `${table}.${column}`, term, 'contains');
   const index = searchIndexName(table, column);
   return db.raw(`??.?? IN (SELECT rowid FROM ?? WHERE ?? MATCH ?)`, [table, idColumn, index, index, ftsPhrase(term)]);
 }
@@ -214,7 +220,12 @@ export function matchesText(db: Queryable, table: string, column: string, term: 
  * order the index yields without sorting, so the first page of a term matching half the table is as
  * cheap as one matching a single row (matchesText's IN list would collect every match first).
  */
-export function whereTextContains<Q extends Knex.QueryBuilder>(db: Queryable, query: Q, index: TextIndex, term: string): Q {
+export function whereTextContains<Q extends Knex.QueryBuilder>(
+  db: Queryable,
+  query: Q,
+  index: TextIndex,
+  term: string,
+): Q {
   const id = `${index.table}.${index.idColumn ?? 'id'}`;
   if (dialectOf(db) === 'postgres') {
     return query.whereRaw(`(${indexedText(index)}) ILIKE ? ESCAPE '\\'`, [`%${escapeLike(term)}%`]).orderBy(id) as Q;

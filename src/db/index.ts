@@ -12,7 +12,11 @@ export type Queryable = Knex | Knex.Transaction;
 
 export function createDb(database: Config['database']): Db {
   if (database.kind === 'postgres') {
-    return knex({ client: 'pg', connection: { connectionString: database.url, types: sqliteShapedTypes }, pool: { min: 0, max: 10 } });
+    return knex({
+      client: 'pg',
+      connection: { connectionString: database.url, types: sqliteShapedTypes },
+      pool: { min: 0, max: 10 },
+    });
   }
   if (database.file !== ':memory:') mkdirSync(dirname(database.file), { recursive: true });
   return knex({

@@ -1,6 +1,6 @@
 import type { Db } from '../db/index.ts';
-import { deleteExpiredSessions } from '../plugins/session-store.ts';
 import { paymentJobHandlers, paymentRecurringJobs } from '../features/payments/jobs.ts';
+import { deleteExpiredSessions } from '../plugins/session-store.ts';
 import type { JobHandlers, RecurringJob } from './queue.ts';
 
 const FINISHED_JOBS_KEPT_DAYS = 30;
@@ -22,4 +22,7 @@ export const jobHandlers: JobHandlers = {
 };
 
 /** Job kinds queued on a schedule (cron patterns in UTC). */
-export const recurringJobs: readonly RecurringJob[] = [{ kind: 'housekeeping', cron: '*/15 * * * *' }, ...paymentRecurringJobs];
+export const recurringJobs: readonly RecurringJob[] = [
+  { kind: 'housekeeping', cron: '*/15 * * * *' },
+  ...paymentRecurringJobs,
+];

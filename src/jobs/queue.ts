@@ -1,9 +1,9 @@
-import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Cron } from 'croner';
 import type { Knex } from 'knex';
-import type { Db, Queryable } from '../db/index.ts';
 import { claimingRows } from '../db/dialect.ts';
+import type { Db, Queryable } from '../db/index.ts';
 
 /**
  * Background work kept as rows in `jobs`, claimed in the database so that any number of app processes
@@ -67,19 +67,42 @@ function whereDue(query: Knex.QueryBuilder, kinds: string[], now: Date): Knex.Qu
  * other processes get other jobs (row locks that skip on PostgreSQL, the write lock on SQLite), and the
  * UPDATE repeats the due condition so a job can never be claimed twice.
  */
-export async function claimDueJobs(db: Db, worker: string, kinds: string[], limit: number, now = new Date()): Promise<Job[]> {
+export async function claimDueJobs(
+  db: Db,
+  worker: string,
+  kinds: string[],
+  limit: number,
+  now = new Date(),
+): Promise<Job[]> {
   if (!kinds.length) return [];
   const rows = await db.transaction(async (trx): Promise<JobRow[]> => {
-    const due = await claimingRows(trx, whereDue(trx('jobs').select('id'), kinds, now).orderBy(['run_at', 'id']).limit(limit));
+    const due = await claimingRows(
+      trx,
+      whereDue(trx('jobs').select('id'), kinds, now).orderBy(['run_at', 'id']).limit(limit),
+    );
     if (!due.length) return [];
     return whereDue(trx('jobs'), kinds, now)
-      .whereIn('id', due.map((row: { id: number }) => row.id))
-      .update({ status: 'running', claimed_by: worker, claimed_at: now.toISOString(), attempts: trx.raw('attempts + 1') })
+      .whereIn(
+        'id',
+        due.map((row: { id: number }) => row.id),
+      )
+      .update({
+        status: 'running',
+        claimed_by: worker,
+        claimed_at: now.toISOString(),
+        attempts: trx.raw('attempts + 1'),
+      })
       .returning(['id', 'kind', 'payload', 'attempts', 'run_at']);
   });
   return rows
     .sort((a, b) => a.run_at.localeCompare(b.run_at) || a.id - b.id)
-    .map((row) => ({ id: row.id, kind: row.kind, payload: JSON.parse(row.payload), attempts: row.attempts, runAt: row.run_at }));
+    .map((row) => ({
+      id: row.id,
+      kind: row.kind,
+      payload: JSON.parse(row.payload),
+      attempts: row.attempts,
+      runAt: row.run_at,
+    }));
 }
 
 /** Retry after 1, 2, 4, 8 minutes. */
@@ -97,7 +120,13 @@ async function finishJob(db: Db, job: Job, worker: string, error?: unknown): Pro
     await ours.update({ status: 'failed', finished_at: now.toISOString(), last_error: String(error) });
   } else {
     const runAt = new Date(now.getTime() + retryDelayMs(job.attempts)).toISOString();
-    await ours.update({ status: 'queued', run_at: runAt, claimed_by: null, claimed_at: null, last_error: String(error) });
+    await ours.update({
+      status: 'queued',
+      run_at: runAt,
+      claimed_by: null,
+      claimed_at: null,
+      last_error: String(error),
+    });
   }
 }
 

@@ -1,6 +1,6 @@
-import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 
@@ -15,5 +15,11 @@ export default async function assets(app: FastifyInstance, opts: { production: b
   });
   const maxAge = opts.production ? '1d' : 0;
   await app.register(fastifyStatic, { root: publicDir, prefix: '/assets/', maxAge });
-  await app.register(fastifyStatic, { root: htmxDir, prefix: '/vendor/htmx/', decorateReply: false, maxAge, allowedPath: (p) => p === '/htmx.min.js' });
+  await app.register(fastifyStatic, {
+    root: htmxDir,
+    prefix: '/vendor/htmx/',
+    decorateReply: false,
+    maxAge,
+    allowedPath: (p) => p === '/htmx.min.js',
+  });
 }

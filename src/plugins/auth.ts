@@ -1,5 +1,5 @@
-import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
 import type { Principal } from '../auth/principal.ts';
 import { findActiveUserById, toStaffPrincipal } from '../auth/staff-users.ts';
 import type { Db } from '../db/index.ts';

@@ -1,5 +1,5 @@
-import fp from 'fastify-plugin';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
 
 const titles: Record<number, string> = {
   400: 'That request could not be understood',
@@ -35,12 +35,22 @@ export default fp(async (app) => {
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) {
       request.log.error({ err: error, reference: request.id }, 'request failed');
-      return renderError(request, reply, 500, `Something went wrong on our side. If it keeps happening, quote reference ${request.id}.`);
+      return renderError(
+        request,
+        reply,
+        500,
+        `Something went wrong on our side. If it keeps happening, quote reference ${request.id}.`,
+      );
     }
     return renderError(request, reply, status, userMessage(error, status));
   });
 
   app.setNotFoundHandler(async (request, reply) =>
-    renderError(request, reply, 404, 'There is nothing at this address. It may have moved, or the link may be mistyped.'),
+    renderError(
+      request,
+      reply,
+      404,
+      'There is nothing at this address. It may have moved, or the link may be mistyped.',
+    ),
   );
 });

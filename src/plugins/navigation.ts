@@ -1,4 +1,4 @@
-import { type Role, type StaffPrincipal } from '../auth/principal.ts';
+import type { Role, StaffPrincipal } from '../auth/principal.ts';
 
 export type AppSettings = Readonly<Record<string, string>>;
 

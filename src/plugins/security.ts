@@ -1,6 +1,6 @@
-import fp from 'fastify-plugin';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
+import fp from 'fastify-plugin';
 
 /** Security headers with a CSP that runs only our own scripts and styles, and the rate limiter. */
 export default fp(async (app) => {

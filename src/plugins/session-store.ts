@@ -17,7 +17,9 @@ export class DatabaseSessionStore implements SessionStore {
 
   set(sid: string, session: StoredSession, callback: (err?: unknown) => void): void {
     const userId = (session as { userId?: number }).userId ?? null;
-    const cookieExpiry = session.cookie?.expires ? new Date(session.cookie.expires).getTime() : Date.now() + this.fallbackTtlMs;
+    const cookieExpiry = session.cookie?.expires
+      ? new Date(session.cookie.expires).getTime()
+      : Date.now() + this.fallbackTtlMs;
     // A session nobody signed in to (only a CSRF secret for the sign-in form) is dropped after an hour.
     const expires = new Date(userId ? cookieExpiry : Math.min(cookieExpiry, Date.now() + ANONYMOUS_TTL_MS));
     this.db('sessions')
@@ -36,7 +38,10 @@ export class DatabaseSessionStore implements SessionStore {
   }
 
   destroy(sid: string, callback: (err?: unknown) => void): void {
-    this.db('sessions').where({ sid }).delete().then(() => callback(), callback);
+    this.db('sessions')
+      .where({ sid })
+      .delete()
+      .then(() => callback(), callback);
   }
 }
 

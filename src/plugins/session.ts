@@ -1,11 +1,11 @@
-import fp from 'fastify-plugin';
 import fastifyCookie from '@fastify/cookie';
-import fastifySession from '@fastify/session';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFlash from '@fastify/flash';
+import fastifySession from '@fastify/session';
+import fp from 'fastify-plugin';
 import type { Db } from '../db/index.ts';
-import { DatabaseSessionStore } from './session-store.ts';
 import { ABSOLUTE_TIMEOUT_MS } from './auth.ts';
+import { DatabaseSessionStore } from './session-store.ts';
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 

@@ -1,11 +1,11 @@
 import { fileURLToPath } from 'node:url';
-import fp from 'fastify-plugin';
 import fastifyView from '@fastify/view';
 import { Eta } from 'eta';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { formatCents } from '../lib/money.ts';
+import fp from 'fastify-plugin';
 import { formatDate, formatTimestamp } from '../lib/dates.ts';
-import { navigationFor, type AppSettings } from './navigation.ts';
+import { formatCents } from '../lib/money.ts';
+import { type AppSettings, navigationFor } from './navigation.ts';
 
 const viewsDir = fileURLToPath(new URL('../../views/', import.meta.url));
 
@@ -17,7 +17,10 @@ declare module 'fastify' {
     /** Renders a full page (a template that uses the layout). */
     page(template: string, data?: Record<string, unknown>): Promise<FastifyReply>;
     /** Renders only `fragment` for an htmx request, the full `page` otherwise (DESIGN rule 5). */
-    pageOrFragment(templates: { page: string; fragment: string }, data?: Record<string, unknown>): Promise<FastifyReply>;
+    pageOrFragment(
+      templates: { page: string; fragment: string },
+      data?: Record<string, unknown>,
+    ): Promise<FastifyReply>;
     /** Redirect after a POST: 303 for plain forms, HX-Redirect for htmx requests. */
     seeOther(url: string): FastifyReply;
   }
@@ -38,7 +41,12 @@ export function isHtmxRequest(request: FastifyRequest): boolean {
 
 export default fp(async (app, opts: { production: boolean; settings: () => Promise<AppSettings> }) => {
   const eta = new Eta({ views: viewsDir, cache: opts.production, autoEscape: true, autoTrim: [false, 'nl'] });
-  await app.register(fastifyView, { engine: { eta }, root: viewsDir, defaultContext: { fmt }, production: opts.production });
+  await app.register(fastifyView, {
+    engine: { eta },
+    root: viewsDir,
+    defaultContext: { fmt },
+    production: opts.production,
+  });
 
   app.decorateRequest('isHtmx', false);
   app.addHook('onRequest', async (request) => {
@@ -60,16 +68,23 @@ export default fp(async (app, opts: { production: boolean; settings: () => Promi
     };
   }
 
-  app.decorateReply('page', async function page(this: FastifyReply, template: string, data: Record<string, unknown> = {}) {
-    this.header('Vary', 'HX-Request');
-    this.type('text/html; charset=utf-8');
-    const html = await this.viewAsync(template, { ...(await commonData(this.request, this)), ...data });
-    return this.send(html);
-  });
+  app.decorateReply(
+    'page',
+    async function page(this: FastifyReply, template: string, data: Record<string, unknown> = {}) {
+      this.header('Vary', 'HX-Request');
+      this.type('text/html; charset=utf-8');
+      const html = await this.viewAsync(template, { ...(await commonData(this.request, this)), ...data });
+      return this.send(html);
+    },
+  );
 
   app.decorateReply(
     'pageOrFragment',
-    async function pageOrFragment(this: FastifyReply, templates: { page: string; fragment: string }, data: Record<string, unknown> = {}) {
+    async function pageOrFragment(
+      this: FastifyReply,
+      templates: { page: string; fragment: string },
+      data: Record<string, unknown> = {},
+    ) {
       return this.page(this.request.isHtmx ? templates.fragment : templates.page, data);
     },
   );

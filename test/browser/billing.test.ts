@@ -1,6 +1,6 @@
 import t from 'tap';
-import { screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
 import { demoUsers } from '../helpers/app.ts';
+import { screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
 
 t.test('staff pay two open invoices in part, add a card with NEW and reschedule a payment in chromium', async (t) => {
   const { baseUrl, browser, db } = await startBrowserApp(t);
@@ -33,10 +33,18 @@ t.test('staff pay two open invoices in part, add a card with NEW and reschedule 
   await page.getByLabel('Amount', { exact: true }).fill('100.00');
   await page.getByRole('button', { name: 'CONFIRM' }).click();
   await page.waitForURL(/\/transactions\/\d+$/);
-  t.match(await page.locator('.flash-success').textContent(), /Payment of \$100\.00 .* accepted/, 'the confirmation shows');
+  t.match(
+    await page.locator('.flash-success').textContent(),
+    /Payment of \$100\.00 .* accepted/,
+    'the confirmation shows',
+  );
   const after = await db('invoices').where('customer_id', acme.id).sum({ open: 'open_cents' }).first();
   t.equal(Number(before?.open) - Number(after?.open), 10_000, 'the balance dropped by the amount paid');
-  t.match(await page.locator('.balance-value').textContent(), new RegExp(`\\$${(Number(after?.open) / 100).toFixed(2).replace('.', '\\.')}`), 'the new balance shows');
+  t.match(
+    await page.locator('.balance-value').textContent(),
+    new RegExp(`\\$${(Number(after?.open) / 100).toFixed(2).replace('.', '\\.')}`),
+    'the new balance shows',
+  );
   t.equal(await page.locator('table >> text=/INV-/').count(), 2, 'the payment was applied to both invoices');
   await screenshot(page, 'billing-payment-confirmation');
 
@@ -52,7 +60,11 @@ t.test('staff pay two open invoices in part, add a card with NEW and reschedule 
   await page.getByLabel('Security code').fill('123');
   await page.getByLabel(/authorises storing/).check();
   await page.getByRole('button', { name: 'Submit' }).click();
-  t.equal(await page.locator('#card_number-error').textContent(), 'This is not a valid card number. Check the digits.', 'a mistyped number fails the Luhn check');
+  t.equal(
+    await page.locator('#card_number-error').textContent(),
+    'This is not a valid card number. Check the digits.',
+    'a mistyped number fails the Luhn check',
+  );
   t.equal(await page.getByLabel('Card number').inputValue(), '', 'the number is not sent back');
   t.equal(await page.getByLabel('Friendly Name').inputValue(), 'Mary’s Business Visa', 'the other fields are kept');
   await screenshot(page, 'billing-new-card-error');
@@ -77,11 +89,21 @@ t.test('staff pay two open invoices in part, add a card with NEW and reschedule 
   await dialog.getByLabel('New date').fill(newDate);
   await dialog.getByRole('button', { name: 'RESCHEDULE' }).click();
   await page.waitForURL(`${base}/scheduled`);
-  t.equal((await db('payments').where('id', scheduled.id).first()).paid_on, newDate, 'the payment moved to the new date');
+  t.equal(
+    (await db('payments').where('id', scheduled.id).first()).paid_on,
+    newDate,
+    'the payment moved to the new date',
+  );
 
   for (const [path, name] of [
-    ['/pending', 'billing-pending'], ['/calendar', 'billing-calendar'], ['/credits', 'billing-credits'], ['/invoices', 'billing-invoice-history'],
-    ['/transactions', 'billing-transaction-history'], ['/checks/new', 'billing-record-check'], ['/invoices/new', 'billing-new-invoice'], ['/unbilled-cdrs', 'billing-unbilled-cdrs'],
+    ['/pending', 'billing-pending'],
+    ['/calendar', 'billing-calendar'],
+    ['/credits', 'billing-credits'],
+    ['/invoices', 'billing-invoice-history'],
+    ['/transactions', 'billing-transaction-history'],
+    ['/checks/new', 'billing-record-check'],
+    ['/invoices/new', 'billing-new-invoice'],
+    ['/unbilled-cdrs', 'billing-unbilled-cdrs'],
   ] as const) {
     await page.goto(`${base}${path}`);
     await screenshot(page, name);
@@ -102,7 +124,10 @@ t.test('staff pay two open invoices in part, add a card with NEW and reschedule 
   await page.getByLabel('Only with open invoices').check();
   await page.getByRole('button', { name: 'Search' }).click();
   await page.waitForURL(/open_invoices=on/);
-  t.notOk(await page.getByRole('link', { name: 'Carla Jensen' }).count(), 'the quick filter leaves out customers without open invoices');
+  t.notOk(
+    await page.getByRole('link', { name: 'Carla Jensen' }).count(),
+    'the quick filter leaves out customers without open invoices',
+  );
   await screenshot(page, 'customers-open-invoices');
 
   t.same(errors, [], 'no script errors or CSP violations');

@@ -1,6 +1,6 @@
 import t from 'tap';
-import { screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
 import { demoUsers } from '../helpers/app.ts';
+import { screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
 
 t.test('a reseller creates a customer in four steps, goes Back once, then edits the Custom Account ID', async (t) => {
   const { baseUrl, browser, db } = await startBrowserApp(t);
@@ -71,7 +71,11 @@ t.test('a reseller creates a customer in four steps, goes Back once, then edits 
   await page.getByRole('button', { name: 'Save' }).click();
   await page.getByText('Customer Account ID saved.').waitFor();
   t.equal(await page.locator('#custom-account-id-value').textContent(), 'CRM-4411-B');
-  t.match(await page.locator('#customer-keys').textContent(), /Customer Account ID CRM-4411-B/, 'the header shows the new id at once');
+  t.match(
+    await page.locator('#customer-keys').textContent(),
+    /Customer Account ID CRM-4411-B/,
+    'the header shows the new id at once',
+  );
   await screenshot(page, 'additional-information');
 
   const customer = await db('customers').where({ name: 'Harbour Lights Cafe' }).first();

@@ -1,6 +1,6 @@
 import t from 'tap';
-import { screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
 import { demoUsers } from '../helpers/app.ts';
+import { screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
 
 t.test('an admin adds, edits, discards and deletes customer numbers in place, without a page reload', async (t) => {
   const { baseUrl, browser, db } = await startBrowserApp(t);
@@ -92,7 +92,11 @@ t.test('an admin adds, edits, discards and deletes customer numbers in place, wi
   await robotics.waitFor({ state: 'detached' });
   t.equal((await db('external_customer_numbers').where({ number: 'ROB-2028' })).length, 0);
 
-  t.equal(await page.evaluate(() => (window as unknown as { marker?: string }).marker), 'same page', 'no page reload happened');
+  t.equal(
+    await page.evaluate(() => (window as unknown as { marker?: string }).marker),
+    'same page',
+    'no page reload happened',
+  );
 
   // The pages around it, for looking at: institutions, a duplicate with its merge choices, a customer's number.
   await page.getByRole('link', { name: 'Review possible duplicates' }).click();
@@ -104,7 +108,10 @@ t.test('an admin adds, edits, discards and deletes customer numbers in place, wi
   await screenshot(page, 'groups-list');
   const acme = await db('customers').where({ name: 'Acme Plumbing Ltd' }).first();
   await page.goto(`${baseUrl}/customers/${acme.id}`);
-  t.ok(await page.getByText('from group Smith Lab').isVisible(), 'the customer page shows the effective number and its source');
+  t.ok(
+    await page.getByText('from group Smith Lab').isVisible(),
+    'the customer page shows the effective number and its source',
+  );
   await screenshot(page, 'customer-external-number');
   t.same(errors, [], 'no script errors or CSP violations');
   await context.close();
@@ -134,7 +141,10 @@ t.test('without JavaScript the same actions work as plain pages and forms', asyn
   t.equal(await row.getByRole('cell').nth(1).textContent(), 'CRP-2');
 
   await row.getByRole('link', { name: 'Delete' }).click();
-  t.ok(await page.getByText('Delete customer number CRP-2 of institution Cambridge Research Park?').isVisible(), 'a page asks first');
+  t.ok(
+    await page.getByText('Delete customer number CRP-2 of institution Cambridge Research Park?').isVisible(),
+    'a page asks first',
+  );
   await page.getByRole('button', { name: 'Delete' }).click();
   await page.waitForURL(`${baseUrl}/external-numbers`);
   t.equal(await row.count(), 0);

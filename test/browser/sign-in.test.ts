@@ -1,6 +1,6 @@
 import t from 'tap';
-import { screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
 import { demoUsers } from '../helpers/app.ts';
+import { screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
 
 t.test('a user signs in through the real page in chromium and sees the home page', async (t) => {
   const { baseUrl, browser } = await startBrowserApp(t);
@@ -23,7 +23,10 @@ t.test('a user signs in through the real page in chromium and sees the home page
 
   for (const [role, email] of Object.entries(demoUsers)) {
     await signInPage(page, baseUrl, email);
-    t.ok(await page.getByRole('heading', { level: 1, name: /Good to see you/ }).isVisible(), `${role} sees the home page`);
+    t.ok(
+      await page.getByRole('heading', { level: 1, name: /Good to see you/ }).isVisible(),
+      `${role} sees the home page`,
+    );
     await screenshot(page, `home-${role}`);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(`${baseUrl}/login`);

@@ -1,7 +1,7 @@
-import t from 'tap';
 import type { Page } from 'playwright-core';
-import { screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
+import t from 'tap';
 import { demoUsers } from '../helpers/app.ts';
+import { screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
 
 function watchErrors(page: Page): string[] {
   const errors: string[] = [];
@@ -11,135 +11,160 @@ function watchErrors(page: Page): string[] {
   return errors;
 }
 
-t.test('a new customer with three numbers through every tab, Back to Numbers to remove one, onto the new service', async (t) => {
-  const { baseUrl, browser, db } = await startBrowserApp(t);
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  const errors = watchErrors(page);
-  await signInPage(page, baseUrl, demoUsers.admin);
+t.test(
+  'a new customer with three numbers through every tab, Back to Numbers to remove one, onto the new service',
+  async (t) => {
+    const { baseUrl, browser, db } = await startBrowserApp(t);
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    const errors = watchErrors(page);
+    await signInPage(page, baseUrl, demoUsers.admin);
 
-  await page.getByRole('link', { name: /Add Customers and Services/ }).click();
-  await screenshot(page, 'wizard-0-start');
-  await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('link', { name: /Add Customers and Services/ }).click();
+    await screenshot(page, 'wizard-0-start');
+    await page.getByRole('button', { name: 'Next' }).click();
 
-  // Customer
-  await page.getByRole('heading', { name: 'Customer' }).waitFor();
-  await page.getByRole('button', { name: 'Next' }).click();
-  t.ok(await page.getByText('Enter a PIN of 4 to 8 digits.').first().isVisible(), 'Customer validates');
-  await page.getByLabel('Reseller').selectOption({ label: 'Northwind Telecom' });
-  await page.getByLabel('Name', { exact: true }).fill('Harbour Lights Cafe');
-  await page.getByLabel('E-mail Address').fill('owner@harbourlights.example');
-  await page.getByLabel('Street address').fill('1 Quay Street');
-  await page.getByLabel('Town or city').fill('Birmingham');
-  await page.getByLabel('Postal code').fill('B1 1AA');
-  await page.getByLabel('PIN', { exact: true }).fill('4821');
-  await page.getByLabel('Custom Account ID').fill('HL-1');
-  await screenshot(page, 'wizard-1-customer');
-  await page.getByRole('button', { name: 'Next' }).click();
+    // Customer
+    await page.getByRole('heading', { name: 'Customer' }).waitFor();
+    await page.getByRole('button', { name: 'Next' }).click();
+    t.ok(await page.getByText('Enter a PIN of 4 to 8 digits.').first().isVisible(), 'Customer validates');
+    await page.getByLabel('Reseller').selectOption({ label: 'Northwind Telecom' });
+    await page.getByLabel('Name', { exact: true }).fill('Harbour Lights Cafe');
+    await page.getByLabel('E-mail Address').fill('owner@harbourlights.example');
+    await page.getByLabel('Street address').fill('1 Quay Street');
+    await page.getByLabel('Town or city').fill('Birmingham');
+    await page.getByLabel('Postal code').fill('B1 1AA');
+    await page.getByLabel('PIN', { exact: true }).fill('4821');
+    await page.getByLabel('Custom Account ID').fill('HL-1');
+    await screenshot(page, 'wizard-1-customer');
+    await page.getByRole('button', { name: 'Next' }).click();
 
-  // Service
-  await page.getByRole('heading', { name: 'Service', exact: true }).waitFor();
-  await page.getByLabel(/Hosted Voice/).check();
-  await page.getByRole('button', { name: 'Choose' }).click();
-  await page.getByLabel(/Hosted Voice/).waitFor();
-  await page.getByRole('button', { name: 'See Product Details' }).click();
-  await page.getByText('A cloud phone line').waitFor();
-  t.ok(await page.locator('#product-details').getByRole('heading', { name: 'Hosted Voice' }).isVisible(), 'the side panel shows the product');
-  await screenshot(page, 'wizard-2-service');
-  await page.getByRole('button', { name: 'Next' }).click();
+    // Service
+    await page.getByRole('heading', { name: 'Service', exact: true }).waitFor();
+    await page.getByLabel(/Hosted Voice/).check();
+    await page.getByRole('button', { name: 'Choose' }).click();
+    await page.getByLabel(/Hosted Voice/).waitFor();
+    await page.getByRole('button', { name: 'See Product Details' }).click();
+    await page.getByText('A cloud phone line').waitFor();
+    t.ok(
+      await page.locator('#product-details').getByRole('heading', { name: 'Hosted Voice' }).isVisible(),
+      'the side panel shows the product',
+    );
+    await screenshot(page, 'wizard-2-service');
+    await page.getByRole('button', { name: 'Next' }).click();
 
-  // Numbers
-  await page.getByRole('heading', { name: 'Numbers', exact: true }).waitFor();
-  await page.getByLabel('Prefix').selectOption('0121737');
-  await page.getByLabel('How many').fill('6');
-  await page.getByRole('button', { name: 'Search' }).click();
-  await page.getByRole('button', { name: 'Add 01217370003' }).waitFor();
-  t.match(page.url(), /prefix=0121737/, 'the search is in the address');
-  await page.getByRole('button', { name: 'Add 01217370003' }).click();
-  await page.getByRole('button', { name: 'Remove 01217370003' }).waitFor();
-  await page.getByRole('checkbox', { name: '01217370004' }).check();
-  await page.getByRole('checkbox', { name: '01217370005' }).check();
-  await page.getByRole('button', { name: 'Add Ticked Numbers' }).click();
-  await page.getByRole('button', { name: 'Remove 01217370005' }).waitFor();
-  t.ok(await page.getByRole('button', { name: 'Remove 01217370004' }).isVisible(), 'both ticked numbers were added');
-  t.match(await page.locator('.pricing').textContent(), /Silver numbers × 3/, 'pricing follows the chosen numbers');
-  await page.getByLabel('Select all').check();
-  t.equal(await page.locator('[data-select-all-member]:checked').count(), await page.locator('[data-select-all-member]').count(), 'select all ticks every listed number');
-  await page.getByLabel('Select all').uncheck();
-  await screenshot(page, 'wizard-3-numbers');
-  await page.getByRole('button', { name: 'Next' }).click();
+    // Numbers
+    await page.getByRole('heading', { name: 'Numbers', exact: true }).waitFor();
+    await page.getByLabel('Prefix').selectOption('0121737');
+    await page.getByLabel('How many').fill('6');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('button', { name: 'Add 01217370003' }).waitFor();
+    t.match(page.url(), /prefix=0121737/, 'the search is in the address');
+    await page.getByRole('button', { name: 'Add 01217370003' }).click();
+    await page.getByRole('button', { name: 'Remove 01217370003' }).waitFor();
+    await page.getByRole('checkbox', { name: '01217370004' }).check();
+    await page.getByRole('checkbox', { name: '01217370005' }).check();
+    await page.getByRole('button', { name: 'Add Ticked Numbers' }).click();
+    await page.getByRole('button', { name: 'Remove 01217370005' }).waitFor();
+    t.ok(await page.getByRole('button', { name: 'Remove 01217370004' }).isVisible(), 'both ticked numbers were added');
+    t.match(await page.locator('.pricing').textContent(), /Silver numbers × 3/, 'pricing follows the chosen numbers');
+    await page.getByLabel('Select all').check();
+    t.equal(
+      await page.locator('[data-select-all-member]:checked').count(),
+      await page.locator('[data-select-all-member]').count(),
+      'select all ticks every listed number',
+    );
+    await page.getByLabel('Select all').uncheck();
+    await screenshot(page, 'wizard-3-numbers');
+    await page.getByRole('button', { name: 'Next' }).click();
 
-  // Settings
-  await page.getByRole('heading', { name: 'Settings', exact: true }).waitFor();
-  for (const n of ['01217370003', '01217370004', '01217370005']) {
-    await page.locator('fieldset', { hasText: n }).getByLabel('Caller display name').fill('Harbour Lights');
-  }
-  await page.locator('fieldset', { hasText: '01217370004' }).getByLabel('Ring time').fill('30');
-  await page.getByRole('button', { name: 'Update' }).first().click();
-  await page.getByText('Settings updated.').waitFor();
-  await screenshot(page, 'wizard-4-settings');
-  await page.getByRole('button', { name: 'Next' }).click();
+    // Settings
+    await page.getByRole('heading', { name: 'Settings', exact: true }).waitFor();
+    for (const n of ['01217370003', '01217370004', '01217370005']) {
+      await page.locator('fieldset', { hasText: n }).getByLabel('Caller display name').fill('Harbour Lights');
+    }
+    await page.locator('fieldset', { hasText: '01217370004' }).getByLabel('Ring time').fill('30');
+    await page.getByRole('button', { name: 'Update' }).first().click();
+    await page.getByText('Settings updated.').waitFor();
+    await screenshot(page, 'wizard-4-settings');
+    await page.getByRole('button', { name: 'Next' }).click();
 
-  // Billing, then Back to Numbers and remove one
-  await page.getByRole('heading', { name: 'Billing', exact: true }).waitFor();
-  await page.getByLabel('Price List For this Service').selectOption({ label: 'Partner Discount' });
-  await page.getByRole('button', { name: 'Change Price List' }).click();
-  await page.getByText('Priced under Partner Discount.').waitFor();
-  await screenshot(page, 'wizard-5-billing');
-  await page.getByRole('button', { name: 'Back' }).click();
-  await page.getByRole('heading', { name: 'Settings', exact: true }).waitFor();
-  t.equal(await page.locator('fieldset', { hasText: '01217370004' }).getByLabel('Ring time').inputValue(), '30', 'Back keeps the settings');
-  await page.getByRole('button', { name: 'Back' }).click();
-  await page.getByRole('heading', { name: 'Numbers', exact: true }).waitFor();
-  await page.getByRole('button', { name: 'Remove 01217370005' }).click();
-  await page.getByRole('button', { name: 'Remove 01217370005' }).waitFor({ state: 'detached' });
-  t.match(await page.locator('.pricing').textContent(), /Silver numbers × 2/, 'pricing follows the removal');
-  await page.getByRole('button', { name: 'Next' }).click();
-  await page.getByRole('heading', { name: 'Settings', exact: true }).waitFor();
-  await page.getByRole('button', { name: 'Next' }).click();
-  await page.getByRole('heading', { name: 'Billing', exact: true }).waitFor();
-  t.equal(await page.getByLabel('Price List For this Service').locator('option:checked').textContent(), 'Partner Discount', 'the price list was kept');
-  await page.getByRole('button', { name: 'Next' }).click();
+    // Billing, then Back to Numbers and remove one
+    await page.getByRole('heading', { name: 'Billing', exact: true }).waitFor();
+    await page.getByLabel('Price List For this Service').selectOption({ label: 'Partner Discount' });
+    await page.getByRole('button', { name: 'Change Price List' }).click();
+    await page.getByText('Priced under Partner Discount.').waitFor();
+    await screenshot(page, 'wizard-5-billing');
+    await page.getByRole('button', { name: 'Back' }).click();
+    await page.getByRole('heading', { name: 'Settings', exact: true }).waitFor();
+    t.equal(
+      await page.locator('fieldset', { hasText: '01217370004' }).getByLabel('Ring time').inputValue(),
+      '30',
+      'Back keeps the settings',
+    );
+    await page.getByRole('button', { name: 'Back' }).click();
+    await page.getByRole('heading', { name: 'Numbers', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Remove 01217370005' }).click();
+    await page.getByRole('button', { name: 'Remove 01217370005' }).waitFor({ state: 'detached' });
+    t.match(await page.locator('.pricing').textContent(), /Silver numbers × 2/, 'pricing follows the removal');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('heading', { name: 'Settings', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('heading', { name: 'Billing', exact: true }).waitFor();
+    t.equal(
+      await page.getByLabel('Price List For this Service').locator('option:checked').textContent(),
+      'Partner Discount',
+      'the price list was kept',
+    );
+    await page.getByRole('button', { name: 'Next' }).click();
 
-  // Creation
-  await page.getByRole('heading', { name: 'Creation', exact: true }).waitFor();
-  await screenshot(page, 'wizard-6-creation-summary');
-  await page.getByLabel('Show the Full Validity Report').check();
-  await page.getByLabel('Show the terms and conditions').check();
-  await page.getByRole('button', { name: 'Update' }).click();
-  await page.getByText('Either party may end a service').waitFor();
-  t.ok(await page.getByText(/Assigns 01217370003 \(Silver\) to service 1/).isVisible(), 'the full report lists each effect');
-  await screenshot(page, 'wizard-6-creation-full');
-  await page.getByLabel('I Agree to the Terms and Conditions of these Services').check();
-  await page.getByRole('button', { name: 'Create Services' }).click();
-  await page.getByRole('heading', { name: 'Service Creation' }).waitFor();
-  await screenshot(page, 'wizard-6-creation-done');
-  await page.getByRole('button', { name: 'Next' }).click();
+    // Creation
+    await page.getByRole('heading', { name: 'Creation', exact: true }).waitFor();
+    await screenshot(page, 'wizard-6-creation-summary');
+    await page.getByLabel('Show the Full Validity Report').check();
+    await page.getByLabel('Show the terms and conditions').check();
+    await page.getByRole('button', { name: 'Update' }).click();
+    await page.getByText('Either party may end a service').waitFor();
+    t.ok(
+      await page.getByText(/Assigns 01217370003 \(Silver\) to service 1/).isVisible(),
+      'the full report lists each effect',
+    );
+    await screenshot(page, 'wizard-6-creation-full');
+    await page.getByLabel('I Agree to the Terms and Conditions of these Services').check();
+    await page.getByRole('button', { name: 'Create Services' }).click();
+    await page.getByRole('heading', { name: 'Service Creation' }).waitFor();
+    await screenshot(page, 'wizard-6-creation-done');
+    await page.getByRole('button', { name: 'Next' }).click();
 
-  // Notifications
-  await page.getByRole('heading', { name: 'Notifications', exact: true }).waitFor();
-  await page.getByLabel(/^Numbers \(/).check();
-  await page.getByRole('button', { name: 'Update' }).click();
-  await page.getByText(/01217370004 \(Silver\) assigned to service/).waitFor();
-  await page.getByLabel('E-mail the customer').check();
-  await screenshot(page, 'wizard-7-notifications');
-  await page.getByLabel('After Finish, go to').selectOption({ label: 'The new service' });
-  await page.getByRole('button', { name: 'Finish' }).click();
+    // Notifications
+    await page.getByRole('heading', { name: 'Notifications', exact: true }).waitFor();
+    await page.getByLabel(/^Numbers \(/).check();
+    await page.getByRole('button', { name: 'Update' }).click();
+    await page.getByText(/01217370004 \(Silver\) assigned to service/).waitFor();
+    await page.getByLabel('E-mail the customer').check();
+    await screenshot(page, 'wizard-7-notifications');
+    await page.getByLabel('After Finish, go to').selectOption({ label: 'The new service' });
+    await page.getByRole('button', { name: 'Finish' }).click();
 
-  await page.getByRole('heading', { name: /Hosted Voice #\d+/ }).waitFor();
-  t.ok(await page.getByText('One e-mail is on the way.').isVisible());
-  t.equal(await page.locator('form.number-settings').count(), 2, 'the new service has the two numbers left');
-  await screenshot(page, 'service-details');
-  await page.getByRole('link', { name: /Products/ }).click();
-  await page.getByRole('link', { name: /Hosted Voice #/ }).waitFor();
-  await screenshot(page, 'customer-products');
+    await page.getByRole('heading', { name: /Hosted Voice #\d+/ }).waitFor();
+    t.ok(await page.getByText('One e-mail is on the way.').isVisible());
+    t.equal(await page.locator('form.number-settings').count(), 2, 'the new service has the two numbers left');
+    await screenshot(page, 'service-details');
+    await page.getByRole('link', { name: /Products/ }).click();
+    await page.getByRole('link', { name: /Hosted Voice #/ }).waitFor();
+    await screenshot(page, 'customer-products');
 
-  const customer = await db('customers').where({ name: 'Harbour Lights Cafe' }).first();
-  const numbers = await db('phone_numbers').where({ customer_id: customer.id }).orderBy('number').pluck('number');
-  t.same(numbers, ['01217370003', '01217370004']);
-  t.equal((await db('phone_numbers').where({ number: '01217370005' }).first()).status, 'available', 'the removed number went back to the pool');
-  t.equal((await db('emails').where({ customer_id: customer.id })).length, 1);
-  t.same(errors, [], 'no script errors or CSP violations');
-});
+    const customer = await db('customers').where({ name: 'Harbour Lights Cafe' }).first();
+    const numbers = await db('phone_numbers').where({ customer_id: customer.id }).orderBy('number').pluck('number');
+    t.same(numbers, ['01217370003', '01217370004']);
+    t.equal(
+      (await db('phone_numbers').where({ number: '01217370005' }).first()).status,
+      'available',
+      'the removed number went back to the pool',
+    );
+    t.equal((await db('emails').where({ customer_id: customer.id })).length, 1);
+    t.same(errors, [], 'no script errors or CSP violations');
+  },
+);
 
 t.test('Only Create a Customer Account goes straight to Billing and creates the customer', async (t) => {
   const { baseUrl, browser, db } = await startBrowserApp(t);
@@ -157,7 +182,10 @@ t.test('Only Create a Customer Account goes straight to Billing and creates the 
   await page.getByRole('button', { name: 'Next' }).click();
   await page.getByRole('button', { name: 'Only Create a Customer Account' }).click();
   await page.getByRole('heading', { name: 'Billing', exact: true }).waitFor();
-  t.ok(await page.locator('.wizard-step-skipped', { hasText: 'Numbers' }).isVisible(), 'Numbers and Settings show as skipped');
+  t.ok(
+    await page.locator('.wizard-step-skipped', { hasText: 'Numbers' }).isVisible(),
+    'Numbers and Settings show as skipped',
+  );
   await screenshot(page, 'wizard-customer-only-billing');
   await page.getByRole('button', { name: 'Next' }).click();
   await page.getByText('Creates no services: only the customer account.').waitFor();

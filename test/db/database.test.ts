@@ -1,9 +1,24 @@
 import t from 'tap';
-import { buildTestApp, testDatabaseUrl } from '../helpers/app.ts';
-import { createTextSearch, datePlusDays, daysBetween, dropTextSearch, matchesText, whileLocked } from '../../src/db/dialect.ts';
-import { CLAIM_LEASE_MS, MAX_ATTEMPTS, claimDueJobs, enqueueJob, runDueJobs, startJobLoop, type Job } from '../../src/jobs/queue.ts';
-import { jobHandlers } from '../../src/jobs/handlers.ts';
+import {
+  createTextSearch,
+  datePlusDays,
+  daysBetween,
+  dropTextSearch,
+  matchesText,
+  whileLocked,
+} from '../../src/db/dialect.ts';
 import type { Db } from '../../src/db/index.ts';
+import { jobHandlers } from '../../src/jobs/handlers.ts';
+import {
+  CLAIM_LEASE_MS,
+  claimDueJobs,
+  enqueueJob,
+  type Job,
+  MAX_ATTEMPTS,
+  runDueJobs,
+  startJobLoop,
+} from '../../src/jobs/queue.ts';
+import { buildTestApp, testDatabaseUrl } from '../helpers/app.ts';
 
 const silent = { error() {} };
 
@@ -16,7 +31,16 @@ async function enqueueMany(db: Db, kind: string, count: number, runAt = new Date
 t.test('booleans and counts read back as numbers on either database', async (t) => {
   const { db } = await buildTestApp(t);
   const customer = await db('customers').first('id');
-  const [inserted] = await db('locations').insert({ customer_id: customer.id, line1: '1 High St', city: 'Leeds', postal_code: 'LS1', is_bill_to: true, created_at: '2026-01-01T00:00:00.000Z' }).returning('id');
+  const [inserted] = await db('locations')
+    .insert({
+      customer_id: customer.id,
+      line1: '1 High St',
+      city: 'Leeds',
+      postal_code: 'LS1',
+      is_bill_to: true,
+      created_at: '2026-01-01T00:00:00.000Z',
+    })
+    .returning('id');
   const location = await db('locations').where({ id: inserted.id }).first('is_bill_to', 'country');
   t.equal(location.is_bill_to, 1);
   t.equal(location.country, 'US', 'column defaults apply');
@@ -28,10 +52,17 @@ t.test('booleans and counts read back as numbers on either database', async (t) 
 
 t.test('date arithmetic on ISO dates gives ISO dates and whole days', async (t) => {
   const { db } = await buildTestApp(t);
-  const dates = db.raw(`(SELECT '2026-01-31' AS due_on, '2026-03-01' AS paid_on UNION ALL SELECT '2028-02-28', '2028-02-27') AS dates`);
+  const dates = db.raw(
+    `(SELECT '2026-01-31' AS due_on, '2026-03-01' AS paid_on UNION ALL SELECT '2028-02-28', '2028-02-27') AS dates`,
+  );
   const rows = await db
     .from(dates)
-    .select({ in30: datePlusDays(db, 'due_on', 30), next: datePlusDays(db, 'due_on', 1), before: datePlusDays(db, 'due_on', -31), late: daysBetween(db, 'due_on', 'paid_on') })
+    .select({
+      in30: datePlusDays(db, 'due_on', 30),
+      next: datePlusDays(db, 'due_on', 1),
+      before: datePlusDays(db, 'due_on', -31),
+      late: daysBetween(db, 'due_on', 'paid_on'),
+    })
     .orderBy('due_on');
   t.same(rows, [
     { in30: '2026-03-02', next: '2026-02-01', before: '2025-12-31', late: 29 },
@@ -39,31 +70,50 @@ t.test('date arithmetic on ISO dates gives ISO dates and whole days', async (t) 
   ]);
 });
 
-t.test('a text search index finds substrings case-insensitively and literally, and follows inserts, updates and deletes', async (t) => {
-  const { db } = await buildTestApp(t);
-  await db.schema.createTable('scratch_notes', (table) => {
-    table.increments('id');
-    table.string('body').notNullable();
-  });
-  await db('scratch_notes').insert([{ body: 'Acme Plumbing Ltd' }, { body: 'Baker & Sons' }, { body: '100% "organic" cotton' }]);
-  await createTextSearch(db, 'scratch_notes', 'body');
-  await db('scratch_notes').insert({ body: 'Plumbline Surveys' });
-  await db('scratch_notes').where({ body: 'Baker & Sons' }).update({ body: 'Baker & Plumb' });
-  await db('scratch_notes').where({ body: 'Acme Plumbing Ltd' }).delete();
-  const find = (term: string) => db('scratch_notes').where(matchesText(db, 'scratch_notes', 'body', term)).orderBy('id').pluck('body');
-  t.same(await find('PLUMB'), ['Baker & Plumb', 'Plumbline Surveys']);
-  t.same(await find('0% "org'), ['100% "organic" cotton'], 'quotes and wildcards are literal');
-  t.same(await find('% c'), [], '% is not a wildcard');
-  t.same(await find('ys'), ['Plumbline Surveys'], 'short terms still work, without the index');
-  t.same(await find('acme'), []);
-  await dropTextSearch(db, 'scratch_notes', 'body');
-  await db.schema.dropTable('scratch_notes');
-});
+t.test(
+  'a text search index finds substrings case-insensitively and literally, and follows inserts, updates and deletes',
+  async (t) => {
+    const { db } = await buildTestApp(t);
+    await db.schema.createTable('scratch_notes', (table) => {
+      table.increments('id');
+      table.string('body').notNullable();
+    });
+    await db('scratch_notes').insert([
+      { body: 'Acme Plumbing Ltd' },
+      { body: 'Baker & Sons' },
+      { body: '100% "organic" cotton' },
+    ]);
+    await createTextSearch(db, 'scratch_notes', 'body');
+    await db('scratch_notes').insert({ body: 'Plumbline Surveys' });
+    await db('scratch_notes').where({ body: 'Baker & Sons' }).update({ body: 'Baker & Plumb' });
+    await db('scratch_notes').where({ body: 'Acme Plumbing Ltd' }).delete();
+    const find = (term: string) =>
+      db('scratch_notes')
+        .where(matchesText(db, 'scratch_notes', 'body', term))
+        .orderBy('id')
+        .pluck('body');
+    t.same(await find('PLUMB'), ['Baker & Plumb', 'Plumbline Surveys']);
+    t.same(await find('0% "org'), ['100% "organic" cotton'], 'quotes and wildcards are literal');
+    t.same(await find('% c'), [], '% is not a wildcard');
+    t.same(await find('ys'), ['Plumbline Surveys'], 'short terms still work, without the index');
+    t.same(await find('acme'), []);
+    await dropTextSearch(db, 'scratch_notes', 'body');
+    await db.schema.dropTable('scratch_notes');
+  },
+);
 
 t.test('a job queued twice under one idempotency key is queued once', async (t) => {
   const { db } = await buildTestApp(t);
-  const first = await enqueueJob(db, { kind: 'report', idempotencyKey: 'report-7@2026-11-25', payload: { reportId: 7 } });
-  const second = await enqueueJob(db, { kind: 'report', idempotencyKey: 'report-7@2026-11-25', payload: { reportId: 7 } });
+  const first = await enqueueJob(db, {
+    kind: 'report',
+    idempotencyKey: 'report-7@2026-11-25',
+    payload: { reportId: 7 },
+  });
+  const second = await enqueueJob(db, {
+    kind: 'report',
+    idempotencyKey: 'report-7@2026-11-25',
+    payload: { reportId: 7 },
+  });
   t.type(first, 'number');
   t.equal(second, null);
   t.equal((await db('jobs').where({ kind: 'report' })).length, 1);
@@ -77,12 +127,25 @@ t.test('concurrent claims hand out every due job exactly once, oldest first, and
   const claims = await Promise.all(Array.from({ length: 8 }, (_, i) => claimDueJobs(db, `worker-${i}`, ['email'], 10)));
   const claimed = claims.flat().map((job) => job.id);
   t.equal(claimed.length, 60, 'all due e-mail jobs claimed');
-  t.same([...new Set(claimed)].sort((a, b) => a - b), due, 'each once');
-  for (const jobs of claims) t.same(jobs.map((j) => j.id), [...jobs.map((j) => j.id)].sort((a, b) => a - b), 'in due order');
+  t.same(
+    [...new Set(claimed)].sort((a, b) => a - b),
+    due,
+    'each once',
+  );
+  for (const jobs of claims)
+    t.same(
+      jobs.map((j) => j.id),
+      [...jobs.map((j) => j.id)].sort((a, b) => a - b),
+      'in due order',
+    );
   const rows = await db('jobs').where({ status: 'running' });
   t.equal(rows.length, 60);
   t.ok(rows.every((row) => row.attempts === 1 && row.claimed_by?.startsWith('worker-')));
-  t.same(await claimDueJobs(db, 'late', ['email', 'report'], 10).then((jobs) => jobs.map((j) => j.kind)), ['report'], 'the future job and other kinds wait');
+  t.same(
+    await claimDueJobs(db, 'late', ['email', 'report'], 10).then((jobs) => jobs.map((j) => j.kind)),
+    ['report'],
+    'the future job and other kinds wait',
+  );
 });
 
 t.test('a claim whose process died is taken over by another worker once its lease is over', async (t) => {
@@ -90,7 +153,11 @@ t.test('a claim whose process died is taken over by another worker once its leas
   const [id] = await enqueueMany(db, 'email', 1);
   const start = new Date();
   t.equal((await claimDueJobs(db, 'crashed', ['email'], 5, start)).length, 1);
-  t.equal((await claimDueJobs(db, 'other', ['email'], 5, new Date(start.getTime() + CLAIM_LEASE_MS - 1000))).length, 0, 'not within the lease');
+  t.equal(
+    (await claimDueJobs(db, 'other', ['email'], 5, new Date(start.getTime() + CLAIM_LEASE_MS - 1000))).length,
+    0,
+    'not within the lease',
+  );
   const later = new Date(start.getTime() + CLAIM_LEASE_MS + 1000);
   const [taken] = await claimDueJobs(db, 'other', ['email'], 5, later);
   t.equal(taken.id, id);
@@ -99,41 +166,61 @@ t.test('a claim whose process died is taken over by another worker once its leas
   t.equal(row.claimed_by, 'other');
 });
 
-t.test('runDueJobs runs each job once with its payload, retries a failing job later and finally marks it failed', async (t) => {
-  const { db } = await buildTestApp(t);
-  await enqueueMany(db, 'email', 3);
-  const [flaky] = await enqueueMany(db, 'report', 1);
-  const seen: Job[] = [];
-  let clock = new Date();
-  const handlers = {
-    email: async (_db: Db, job: Job) => void seen.push(job),
-    report: async () => {
-      throw new Error('the report server is down');
-    },
-  };
-  t.same(await runDueJobs(db, handlers, { worker: 'w', batchSize: 2, now: () => clock, log: silent }), { done: 3, failed: 1 });
-  t.same(seen.map((job) => (job.payload as { n: number }).n), [0, 1, 2]);
-  t.same(await db('jobs').where({ kind: 'email' }).pluck('status'), ['done', 'done', 'done']);
-  let row = await db('jobs').where({ id: flaky }).first();
-  t.match(row, { status: 'queued', attempts: 1, claimed_by: null, last_error: 'Error: the report server is down' });
-  t.ok(row.run_at > clock.toISOString(), 'retried later, not at once');
-  t.same(await runDueJobs(db, handlers, { worker: 'w', now: () => clock, log: silent }), { done: 0, failed: 0 }, 'not due yet');
-  for (let attempt = 2; attempt <= MAX_ATTEMPTS; attempt++) {
-    clock = new Date(clock.getTime() + 3600_000);
-    await runDueJobs(db, handlers, { worker: 'w', now: () => clock, log: silent });
-  }
-  row = await db('jobs').where({ id: flaky }).first();
-  t.match(row, { status: 'failed', attempts: MAX_ATTEMPTS });
-  t.ok(row.finished_at);
-});
+t.test(
+  'runDueJobs runs each job once with its payload, retries a failing job later and finally marks it failed',
+  async (t) => {
+    const { db } = await buildTestApp(t);
+    await enqueueMany(db, 'email', 3);
+    const [flaky] = await enqueueMany(db, 'report', 1);
+    const seen: Job[] = [];
+    let clock = new Date();
+    const handlers = {
+      email: async (_db: Db, job: Job) => void seen.push(job),
+      report: async () => {
+        throw new Error('the report server is down');
+      },
+    };
+    t.same(await runDueJobs(db, handlers, { worker: 'w', batchSize: 2, now: () => clock, log: silent }), {
+      done: 3,
+      failed: 1,
+    });
+    t.same(
+      seen.map((job) => (job.payload as { n: number }).n),
+      [0, 1, 2],
+    );
+    t.same(await db('jobs').where({ kind: 'email' }).pluck('status'), ['done', 'done', 'done']);
+    let row = await db('jobs').where({ id: flaky }).first();
+    t.match(row, { status: 'queued', attempts: 1, claimed_by: null, last_error: 'Error: the report server is down' });
+    t.ok(row.run_at > clock.toISOString(), 'retried later, not at once');
+    t.same(
+      await runDueJobs(db, handlers, { worker: 'w', now: () => clock, log: silent }),
+      { done: 0, failed: 0 },
+      'not due yet',
+    );
+    for (let attempt = 2; attempt <= MAX_ATTEMPTS; attempt++) {
+      clock = new Date(clock.getTime() + 3600_000);
+      await runDueJobs(db, handlers, { worker: 'w', now: () => clock, log: silent });
+    }
+    row = await db('jobs').where({ id: flaky }).first();
+    t.match(row, { status: 'failed', attempts: MAX_ATTEMPTS });
+    t.ok(row.finished_at);
+  },
+);
 
 t.test('the job loop runs due jobs of its kinds, queues recurring work once per tick, and stops cleanly', async (t) => {
   const { db } = await buildTestApp(t);
   const ran: number[] = [];
-  const loop = startJobLoop(db, { email: async (_db, job) => void ran.push(job.id) }, { intervalMs: 100, log: silent, recurring: [{ kind: 'email', cron: '* * * * * *' }] });
+  const loop = startJobLoop(
+    db,
+    { email: async (_db, job) => void ran.push(job.id) },
+    { intervalMs: 100, log: silent, recurring: [{ kind: 'email', cron: '* * * * * *' }] },
+  );
   const [id] = await enqueueMany(db, 'email', 1);
   const deadline = Date.now() + 5000;
-  while ((!ran.includes(id) || !(await db('jobs').whereLike('idempotency_key', 'email@%').first())) && Date.now() < deadline) {
+  while (
+    (!ran.includes(id) || !(await db('jobs').whereLike('idempotency_key', 'email@%').first())) &&
+    Date.now() < deadline
+  ) {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   await loop.stop();
@@ -159,15 +246,22 @@ t.test('housekeeping deletes expired sessions and long-finished jobs', async (t)
   t.same(await db('jobs').where({ kind: 'email' }).pluck('id'), [recentJob]);
 });
 
-t.test('on PostgreSQL, work under a named lock runs one at a time', { skip: !testDatabaseUrl && 'SQLite needs no lock' }, async (t) => {
-  const { db } = await buildTestApp(t);
-  const events: string[] = [];
-  const work = (name: string) =>
-    whileLocked(db, 'test-lock', async () => {
-      events.push(`${name} in`);
-      await new Promise((resolve) => setTimeout(resolve, 30));
-      events.push(`${name} out`);
-    });
-  await Promise.all([work('a'), work('b')]);
-  t.same(events.map((e) => e.split(' ')[1]), ['in', 'out', 'in', 'out']);
-});
+t.test(
+  'on PostgreSQL, work under a named lock runs one at a time',
+  { skip: !testDatabaseUrl && 'SQLite needs no lock' },
+  async (t) => {
+    const { db } = await buildTestApp(t);
+    const events: string[] = [];
+    const work = (name: string) =>
+      whileLocked(db, 'test-lock', async () => {
+        events.push(`${name} in`);
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        events.push(`${name} out`);
+      });
+    await Promise.all([work('a'), work('b')]);
+    t.same(
+      events.map((e) => e.split(' ')[1]),
+      ['in', 'out', 'in', 'out'],
+    );
+  },
+);

@@ -1,13 +1,13 @@
-import t from 'tap';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import t from 'tap';
+import { seedDemo } from '../../seeds/demo/index.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createDb } from '../../src/db/index.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
-import { seedDemo } from '../../seeds/demo/index.ts';
 import { DEMO_PASSWORD, demoUsers, emptyTestDatabase } from '../helpers/app.ts';
 
 const JOBS = 1000;
@@ -29,7 +29,11 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
 }
 
 /** An app process as it runs in production, on the given database and port; stopped when the test ends. */
-function startProcess(t: { teardown(fn: () => unknown): void }, env: Record<string, string>, output: string[]): ChildProcess {
+function startProcess(
+  t: { teardown(fn: () => unknown): void },
+  env: Record<string, string>,
+  output: string[],
+): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/tally-server.ts'], {
     env: { PATH: process.env.PATH, NODE_ENV: 'production', LOG_LEVEL: 'warn', JOBS_POLL_MS: '200', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -46,7 +50,10 @@ function startProcess(t: { teardown(fn: () => unknown): void }, env: Record<stri
 }
 
 function cookiesOf(response: Response): string {
-  return response.headers.getSetCookie().map((cookie) => cookie.split(';')[0]).join('; ');
+  return response.headers
+    .getSetCookie()
+    .map((cookie) => cookie.split(';')[0])
+    .join('; ');
 }
 
 t.test('two app processes on one database share sign-ins and run each of 1,000 due jobs exactly once', async (t) => {
@@ -70,7 +77,10 @@ t.test('two app processes on one database share sign-ins and run each of 1,000 d
   });
   const env = { ...database, SESSION_SECRET: 'a shared secret of at least thirty-two characters' };
   const [portA, portB] = [await freePort(), await freePort()];
-  const processes = [startProcess(t, { ...env, PORT: String(portA) }, output), startProcess(t, { ...env, PORT: String(portB) }, output)];
+  const processes = [
+    startProcess(t, { ...env, PORT: String(portA) }, output),
+    startProcess(t, { ...env, PORT: String(portB) }, output),
+  ];
   const [a, b] = [`http://127.0.0.1:${portA}`, `http://127.0.0.1:${portB}`];
   for (const base of [a, b]) await waitFor(`${base} to answer`, async () => (await fetch(`${base}/login`)).ok, 30_000);
 
@@ -95,18 +105,34 @@ t.test('two app processes on one database share sign-ins and run each of 1,000 d
   const runAt = new Date(Date.now() + 500).toISOString();
   const now = new Date().toISOString();
   for (let from = 0; from < JOBS; from += 250) {
-    const rows = Array.from({ length: Math.min(250, JOBS - from) }, (_, i) => ({ kind: 'tally', run_at: runAt, payload: JSON.stringify({ n: from + i }), created_at: now }));
+    const rows = Array.from({ length: Math.min(250, JOBS - from) }, (_, i) => ({
+      kind: 'tally',
+      run_at: runAt,
+      payload: JSON.stringify({ n: from + i }),
+      created_at: now,
+    }));
     await db('jobs').insert(rows);
   }
   const started = Date.now();
-  await waitFor('every job to finish', async () => (await db('jobs').where({ kind: 'tally', status: 'done' }).count({ n: '*' }).first())?.n === JOBS, 120_000);
+  await waitFor(
+    'every job to finish',
+    async () => (await db('jobs').where({ kind: 'tally', status: 'done' }).count({ n: '*' }).first())?.n === JOBS,
+    120_000,
+  );
   t.comment(`${JOBS} jobs done by two processes in ${Date.now() - started} ms`);
 
   const runs = await db('job_tally').select('job_id').count({ runs: '*' }).groupBy('job_id');
   t.equal(runs.length, JOBS, 'every job ran');
-  t.same(runs.filter((row) => row.runs !== 1), [], 'and none ran twice');
+  t.same(
+    runs.filter((row) => row.runs !== 1),
+    [],
+    'and none ran twice',
+  );
   const jobs = await db('jobs').where({ kind: 'tally' }).select('status', 'attempts', 'claimed_by');
-  t.ok(jobs.every((job) => job.status === 'done' && job.attempts === 1), 'each claimed once');
+  t.ok(
+    jobs.every((job) => job.status === 'done' && job.attempts === 1),
+    'each claimed once',
+  );
   const pids = await db('job_tally').distinct('pid').pluck('pid');
   t.same(pids.sort(), processes.map((p) => p.pid).sort(), 'both processes took part');
 });

@@ -1,7 +1,7 @@
 import t from 'tap';
-import { Agent, buildTestApp, csrfTokenIn, demoUsers, signIn } from '../helpers/app.ts';
 import { ConfigError, loadConfig } from '../../src/config.ts';
-import { updateAudited, auditTrail } from '../../src/features/audit/audit.ts';
+import { auditTrail, updateAudited } from '../../src/features/audit/audit.ts';
+import { Agent, buildTestApp, csrfTokenIn, demoUsers, signIn } from '../helpers/app.ts';
 
 t.test('signing in with the right password lands on the home page', async (t) => {
   const { app } = await buildTestApp(t);
@@ -166,9 +166,17 @@ t.test('an unauthenticated request is sent to sign in, and comes back afterwards
   t.equal(response.statusCode, 303);
   t.equal(response.headers.location, '/login?next=%2Fcustomers');
   await agent.get('/login?next=%2Fcustomers');
-  const signedIn = await agent.post('/login', { email: demoUsers.admin, password: 'demo-password', next: '/customers' });
+  const signedIn = await agent.post('/login', {
+    email: demoUsers.admin,
+    password: 'demo-password',
+    next: '/customers',
+  });
   t.equal(signedIn.headers.location, '/customers');
-  const offsite = await new Agent(app).post('/login', { email: demoUsers.admin, password: 'demo-password', next: '//evil.example' });
+  const offsite = await new Agent(app).post('/login', {
+    email: demoUsers.admin,
+    password: 'demo-password',
+    next: '//evil.example',
+  });
   t.equal(offsite.headers.location, '/', 'never redirects off-site');
 });
 
@@ -190,11 +198,21 @@ t.test('the audit helper records old and new values, and refuses a stale edit', 
   const admin = await db('users').where({ email: demoUsers.admin }).first();
   const customer = await db('customers').where({ name: 'Carla Jensen' }).first();
   await db.transaction((trx) =>
-    updateAudited(trx, { table: 'customers', id: customer.id, customerId: customer.id, actor: { userId: admin.id }, expectedVersion: customer.version }, {
-      name: 'Carla Jensen-Moore',
-      status: 'suspended',
-      kind: 'personal',
-    }),
+    updateAudited(
+      trx,
+      {
+        table: 'customers',
+        id: customer.id,
+        customerId: customer.id,
+        actor: { userId: admin.id },
+        expectedVersion: customer.version,
+      },
+      {
+        name: 'Carla Jensen-Moore',
+        status: 'suspended',
+        kind: 'personal',
+      },
+    ),
   );
   const trail = await auditTrail(db, 'customers', customer.id);
   t.same(
@@ -209,7 +227,11 @@ t.test('the audit helper records old and new values, and refuses a stale edit', 
   t.equal(after.version, customer.version + 1);
   await t.rejects(
     db.transaction((trx) =>
-      updateAudited(trx, { table: 'customers', id: customer.id, actor: { userId: admin.id }, expectedVersion: customer.version }, { name: 'Stale' }),
+      updateAudited(
+        trx,
+        { table: 'customers', id: customer.id, actor: { userId: admin.id }, expectedVersion: customer.version },
+        { name: 'Stale' },
+      ),
     ),
     { message: /changed this record after you opened it/ },
   );

@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import { loadConfig, type Config } from '../../src/config.ts';
-import { buildApp, type AppOptions } from '../../src/app.ts';
+import pg from 'pg';
+import { seedDemo } from '../../seeds/demo/index.ts';
+import { type AppOptions, buildApp } from '../../src/app.ts';
+import { type Config, loadConfig } from '../../src/config.ts';
 import { createDb, type Db } from '../../src/db/index.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
-import { seedDemo } from '../../seeds/demo/index.ts';
 
 export const DEMO_PASSWORD = 'demo-password';
 export const demoUsers = {
@@ -63,7 +63,12 @@ export async function buildTestApp(
   const db = createDb(config.database);
   await migrateToLatest(db);
   await seedDemo(db);
-  const app = await buildApp({ config, db, ...options, loginAttemptsPerMinute: options.loginAttemptsPerMinute ?? 1000 });
+  const app = await buildApp({
+    config,
+    db,
+    ...options,
+    loginAttemptsPerMinute: options.loginAttemptsPerMinute ?? 1000,
+  });
   t.teardown(async () => {
     await app.close();
     await db.destroy();
@@ -121,7 +126,12 @@ export class Agent {
   }
 
   /** Sends a form like a browser would, with the CSRF token of the last page seen (fetched if none yet). */
-  async send(method: 'POST' | 'PUT' | 'DELETE' | 'PATCH', url: string, form: FormValues = {}, options: { htmx?: boolean; csrf?: boolean } = {}) {
+  async send(
+    method: 'POST' | 'PUT' | 'DELETE' | 'PATCH',
+    url: string,
+    form: FormValues = {},
+    options: { htmx?: boolean; csrf?: boolean } = {},
+  ) {
     if (options.csrf !== false && !this.csrfToken) await this.get('/login');
     const body = encodeForm(options.csrf === false ? form : { _csrf: this.csrfToken ?? '', ...form });
     return this.request({

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { buildTestApp, DEMO_PASSWORD, type TestApp } from './app.ts';
 
 type Tap = { teardown(fn: () => unknown): void };

@@ -5,10 +5,12 @@
 import { createDb } from '../../src/db/index.ts';
 import { runDueScheduledPayments } from '../../src/features/payments/charging.ts';
 import type { PaymentGateway } from '../../src/features/payments/gateway.ts';
-import { recordPayment, type NewPayment } from '../../src/features/payments/payments.ts';
+import { type NewPayment, recordPayment } from '../../src/features/payments/payments.ts';
 
 type Database = Parameters<typeof createDb>[0];
-type Job = { database: Database; startAt: number; now: string; task: 'job' } | { database: Database; startAt: number; task: 'pay'; payment: NewPayment; times: number };
+type Job =
+  | { database: Database; startAt: number; now: string; task: 'job' }
+  | { database: Database; startAt: number; task: 'pay'; payment: NewPayment; times: number };
 
 const job = await new Promise<Job>((resolve) => process.once('message', (message) => resolve(message as Job)));
 const db = createDb(job.database);
@@ -27,8 +29,13 @@ if (job.task === 'job') {
   const claimed = await runDueScheduledPayments(db, gateway, new Date(job.now));
   process.send!({ claimed, charged });
 } else {
-  const results = await Promise.all(Array.from({ length: job.times }, () => recordPayment(db, job.payment, { userId: null })));
-  process.send!({ created: results.filter((r) => r.created).length, ids: [...new Set(results.map((r) => r.payment.id))] });
+  const results = await Promise.all(
+    Array.from({ length: job.times }, () => recordPayment(db, job.payment, { userId: null })),
+  );
+  process.send!({
+    created: results.filter((r) => r.created).length,
+    ids: [...new Set(results.map((r) => r.payment.id))],
+  });
 }
 await db.destroy();
 process.disconnect();

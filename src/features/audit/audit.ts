@@ -3,7 +3,6 @@ import { inTransaction, type Queryable } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
 import { HttpError } from '../../lib/http-error.ts';
 
-
 type Scalar = string | number | boolean | null | undefined;
 type Values = Record<string, Scalar>;
 
@@ -31,7 +30,14 @@ function asText(value: Scalar): string | null {
   return String(value);
 }
 
-function event(target: AuditTarget, action: string, field: string | null, oldValue: Scalar, newValue: Scalar, at: string) {
+function event(
+  target: AuditTarget,
+  action: string,
+  field: string | null,
+  oldValue: Scalar,
+  newValue: Scalar,
+  at: string,
+) {
   return {
     entity: target.table,
     entity_id: target.id,
@@ -68,11 +74,18 @@ export async function auditDeleted(db: Queryable, target: AuditTarget, values: V
 }
 
 /** One event per non-empty field: new values for a create, old values for a delete. */
-async function auditSnapshot(db: Queryable, target: AuditTarget, action: 'create' | 'delete', values: Values): Promise<void> {
+async function auditSnapshot(
+  db: Queryable,
+  target: AuditTarget,
+  action: 'create' | 'delete',
+  values: Values,
+): Promise<void> {
   const at = nowIso();
   const rows = Object.entries(values)
     .filter(([, v]) => v !== null && v !== undefined && v !== '')
-    .map(([field, v]) => (action === 'create' ? event(target, action, field, null, v, at) : event(target, action, field, v, null, at)));
+    .map(([field, v]) =>
+      action === 'create' ? event(target, action, field, null, v, at) : event(target, action, field, v, null, at),
+    );
   await db('audit_events').insert(rows.length ? rows : [event(target, action, null, null, null, at)]);
 }
 
@@ -105,12 +118,26 @@ export async function updateAudited(
 }
 
 /** Records one audit event per field that differs between `before` and `after`; returns those fields. */
-export async function recordChanges(db: Queryable, target: AuditTarget, before: Values, after: Values): Promise<string[]> {
+export async function recordChanges(
+  db: Queryable,
+  target: AuditTarget,
+  before: Values,
+  after: Values,
+): Promise<string[]> {
   const fields = changedFields(before, after);
   if (fields.length === 0) return fields;
   const at = nowIso();
   await db('audit_events').insert(
-    fields.map((field) => event(target, field === 'status' ? 'status' : 'update', field, storedAs(before[field], after[field]), after[field], at)),
+    fields.map((field) =>
+      event(
+        target,
+        field === 'status' ? 'status' : 'update',
+        field,
+        storedAs(before[field], after[field]),
+        after[field],
+        at,
+      ),
+    ),
   );
   return fields;
 }
@@ -137,19 +164,30 @@ export async function insertAudited(
 }
 
 /** Deletes a row and records the values it had, in one transaction (columns in `unaudited` are left out). */
-export async function deleteAudited(db: Queryable, target: AuditTarget, unaudited: readonly string[] = []): Promise<Row> {
+export async function deleteAudited(
+  db: Queryable,
+  target: AuditTarget,
+  unaudited: readonly string[] = [],
+): Promise<Row> {
   return inTransaction(db, async (trx) => {
     const row = await trx(target.table).where({ id: target.id }).first();
     if (!row) throw new HttpError(404, 'This record no longer exists.');
     await trx(target.table).where({ id: target.id }).delete();
-    const logged = Object.fromEntries(Object.entries(row).filter(([k]) => !unaudited.includes(k) && k !== 'id' && k !== 'version')) as Values;
+    const logged = Object.fromEntries(
+      Object.entries(row).filter(([k]) => !unaudited.includes(k) && k !== 'id' && k !== 'version'),
+    ) as Values;
     await auditDeleted(trx, target, logged);
     return row as Row;
   });
 }
 
 /** Records an action that changes no field (e.g. *Impersonate Customer*), with what it concerned. */
-export async function auditAction(db: Queryable, target: AuditTarget, action: string, detail: string | null = null): Promise<void> {
+export async function auditAction(
+  db: Queryable,
+  target: AuditTarget,
+  action: string,
+  detail: string | null = null,
+): Promise<void> {
   await db('audit_events').insert(event(target, action, null, null, detail, nowIso()));
 }
 

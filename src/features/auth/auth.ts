@@ -1,7 +1,7 @@
+import type { StaffPrincipal } from '../../auth/principal.ts';
+import { findUserByEmail, toStaffPrincipal } from '../../auth/staff-users.ts';
 import type { Queryable } from '../../db/index.ts';
 import { decoyHash, verifyPassword } from '../../lib/password.ts';
-import { type StaffPrincipal } from '../../auth/principal.ts';
-import { findUserByEmail, toStaffPrincipal } from '../../auth/staff-users.ts';
 
 /**
  * Checks an e-mail and password. Unknown e-mail, wrong password and disabled user all give the same

@@ -4,7 +4,10 @@ import { parseForm, submittedValues } from '../../lib/forms.ts';
 import { authenticate } from './auth.ts';
 import { safeNextPath, signInPageQuery, signInSchema } from './schemas.ts';
 
-export default async function authRoutes(app: FastifyInstance, { db, loginAttemptsPerMinute }: { db: Db; loginAttemptsPerMinute: number }) {
+export default async function authRoutes(
+  app: FastifyInstance,
+  { db, loginAttemptsPerMinute }: { db: Db; loginAttemptsPerMinute: number },
+) {
   app.get('/login', { config: { public: true } }, async (request, reply) => {
     if (request.principal) return reply.redirect('/', 303);
     const { next } = signInPageQuery.parse(request.query);
@@ -32,9 +35,11 @@ export default async function authRoutes(app: FastifyInstance, { db, loginAttemp
       const user = await authenticate(db, form.data.email, form.data.password);
       if (!user) {
         request.log.info({ email: form.data.email }, 'sign-in refused');
-        return reply
-          .code(422)
-          .page('auth/login', { title: 'Sign in', values, errors: { _form: 'That e-mail and password do not match an active account.' } });
+        return reply.code(422).page('auth/login', {
+          title: 'Sign in',
+          values,
+          errors: { _form: 'That e-mail and password do not match an active account.' },
+        });
       }
       // A new session id at sign-in, so an id planted before sign-in is worthless afterwards.
       await request.session.regenerate();

@@ -1,17 +1,17 @@
-import type { FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { staffOf } from '../../auth/guards.ts';
+import { type CustomerRow, findCustomerFor } from '../../auth/scope.ts';
 import type { Db } from '../../db/index.ts';
 import { todayIso } from '../../lib/dates.ts';
 import { notFound } from '../../lib/http-error.ts';
-import { customerHeader } from '../customers/customer-page.ts';
-import { countryNames } from '../customers/schemas.ts';
-import { customerTabLinks } from '../customers/tabs.ts';
 import { creditNumberFor } from '../credits/credits.ts';
-import { balanceSummary, type BalanceSummary } from '../invoices/invoices.ts';
+import { customerHeader } from '../customer-module/frame.ts';
+import { customerTabLinks } from '../customer-module/tabs.ts';
+import { countryNames } from '../customers/schemas.ts';
+import { type BalanceSummary, balanceSummary } from '../invoices/invoices.ts';
 import { transactionNumberFor } from '../payments/payments.ts';
-import { staffOf } from '../../auth/guards.ts';
-import { type CustomerRow, findCustomerFor } from '../../auth/scope.ts';
 
 /** The sub-tabs of *Billing Information*, in order; `path` is below /customers/:id/billing. */
 export const billingSections = [
@@ -79,7 +79,11 @@ export function newIdempotencyKey(): string {
 
 /** A positive id from a route parameter, or 404. */
 export function idParam(request: FastifyRequest, name: string, what: string): number {
-  const parsed = z.coerce.number().int().positive().safeParse((request.params as Record<string, unknown>)[name]);
+  const parsed = z.coerce
+    .number()
+    .int()
+    .positive()
+    .safeParse((request.params as Record<string, unknown>)[name]);
   if (!parsed.success) throw notFound(what);
   return parsed.data;
 }

@@ -2,7 +2,7 @@ import type { Queryable } from '../../db/index.ts';
 import { formatDate, nowIso } from '../../lib/dates.ts';
 import { formatCents } from '../../lib/money.ts';
 import type { InvoiceRow } from '../invoices/invoices.ts';
-import { transactionNumberFor, type PaymentRow } from '../payments/payments.ts';
+import { type PaymentRow, transactionNumberFor } from '../payments/payments.ts';
 
 type Recipient = { id: number; name: string; email: string };
 
@@ -19,7 +19,13 @@ export function billingRecipients(db: Queryable, customerId: number): Promise<Re
 async function queue(
   db: Queryable,
   customerId: number,
-  message: { subject: string; body: (name: string) => string; template: string; invoiceId?: number; paymentId?: number },
+  message: {
+    subject: string;
+    body: (name: string) => string;
+    template: string;
+    invoiceId?: number;
+    paymentId?: number;
+  },
 ): Promise<number> {
   const recipients = await billingRecipients(db, customerId);
   if (recipients.length === 0) return 0;

@@ -1,5 +1,5 @@
 import type { Queryable } from '../../db/index.ts';
-import { reservedByInvoice, type InvoiceRow } from '../invoices/invoices.ts';
+import { type InvoiceRow, reservedByInvoice } from '../invoices/invoices.ts';
 import type { PaymentRow, PaymentStatus } from '../payments/payments.ts';
 
 export const PAGE_SIZE = 25;
@@ -7,22 +7,38 @@ export const PAGE_SIZE = 25;
 export type OpenInvoice = InvoiceRow & { reserved_cents: number; payable_cents: number; past_due: boolean };
 
 /** Open invoices, oldest due first, with what pending and scheduled payments already promise on each. */
-export async function openInvoices(db: Queryable, customerId: number, today: string, limit = 500): Promise<OpenInvoice[]> {
+export async function openInvoices(
+  db: Queryable,
+  customerId: number,
+  today: string,
+  limit = 500,
+): Promise<OpenInvoice[]> {
   const rows: InvoiceRow[] = await db('invoices')
     .where('customer_id', customerId)
     .where('open_cents', '>', 0)
     .orderBy([{ column: 'due_on' }, { column: 'id' }])
     .limit(limit);
-  const reserved = await reservedByInvoice(db, rows.map((r) => r.id));
+  const reserved = await reservedByInvoice(
+    db,
+    rows.map((r) => r.id),
+  );
   return rows.map((row) => {
     const reservedCents = reserved.get(row.id) ?? 0;
-    return { ...row, reserved_cents: reservedCents, payable_cents: row.open_cents - reservedCents, past_due: row.due_on < today };
+    return {
+      ...row,
+      reserved_cents: reservedCents,
+      payable_cents: row.open_cents - reservedCents,
+      past_due: row.due_on < today,
+    };
   });
 }
 
 /** One page of a customer's invoices, newest first (keyset on id: `before` is the last id of the previous page). */
 export async function invoicePage(db: Queryable, customerId: number, before?: number) {
-  const query = db<InvoiceRow>('invoices').where('customer_id', customerId).orderBy('id', 'desc').limit(PAGE_SIZE + 1);
+  const query = db<InvoiceRow>('invoices')
+    .where('customer_id', customerId)
+    .orderBy('id', 'desc')
+    .limit(PAGE_SIZE + 1);
   if (before) query.where('id', '<', before);
   return pageOf(await query);
 }
@@ -42,8 +58,14 @@ export function scheduledOn(db: Queryable, customerId: number, day: string): Pro
 }
 
 /** One page of a customer's payments, newest first, optionally of some statuses only. */
-export async function transactionPage(db: Queryable, customerId: number, options: { before?: number; statuses?: PaymentStatus[] } = {}) {
-  const query = transactions(db, customerId).orderBy('p.id', 'desc').limit(PAGE_SIZE + 1);
+export async function transactionPage(
+  db: Queryable,
+  customerId: number,
+  options: { before?: number; statuses?: PaymentStatus[] } = {},
+) {
+  const query = transactions(db, customerId)
+    .orderBy('p.id', 'desc')
+    .limit(PAGE_SIZE + 1);
   if (options.before) query.where('p.id', '<', options.before);
   if (options.statuses) query.whereIn('p.status', options.statuses);
   return pageOf<TransactionRow>(await query);

@@ -1,15 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { requireStaff } from '../../auth/guards.ts';
 import type { Db } from '../../db/index.ts';
 import creditRoutes from '../credits/routes.ts';
 import invoiceRoutes from '../invoices/routes.ts';
-import paymentMethodRoutes from '../payment-methods/routes.ts';
 import { activePaymentMethods } from '../payment-methods/payment-methods.ts';
+import paymentMethodRoutes from '../payment-methods/routes.ts';
 import type { PaymentGateway } from '../payments/gateway.ts';
 import paymentRoutes from '../payments/routes.ts';
 import { billingContext } from './context.ts';
 import { openInvoices, scheduledByDay, scheduledOn, transactionPage } from './queries.ts';
-import { requireStaff } from '../../auth/guards.ts';
 
 export type BillingOptions = { db: Db; gateway: PaymentGateway };
 
@@ -19,14 +19,29 @@ const OPEN_INVOICES_SHOWN = 500;
 
 /** Tabs that another issue fills (Autopay) or that have nothing yet: an empty state saying so. */
 const emptySections = {
-  'unbilled-cdrs': { title: 'Unbilled CDRs', message: 'No unbilled call records. Calls rated since the last bill run appear here until they are invoiced.' },
-  'automatic-payments': { title: 'Automatic Payments', message: 'No Autopay configurations yet. Autopay pays qualifying invoices automatically with a stored payment method.' },
+  'unbilled-cdrs': {
+    title: 'Unbilled CDRs',
+    message: 'No unbilled call records. Calls rated since the last bill run appear here until they are invoiced.',
+  },
+  'automatic-payments': {
+    title: 'Automatic Payments',
+    message:
+      'No Autopay configurations yet. Autopay pays qualifying invoices automatically with a stored payment method.',
+  },
   'security-deposits': { title: 'Security Deposits', message: 'No security deposits are held for this customer.' },
 } as const;
 
 const monthQuery = z.object({
-  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/).optional().catch(undefined),
-  day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined),
+  month: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/)
+    .optional()
+    .catch(undefined),
+  day: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional()
+    .catch(undefined),
 });
 
 /** The *Billing Information* pages of a customer: /customers/:id/billing/… (staff; tenant-scoped). */
@@ -42,8 +57,13 @@ export default async function billingRoutes(app: FastifyInstance, opts: BillingO
       transactionPage(db, ctx.customer.id, { statuses: ['pending', 'scheduled'] }),
     ]);
     return reply.page('billing/overview', {
-      title: `Balance · ${ctx.customer.name}`, ...ctx, section: 'balance',
-      invoices: invoices.slice(0, OVERVIEW_INVOICES), moreInvoices: invoices.length > OVERVIEW_INVOICES, methods, upcoming: scheduled.rows.slice(0, 5),
+      title: `Balance · ${ctx.customer.name}`,
+      ...ctx,
+      section: 'balance',
+      invoices: invoices.slice(0, OVERVIEW_INVOICES),
+      moreInvoices: invoices.length > OVERVIEW_INVOICES,
+      methods,
+      upcoming: scheduled.rows.slice(0, 5),
     });
   });
 
@@ -51,7 +71,12 @@ export default async function billingRoutes(app: FastifyInstance, opts: BillingO
     const ctx = await billingContext(db, request);
     const invoices = await openInvoices(db, ctx.customer.id, ctx.today, OPEN_INVOICES_SHOWN + 1);
     return reply.page('billing/open-invoices', {
-      title: `Open Invoices · ${ctx.customer.name}`, ...ctx, section: 'open-invoices', invoices: invoices.slice(0, OPEN_INVOICES_SHOWN), shown: OPEN_INVOICES_SHOWN, more: invoices.length > OPEN_INVOICES_SHOWN,
+      title: `Open Invoices · ${ctx.customer.name}`,
+      ...ctx,
+      section: 'open-invoices',
+      invoices: invoices.slice(0, OPEN_INVOICES_SHOWN),
+      shown: OPEN_INVOICES_SHOWN,
+      more: invoices.length > OPEN_INVOICES_SHOWN,
     });
   });
 
@@ -62,14 +87,29 @@ export default async function billingRoutes(app: FastifyInstance, opts: BillingO
     const grid = monthGrid(month);
     const days = await scheduledByDay(db, ctx.customer.id, grid.first, grid.last);
     const breakdown = query.day ? await scheduledOn(db, ctx.customer.id, query.day) : null;
-    const data = { title: `Payments Calendar · ${ctx.customer.name}`, ...ctx, section: 'calendar', month, grid, days, day: query.day ?? null, breakdown };
+    const data = {
+      title: `Payments Calendar · ${ctx.customer.name}`,
+      ...ctx,
+      section: 'calendar',
+      month,
+      grid,
+      days,
+      day: query.day ?? null,
+      breakdown,
+    };
     return reply.pageOrFragment({ page: 'billing/calendar', fragment: 'billing/_calendar-day' }, data);
   });
 
   for (const [key, section] of Object.entries(emptySections)) {
     app.get(`/customers/:id/billing/${key}`, async (request, reply) => {
       const ctx = await billingContext(db, request);
-      return reply.page('billing/empty', { title: `${section.title} · ${ctx.customer.name}`, ...ctx, section: key, heading: section.title, message: section.message });
+      return reply.page('billing/empty', {
+        title: `${section.title} · ${ctx.customer.name}`,
+        ...ctx,
+        section: key,
+        heading: section.title,
+        message: section.message,
+      });
     });
   }
 

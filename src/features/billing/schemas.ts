@@ -29,6 +29,14 @@ export const idList = z.preprocess(
 export const idempotencyKey = z.string().uuid('This form is out of date. Reload the page and try again.');
 
 export const optionalText = (max: number) =>
-  z.string().trim().max(max, `At most ${max} characters.`).optional().transform((v) => v || null);
+  z
+    .string()
+    .trim()
+    .max(max, `At most ${max} characters.`)
+    .optional()
+    .transform((v) => v || null);
 
-export const tick = z.enum(['on']).optional().transform((v) => v === 'on');
+export const tick = z
+  .enum(['on'])
+  .optional()
+  .transform((v) => v === 'on');

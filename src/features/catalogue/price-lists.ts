@@ -1,12 +1,12 @@
-import type { Queryable } from '../../db/index.ts';
+import type { Actor } from '../../auth/principal.ts';
 import { isUniqueViolationOf } from '../../db/dialect.ts';
+import type { Queryable } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
 import type { FieldErrors } from '../../lib/forms.ts';
 import { parseCents } from '../../lib/money.ts';
 import { auditCreated, auditDeleted, updateAudited } from '../audit/audit.ts';
-import { grades, isGrade, type Grade } from '../numbers/grades.ts';
+import { type Grade, grades, isGrade } from '../numbers/grades.ts';
 import type { Price, PriceTable } from './pricing.ts';
-import { type Actor } from '../../auth/principal.ts';
 
 export type PriceList = { id: number; name: string; version: number };
 
@@ -57,7 +57,10 @@ export function priceFormValues(table: PriceTable, serviceTypeIds: number[]): Re
  * Reads the price form: both fields empty means "no price"; otherwise both must be amounts.
  * Returns the table or one error per field.
  */
-export function parsePriceForm(body: Record<string, unknown>, serviceTypeIds: number[]): { ok: true; table: PriceTable } | { ok: false; errors: FieldErrors } {
+export function parsePriceForm(
+  body: Record<string, unknown>,
+  serviceTypeIds: number[],
+): { ok: true; table: PriceTable } | { ok: false; errors: FieldErrors } {
   const errors: FieldErrors = {};
   const table: PriceTable = { services: {}, grades: {} };
   const read = (subject: string): Price | undefined => {
@@ -84,7 +87,11 @@ export function parsePriceForm(body: Record<string, unknown>, serviceTypeIds: nu
 
 const NAME_TAKEN = 'Another price list has this name.';
 
-export async function createPriceList(db: Queryable, name: string, actor: Actor): Promise<{ ok: true; id: number } | { ok: false; errors: FieldErrors }> {
+export async function createPriceList(
+  db: Queryable,
+  name: string,
+  actor: Actor,
+): Promise<{ ok: true; id: number } | { ok: false; errors: FieldErrors }> {
   const now = nowIso();
   try {
     const id = await db.transaction(async (trx) => {
@@ -104,14 +111,29 @@ export async function createPriceList(db: Queryable, name: string, actor: Actor)
  * *Save* on a price list: its name (refused when stale) and every price, in one transaction; each
  * price added, changed or removed is audited.
  */
-export async function savePriceList(db: Queryable, list: PriceList, input: { name: string; version: number; table: PriceTable }, actor: Actor): Promise<FieldErrors | null> {
+export async function savePriceList(
+  db: Queryable,
+  list: PriceList,
+  input: { name: string; version: number; table: PriceTable },
+  actor: Actor,
+): Promise<FieldErrors | null> {
   try {
     await db.transaction(async (trx) => {
-      await updateAudited(trx, { table: 'price_lists', id: list.id, actor, expectedVersion: input.version }, { name: input.name });
+      await updateAudited(
+        trx,
+        { table: 'price_lists', id: list.id, actor, expectedVersion: input.version },
+        { name: input.name },
+      );
       const existing: ItemRow[] = await trx('price_list_items').where({ price_list_id: list.id }).select('*');
       const wanted: { subject: { service_type_id: number | null; grade: string | null }; price: Price }[] = [
-        ...Object.entries(input.table.services).map(([id, price]) => ({ subject: { service_type_id: Number(id), grade: null }, price })),
-        ...Object.entries(input.table.grades).map(([grade, price]) => ({ subject: { service_type_id: null, grade }, price: price! })),
+        ...Object.entries(input.table.services).map(([id, price]) => ({
+          subject: { service_type_id: Number(id), grade: null },
+          price,
+        })),
+        ...Object.entries(input.table.grades).map(([grade, price]) => ({
+          subject: { service_type_id: null, grade },
+          price: price!,
+        })),
       ];
       const same = (row: ItemRow, subject: { service_type_id: number | null; grade: string | null }) =>
         row.service_type_id === subject.service_type_id && row.grade === subject.grade;

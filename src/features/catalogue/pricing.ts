@@ -1,11 +1,17 @@
-import { gradeLabels, type Grade } from '../numbers/grades.ts';
+import { type Grade, gradeLabels } from '../numbers/grades.ts';
 
 export type Price = { monthly_cents: number; setup_cents: number };
 
 /** One price list's prices: per service type (by id) and per number grade. A missing entry is "no price". */
 export type PriceTable = { services: Record<number, Price>; grades: Partial<Record<Grade, Price>> };
 
-export type PricingLine = { label: string; quantity: number; monthly_cents: number; setup_cents: number; priced: boolean };
+export type PricingLine = {
+  label: string;
+  quantity: number;
+  monthly_cents: number;
+  setup_cents: number;
+  priced: boolean;
+};
 
 export type Pricing = {
   lines: PricingLine[];
@@ -20,7 +26,10 @@ export type Pricing = {
  * and set-up price times the quantity, plus each number's grade price. Unpriced lines count as zero
  * and are listed in `missing`, which the validity report turns into errors.
  */
-export function priceSelection(table: PriceTable, selection: { serviceType: { id: number; name: string } | null; quantity: number; grades: Grade[] }): Pricing {
+export function priceSelection(
+  table: PriceTable,
+  selection: { serviceType: { id: number; name: string } | null; quantity: number; grades: Grade[] },
+): Pricing {
   const lines: PricingLine[] = [];
   if (selection.serviceType) {
     const price = table.services[selection.serviceType.id];

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import type { Queryable } from '../../db/index.ts';
+import type { Actor } from '../../auth/principal.ts';
 import { isUniqueViolationOf } from '../../db/dialect.ts';
+import type { Queryable } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
 import type { FieldErrors } from '../../lib/forms.ts';
 import { auditCreated, updateAudited } from '../audit/audit.ts';
-import { type Actor } from '../../auth/principal.ts';
 
 /** What kind of value a setting holds; each kind has its own check and input. */
 export const settingKinds = ['text', 'phone', 'email', 'on-off', 'seconds'] as const;
@@ -27,7 +27,13 @@ export type SettingDefinition = {
   version: number;
 };
 
-export type ServiceType = { id: number; name: string; description: string; version: number; settings: SettingDefinition[] };
+export type ServiceType = {
+  id: number;
+  name: string;
+  description: string;
+  version: number;
+  settings: SettingDefinition[];
+};
 
 /** Setting values as the forms send them: text, 'on'/'off', whole seconds as text. */
 export type SettingValues = Record<string, string>;
@@ -47,7 +53,10 @@ const valueSchemas: Record<SettingKind, z.ZodType<string>> = {
   seconds: z
     .string()
     .trim()
-    .refine((v) => /^\d{1,3}$/.test(v) && Number(v) >= 5 && Number(v) <= 120, 'Enter a whole number of seconds from 5 to 120.'),
+    .refine(
+      (v) => /^\d{1,3}$/.test(v) && Number(v) >= 5 && Number(v) <= 120,
+      'Enter a whole number of seconds from 5 to 120.',
+    ),
 };
 
 /** The defaults of a service type's settings: what a newly chosen number starts with. */
@@ -59,7 +68,10 @@ export function defaultSettings(definitions: SettingDefinition[]): SettingValues
  * Checks settings against their definitions: each value by its kind, required ones not empty.
  * Unticked on-off boxes arrive as nothing and mean "off". Returns clean values or errors by key.
  */
-export function validateSettings(definitions: SettingDefinition[], input: Record<string, unknown>): { ok: true; values: SettingValues } | { ok: false; values: SettingValues; errors: FieldErrors } {
+export function validateSettings(
+  definitions: SettingDefinition[],
+  input: Record<string, unknown>,
+): { ok: true; values: SettingValues } | { ok: false; values: SettingValues; errors: FieldErrors } {
   const values: SettingValues = {};
   const errors: FieldErrors = {};
   for (const d of definitions) {
@@ -78,18 +90,28 @@ export async function listServiceTypes(db: Queryable): Promise<ServiceType[]> {
     db('service_types').orderBy('name').select('id', 'name', 'description', 'version'),
     db('service_type_settings').orderBy(['service_type_id', 'position', 'id']).select('*'),
   ]);
-  return types.map((t: Omit<ServiceType, 'settings'>) => ({ ...t, settings: settings.filter((s: { service_type_id: number }) => s.service_type_id === t.id) }));
+  return types.map((t: Omit<ServiceType, 'settings'>) => ({
+    ...t,
+    settings: settings.filter((s: { service_type_id: number }) => s.service_type_id === t.id),
+  }));
 }
 
 export async function findServiceType(db: Queryable, id: number): Promise<ServiceType | undefined> {
   const type = await db('service_types').where({ id }).first('id', 'name', 'description', 'version');
   if (!type) return undefined;
-  return { ...type, settings: await db('service_type_settings').where({ service_type_id: id }).orderBy(['position', 'id']).select('*') };
+  return {
+    ...type,
+    settings: await db('service_type_settings').where({ service_type_id: id }).orderBy(['position', 'id']).select('*'),
+  };
 }
 
 export const serviceTypeForm = z.object({
   name: z.string({ error: 'Enter a name.' }).trim().min(1, 'Enter a name.').max(100, 'Use at most 100 characters.'),
-  description: z.string({ error: 'Describe the service.' }).trim().min(1, 'Describe the service: it is shown by See Product Details.').max(4000, 'Use at most 4000 characters.'),
+  description: z
+    .string({ error: 'Describe the service.' })
+    .trim()
+    .min(1, 'Describe the service: it is shown by See Product Details.')
+    .max(4000, 'Use at most 4000 characters.'),
 });
 
 export const newSettingForm = z.object({
@@ -102,7 +124,11 @@ export const newSettingForm = z.object({
 const NAME_TAKEN = 'Another service type has this name.';
 
 /** Adds a service type (no settings yet); returns its id or field errors. */
-export async function createServiceType(db: Queryable, input: z.infer<typeof serviceTypeForm>, actor: Actor): Promise<{ ok: true; id: number } | { ok: false; errors: FieldErrors }> {
+export async function createServiceType(
+  db: Queryable,
+  input: z.infer<typeof serviceTypeForm>,
+  actor: Actor,
+): Promise<{ ok: true; id: number } | { ok: false; errors: FieldErrors }> {
   const now = nowIso();
   try {
     const id = await db.transaction(async (trx) => {
@@ -125,21 +151,39 @@ export async function createServiceType(db: Queryable, input: z.infer<typeof ser
 export async function updateServiceType(
   db: Queryable,
   type: ServiceType,
-  input: { name: string; description: string; version: number; settings: Record<number, { label: string; default_value: string; required: boolean }>; added?: { label: string; kind: SettingKind; default_value: string; required: boolean } },
+  input: {
+    name: string;
+    description: string;
+    version: number;
+    settings: Record<number, { label: string; default_value: string; required: boolean }>;
+    added?: { label: string; kind: SettingKind; default_value: string; required: boolean };
+  },
   actor: Actor,
 ): Promise<FieldErrors | null> {
   try {
     await db.transaction(async (trx) => {
-      const headChanges = await updateAudited(trx, { table: 'service_types', id: type.id, actor, expectedVersion: input.version }, { name: input.name, description: input.description });
+      const headChanges = await updateAudited(
+        trx,
+        { table: 'service_types', id: type.id, actor, expectedVersion: input.version },
+        { name: input.name, description: input.description },
+      );
       let settingsChanged = Boolean(input.added);
       for (const setting of type.settings) {
         const change = input.settings[setting.id];
-        if (change && (await updateAudited(trx, { table: 'service_type_settings', id: setting.id, actor }, change)).length) settingsChanged = true;
+        if (
+          change &&
+          (await updateAudited(trx, { table: 'service_type_settings', id: setting.id, actor }, change)).length
+        )
+          settingsChanged = true;
       }
       // The type's version covers its settings too, so a second admin's stale form is refused either way.
-      if (settingsChanged && headChanges.length === 0) await trx('service_types').where({ id: type.id }).increment('version', 1);
+      if (settingsChanged && headChanges.length === 0)
+        await trx('service_types').where({ id: type.id }).increment('version', 1);
       if (input.added) {
-        const key = settingKey(input.added.label, type.settings.map((s) => s.key));
+        const key = settingKey(
+          input.added.label,
+          type.settings.map((s) => s.key),
+        );
         const row = { service_type_id: type.id, key, ...input.added, position: type.settings.length + 1 };
         const [{ id }] = await trx('service_type_settings').insert(row).returning('id');
         await auditCreated(trx, { table: 'service_type_settings', id, actor }, row);
@@ -154,7 +198,12 @@ export async function updateServiceType(
 
 /** A setting's key from its label (caller_display_name), unique within the type. */
 function settingKey(label: string, taken: string[]): string {
-  const base = label.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '').slice(0, 50) || 'setting';
+  const base =
+    label
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '_')
+      .replace(/^_|_$/g, '')
+      .slice(0, 50) || 'setting';
   let key = base;
   for (let i = 2; taken.includes(key); i++) key = `${base}_${i}`;
   return key;

@@ -1,12 +1,12 @@
-import type { Queryable } from '../../db/index.ts';
+import type { Actor } from '../../auth/principal.ts';
 import { isUniqueViolation, lockForUpdate } from '../../db/dialect.ts';
+import type { Queryable } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
 import { HttpError } from '../../lib/http-error.ts';
 import { formatCents } from '../../lib/money.ts';
 import { auditCreated } from '../audit/audit.ts';
 import { allocate, payableInvoices, reduceOpenBalance } from '../invoices/invoices.ts';
 import { LedgerError } from '../payments/payments.ts';
-import { type Actor } from '../../auth/principal.ts';
 
 export type CreditKind = 'memo' | 'unapplied';
 export type CreditRow = {
@@ -35,7 +35,8 @@ export async function issueCreditMemo(
 ): Promise<CreditRow> {
   const existing: CreditRow | undefined = await trx('credits').where('idempotency_key', input.idempotencyKey).first();
   if (existing) return existing;
-  if (!Number.isSafeInteger(input.amountCents) || input.amountCents <= 0) throw new LedgerError('amount', 'Enter an amount above zero.');
+  if (!Number.isSafeInteger(input.amountCents) || input.amountCents <= 0)
+    throw new LedgerError('amount', 'Enter an amount above zero.');
   const values = {
     customer_id: input.customerId,
     kind: 'memo' as const,
@@ -48,14 +49,23 @@ export async function issueCreditMemo(
     created_at: nowIso(),
   };
   const [{ id }] = await trx('credits').insert(values).returning('id');
-  await auditCreated(trx, { table: 'credits', id, customerId: input.customerId, actor }, {
-    kind: 'memo', amount_cents: input.amountCents, reason: input.reason,
-  });
+  await auditCreated(
+    trx,
+    { table: 'credits', id, customerId: input.customerId, actor },
+    {
+      kind: 'memo',
+      amount_cents: input.amountCents,
+      reason: input.reason,
+    },
+  );
   return { id, ...values };
 }
 
 async function creditOf(trx: Queryable, customerId: number, creditId: number): Promise<CreditRow> {
-  const credit: CreditRow | undefined = await lockForUpdate(trx, trx<CreditRow>('credits').where({ id: creditId, customer_id: customerId })).first();
+  const credit: CreditRow | undefined = await lockForUpdate(
+    trx,
+    trx<CreditRow>('credits').where({ id: creditId, customer_id: customerId }),
+  ).first();
   if (!credit) throw new HttpError(404, 'This credit does not exist or is not yours to see.');
   return credit;
 }
@@ -79,15 +89,22 @@ export async function applyCredit(
   input: { customerId: number; creditId: number; invoiceIds: number[]; idempotencyKey: string },
   actor: Actor,
 ): Promise<number> {
-  const done = await trx('credit_applications').where({ idempotency_key: input.idempotencyKey, credit_id: input.creditId }).first();
+  const done = await trx('credit_applications')
+    .where({ idempotency_key: input.idempotencyKey, credit_id: input.creditId })
+    .first();
   if (done) return 0;
   const credit = await creditOf(trx, input.customerId, input.creditId);
   if (credit.remaining_cents === 0) throw new LedgerError('credit_id', 'This credit has been used up.');
   const wanted = [...new Set(input.invoiceIds)];
   const invoices = await payableInvoices(trx, input.customerId, wanted);
-  if (invoices.length === 0 || invoices.length !== wanted.length) throw new LedgerError('invoice_ids', 'Choose one or more of this customer’s open invoices.');
+  if (invoices.length === 0 || invoices.length !== wanted.length)
+    throw new LedgerError('invoice_ids', 'Choose one or more of this customer’s open invoices.');
   const { parts } = allocate(credit.remaining_cents, invoices);
-  if (parts.length === 0) throw new LedgerError('invoice_ids', 'Nothing is left to pay on the chosen invoices once pending and scheduled payments are counted.');
+  if (parts.length === 0)
+    throw new LedgerError(
+      'invoice_ids',
+      'Nothing is left to pay on the chosen invoices once pending and scheduled payments are counted.',
+    );
   const now = nowIso();
   try {
     await trx('credit_applications').insert(
@@ -119,7 +136,8 @@ export async function refundCredit(
   const done = await trx('refunds').where('idempotency_key', input.idempotencyKey).first();
   if (done) return false;
   const credit = await creditOf(trx, input.customerId, input.creditId);
-  if (!Number.isSafeInteger(input.amountCents) || input.amountCents <= 0) throw new LedgerError('amount', 'Enter an amount above zero.');
+  if (!Number.isSafeInteger(input.amountCents) || input.amountCents <= 0)
+    throw new LedgerError('amount', 'Enter an amount above zero.');
   if (input.amountCents > credit.remaining_cents) {
     throw new LedgerError('amount', `At most ${formatCents(credit.remaining_cents)} remains on this credit.`);
   }
@@ -134,8 +152,14 @@ export async function refundCredit(
     })
     .returning('id');
   await reduceRemaining(trx, credit.id, input.amountCents);
-  await auditCreated(trx, { table: 'refunds', id, customerId: input.customerId, actor }, {
-    credit_id: credit.id, amount_cents: input.amountCents, reason: input.reason,
-  });
+  await auditCreated(
+    trx,
+    { table: 'refunds', id, customerId: input.customerId, actor },
+    {
+      credit_id: credit.id,
+      amount_cents: input.amountCents,
+      reason: input.reason,
+    },
+  );
   return true;
 }

@@ -1,27 +1,36 @@
-import fp from 'fastify-plugin';
 import type { FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { staffOf } from '../../auth/guards.ts';
+import type { StaffPrincipal } from '../../auth/principal.ts';
+import { customersVisibleTo } from '../../auth/scope.ts';
 import type { Db, Queryable } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
-import { keysetPage, type KeysetPage } from '../../lib/keyset.ts';
-import { staffOf } from '../../auth/guards.ts';
-import { type StaffPrincipal } from '../../auth/principal.ts';
-import { customersVisibleTo } from '../../auth/scope.ts';
+import { type KeysetPage, keysetPage } from '../../lib/keyset.ts';
 
 export const RECENTLY_VIEWED_LIMIT = 20;
 
 /** The customer a request opened: a page (not an htmx fragment) of /customers/:id/… answered with 200. */
 function openedCustomerId(request: FastifyRequest, statusCode: number): number | null {
-  if (request.method !== 'GET' || statusCode !== 200 || request.principal?.kind !== 'staff' || request.isHtmx) return null;
+  if (request.method !== 'GET' || statusCode !== 200 || request.principal?.kind !== 'staff' || request.isHtmx)
+    return null;
   if (!request.routeOptions.url?.startsWith('/customers/:id')) return null;
   const id = Number((request.params as { id?: string }).id);
   return Number.isInteger(id) && id > 0 ? id : null;
 }
 
 /** Writes who opened which customer page, and moves the customer to the top of the user's *Recently Viewed*. */
-export async function recordCustomerAccess(db: Db, access: { userId: number; customerId: number; path: string }): Promise<void> {
+export async function recordCustomerAccess(
+  db: Db,
+  access: { userId: number; customerId: number; path: string },
+): Promise<void> {
   const at = nowIso();
   await db.transaction(async (trx) => {
-    await trx('customer_access').insert({ customer_id: access.customerId, user_id: access.userId, path: access.path.slice(0, 300), at });
+    await trx('customer_access').insert({
+      customer_id: access.customerId,
+      user_id: access.userId,
+      path: access.path.slice(0, 300),
+      at,
+    });
     await trx('recently_viewed')
       .insert({ user_id: access.userId, customer_id: access.customerId, viewed_at: at })
       .onConflict(['user_id', 'customer_id'])
@@ -62,7 +71,12 @@ export async function recentlyViewed(db: Queryable, user: StaffPrincipal): Promi
 export type AccessRow = { id: number; user_name: string | null; user_email: string | null; path: string; at: string };
 
 /** One page of the *User Access Trail*, newest first; `before` is the last id of the previous page. */
-export async function accessTrailPage(db: Queryable, customerId: number, before: number | undefined, size = 50): Promise<KeysetPage<AccessRow>> {
+export async function accessTrailPage(
+  db: Queryable,
+  customerId: number,
+  before: number | undefined,
+  size = 50,
+): Promise<KeysetPage<AccessRow>> {
   const query = db('customer_access as a')
     .leftJoin('users as u', 'u.id', 'a.user_id')
     .where('a.customer_id', customerId)

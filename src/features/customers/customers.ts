@@ -1,19 +1,24 @@
 import type { z } from 'zod';
-import type { Queryable, Tx } from '../../db/index.ts';
+import type { Actor, StaffPrincipal } from '../../auth/principal.ts';
 import { isUniqueViolationOf, serialiseOn } from '../../db/dialect.ts';
+import type { Queryable, Tx } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
-import { parseForm, type FieldErrors } from '../../lib/forms.ts';
+import { type FieldErrors, parseForm } from '../../lib/forms.ts';
 import { HttpError } from '../../lib/http-error.ts';
 import { auditCreated, updateAudited } from '../audit/audit.ts';
 import { accountNumberFor } from './account-number.ts';
 import type { CustomerDraft } from './drafts.ts';
 import { accountIdStep, accountTypeStep, administratorStep, contactDetailsStep, resellerChoice } from './schemas.ts';
-import { type Actor, type StaffPrincipal } from '../../auth/principal.ts';
 
 /** The four steps of *New Customer Account* (B2), in order; `slug` is the step's URL. */
 const steps = [
   { number: 1, slug: 'account-type', title: 'Account type', fields: ['reseller_id', 'kind', 'sales_person', 'branch'] },
-  { number: 2, slug: 'contact-details', title: 'Contact details', fields: ['name', 'line1', 'line2', 'city', 'region', 'postal_code', 'country', 'email', 'phone'] },
+  {
+    number: 2,
+    slug: 'contact-details',
+    title: 'Contact details',
+    fields: ['name', 'line1', 'line2', 'city', 'region', 'postal_code', 'country', 'email', 'phone'],
+  },
   { number: 3, slug: 'account-id', title: 'Customer Account ID', fields: ['custom_account_id'] },
   { number: 4, slug: 'administrator', title: 'Administrative user', fields: ['login'] },
 ] as const;
@@ -54,7 +59,12 @@ const LOGIN_TAKEN = 'This logon name is taken. Choose another.';
  * reseller exists, the Custom Account ID is free within the reseller, the logon name is free).
  * Returns the field errors, or null when the step is good.
  */
-export async function validateStep(db: Queryable, user: StaffPrincipal, step: NewAccountStep, values: CustomerDraft['values']): Promise<FieldErrors | null> {
+export async function validateStep(
+  db: Queryable,
+  user: StaffPrincipal,
+  step: NewAccountStep,
+  values: CustomerDraft['values'],
+): Promise<FieldErrors | null> {
   const schema = [accountTypeStep, contactDetailsStep, accountIdStep, administratorStep][step.number - 1];
   const result = parseForm(schema, values);
   const errors: FieldErrors = result.ok ? {} : { ...result.errors };
@@ -72,7 +82,12 @@ export async function validateStep(db: Queryable, user: StaffPrincipal, step: Ne
     if (holder) errors.custom_account_id = takenMessage(holder);
   }
   if (step.number === 4 && result.ok) {
-    if (await db('contacts').where({ login: (result.data as { login: string }).login }).first('id')) errors.login = LOGIN_TAKEN;
+    if (
+      await db('contacts')
+        .where({ login: (result.data as { login: string }).login })
+        .first('id')
+    )
+      errors.login = LOGIN_TAKEN;
   }
   return Object.keys(errors).length ? errors : null;
 }
@@ -126,9 +141,15 @@ export async function insertCustomerAccount(trx: Tx, actor: Actor, input: NewCus
     created_at: now,
     updated_at: now,
   };
-  const [{ id: customerId }] = await trx('customers').insert({ ...customer, pin_hash: input.pinHash ?? null }).returning('id');
+  const [{ id: customerId }] = await trx('customers')
+    .insert({ ...customer, pin_hash: input.pinHash ?? null })
+    .returning('id');
   // The PIN's hash stays out of the audit log, like a password's: the log says that one was set.
-  await auditCreated(trx, { table: 'customers', id: customerId, customerId, actor }, { ...customer, pin_hash: input.pinHash ? 'set' : null });
+  await auditCreated(
+    trx,
+    { table: 'customers', id: customerId, customerId, actor },
+    { ...customer, pin_hash: input.pinHash ? 'set' : null },
+  );
 
   const location = {
     customer_id: customerId,
@@ -166,7 +187,12 @@ export type FinishResult = { customerId: number; created: boolean };
  * another tab) finds it finished and gets the same customer back; the unique customer_id on drafts
  * backs that up. `passwordHash` is hashed before the transaction so the write lock is held briefly.
  */
-export async function finishDraft(db: Queryable, user: StaffPrincipal, draft: CustomerDraft, passwordHash: string): Promise<FinishResult> {
+export async function finishDraft(
+  db: Queryable,
+  user: StaffPrincipal,
+  draft: CustomerDraft,
+  passwordHash: string,
+): Promise<FinishResult> {
   const account = accountTypeStep.parse(draft.values);
   const contact = contactDetailsStep.parse(draft.values);
   const { custom_account_id: customAccountId } = accountIdStep.parse(draft.values);
@@ -200,9 +226,15 @@ export async function finishDraft(db: Queryable, user: StaffPrincipal, draft: Cu
         is_billing_contact: true,
         created_at: now,
       };
-      const [{ id: contactId }] = await trx('contacts').insert({ ...administrator, password_hash: passwordHash }).returning('id');
+      const [{ id: contactId }] = await trx('contacts')
+        .insert({ ...administrator, password_hash: passwordHash })
+        .returning('id');
       // The hash stays out of the audit log: the log records that a password was set, not what it is.
-      await auditCreated(trx, { table: 'contacts', id: contactId, customerId, actor }, { ...administrator, password_hash: 'set' });
+      await auditCreated(
+        trx,
+        { table: 'contacts', id: contactId, customerId, actor },
+        { ...administrator, password_hash: 'set' },
+      );
 
       await trx('customer_drafts').where({ id: draft.id }).update({ customer_id: customerId });
       return { customerId, created: true };
@@ -210,9 +242,12 @@ export async function finishDraft(db: Queryable, user: StaffPrincipal, draft: Cu
   } catch (error) {
     if (isUniqueViolationOf(error, 'customers', ['reseller_id', 'custom_account_id'])) {
       const holder = await customAccountIdHolder(db, resellerId, customAccountId ?? '');
-      throw new TakenError(newAccountSteps[2], { custom_account_id: holder ? takenMessage(holder) : 'This Customer Account ID is taken.' });
+      throw new TakenError(newAccountSteps[2], {
+        custom_account_id: holder ? takenMessage(holder) : 'This Customer Account ID is taken.',
+      });
     }
-    if (isUniqueViolationOf(error, 'contacts', ['login'])) throw new TakenError(newAccountSteps[3], { login: LOGIN_TAKEN });
+    if (isUniqueViolationOf(error, 'contacts', ['login']))
+      throw new TakenError(newAccountSteps[3], { login: LOGIN_TAKEN });
     throw error;
   }
 }
@@ -234,7 +269,13 @@ export async function saveCustomAccountId(
     await db.transaction((trx) =>
       updateAudited(
         trx,
-        { table: 'customers', id: customer.id, customerId: customer.id, actor: { userId: user.id }, expectedVersion: change.version },
+        {
+          table: 'customers',
+          id: customer.id,
+          customerId: customer.id,
+          actor: { userId: user.id },
+          expectedVersion: change.version,
+        },
         { custom_account_id: id },
       ),
     );

@@ -1,14 +1,20 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyMultipart, { type MultipartFile } from '@fastify/multipart';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { staffOf } from '../../auth/guards.ts';
+import type { CustomerRow } from '../../auth/scope.ts';
 import type { Db } from '../../db/index.ts';
 import type { FieldErrors } from '../../lib/forms.ts';
 import { notFound } from '../../lib/http-error.ts';
 import { beforeQuery, keysetPage } from '../../lib/keyset.ts';
-import { customerFromRequest, renderCustomerTab, rowIdFrom } from './customer-page.ts';
-import { allowedExtensions, attachmentHeader, checkUpload, MAX_DOCUMENT_BYTES, type UploadedFile } from './documents.ts';
+import { customerFromRequest, renderCustomerTab, rowIdFrom } from '../customer-module/frame.ts';
+import {
+  allowedExtensions,
+  attachmentHeader,
+  checkUpload,
+  MAX_DOCUMENT_BYTES,
+  type UploadedFile,
+} from './documents.ts';
 import { addDocument, removeDocument } from './records.ts';
-import { staffOf } from '../../auth/guards.ts';
-import { type CustomerRow } from '../../auth/scope.ts';
 
 const PAGE = 50;
 
@@ -32,7 +38,12 @@ export default async function documentRoutes(app: FastifyInstance, { db }: { db:
   const customerIn = (request: FastifyRequest) => customerFromRequest(db, request);
   const rowIdOf = (request: FastifyRequest) => rowIdFrom(request, 'This document');
 
-  async function documents(request: FastifyRequest, reply: FastifyReply, customer: CustomerRow, errors: FieldErrors = {}) {
+  async function documents(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    customer: CustomerRow,
+    errors: FieldErrors = {},
+  ) {
     const { before } = beforeQuery.parse(request.query);
     const rows = await db('documents as d')
       .leftJoin('users as u', 'u.id', 'd.uploaded_by_user_id')
@@ -62,7 +73,9 @@ export default async function documentRoutes(app: FastifyInstance, { db }: { db:
 
   app.get('/customers/:id/documents/:rowId', async (request, reply) => {
     const customer = await customerIn(request);
-    const doc = await db('documents').where({ id: rowIdOf(request), customer_id: customer.id }).first('filename', 'content_type', 'content');
+    const doc = await db('documents')
+      .where({ id: rowIdOf(request), customer_id: customer.id })
+      .first('filename', 'content_type', 'content');
     if (!doc) throw notFound('This document');
     return reply
       .header('Content-Type', doc.content_type)

@@ -27,14 +27,27 @@ export function isUploadedFile(value: unknown): value is UploadedFile {
 }
 
 /** Checks an upload against the limits; gives the stored name and type, or the message for the field. */
-export function checkUpload(file: unknown): { ok: true; filename: string; content_type: string; content: Buffer } | { ok: false; error: string } {
-  if (!isUploadedFile(file) || (file.filename === '' && file.content.length === 0)) return { ok: false, error: 'Choose a file to upload.' };
-  if (file.truncated) return { ok: false, error: `The file is larger than ${MAX_DOCUMENT_BYTES / 1024 / 1024} MB. Upload a smaller file.` };
+export function checkUpload(
+  file: unknown,
+): { ok: true; filename: string; content_type: string; content: Buffer } | { ok: false; error: string } {
+  if (!isUploadedFile(file) || (file.filename === '' && file.content.length === 0))
+    return { ok: false, error: 'Choose a file to upload.' };
+  if (file.truncated)
+    return {
+      ok: false,
+      error: `The file is larger than ${MAX_DOCUMENT_BYTES / 1024 / 1024} MB. Upload a smaller file.`,
+    };
   if (file.content.length === 0) return { ok: false, error: 'The file is empty.' };
   // Only the base name, without control characters, so it is safe in a header and on screen.
-  const filename = file.filename.split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f"]/g, '').slice(0, 255);
+  const filename = file.filename
+    .split(/[\\/]/)
+    .pop()!
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what a safe file name drops
+    .replace(/[\u0000-\u001f\u007f"]/g, '')
+    .slice(0, 255);
   const type = allowedTypes[extname(filename).toLowerCase()];
-  if (!type) return { ok: false, error: `Files of this type cannot be uploaded. Allowed: ${allowedExtensions.join(' ')}.` };
+  if (!type)
+    return { ok: false, error: `Files of this type cannot be uploaded. Allowed: ${allowedExtensions.join(' ')}.` };
   return { ok: true, filename, content_type: type, content: file.content };
 }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import type { StaffPrincipal } from '../../auth/principal.ts';
 import type { Queryable } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
-import { type StaffPrincipal } from '../../auth/principal.ts';
 
 /** Unfinished New Customer Account forms are kept this long, then forgotten. */
 export const DRAFT_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
@@ -64,7 +64,11 @@ export async function createDraft(db: Queryable, user: StaffPrincipal, values: D
 }
 
 /** The user's own draft (finished or not, unexpired); another user's draft is as good as absent. */
-export async function findDraftFor(db: Queryable, user: StaffPrincipal, id: string): Promise<CustomerDraft | undefined> {
+export async function findDraftFor(
+  db: Queryable,
+  user: StaffPrincipal,
+  id: string,
+): Promise<CustomerDraft | undefined> {
   const row = await db('customer_drafts')
     .where({ id, user_id: user.id })
     .where('expires_at', '>', nowIso())
@@ -73,13 +77,23 @@ export async function findDraftFor(db: Queryable, user: StaffPrincipal, id: stri
 }
 
 /** Stores the values (merged over the stored ones) and how far the user may go; each save extends the draft's life. */
-export async function saveDraft(db: Queryable, draft: CustomerDraft, values: DraftValues, reachedStep = draft.reachedStep): Promise<CustomerDraft> {
+export async function saveDraft(
+  db: Queryable,
+  draft: CustomerDraft,
+  values: DraftValues,
+  reachedStep = draft.reachedStep,
+): Promise<CustomerDraft> {
   const merged = { ...draft.values, ...values };
   const updatedAt = nowIso();
   await db('customer_drafts')
     .where({ id: draft.id })
     .whereNull('finished_at')
-    .update({ data: JSON.stringify(merged), reached_step: reachedStep, updated_at: updatedAt, expires_at: expiresAt() });
+    .update({
+      data: JSON.stringify(merged),
+      reached_step: reachedStep,
+      updated_at: updatedAt,
+      expires_at: expiresAt(),
+    });
   return { ...draft, values: merged, reachedStep, updatedAt };
 }
 

@@ -1,5 +1,5 @@
 import type { Queryable } from '../../db/index.ts';
-import { keysetPage, type KeysetPage } from '../../lib/keyset.ts';
+import { type KeysetPage, keysetPage } from '../../lib/keyset.ts';
 import type { AuditEvent } from '../audit/audit.ts';
 
 /** What each audited table is called on the *Metrics* tab. */
@@ -34,27 +34,68 @@ function customerEvents(db: Queryable, customerId: number, before: number | unde
     .where('a.customer_id', customerId)
     .orderBy('a.id', 'desc')
     .limit(limit)
-    .select('a.id', 'a.entity', 'a.entity_id', 'a.action', 'a.field', 'a.old_value', 'a.new_value', 'a.reason', 'a.acting_as', 'u.name as actor_name', 'a.at');
+    .select(
+      'a.id',
+      'a.entity',
+      'a.entity_id',
+      'a.action',
+      'a.field',
+      'a.old_value',
+      'a.new_value',
+      'a.reason',
+      'a.acting_as',
+      'u.name as actor_name',
+      'a.at',
+    );
   if (before) query.where('a.id', '<', before);
   return query;
 }
 
 /** *Status Changes*: the customer's status events with their reasons, newest first. */
-export async function statusChanges(db: Queryable, customerId: number, before?: number, size = 50): Promise<KeysetPage<HistoryEvent>> {
-  const rows = await customerEvents(db, customerId, before, size + 1).where({ 'a.action': 'status', 'a.entity': 'customers' });
+export async function statusChanges(
+  db: Queryable,
+  customerId: number,
+  before?: number,
+  size = 50,
+): Promise<KeysetPage<HistoryEvent>> {
+  const rows = await customerEvents(db, customerId, before, size + 1).where({
+    'a.action': 'status',
+    'a.entity': 'customers',
+  });
   return keysetPage(rows, size);
 }
 
 /** *Field Level Changes*: one row per changed field of any of the customer's records, newest first. */
-export async function fieldChanges(db: Queryable, customerId: number, before?: number, size = 50): Promise<KeysetPage<HistoryEvent>> {
+export async function fieldChanges(
+  db: Queryable,
+  customerId: number,
+  before?: number,
+  size = 50,
+): Promise<KeysetPage<HistoryEvent>> {
   const rows = await customerEvents(db, customerId, before, size + 1).whereIn('a.action', ['update', 'status']);
   return keysetPage(rows, size);
 }
 
-export type Activity = { id: number; summary: string; entity: string; entity_id: number; actor_name: string | null; acting_as: string | null; reason: string | null; at: string; fields: string[] };
+export type Activity = {
+  id: number;
+  summary: string;
+  entity: string;
+  entity_id: number;
+  actor_name: string | null;
+  acting_as: string | null;
+  reason: string | null;
+  at: string;
+  fields: string[];
+};
 
 function sameActivity(a: HistoryEvent, b: HistoryEvent) {
-  return a.entity === b.entity && a.entity_id === b.entity_id && a.action === b.action && a.at === b.at && a.actor_name === b.actor_name;
+  return (
+    a.entity === b.entity &&
+    a.entity_id === b.entity_id &&
+    a.action === b.action &&
+    a.at === b.at &&
+    a.actor_name === b.actor_name
+  );
 }
 
 /**
@@ -62,7 +103,12 @@ function sameActivity(a: HistoryEvent, b: HistoryEvent) {
  * e.g. "Note added". Reads a bounded window of raw events, so a customer with 10,000 events costs the
  * same as one with ten; a line cut by the window's edge waits for the next page.
  */
-export async function activityLog(db: Queryable, customerId: number, before?: number, size = 50): Promise<KeysetPage<Activity>> {
+export async function activityLog(
+  db: Queryable,
+  customerId: number,
+  before?: number,
+  size = 50,
+): Promise<KeysetPage<Activity>> {
   const window = size * 4;
   const events: HistoryEvent[] = await customerEvents(db, customerId, before, window);
   const activities: Activity[] = [];

@@ -1,9 +1,9 @@
 import { z } from 'zod';
+import type { StaffPrincipal } from '../../auth/principal.ts';
+import { customersVisibleTo } from '../../auth/scope.ts';
 import type { Queryable } from '../../db/index.ts';
 import { customerStatuses } from './schemas.ts';
 import type { CustomerListRow } from './search.ts';
-import { type StaffPrincipal } from '../../auth/principal.ts';
-import { customersVisibleTo } from '../../auth/scope.ts';
 
 export const INVENTORY_PAGE_SIZE = 50;
 
@@ -16,15 +16,31 @@ export const inventoryQuery = z.object({
 });
 export type InventoryQuery = z.infer<typeof inventoryQuery>;
 
-export type Inventory = { customers: Omit<CustomerListRow, 'reseller_name'>[]; next: { after_name: string; after_id: number } | null };
+export type Inventory = {
+  customers: Omit<CustomerListRow, 'reseller_name'>[];
+  next: { after_name: string; after_id: number } | null;
+};
 
 /**
  * Every customer the user may see, by name, filtered by status and kind (D1). Keyset pagination on
  * (name, id) walks the name index from where the last page ended, so page 1,000 costs what page 1 does.
  */
-export async function customerInventory(db: Queryable, user: StaffPrincipal, filters: InventoryQuery): Promise<Inventory> {
+export async function customerInventory(
+  db: Queryable,
+  user: StaffPrincipal,
+  filters: InventoryQuery,
+): Promise<Inventory> {
   const query = customersVisibleTo(db, user)
-    .select('customers.id', 'customers.account_number', 'customers.name', 'customers.kind', 'customers.status', 'customers.reseller_id', 'customers.custom_account_id', 'customers.email')
+    .select(
+      'customers.id',
+      'customers.account_number',
+      'customers.name',
+      'customers.kind',
+      'customers.status',
+      'customers.reseller_id',
+      'customers.custom_account_id',
+      'customers.email',
+    )
     .orderBy([{ column: 'customers.name' }, { column: 'customers.id' }])
     .limit(INVENTORY_PAGE_SIZE + 1);
   if (filters.status) query.where('customers.status', filters.status);

@@ -1,4 +1,4 @@
-import { type CustomerRow } from '../../auth/scope.ts';
+import type { CustomerRow } from '../../auth/scope.ts';
 
 /** *Letters* are written from a template; the user edits the filled-in text before keeping the copy. */
 export const letterTemplates = [
@@ -27,7 +27,11 @@ export function letterTemplate(key: string) {
 }
 
 /** The template's text with the customer's details put in. */
-export function fillLetter(template: (typeof letterTemplates)[number], customer: Pick<CustomerRow, 'name' | 'account_number'>, sender: string) {
+export function fillLetter(
+  template: (typeof letterTemplates)[number],
+  customer: Pick<CustomerRow, 'name' | 'account_number'>,
+  sender: string,
+) {
   const values: Record<string, string> = { name: customer.name, account_number: customer.account_number, sender };
   const fill = (text: string) => text.replace(/\{(\w+)\}/g, (_, key: string) => values[key] ?? '');
   return { template: template.key, subject: fill(template.subject), body: fill(template.body) };

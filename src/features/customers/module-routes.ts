@@ -1,17 +1,16 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { staffOf } from '../../auth/guards.ts';
 import type { Db } from '../../db/index.ts';
 import { beforeQuery } from '../../lib/keyset.ts';
+import { customerFromRequest, renderCustomerTab } from '../customer-module/frame.ts';
+import { metricsSubTabs } from '../customer-module/tabs.ts';
+import { customerProducts } from '../services/services.ts';
 import { accessTrailPage } from './access.ts';
-import { customerFromRequest, renderCustomerTab } from './customer-page.ts';
-import { activityLog, entityLabel, fieldChanges, statusChanges } from './history.ts';
 import communicationRoutes from './communication-routes.ts';
 import documentRoutes from './document-routes.ts';
+import { activityLog, entityLabel, fieldChanges, statusChanges } from './history.ts';
 import recordRoutes from './record-routes.ts';
 import userRoutes from './user-routes.ts';
-import { metricsSubTabs } from './tabs.ts';
-import { customerProducts } from '../services/services.ts';
-import { staffOf } from '../../auth/guards.ts';
-
 
 /** The Customer Module's tabs (D4) beyond Customer Information and Additional Information. */
 export default async function moduleTabRoutes(app: FastifyInstance, { db }: { db: Db }) {
@@ -32,16 +31,27 @@ export default async function moduleTabRoutes(app: FastifyInstance, { db }: { db
         .orderBy('n.id', 'desc')
         .limit(3)
         .select('n.id', 'n.body', 'n.created_at', 'u.name as author_name'),
-      db('tickets').where({ customer_id: customer.id, status: 'open' }).orderBy('id', 'desc').limit(5).select('id', 'subject', 'created_at'),
+      db('tickets')
+        .where({ customer_id: customer.id, status: 'open' })
+        .orderBy('id', 'desc')
+        .limit(5)
+        .select('id', 'subject', 'created_at'),
       activityLog(db, customer.id, undefined, 8),
     ]);
-    return renderCustomerTab(db, reply, customer, 'account-summary', 'customers/account-summary', { billTo, pinnedNotes, openTickets, activity: activity.rows });
+    return renderCustomerTab(db, reply, customer, 'account-summary', 'customers/account-summary', {
+      billTo,
+      pinnedNotes,
+      openTickets,
+      activity: activity.rows,
+    });
   });
 
   // Orders (D4): the services ordered for this customer, newest first, as the wizard created them.
   app.get('/customers/:id/orders', async (request, reply) => {
     const customer = await customerIn(request);
-    return renderCustomerTab(db, reply, customer, 'orders', 'customers/orders', { orders: await customerProducts(db, staffOf(request), customer.id) });
+    return renderCustomerTab(db, reply, customer, 'orders', 'customers/orders', {
+      orders: await customerProducts(db, staffOf(request), customer.id),
+    });
   });
 
   /* Metrics (D5): what the audit mechanism and the access trail recorded. */
@@ -56,7 +66,11 @@ export default async function moduleTabRoutes(app: FastifyInstance, { db }: { db
       const customer = await customerIn(request);
       const { before } = beforeQuery.parse(request.query);
       const page = await metricsPages[sub.key](customer.id, before);
-      return renderCustomerTab(db, reply, customer, 'metrics', `customers/metrics/${sub.key}`, { page, entityLabel, subTabs: { list: metricsSubTabs, current: sub.key } });
+      return renderCustomerTab(db, reply, customer, 'metrics', `customers/metrics/${sub.key}`, {
+        page,
+        entityLabel,
+        subTabs: { list: metricsSubTabs, current: sub.key },
+      });
     });
   }
 }

@@ -1,14 +1,23 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { staffOf } from '../../auth/guards.ts';
+import type { StaffPrincipal } from '../../auth/principal.ts';
 import type { Db } from '../../db/index.ts';
-import { parseForm, type FieldErrors } from '../../lib/forms.ts';
+import { type FieldErrors, parseForm } from '../../lib/forms.ts';
 import { forbidden, notFound } from '../../lib/http-error.ts';
 import { hashPassword } from '../../lib/password.ts';
-import { finishDraft, firstInvalidStep, newAccountSteps, resellerOptions, staffChoosesReseller, TakenError, validateStep, type NewAccountStep } from './customers.ts';
-import { createDraft, discardDraft, findDraftFor, saveDraft, type CustomerDraft, type DraftValues } from './drafts.ts';
+import {
+  finishDraft,
+  firstInvalidStep,
+  type NewAccountStep,
+  newAccountSteps,
+  resellerOptions,
+  staffChoosesReseller,
+  TakenError,
+  validateStep,
+} from './customers.ts';
+import { type CustomerDraft, createDraft, type DraftValues, discardDraft, findDraftFor, saveDraft } from './drafts.ts';
 import { countries, MIN_PASSWORD_LENGTH, newPassword } from './schemas.ts';
-import { staffOf } from '../../auth/guards.ts';
-import { type StaffPrincipal } from '../../auth/principal.ts';
 
 const draftParams = z.object({ draftId: z.string().regex(/^[A-Za-z0-9_-]{10,40}$/) });
 const stepParams = draftParams.extend({ step: z.enum(newAccountSteps.map((s) => s.slug) as [string, ...string[]]) });
@@ -79,7 +88,8 @@ export default async function newAccountRoutes(app: FastifyInstance, { db }: { d
 
   /** A reseller user's customers are its own: a form naming another reseller is refused outright. */
   function refuseForeignReseller(user: StaffPrincipal, body: Record<string, unknown>) {
-    if (!staffChoosesReseller(user) && body.reseller_id !== undefined && Number(body.reseller_id) !== user.resellerId) throw forbidden();
+    if (!staffChoosesReseller(user) && body.reseller_id !== undefined && Number(body.reseller_id) !== user.resellerId)
+      throw forbidden();
   }
 
   async function submitStep(request: FastifyRequest, reply: FastifyReply, draft: CustomerDraft, step: NewAccountStep) {
@@ -93,7 +103,8 @@ export default async function newAccountRoutes(app: FastifyInstance, { db }: { d
     let passwordErrors: FieldErrors = {};
     if (step.number === 4 && (body.password || !saved.values.password_hash)) {
       const password = parseForm(newPassword, body);
-      if (password.ok) saved = await saveDraft(db, saved, { password_hash: await hashPassword(password.data.password) });
+      if (password.ok)
+        saved = await saveDraft(db, saved, { password_hash: await hashPassword(password.data.password) });
       else passwordErrors = password.errors;
     }
 
@@ -114,7 +125,11 @@ export default async function newAccountRoutes(app: FastifyInstance, { db }: { d
     if (invalid) return refuseStep(request, reply, invalid.step, saved, invalid.errors);
     try {
       const { customerId, created } = await finishDraft(db, user, saved, saved.values.password_hash!);
-      if (created) request.flash('success', 'The customer account was created. Its administrative user can sign in to the portal.');
+      if (created)
+        request.flash(
+          'success',
+          'The customer account was created. Its administrative user can sign in to the portal.',
+        );
       return reply.seeOther(`/customers/${customerId}`);
     } catch (error) {
       if (error instanceof TakenError) return refuseStep(request, reply, error.step, saved, error.errors);
@@ -126,7 +141,13 @@ export default async function newAccountRoutes(app: FastifyInstance, { db }: { d
    * Shows a step again with its errors, unless the draft was finished meanwhile: a second *Finish* that
    * lost the race finds "its" logon name taken by the customer the first one created, and belongs there.
    */
-  async function refuseStep(request: FastifyRequest, reply: FastifyReply, step: NewAccountStep, draft: CustomerDraft, errors: FieldErrors) {
+  async function refuseStep(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    step: NewAccountStep,
+    draft: CustomerDraft,
+    errors: FieldErrors,
+  ) {
     const current = await findDraftFor(db, staffOf(request), draft.id);
     if (current?.customerId) return reply.seeOther(`/customers/${current.customerId}`);
     return renderStep(request, reply, step, draft, errors);
@@ -154,7 +175,8 @@ export default async function newAccountRoutes(app: FastifyInstance, { db }: { d
     const step = stepIn(request);
     if (draft.customerId) return reply.redirect(`/customers/${draft.customerId}`, 303);
     // Steps open in order: a step whose predecessors have not all passed sends the user to the first open one.
-    if (step.number > draft.reachedStep) return reply.redirect(stepUrl(draft.id, newAccountSteps[draft.reachedStep - 1]), 303);
+    if (step.number > draft.reachedStep)
+      return reply.redirect(stepUrl(draft.id, newAccountSteps[draft.reachedStep - 1]), 303);
     return renderStep(request, reply, step, draft);
   });
 
@@ -163,13 +185,15 @@ export default async function newAccountRoutes(app: FastifyInstance, { db }: { d
     const step = stepIn(request);
     // A second *Finish* (double click, another tab) lands on the customer the first one created.
     if (draft.customerId) return reply.seeOther(`/customers/${draft.customerId}`);
-    if (step.number > draft.reachedStep) return reply.seeOther(stepUrl(draft.id, newAccountSteps[draft.reachedStep - 1]));
+    if (step.number > draft.reachedStep)
+      return reply.seeOther(stepUrl(draft.id, newAccountSteps[draft.reachedStep - 1]));
     return submitStep(request, reply, draft, step);
   });
 
   app.post('/customers/new/:draftId/discard', async (request, reply) => {
     const params = draftParams.safeParse(request.params);
-    if (!params.success || !(await discardDraft(db, staffOf(request), params.data.draftId))) throw notFound('This new customer account form');
+    if (!params.success || !(await discardDraft(db, staffOf(request), params.data.draftId)))
+      throw notFound('This new customer account form');
     request.flash('info', 'The new customer account was discarded.');
     return reply.seeOther('/customers');
   });

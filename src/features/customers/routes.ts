@@ -1,11 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { requireStaff, staffOf } from '../../auth/guards.ts';
+import { type CustomerRow, findCustomerFor } from '../../auth/scope.ts';
 import type { Db } from '../../db/index.ts';
-import { parseForm, type FieldErrors, submittedValues } from '../../lib/forms.ts';
-import { StaleEditError, auditTrail } from '../audit/audit.ts';
+import { type FieldErrors, parseForm, submittedValues } from '../../lib/forms.ts';
+import { auditTrail, StaleEditError } from '../audit/audit.ts';
+import { customerFromRequest, renderCustomerTab } from '../customer-module/frame.ts';
+import { landingTabPath } from '../customer-module/tabs.ts';
 import { customerExternalNumber } from '../external-numbers/external-numbers.ts';
 import { recentlyViewed } from './access.ts';
-import { customerFromRequest, renderCustomerTab } from './customer-page.ts';
 import { saveCustomAccountId } from './customers.ts';
 import { openDraftsFor } from './drafts.ts';
 import { customerInventory, inventoryQuery } from './inventory.ts';
@@ -14,12 +17,13 @@ import newAccountRoutes from './new-account-routes.ts';
 import { changeCustomerStatus, updateCustomerInformation } from './records.ts';
 import { additionalInformationForm, customerInformationForm, customerStatuses, statusChangeForm } from './schemas.ts';
 import { MAX_TERM_LENGTH, searchCustomers } from './search.ts';
-import { landingTabPath } from './tabs.ts';
-import { requireStaff, staffOf } from '../../auth/guards.ts';
-import { type CustomerRow, findCustomerFor } from '../../auth/scope.ts';
 
 const listQuery = z.object({
-  q: z.string().max(MAX_TERM_LENGTH * 2).catch('').default(''),
+  q: z
+    .string()
+    .max(MAX_TERM_LENGTH * 2)
+    .catch('')
+    .default(''),
   page: z.coerce.number().int().positive().catch(1).default(1),
   open_invoices: z.enum(['on']).optional().catch(undefined),
 });
@@ -37,19 +41,31 @@ export default async function customerRoutes(app: FastifyInstance, { db }: { db:
 
   app.get('/customers', async (request, reply) => {
     const query = listQuery.parse(request.query);
-    const search = await searchCustomers(db, staffOf(request), query.q, query.page, { openInvoicesOnly: query.open_invoices === 'on' });
-    const data = { title: 'Customers', search, drafts: request.isHtmx ? [] : await openDraftsFor(db, staffOf(request)) };
+    const search = await searchCustomers(db, staffOf(request), query.q, query.page, {
+      openInvoicesOnly: query.open_invoices === 'on',
+    });
+    const data = {
+      title: 'Customers',
+      search,
+      drafts: request.isHtmx ? [] : await openDraftsFor(db, staffOf(request)),
+    };
     return reply.pageOrFragment({ page: 'customers/index', fragment: 'customers/_results' }, data);
   });
 
   app.get('/customers/inventory', async (request, reply) => {
     const filters = inventoryQuery.parse(request.query);
     const inventory = await customerInventory(db, staffOf(request), filters);
-    return reply.pageOrFragment({ page: 'customers/inventory', fragment: 'customers/_inventory-results' }, { title: 'Inventory', filters, inventory, statuses: customerStatuses });
+    return reply.pageOrFragment(
+      { page: 'customers/inventory', fragment: 'customers/_inventory-results' },
+      { title: 'Inventory', filters, inventory, statuses: customerStatuses },
+    );
   });
 
   app.get('/customers/recent', async (request, reply) => {
-    return reply.page('customers/recent', { title: 'Recently Viewed', customers: await recentlyViewed(db, staffOf(request)) });
+    return reply.page('customers/recent', {
+      title: 'Recently Viewed',
+      customers: await recentlyViewed(db, staffOf(request)),
+    });
   });
 
   /** Opening a customer lands on the tab the user chose in *My settings* (D3). */
@@ -60,14 +76,27 @@ export default async function customerRoutes(app: FastifyInstance, { db }: { db:
 
   /* Customer Information: the core fields, and status changes with a reason. */
 
-  async function customerInformation(request: FastifyRequest, reply: FastifyReply, customer: CustomerRow, state: { form?: FormState; statusForm?: FormState } = {}) {
-    if (request.isHtmx && state.form) return reply.page('customers/_customer-information-form', { customer, form: state.form });
+  async function customerInformation(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    customer: CustomerRow,
+    state: { form?: FormState; statusForm?: FormState } = {},
+  ) {
+    if (request.isHtmx && state.form)
+      return reply.page('customers/_customer-information-form', { customer, form: state.form });
     const [billTo, administrator, externalNumber] = await Promise.all([
       db('locations').where({ customer_id: customer.id, is_bill_to: true }).orderBy('id').first(),
-      db('contacts').where({ customer_id: customer.id }).whereNotNull('login').orderBy('id').first('name', 'login', 'email'),
+      db('contacts')
+        .where({ customer_id: customer.id })
+        .whereNotNull('login')
+        .orderBy('id')
+        .first('name', 'login', 'email'),
       customerExternalNumber(db, customer),
     ]);
-    const statusForm = state.statusForm ?? { values: { status: customer.status, reason: '', version: customer.version }, errors: {} };
+    const statusForm = state.statusForm ?? {
+      values: { status: customer.status, reason: '', version: customer.version },
+      errors: {},
+    };
     const data = { billTo, administrator, externalNumber, form: state.form, statusForm, statuses: customerStatuses };
     return renderCustomerTab(db, reply, customer, 'customer-information', 'customers/customer-information', data);
   }
@@ -92,12 +121,17 @@ export default async function customerRoutes(app: FastifyInstance, { db }: { db:
       const customer = await customerIn(request);
       const body = submittedValues(request.body);
       const parsed = parseForm(customerInformationForm, body);
-      if (!parsed.ok) return customerInformation(request, reply.code(422), customer, { form: { values: body, errors: parsed.errors } });
+      if (!parsed.ok)
+        return customerInformation(request, reply.code(422), customer, {
+          form: { values: body, errors: parsed.errors },
+        });
       try {
         await updateCustomerInformation(db, staffOf(request), customer, parsed.data);
       } catch (error) {
         const current = (await findCustomerFor(db, staffOf(request), customer.id))!;
-        return customerInformation(request, reply.code(409), current, { form: { values: { ...body, version: current.version }, errors: {}, message: staleMessage(error) } });
+        return customerInformation(request, reply.code(409), current, {
+          form: { values: { ...body, version: current.version }, errors: {}, message: staleMessage(error) },
+        });
       }
       request.flash('success', 'Customer information saved.');
       return reply.seeOther(`/customers/${customer.id}`);
@@ -108,15 +142,22 @@ export default async function customerRoutes(app: FastifyInstance, { db }: { db:
     const customer = await customerIn(request);
     const body = submittedValues(request.body);
     const parsed = parseForm(statusChangeForm, body);
-    if (!parsed.ok) return customerInformation(request, reply.code(422), customer, { statusForm: { values: body, errors: parsed.errors } });
+    if (!parsed.ok)
+      return customerInformation(request, reply.code(422), customer, {
+        statusForm: { values: body, errors: parsed.errors },
+      });
     if (parsed.data.status === customer.status) {
-      return customerInformation(request, reply.code(422), customer, { statusForm: { values: body, errors: { status: `The status is already ${customer.status}. Choose another.` } } });
+      return customerInformation(request, reply.code(422), customer, {
+        statusForm: { values: body, errors: { status: `The status is already ${customer.status}. Choose another.` } },
+      });
     }
     try {
       await changeCustomerStatus(db, staffOf(request), customer, parsed.data);
     } catch (error) {
       const current = (await findCustomerFor(db, staffOf(request), customer.id))!;
-      return customerInformation(request, reply.code(409), current, { statusForm: { values: { ...body, version: current.version }, errors: {}, message: staleMessage(error) } });
+      return customerInformation(request, reply.code(409), current, {
+        statusForm: { values: { ...body, version: current.version }, errors: {}, message: staleMessage(error) },
+      });
     }
     request.flash('success', `Status changed to ${parsed.data.status}.`);
     return reply.seeOther(`/customers/${customer.id}`);
@@ -128,20 +169,29 @@ export default async function customerRoutes(app: FastifyInstance, { db }: { db:
     request: FastifyRequest,
     reply: FastifyReply,
     customer: CustomerRow,
-    state: { form?: { values: { custom_account_id: string | null; version: number }; errors: FieldErrors; message?: string }; saved?: boolean } = {},
+    state: {
+      form?: { values: { custom_account_id: string | null; version: number }; errors: FieldErrors; message?: string };
+      saved?: boolean;
+    } = {},
   ) {
     const { form, saved = false } = state;
-    const history = (await auditTrail(db, 'customers', customer.id)).filter((e) => e.field === 'custom_account_id').slice(0, 10);
+    const history = (await auditTrail(db, 'customers', customer.id))
+      .filter((e) => e.field === 'custom_account_id')
+      .slice(0, 10);
     const data = { customer, history, form, saved };
     if (request.isHtmx) {
       const fragment = form ? 'customers/_additional-information-form' : 'customers/_additional-information';
-      const resellerName = saved ? (await db('resellers').where({ id: customer.reseller_id }).first('name'))?.name : undefined;
+      const resellerName = saved
+        ? (await db('resellers').where({ id: customer.reseller_id }).first('name'))?.name
+        : undefined;
       return reply.page(fragment, { ...data, resellerName });
     }
     return renderCustomerTab(db, reply, customer, 'additional-information', 'customers/additional-information', data);
   }
 
-  app.get('/customers/:id/additional-information', async (request, reply) => additionalInformation(request, reply, await customerIn(request)));
+  app.get('/customers/:id/additional-information', async (request, reply) =>
+    additionalInformation(request, reply, await customerIn(request)),
+  );
 
   app.get('/customers/:id/additional-information/edit', async (request, reply) => {
     const customer = await customerIn(request);
@@ -155,7 +205,10 @@ export default async function customerRoutes(app: FastifyInstance, { db }: { db:
     handler: async (request, reply) => {
       const customer = await customerIn(request);
       const body = submittedValues(request.body);
-      const typed = { custom_account_id: body.custom_account_id ?? '', version: Number(body.version) || customer.version };
+      const typed = {
+        custom_account_id: body.custom_account_id ?? '',
+        version: Number(body.version) || customer.version,
+      };
       const parsed = parseForm(additionalInformationForm, body);
       if (!parsed.ok) {
         reply.code(422);
@@ -180,7 +233,10 @@ export default async function customerRoutes(app: FastifyInstance, { db }: { db:
           },
         });
       }
-      if (request.isHtmx) return additionalInformation(request, reply, (await findCustomerFor(db, staffOf(request), customer.id))!, { saved: true });
+      if (request.isHtmx)
+        return additionalInformation(request, reply, (await findCustomerFor(db, staffOf(request), customer.id))!, {
+          saved: true,
+        });
       request.flash('success', 'Customer Account ID saved.');
       return reply.seeOther(`/customers/${customer.id}/additional-information`);
     },

@@ -36,7 +36,10 @@ export const accountTypeStep = z.object({
   branch: optionalText(100, 'Branch'),
 });
 export const resellerChoice = z.object({
-  reseller_id: z.coerce.number({ error: 'Choose the reseller this customer belongs to.' }).int().positive('Choose the reseller this customer belongs to.'),
+  reseller_id: z.coerce
+    .number({ error: 'Choose the reseller this customer belongs to.' })
+    .int()
+    .positive('Choose the reseller this customer belongs to.'),
 });
 
 /** Step 2: the customer's name and contact details; the address becomes the *Bill To* location. */
@@ -82,10 +85,16 @@ export const administratorStep = z.object({
 });
 export const newPassword = z
   .object({
-    password: z.string().min(MIN_PASSWORD_LENGTH, `The password needs at least ${MIN_PASSWORD_LENGTH} characters.`).max(200, 'The password can be at most 200 characters.'),
+    password: z
+      .string()
+      .min(MIN_PASSWORD_LENGTH, `The password needs at least ${MIN_PASSWORD_LENGTH} characters.`)
+      .max(200, 'The password can be at most 200 characters.'),
     password_confirm: z.string().default(''),
   })
-  .refine((v) => v.password === v.password_confirm, { message: 'The two passwords do not match.', path: ['password_confirm'] });
+  .refine((v) => v.password === v.password_confirm, {
+    message: 'The two passwords do not match.',
+    path: ['password_confirm'],
+  });
 
 /** Edit on the *Additional Information* tab; the version refuses a stale edit. */
 export const additionalInformationForm = z.object({
@@ -107,7 +116,9 @@ export const customerStatuses = ['active', 'suspended', 'closed'] as const;
 export const customerInformationForm = z.object({
   name: requiredText(200, "Enter the customer's name.", 'The name'),
   email: optionalText(320, 'The e-mail address')
-    .refine((v) => v === null || z.email().safeParse(v).success, { message: 'Enter a valid e-mail address, like name@example.com.' })
+    .refine((v) => v === null || z.email().safeParse(v).success, {
+      message: 'Enter a valid e-mail address, like name@example.com.',
+    })
     .transform((v) => v?.toLowerCase() ?? null),
   phone: phoneField,
   sales_person: optionalText(100, 'Sales person'),
@@ -129,7 +140,9 @@ export const locationForm = z.object({
 });
 
 export const linkAccountForm = z.object({
-  account_number: requiredText(20, 'Enter the account number of the account to link.', 'The account number').transform((v) => v.toUpperCase()),
+  account_number: requiredText(20, 'Enter the account number of the account to link.', 'The account number').transform(
+    (v) => v.toUpperCase(),
+  ),
 });
 
 export const noteForm = z.object({
@@ -146,13 +159,18 @@ export const letterForm = z.object({
 export const ticketForm = z.object({
   subject: requiredText(200, 'Enter a subject.', 'The subject'),
   description: optionalText(5000, 'The description'),
-  assignee_user_id: z.union([z.literal(''), z.coerce.number().int().positive()]).transform((v) => (v === '' ? null : v)).default(null),
+  assignee_user_id: z
+    .union([z.literal(''), z.coerce.number().int().positive()])
+    .transform((v) => (v === '' ? null : v))
+    .default(null),
 });
 
 export const ticketCommentForm = z.object({ body: requiredText(5000, 'Write the comment.', 'A comment') });
 
 export const ticketAssignForm = z.object({
-  assignee_user_id: z.union([z.literal(''), z.coerce.number().int().positive()]).transform((v) => (v === '' ? null : v)),
+  assignee_user_id: z
+    .union([z.literal(''), z.coerce.number().int().positive()])
+    .transform((v) => (v === '' ? null : v)),
   version,
 });
 
@@ -162,8 +180,10 @@ export const facilityForm = z.object({
   name: requiredText(200, 'Name the facility.', 'The name'),
   kind: z.enum(facilityKinds, { error: 'Choose a type.' }),
   circuit_id: optionalText(100, 'The circuit ID'),
-  location_id: z.union([z.literal(''), z.coerce.number().int().positive()]).transform((v) => (v === '' ? null : v)).default(null),
+  location_id: z
+    .union([z.literal(''), z.coerce.number().int().positive()])
+    .transform((v) => (v === '' ? null : v))
+    .default(null),
 });
 
 export const alertForm = z.object({ message: requiredText(300, 'Write the alert.', 'An alert') });
-

@@ -1,10 +1,10 @@
 import type { Knex } from 'knex';
-import type { Queryable } from '../../db/index.ts';
+import type { StaffPrincipal } from '../../auth/principal.ts';
+import { type CustomerRow, customersVisibleTo } from '../../auth/scope.ts';
 import { TEXT_INDEX_MIN_LENGTH, whereTextContains } from '../../db/dialect.ts';
+import type { Queryable } from '../../db/index.ts';
 import { orgsWithNumberContaining, whereEffectiveNumberOf } from '../external-numbers/external-numbers.ts';
 import { customerSearchIndex, NAME_START_SQL } from './search-index.ts';
-import { type StaffPrincipal } from '../../auth/principal.ts';
-import { type CustomerRow, customersVisibleTo } from '../../auth/scope.ts';
 
 export const PAGE_SIZE = 25;
 /** Pages are bounded: past 1,000 results a narrower term is quicker than paging on. */
@@ -54,7 +54,17 @@ export async function searchCustomers(
   const term = normaliseTerm(rawTerm);
   const page = Math.min(Math.max(1, Math.trunc(rawPage) || 1), MAX_PAGE);
   const order = term.length >= TEXT_INDEX_MIN_LENGTH ? 'account-number' : 'name';
-  if (term.length === 1) return { term, page, customers: [], hasMore: false, beyondLastPage: false, order, tooShort: true, openInvoicesOnly };
+  if (term.length === 1)
+    return {
+      term,
+      page,
+      customers: [],
+      hasMore: false,
+      beyondLastPage: false,
+      order,
+      tooShort: true,
+      openInvoicesOnly,
+    };
 
   const listed = () => {
     const query = customersVisibleTo(db, user).select(
@@ -68,7 +78,12 @@ export async function searchCustomers(
       'customers.email',
     );
     return openInvoicesOnly
-      ? query.whereExists(db('invoices').whereRaw('invoices.customer_id = customers.id').where('open_cents', '>', 0).select(db.raw('1')))
+      ? query.whereExists(
+          db('invoices')
+            .whereRaw('invoices.customer_id = customers.id')
+            .where('open_cents', '>', 0)
+            .select(db.raw('1')),
+        )
       : query;
   };
   type Row = Omit<CustomerListRow, 'reseller_name'>;
@@ -77,10 +92,16 @@ export async function searchCustomers(
     rows = await textMatches(db, listed, term, page);
   } else {
     const query = term.length === 2 ? listed().whereRaw(`${NAME_START_SQL} = ?`, [term.toLowerCase()]) : listed();
-    rows = await query.orderBy([{ column: 'customers.name' }, { column: 'customers.id' }]).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE);
+    rows = await query
+      .orderBy([{ column: 'customers.name' }, { column: 'customers.id' }])
+      .limit(PAGE_SIZE + 1)
+      .offset((page - 1) * PAGE_SIZE);
   }
   const customers = rows.slice(0, PAGE_SIZE);
-  const names = await resellerNames(db, customers.map((c) => c.reseller_id));
+  const names = await resellerNames(
+    db,
+    customers.map((c) => c.reseller_id),
+  );
   return {
     term,
     page,
@@ -98,11 +119,17 @@ export async function searchCustomers(
  * external customer number, in account order. The number matches are usually none; when there are
  * some, both lists are read up to the page's end and merged, each still an index walk.
  */
-async function textMatches<Row extends { id: number }>(db: Queryable, listed: () => Knex.QueryBuilder, term: string, page: number): Promise<Row[]> {
+async function textMatches<Row extends { id: number }>(
+  db: Queryable,
+  listed: () => Knex.QueryBuilder,
+  term: string,
+  page: number,
+): Promise<Row[]> {
   const end = page * PAGE_SIZE + 1;
   const byText = whereTextContains(db, listed(), customerSearchIndex, term);
   const orgs = await orgsWithNumberContaining(db, term);
-  if (orgs.institutionIds.length === 0 && orgs.groupIds.length === 0) return byText.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE);
+  if (orgs.institutionIds.length === 0 && orgs.groupIds.length === 0)
+    return byText.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE);
   const textRows: Row[] = await byText.limit(end);
   const numberRows: Row[] = await whereEffectiveNumberOf(db, listed(), orgs).orderBy('customers.id').limit(end);
   const merged = new Map([...textRows, ...numberRows].map((row) => [row.id, row]));
@@ -112,6 +139,8 @@ async function textMatches<Row extends { id: number }>(db: Queryable, listed: ()
 /** Reseller names for a page of customers: one small lookup, kept out of the search query's plan. */
 async function resellerNames(db: Queryable, ids: number[]): Promise<Map<number, string>> {
   if (ids.length === 0) return new Map();
-  const rows: { id: number; name: string }[] = await db('resellers').whereIn('id', [...new Set(ids)]).select('id', 'name');
+  const rows: { id: number; name: string }[] = await db('resellers')
+    .whereIn('id', [...new Set(ids)])
+    .select('id', 'name');
   return new Map(rows.map((r) => [r.id, r.name]));
 }

@@ -1,35 +1,56 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { staffOf } from '../../auth/guards.ts';
+import type { CustomerRow } from '../../auth/scope.ts';
 import type { Db } from '../../db/index.ts';
-import { parseForm, type FieldErrors } from '../../lib/forms.ts';
+import { type FieldErrors, parseForm } from '../../lib/forms.ts';
 import { notFound } from '../../lib/http-error.ts';
 import { hashPassword } from '../../lib/password.ts';
-import { customerFromRequest, renderCustomerTab, rowIdFrom } from './customer-page.ts';
+import { customerFromRequest, renderCustomerTab, rowIdFrom } from '../customer-module/frame.ts';
 import { portalPreviewRoutes, startImpersonation } from './impersonation.ts';
 import { changeContactPassword, ownedRow } from './records.ts';
 import { MIN_PASSWORD_LENGTH, newPassword } from './schemas.ts';
-import { staffOf } from '../../auth/guards.ts';
-import { type CustomerRow } from '../../auth/scope.ts';
 
-type Contact = { id: number; name: string; login: string | null; email: string | null; access_revoked_at: string | null };
+type Contact = {
+  id: number;
+  name: string;
+  login: string | null;
+  email: string | null;
+  access_revoked_at: string | null;
+};
 
 /** *Users*: the customer's portal users, with *Change Password* and *Impersonate Customer*. */
 export default async function userRoutes(app: FastifyInstance, { db }: { db: Db }) {
   await app.register(portalPreviewRoutes, { db });
   const customerIn = (request: FastifyRequest) => customerFromRequest(db, request);
   const contactIn = async (request: FastifyRequest, customer: CustomerRow) => {
-    const contact = await ownedRow<Contact>(db, 'contacts', customer.id, rowIdFrom(request, 'This user'), 'This user', ['id', 'name', 'login', 'email', 'access_revoked_at']);
+    const contact = await ownedRow<Contact>(db, 'contacts', customer.id, rowIdFrom(request, 'This user'), 'This user', [
+      'id',
+      'name',
+      'login',
+      'email',
+      'access_revoked_at',
+    ]);
     if (!contact.login) throw notFound('This portal user');
     return contact;
   };
 
   app.get('/customers/:id/users', async (request, reply) => {
     const customer = await customerIn(request);
-    const users = await db('contacts').where({ customer_id: customer.id }).whereNotNull('login').orderBy('id').limit(200).select('id', 'name', 'login', 'email', 'access_revoked_at');
+    const users = await db('contacts')
+      .where({ customer_id: customer.id })
+      .whereNotNull('login')
+      .orderBy('id')
+      .limit(200)
+      .select('id', 'name', 'login', 'email', 'access_revoked_at');
     return renderCustomerTab(db, reply, customer, 'users', 'customers/users', { users });
   });
 
   async function passwordPage(reply: FastifyReply, customer: CustomerRow, contact: Contact, errors: FieldErrors = {}) {
-    return renderCustomerTab(db, reply, customer, 'users', 'customers/user-password', { contact, errors, minLength: MIN_PASSWORD_LENGTH });
+    return renderCustomerTab(db, reply, customer, 'users', 'customers/user-password', {
+      contact,
+      errors,
+      minLength: MIN_PASSWORD_LENGTH,
+    });
   }
 
   app.get('/customers/:id/users/:rowId/password', async (request, reply) => {
@@ -43,7 +64,13 @@ export default async function userRoutes(app: FastifyInstance, { db }: { db: Db 
     const parsed = parseForm(newPassword, request.body);
     // Passwords are never sent back into the form: the user types them again.
     if (!parsed.ok) return passwordPage(reply.code(422), customer, contact, parsed.errors);
-    await changeContactPassword(db, staffOf(request), customer.id, contact.id, await hashPassword(parsed.data.password));
+    await changeContactPassword(
+      db,
+      staffOf(request),
+      customer.id,
+      contact.id,
+      await hashPassword(parsed.data.password),
+    );
     request.flash('success', `Password of ${contact.login} changed.`);
     return reply.seeOther(`/customers/${customer.id}/users`);
   });

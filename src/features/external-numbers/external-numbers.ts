@@ -1,13 +1,13 @@
-import type { Db, Queryable } from '../../db/index.ts';
 import type { Knex } from 'knex';
+import type { Actor } from '../../auth/principal.ts';
 import { isUniqueViolation, matchesText } from '../../db/dialect.ts';
+import type { Db, Queryable } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
 import { notFound } from '../../lib/http-error.ts';
 import { auditCreated, auditDeleted, updateAudited } from '../audit/audit.ts';
 import type { Outcome } from '../institutions/institutions.ts';
 import { kindInfo, type OrgKind } from '../institutions/kinds.ts';
 import { isEnabled, loadSettings } from '../settings/settings.ts';
-import { type Actor } from '../../auth/principal.ts';
 
 const TABLE = 'external_customer_numbers';
 
@@ -18,7 +18,10 @@ export async function createExternalNumber(
   actor: Actor,
 ): Promise<Outcome<number>> {
   const { table, column, label } = kindInfo[input.kind];
-  const taken = (existing: string) => ({ ok: false as const, errors: { number: `This ${label} already has customer number “${existing}”. Edit that entry instead.` } });
+  const taken = (existing: string) => ({
+    ok: false as const,
+    errors: { number: `This ${label} already has customer number “${existing}”. Edit that entry instead.` },
+  });
   try {
     return await db.transaction(async (trx) => {
       const org = await trx(table).where('id', input.orgId).first('id');
@@ -27,7 +30,9 @@ export async function createExternalNumber(
       if (existing) return taken(existing.number);
       const now = nowIso();
       const values = { [column]: input.orgId, number: input.number };
-      const [row] = await trx(TABLE).insert({ ...values, created_at: now, updated_at: now }).returning('id');
+      const [row] = await trx(TABLE)
+        .insert({ ...values, created_at: now, updated_at: now })
+        .returning('id');
       await auditCreated(trx, { table: TABLE, id: row.id, actor }, values);
       return { ok: true as const, value: row.id as number };
     });
@@ -39,8 +44,15 @@ export async function createExternalNumber(
 }
 
 /** Changes a number; a stale version is refused with StaleEditError carrying the current row. */
-export async function updateExternalNumber(db: Db, id: number, input: { number: string; version: number }, actor: Actor): Promise<void> {
-  await db.transaction((trx) => updateAudited(trx, { table: TABLE, id, actor, expectedVersion: input.version }, { number: input.number }));
+export async function updateExternalNumber(
+  db: Db,
+  id: number,
+  input: { number: string; version: number },
+  actor: Actor,
+): Promise<void> {
+  await db.transaction((trx) =>
+    updateAudited(trx, { table: TABLE, id, actor, expectedVersion: input.version }, { number: input.number }),
+  );
 }
 
 export async function deleteExternalNumber(db: Db, id: number, actor: Actor): Promise<void> {
@@ -48,7 +60,11 @@ export async function deleteExternalNumber(db: Db, id: number, actor: Actor): Pr
     const row = await trx(TABLE).where('id', id).first();
     if (!row) throw notFound('This customer number');
     await trx(TABLE).where('id', id).delete();
-    await auditDeleted(trx, { table: TABLE, id, actor }, { institution_id: row.institution_id, group_id: row.group_id, number: row.number });
+    await auditDeleted(
+      trx,
+      { table: TABLE, id, actor },
+      { institution_id: row.institution_id, group_id: row.group_id, number: row.number },
+    );
   });
 }
 
@@ -73,10 +89,14 @@ async function orgNumbers(db: Queryable, kind: OrgKind, ids: number[]): Promise<
  * the group's number wins over the institution's (it is more specific). A customer's institution is the
  * one set on the customer, or else the institution of the customer's group.
  */
-export async function effectiveExternalNumbers(db: Queryable, customers: readonly CustomerRef[]): Promise<Map<number, EffectiveNumber | null>> {
+export async function effectiveExternalNumbers(
+  db: Queryable,
+  customers: readonly CustomerRef[],
+): Promise<Map<number, EffectiveNumber | null>> {
   const distinct = (ids: (number | null)[]) => [...new Set(ids.filter((id): id is number => id !== null))];
   const groups = await orgNumbers(db, 'group', distinct(customers.map((c) => c.group_id)));
-  const institutionOf = (c: CustomerRef) => c.institution_id ?? (c.group_id !== null ? groups.get(c.group_id)?.institution_id ?? null : null);
+  const institutionOf = (c: CustomerRef) =>
+    c.institution_id ?? (c.group_id !== null ? (groups.get(c.group_id)?.institution_id ?? null) : null);
   const institutions = await orgNumbers(db, 'institution', distinct(customers.map(institutionOf)));
 
   const result = new Map<number, EffectiveNumber | null>();
@@ -84,8 +104,15 @@ export async function effectiveExternalNumbers(db: Queryable, customers: readonl
     const group = customer.group_id !== null ? groups.get(customer.group_id) : undefined;
     const institutionId = institutionOf(customer);
     const institution = institutionId !== null ? institutions.get(institutionId) : undefined;
-    const source = group?.number ? { kind: 'group' as const, org: group } : institution?.number ? { kind: 'institution' as const, org: institution } : null;
-    result.set(customer.id, source ? { number: source.org.number!, source: source.kind, sourceName: source.org.name } : null);
+    const source = group?.number
+      ? { kind: 'group' as const, org: group }
+      : institution?.number
+        ? { kind: 'institution' as const, org: institution }
+        : null;
+    result.set(
+      customer.id,
+      source ? { number: source.org.number!, source: source.kind, sourceName: source.org.name } : null,
+    );
   }
   return result;
 }
@@ -96,7 +123,10 @@ export async function effectiveExternalNumber(db: Queryable, customer: CustomerR
 }
 
 /** What the customer page's external-number panel shows: nothing while the integration is off. */
-export async function customerExternalNumber(db: Queryable, customer: CustomerRef): Promise<{ effective: EffectiveNumber | null } | undefined> {
+export async function customerExternalNumber(
+  db: Queryable,
+  customer: CustomerRef,
+): Promise<{ effective: EffectiveNumber | null } | undefined> {
   if (!isEnabled(await loadSettings(db), 'external_billing_enabled')) return undefined;
   return { effective: await effectiveExternalNumber(db, customer) };
 }
@@ -113,7 +143,11 @@ export async function orgsWithNumberContaining(db: Queryable, term: string): Pro
     .orderBy('id')
     .limit(MAX_ORGS_PER_SEARCH * 2)
     .select('institution_id', 'group_id');
-  const ids = (column: 'institution_id' | 'group_id') => rows.map((r) => r[column]).filter((id): id is number => id !== null).slice(0, MAX_ORGS_PER_SEARCH);
+  const ids = (column: 'institution_id' | 'group_id') =>
+    rows
+      .map((r) => r[column])
+      .filter((id): id is number => id !== null)
+      .slice(0, MAX_ORGS_PER_SEARCH);
   return { institutionIds: ids('institution_id'), groupIds: ids('group_id') };
 }
 
@@ -133,7 +167,14 @@ export function whereEffectiveNumberOf<Q extends Knex.QueryBuilder>(db: Queryabl
         .whereIn('c.group_id', groups)
         .select('c.id')
         .union((q) => q.from('customers as c').whereIn('c.institution_id', institutions).select('c.id'))
-        .union((q) => q.from('customers as c').join('groups as g', 'g.id', 'c.group_id').whereNull('c.institution_id').whereIn('g.institution_id', institutions).select('c.id')),
+        .union((q) =>
+          q
+            .from('customers as c')
+            .join('groups as g', 'g.id', 'c.group_id')
+            .whereNull('c.institution_id')
+            .whereIn('g.institution_id', institutions)
+            .select('c.id'),
+        ),
     )
     .where((w) =>
       w

@@ -36,14 +36,25 @@ function toEntry(kind: OrgKind, row: Record<string, unknown>): EntryRow {
 }
 
 /** The numbers of one kind in name order, a page at a time (keyset: after the entry with id `afterId`). */
-export async function listEntries(db: Queryable, kind: OrgKind, afterId: number | null): Promise<{ entries: EntryRow[]; more: boolean }> {
-  const query = entrySelect(db, kind).orderBy([{ column: 'o.name_key' }, { column: 'n.id' }]).limit(PAGE_SIZE + 1);
+export async function listEntries(
+  db: Queryable,
+  kind: OrgKind,
+  afterId: number | null,
+): Promise<{ entries: EntryRow[]; more: boolean }> {
+  const query = entrySelect(db, kind)
+    .orderBy([{ column: 'o.name_key' }, { column: 'n.id' }])
+    .limit(PAGE_SIZE + 1);
   if (afterId !== null) {
     const after = await db('external_customer_numbers as n')
       .join(`${kindInfo[kind].table} as o`, 'o.id', `n.${kindInfo[kind].column}`)
       .where('n.id', afterId)
       .first('o.name_key', 'n.id');
-    if (after) query.where((w) => w.where('o.name_key', '>', after.name_key).orWhere((x) => x.where('o.name_key', after.name_key).where('n.id', '>', after.id)));
+    if (after)
+      query.where((w) =>
+        w
+          .where('o.name_key', '>', after.name_key)
+          .orWhere((x) => x.where('o.name_key', after.name_key).where('n.id', '>', after.id)),
+      );
   }
   const rows = (await query).map((row: Record<string, unknown>) => toEntry(kind, row));
   return { entries: rows.slice(0, PAGE_SIZE), more: rows.length > PAGE_SIZE };

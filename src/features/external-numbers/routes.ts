@@ -1,16 +1,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { requireStaff, staffOf } from '../../auth/guards.ts';
+import { actorOf } from '../../auth/principal.ts';
 import type { Db } from '../../db/index.ts';
-import { parseForm, type FieldErrors, submittedValues } from '../../lib/forms.ts';
+import { type FieldErrors, parseForm, submittedValues } from '../../lib/forms.ts';
 import { notFound } from '../../lib/http-error.ts';
 import { StaleEditError } from '../audit/audit.ts';
-import { type OrgKind } from '../institutions/kinds.ts';
+import type { OrgKind } from '../institutions/kinds.ts';
 import { duplicateNameCount, findOrg, findOrgs, type OrgRow } from '../institutions/queries.ts';
 import { isEnabled, loadSettings } from '../settings/settings.ts';
 import { createExternalNumber, deleteExternalNumber, updateExternalNumber } from './external-numbers.ts';
-import { findEntry, listEntries, type EntryRow } from './queries.ts';
+import { type EntryRow, findEntry, listEntries } from './queries.ts';
 import { createForm, entryParams, listQuery, newQuery, searchQuery, updateForm } from './schemas.ts';
-import { requireStaff, staffOf } from '../../auth/guards.ts';
-import { actorOf } from '../../auth/principal.ts';
 
 /** The type-ahead starts at this many characters; fewer show a hint and run no query. */
 const MIN_SEARCH_LENGTH = 2;
@@ -25,9 +25,16 @@ type Picker = {
   errors: FieldErrors;
 };
 
-async function picker(db: Db, kind: OrgKind, q: string, selectedId?: number, extra: Partial<Picker> = {}): Promise<Picker> {
+async function picker(
+  db: Db,
+  kind: OrgKind,
+  q: string,
+  selectedId?: number,
+  extra: Partial<Picker> = {},
+): Promise<Picker> {
   const selected = selectedId ? ((await findOrg(db, kind, selectedId)) ?? null) : null;
-  const results = !selected && q.length >= MIN_SEARCH_LENGTH ? await findOrgs(db, kind, { term: q, limit: SEARCH_LIMIT }) : [];
+  const results =
+    !selected && q.length >= MIN_SEARCH_LENGTH ? await findOrgs(db, kind, { term: q, limit: SEARCH_LIMIT }) : [];
   return { kind, q, results, selected, values: {}, errors: {}, ...extra };
 }
 
@@ -64,7 +71,10 @@ export default async function externalNumberRoutes(app: FastifyInstance, { db }:
     const duplicates = (await duplicateNameCount(db, 'institution')) + (await duplicateNameCount(db, 'group'));
     return reply.page('external-numbers/index', {
       title: 'External Customer Numbers',
-      sections: [await section(db, 'institution', query.institutions_after ?? null), await section(db, 'group', query.groups_after ?? null)],
+      sections: [
+        await section(db, 'institution', query.institutions_after ?? null),
+        await section(db, 'group', query.groups_after ?? null),
+      ],
       duplicates,
     });
   });
@@ -73,14 +83,20 @@ export default async function externalNumberRoutes(app: FastifyInstance, { db }:
   app.get('/external-numbers/new', async (request, reply) => {
     const { kind, q, id } = newQuery.parse(request.query);
     const data = await picker(db, kind, q, id);
-    return reply.pageOrFragment({ page: 'external-numbers/new', fragment: 'external-numbers/_picker' }, { title: 'Add a customer number', picker: data });
+    return reply.pageOrFragment(
+      { page: 'external-numbers/new', fragment: 'external-numbers/_picker' },
+      { title: 'Add a customer number', picker: data },
+    );
   });
 
   // The type-ahead: htmx gets the result list alone.
   app.get('/external-numbers/search', async (request, reply) => {
     const { kind, q } = searchQuery.parse(request.query);
     const data = await picker(db, kind, q);
-    return reply.pageOrFragment({ page: 'external-numbers/new', fragment: 'external-numbers/_results' }, { title: 'Add a customer number', picker: data, ...data });
+    return reply.pageOrFragment(
+      { page: 'external-numbers/new', fragment: 'external-numbers/_results' },
+      { title: 'Add a customer number', picker: data, ...data },
+    );
   });
 
   app.post('/external-numbers', async (request, reply) => {
@@ -88,11 +104,23 @@ export default async function externalNumberRoutes(app: FastifyInstance, { db }:
     const { kind } = searchQuery.parse(body);
     const form = parseForm(createForm, body);
     const outcome = form.ok
-      ? await createExternalNumber(db, { kind: form.data.kind, orgId: form.data.org_id, number: form.data.number }, actorOf(staffOf(request)))
+      ? await createExternalNumber(
+          db,
+          { kind: form.data.kind, orgId: form.data.org_id, number: form.data.number },
+          actorOf(staffOf(request)),
+        )
       : form;
     if (!outcome.ok) {
-      const data = await picker(db, kind, '', Number(body.org_id) || undefined, { values: { number: String(body.number ?? '') }, errors: outcome.errors });
-      return reply.code(422).pageOrFragment({ page: 'external-numbers/new', fragment: 'external-numbers/_picker' }, { title: 'Add a customer number', picker: data });
+      const data = await picker(db, kind, '', Number(body.org_id) || undefined, {
+        values: { number: String(body.number ?? '') },
+        errors: outcome.errors,
+      });
+      return reply
+        .code(422)
+        .pageOrFragment(
+          { page: 'external-numbers/new', fragment: 'external-numbers/_picker' },
+          { title: 'Add a customer number', picker: data },
+        );
     }
     const entry = await entryOr404(db, outcome.value);
     const notice = `Customer number ${entry.number} added for ${entry.name}.`;
@@ -114,7 +142,12 @@ export default async function externalNumberRoutes(app: FastifyInstance, { db }:
 
   app.get('/external-numbers/:id/edit', async (request, reply) => {
     const entry = await entryOr404(db, entryId(request));
-    return reply.pageOrFragment(editTemplates, { title: 'Edit customer number', entry, values: { number: entry.number, version: String(entry.version) }, errors: {} });
+    return reply.pageOrFragment(editTemplates, {
+      title: 'Edit customer number',
+      entry,
+      values: { number: entry.number, version: String(entry.version) },
+      errors: {},
+    });
   });
 
   async function update(request: FastifyRequest, reply: FastifyReply) {
@@ -123,7 +156,9 @@ export default async function externalNumberRoutes(app: FastifyInstance, { db }:
     const form = parseForm(updateForm, body);
     if (!form.ok) {
       const values = { number: String(body.number ?? ''), version: String(body.version ?? entry.version) };
-      return reply.code(422).pageOrFragment(editTemplates, { title: 'Edit customer number', entry, values, errors: form.errors });
+      return reply
+        .code(422)
+        .pageOrFragment(editTemplates, { title: 'Edit customer number', entry, values, errors: form.errors });
     }
     try {
       await updateExternalNumber(db, entry.id, form.data, actorOf(staffOf(request)));
@@ -133,7 +168,10 @@ export default async function externalNumberRoutes(app: FastifyInstance, { db }:
       const current = await entryOr404(db, entry.id);
       const message = `Someone else changed this number to “${current.number}” after you opened it, so “${form.data.number}” was not saved. Save again to replace it, or discard.`;
       return reply.code(409).pageOrFragment(editTemplates, {
-        title: 'Edit customer number', entry: current, values: { number: current.number, version: String(current.version) }, errors: { number: message },
+        title: 'Edit customer number',
+        entry: current,
+        values: { number: current.number, version: String(current.version) },
+        errors: { number: message },
       });
     }
     if (!request.isHtmx) {
@@ -154,7 +192,10 @@ export default async function externalNumberRoutes(app: FastifyInstance, { db }:
 
   // Without JavaScript the trash can leads here, to confirm the delete.
   app.get('/external-numbers/:id/delete', async (request, reply) => {
-    return reply.page('external-numbers/delete', { title: 'Delete customer number', entry: await entryOr404(db, entryId(request)) });
+    return reply.page('external-numbers/delete', {
+      title: 'Delete customer number',
+      entry: await entryOr404(db, entryId(request)),
+    });
   });
 
   // htmx uses PUT and DELETE; plain forms, which know only POST, use these resource URLs.

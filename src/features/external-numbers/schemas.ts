@@ -9,14 +9,20 @@ export const customerNumber = z
   .trim()
   .min(1, 'Enter the customer number.')
   .max(64, 'Use at most 64 characters.')
-  .regex(/^[A-Za-z0-9][A-Za-z0-9 ._\/#-]*$/, 'Use letters, digits, spaces and . _ / # - only, starting with a letter or digit.');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9 ._/#-]*$/,
+    'Use letters, digits, spaces and . _ / # - only, starting with a letter or digit.',
+  );
 
 export const searchQuery = z.object({
   kind: z.enum(orgKinds).catch('institution'),
   q: z.string().trim().max(100).catch(''),
 });
 export const newQuery = searchQuery.extend({ id: id.optional().catch(undefined) });
-export const listQuery = z.object({ institutions_after: id.optional().catch(undefined), groups_after: id.optional().catch(undefined) });
+export const listQuery = z.object({
+  institutions_after: id.optional().catch(undefined),
+  groups_after: id.optional().catch(undefined),
+});
 export const entryParams = z.object({ id });
 
 export const createForm = z.object({ kind: z.enum(orgKinds), org_id: id, number: customerNumber });

@@ -1,13 +1,17 @@
 import type { FastifyInstance } from 'fastify';
+import { staffOf } from '../../auth/guards.ts';
 import type { Db } from '../../db/index.ts';
 import { customerStats } from './stats.ts';
-import { staffOf } from '../../auth/guards.ts';
 
 export default async function homeRoutes(app: FastifyInstance, { db }: { db: Db }) {
   app.get('/', async (request, reply) => {
     const user = staffOf(request);
     const reseller = user.resellerId ? await db('resellers').where({ id: user.resellerId }).first('name') : null;
-    return reply.page('home/index', { title: 'Home', stats: await customerStats(db, user), resellerName: reseller?.name ?? null });
+    return reply.page('home/index', {
+      title: 'Home',
+      stats: await customerStats(db, user),
+      resellerName: reseller?.name ?? null,
+    });
   });
 
   app.get('/healthz', { config: { public: true } }, async () => ({ ok: true }));

@@ -1,6 +1,6 @@
-import type { Queryable } from '../../db/index.ts';
-import { type StaffPrincipal } from '../../auth/principal.ts';
+import type { StaffPrincipal } from '../../auth/principal.ts';
 import { customersVisibleTo } from '../../auth/scope.ts';
+import type { Queryable } from '../../db/index.ts';
 
 export type CustomerStats = { total: number; active: number; suspended: number; asOf: string };
 

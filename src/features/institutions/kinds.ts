@@ -20,6 +20,24 @@ export type OrgKindInfo = {
 };
 
 export const kindInfo: Record<OrgKind, OrgKindInfo> = {
-  institution: { kind: 'institution', table: 'institutions', column: 'institution_id', label: 'institution', plural: 'institutions', title: 'Institution', titlePlural: 'Institutions', path: '/institutions' },
-  group: { kind: 'group', table: 'groups', column: 'group_id', label: 'group', plural: 'groups', title: 'Group', titlePlural: 'Groups', path: '/groups' },
+  institution: {
+    kind: 'institution',
+    table: 'institutions',
+    column: 'institution_id',
+    label: 'institution',
+    plural: 'institutions',
+    title: 'Institution',
+    titlePlural: 'Institutions',
+    path: '/institutions',
+  },
+  group: {
+    kind: 'group',
+    table: 'groups',
+    column: 'group_id',
+    label: 'group',
+    plural: 'groups',
+    title: 'Group',
+    titlePlural: 'Groups',
+    path: '/groups',
+  },
 };

@@ -31,7 +31,9 @@ function duplicatesOf(db: Queryable, kind: OrgKind, alias: string) {
     .select(db.raw('1'))
     .whereRaw(`d.name_key = ${alias}.name_key`)
     .whereRaw(`d.id <> ${alias}.id`);
-  return kind === 'group' ? query.whereRaw(`coalesce(d.institution_id, 0) = coalesce(${alias}.institution_id, 0)`) : query;
+  return kind === 'group'
+    ? query.whereRaw(`coalesce(d.institution_id, 0) = coalesce(${alias}.institution_id, 0)`)
+    : query;
 }
 
 /** The select every institution/group list shares: the record, its institution (groups), its number, duplicate flag. */
@@ -42,7 +44,9 @@ export function orgSelect(db: Queryable, kind: OrgKind, alias = 'o'): Knex.Query
     .select(`${alias}.id`, `${alias}.name`, `${alias}.name_key`, `${alias}.version`, 'n.number')
     .select(db.raw('exists ? as has_duplicate', [duplicatesOf(db, kind, alias)]));
   if (kind === 'group') {
-    return query.leftJoin('institutions as gi', 'gi.id', `${alias}.institution_id`).select(`${alias}.institution_id`, 'gi.name as institution_name');
+    return query
+      .leftJoin('institutions as gi', 'gi.id', `${alias}.institution_id`)
+      .select(`${alias}.institution_id`, 'gi.name as institution_name');
   }
   return query.select(db.raw('null as institution_id'), db.raw('null as institution_name'));
 }
@@ -60,7 +64,9 @@ export async function findOrgs(
   kind: OrgKind,
   options: { term?: string; after?: OrgCursor | null; institutionId?: number; limit: number },
 ): Promise<OrgRow[]> {
-  const query = orgSelect(db, kind).orderBy([{ column: 'o.name_key' }, { column: 'o.id' }]).limit(options.limit);
+  const query = orgSelect(db, kind)
+    .orderBy([{ column: 'o.name_key' }, { column: 'o.id' }])
+    .limit(options.limit);
   if (options.institutionId !== undefined) query.where('o.institution_id', options.institutionId);
   if (options.term) {
     const range = nameKeyRange(normaliseName(options.term));
@@ -69,7 +75,9 @@ export async function findOrgs(
   }
   if (options.after) {
     const { nameKey, id } = options.after;
-    query.where((w) => w.where('o.name_key', '>', nameKey).orWhere((x) => x.where('o.name_key', nameKey).where('o.id', '>', id)));
+    query.where((w) =>
+      w.where('o.name_key', '>', nameKey).orWhere((x) => x.where('o.name_key', nameKey).where('o.id', '>', id)),
+    );
   }
   return (await query).map(toOrgRow);
 }
@@ -114,9 +122,16 @@ export async function duplicateNameCount(db: Queryable, kind: OrgKind): Promise<
 }
 
 /** How many customers and (for institutions) groups belong to a record: shown before a merge. */
-export async function memberCounts(db: Queryable, kind: OrgKind, id: number): Promise<{ customers: number; groups: number }> {
+export async function memberCounts(
+  db: Queryable,
+  kind: OrgKind,
+  id: number,
+): Promise<{ customers: number; groups: number }> {
   const { column } = kindInfo[kind];
   const customers = await db('customers').where(column, id).count({ count: '*' }).first();
-  const groups = kind === 'institution' ? await db('groups').where('institution_id', id).count({ count: '*' }).first() : { count: 0 };
+  const groups =
+    kind === 'institution'
+      ? await db('groups').where('institution_id', id).count({ count: '*' }).first()
+      : { count: 0 };
   return { customers: Number(customers?.count ?? 0), groups: Number(groups?.count ?? 0) };
 }

@@ -1,14 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { requireStaff, staffOf } from '../../auth/guards.ts';
+import { actorOf } from '../../auth/principal.ts';
 import type { Db } from '../../db/index.ts';
-import { parseForm, type FieldErrors, submittedValues } from '../../lib/forms.ts';
+import { type FieldErrors, parseForm, submittedValues } from '../../lib/forms.ts';
 import { notFound } from '../../lib/http-error.ts';
 import { StaleEditError } from '../audit/audit.ts';
 import { createOrg, mergeOrg, renameOrg } from './institutions.ts';
 import { kindInfo, orgKinds } from './kinds.ts';
-import { findOrg, findOrgs, memberCounts, possibleDuplicates, sameNameAs, type OrgRow } from './queries.ts';
+import { findOrg, findOrgs, memberCounts, type OrgRow, possibleDuplicates, sameNameAs } from './queries.ts';
 import { createForm, listQuery, mergeForm, newQuery, orgParams, renameForm, showQuery } from './schemas.ts';
-import { requireStaff, staffOf } from '../../auth/guards.ts';
-import { actorOf } from '../../auth/principal.ts';
 
 const PAGE_SIZE = 50;
 
@@ -34,7 +34,11 @@ export default async function institutionRoutes(app: FastifyInstance, { db }: { 
       return org;
     }
 
-    async function showData(request: FastifyRequest, org: OrgRow, form: { values?: Record<string, string>; errors?: FieldErrors } = {}) {
+    async function showData(
+      request: FastifyRequest,
+      org: OrgRow,
+      form: { values?: Record<string, string>; errors?: FieldErrors } = {},
+    ) {
       const { merge_q: mergeQ } = showQuery.parse(request.query);
       const searched = mergeQ.length >= 2 ? await findOrgs(db, kind, { term: mergeQ, limit: 10 }) : [];
       return {
@@ -78,17 +82,31 @@ export default async function institutionRoutes(app: FastifyInstance, { db }: { 
 
     app.get(`${info.path}/new`, async (request, reply) => {
       const { institution_id: institutionId } = newQuery.parse(request.query);
-      return reply.page('institutions/new', await newPage(kind === 'group' ? institutionId : undefined, { name: '' }, {}));
+      return reply.page(
+        'institutions/new',
+        await newPage(kind === 'group' ? institutionId : undefined, { name: '' }, {}),
+      );
     });
 
     app.post(info.path, async (request, reply) => {
       const body = submittedValues(request.body);
       const form = parseForm(createForm, body);
       const institutionId = kind === 'group' && form.ok ? (form.data.institution_id ?? null) : null;
-      const outcome = form.ok ? await createOrg(db, kind, { name: form.data.name, institutionId }, actorOf(staffOf(request))) : form;
+      const outcome = form.ok
+        ? await createOrg(db, kind, { name: form.data.name, institutionId }, actorOf(staffOf(request)))
+        : form;
       if (!outcome.ok) {
         const { institution_id: typedInstitution } = newQuery.parse(body);
-        return reply.code(422).page('institutions/new', await newPage(kind === 'group' ? typedInstitution : undefined, { name: String(body.name ?? '') }, outcome.errors));
+        return reply
+          .code(422)
+          .page(
+            'institutions/new',
+            await newPage(
+              kind === 'group' ? typedInstitution : undefined,
+              { name: String(body.name ?? '') },
+              outcome.errors,
+            ),
+          );
       }
       request.flash('success', `${info.title} “${form.ok ? form.data.name : ''}” added.`);
       return reply.seeOther(`${info.path}/${outcome.value}`);
@@ -106,12 +124,21 @@ export default async function institutionRoutes(app: FastifyInstance, { db }: { 
       const typed = { name: String(body.name ?? ''), version: String(body.version ?? org.version) };
       try {
         const outcome = form.ok ? await renameOrg(db, kind, org.id, form.data, actorOf(staffOf(request))) : form;
-        if (!outcome.ok) return reply.code(422).page('institutions/show', await showData(request, org, { values: typed, errors: outcome.errors }));
+        if (!outcome.ok)
+          return reply
+            .code(422)
+            .page('institutions/show', await showData(request, org, { values: typed, errors: outcome.errors }));
       } catch (error) {
         if (!(error instanceof StaleEditError)) throw error;
         const current = await orgOr404(request);
         const message = `Someone else renamed this ${info.label} to “${current.name}” after you opened it, so “${typed.name}” was not saved. Save again to replace it.`;
-        return reply.code(409).page('institutions/show', await showData(request, current, { values: { name: current.name, version: String(current.version) }, errors: { name: message } }));
+        return reply.code(409).page(
+          'institutions/show',
+          await showData(request, current, {
+            values: { name: current.name, version: String(current.version) },
+            errors: { name: message },
+          }),
+        );
       }
       request.flash('success', 'Name saved.');
       return reply.seeOther(`${info.path}/${org.id}`);
@@ -122,7 +149,10 @@ export default async function institutionRoutes(app: FastifyInstance, { db }: { 
       const form = parseForm(mergeForm, request.body);
       if (!form.ok) throw notFound(`That ${info.label}`);
       await mergeOrg(db, kind, org.id, form.data.survivor_id, actorOf(staffOf(request)));
-      request.flash('success', `“${org.name}” was merged into this ${info.label}: its customers${kind === 'institution' ? ', groups' : ''} and customer number moved here.`);
+      request.flash(
+        'success',
+        `“${org.name}” was merged into this ${info.label}: its customers${kind === 'institution' ? ', groups' : ''} and customer number moved here.`,
+      );
       return reply.seeOther(`${info.path}/${form.data.survivor_id}`);
     });
   }

@@ -1,8 +1,8 @@
-import type { Queryable } from '../../db/index.ts';
+import type { Actor } from '../../auth/principal.ts';
 import { lockForUpdate, serialiseOn } from '../../db/dialect.ts';
+import type { Queryable } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
 import { auditCreated } from '../audit/audit.ts';
-import { type Actor } from '../../auth/principal.ts';
 
 export type InvoiceRow = {
   id: number;
@@ -63,9 +63,17 @@ export async function createInvoice(trx: Queryable, input: NewInvoice, actor: Ac
       amount_cents: line.quantity * line.unitCents,
     })),
   );
-  await auditCreated(trx, { table: 'invoices', id, customerId: input.customerId, actor }, {
-    number, issued_on: values.issued_on, due_on: values.due_on, po_number: values.po_number, total_cents: totalCents,
-  });
+  await auditCreated(
+    trx,
+    { table: 'invoices', id, customerId: input.customerId, actor },
+    {
+      number,
+      issued_on: values.issued_on,
+      due_on: values.due_on,
+      po_number: values.po_number,
+      total_cents: totalCents,
+    },
+  );
   return { id, ...values };
 }
 
@@ -80,13 +88,23 @@ export type PayableInvoice = InvoiceRow & {
  * The customer's chosen invoices with what may still be paid on each, oldest due first (the order
  * money is allocated in). Locks the invoice rows on PostgreSQL. Invoices of other customers are left out.
  */
-export async function payableInvoices(trx: Queryable, customerId: number, invoiceIds: number[]): Promise<PayableInvoice[]> {
+export async function payableInvoices(
+  trx: Queryable,
+  customerId: number,
+  invoiceIds: number[],
+): Promise<PayableInvoice[]> {
   if (invoiceIds.length === 0) return [];
   const rows: InvoiceRow[] = await lockForUpdate(
     trx,
-    trx<InvoiceRow>('invoices').where('customer_id', customerId).whereIn('id', invoiceIds).orderBy([{ column: 'due_on' }, { column: 'id' }]),
+    trx<InvoiceRow>('invoices')
+      .where('customer_id', customerId)
+      .whereIn('id', invoiceIds)
+      .orderBy([{ column: 'due_on' }, { column: 'id' }]),
   );
-  const reserved = await reservedByInvoice(trx, rows.map((r) => r.id));
+  const reserved = await reservedByInvoice(
+    trx,
+    rows.map((r) => r.id),
+  );
   return rows.map((row) => {
     const reservedCents = reserved.get(row.id) ?? 0;
     return { ...row, reserved_cents: reservedCents, payable_cents: Math.max(0, row.open_cents - reservedCents) };

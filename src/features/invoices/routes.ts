@@ -1,17 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { staffOf } from '../../auth/guards.ts';
+import { actorOf } from '../../auth/principal.ts';
 import { addDays } from '../../lib/dates.ts';
 import { parseForm } from '../../lib/forms.ts';
 import { notFound } from '../../lib/http-error.ts';
 import { parseCents } from '../../lib/money.ts';
-import { billingContext, idParam, type BillingContext } from '../billing/context.ts';
+import { type BillingContext, billingContext, idParam } from '../billing/context.ts';
 import { queueInvoiceEmail } from '../billing/emails.ts';
 import { invoiceEmails, invoicePage, paymentsOnInvoice } from '../billing/queries.ts';
 import type { BillingOptions } from '../billing/routes.ts';
 import { dateField, optionalText } from '../billing/schemas.ts';
-import { createInvoice, reservedByInvoice, type InvoiceRow } from './invoices.ts';
-import { staffOf } from '../../auth/guards.ts';
-import { actorOf } from '../../auth/principal.ts';
+import { createInvoice, type InvoiceRow, reservedByInvoice } from './invoices.ts';
 
 /** Rows on the new-invoice form; rows left blank are ignored. */
 export const INVOICE_FORM_LINES = 5;
@@ -39,18 +39,25 @@ const invoiceForm = z
       if (!description && !unitText) continue;
       const quantity = quantityText === '' ? 1 : Number(quantityText);
       const unitCents = parseCents(unitText);
-      if (!description) ctx.addIssue({ code: 'custom', path: [`line_description.${i}`], message: 'Describe this line.' });
-      if (!Number.isInteger(quantity) || quantity < 1 || quantity > 100_000) ctx.addIssue({ code: 'custom', path: [`line_quantity.${i}`], message: 'A whole number from 1.' });
-      if (unitCents === null || unitCents <= 0) ctx.addIssue({ code: 'custom', path: [`line_unit.${i}`], message: 'A price above zero, like 49.99.' });
+      if (!description)
+        ctx.addIssue({ code: 'custom', path: [`line_description.${i}`], message: 'Describe this line.' });
+      if (!Number.isInteger(quantity) || quantity < 1 || quantity > 100_000)
+        ctx.addIssue({ code: 'custom', path: [`line_quantity.${i}`], message: 'A whole number from 1.' });
+      if (unitCents === null || unitCents <= 0)
+        ctx.addIssue({ code: 'custom', path: [`line_unit.${i}`], message: 'A price above zero, like 49.99.' });
       else lines.push({ description, quantity, unitCents });
     }
-    if (lines.length === 0 && !ctx.issues?.length) ctx.addIssue({ code: 'custom', path: ['line_description.0'], message: 'Add at least one line.' });
-    if (form.due_on < form.issued_on) ctx.addIssue({ code: 'custom', path: ['due_on'], message: 'The due date cannot be before the issue date.' });
+    if (lines.length === 0 && !ctx.issues?.length)
+      ctx.addIssue({ code: 'custom', path: ['line_description.0'], message: 'Add at least one line.' });
+    if (form.due_on < form.issued_on)
+      ctx.addIssue({ code: 'custom', path: ['due_on'], message: 'The due date cannot be before the issue date.' });
     return { issuedOn: form.issued_on, dueOn: form.due_on, poNumber: form.po_number, memo: form.memo, lines };
   });
 
 async function invoiceOf(ctx: BillingContext, db: BillingOptions['db'], invoiceId: number): Promise<InvoiceRow> {
-  const invoice: InvoiceRow | undefined = await db('invoices').where({ id: invoiceId, customer_id: ctx.customer.id }).first();
+  const invoice: InvoiceRow | undefined = await db('invoices')
+    .where({ id: invoiceId, customer_id: ctx.customer.id })
+    .first();
   if (!invoice) throw notFound('This invoice');
   return invoice;
 }
@@ -60,22 +67,44 @@ export default async function invoiceRoutes(app: FastifyInstance, { db }: Billin
     const ctx = await billingContext(db, request);
     const { before } = pageQuery.parse(request.query);
     const page = await invoicePage(db, ctx.customer.id, before);
-    return reply.page('invoices/history', { title: `Invoices · ${ctx.customer.name}`, ...ctx, section: 'invoices', ...page, before });
+    return reply.page('invoices/history', {
+      title: `Invoices · ${ctx.customer.name}`,
+      ...ctx,
+      section: 'invoices',
+      ...page,
+      before,
+    });
   });
 
   app.get('/customers/:id/billing/invoices/new', async (request, reply) => {
     const ctx = await billingContext(db, request);
     const values = { issued_on: ctx.today, due_on: addDays(ctx.today, 30), line_quantity: ['1'] };
-    return reply.page('invoices/new', { title: `New invoice · ${ctx.customer.name}`, ...ctx, section: 'invoices', values, lineCount: INVOICE_FORM_LINES, errors: {} });
+    return reply.page('invoices/new', {
+      title: `New invoice · ${ctx.customer.name}`,
+      ...ctx,
+      section: 'invoices',
+      values,
+      lineCount: INVOICE_FORM_LINES,
+      errors: {},
+    });
   });
 
   app.post('/customers/:id/billing/invoices', async (request, reply) => {
     const ctx = await billingContext(db, request);
     const form = parseForm(invoiceForm, request.body);
     if (!form.ok) {
-      return reply.code(422).page('invoices/new', { title: `New invoice · ${ctx.customer.name}`, ...ctx, section: 'invoices', values: request.body, lineCount: INVOICE_FORM_LINES, errors: form.errors });
+      return reply.code(422).page('invoices/new', {
+        title: `New invoice · ${ctx.customer.name}`,
+        ...ctx,
+        section: 'invoices',
+        values: request.body,
+        lineCount: INVOICE_FORM_LINES,
+        errors: form.errors,
+      });
     }
-    const invoice = await db.transaction((trx) => createInvoice(trx, { customerId: ctx.customer.id, ...form.data }, actorOf(staffOf(request))));
+    const invoice = await db.transaction((trx) =>
+      createInvoice(trx, { customerId: ctx.customer.id, ...form.data }, actorOf(staffOf(request))),
+    );
     request.flash('success', `Invoice ${invoice.number} created.`);
     return reply.seeOther(`${ctx.base}/invoices/${invoice.id}`);
   });
@@ -89,7 +118,12 @@ export default async function invoiceRoutes(app: FastifyInstance, { db }: Billin
       db('invoice_lines').where('invoice_id', invoice.id).orderBy('position'),
     ]);
     return reply.page('invoices/summary', {
-      title: `Invoice ${invoice.number}`, ...ctx, section: 'invoices', invoice, lines, applied,
+      title: `Invoice ${invoice.number}`,
+      ...ctx,
+      section: 'invoices',
+      invoice,
+      lines,
+      applied,
       payable: invoice.open_cents - (reserved.get(invoice.id) ?? 0),
     });
   });
@@ -99,23 +133,42 @@ export default async function invoiceRoutes(app: FastifyInstance, { db }: Billin
     const invoice = await invoiceOf(ctx, db, idParam(request, 'invoiceId', 'This invoice'));
     const [lines, billTo] = await Promise.all([
       db('invoice_lines').where('invoice_id', invoice.id).orderBy('position'),
-      db('locations').where({ customer_id: ctx.customer.id }).orderBy([{ column: 'is_bill_to', order: 'desc' }, { column: 'id' }]).first(),
+      db('locations')
+        .where({ customer_id: ctx.customer.id })
+        .orderBy([{ column: 'is_bill_to', order: 'desc' }, { column: 'id' }])
+        .first(),
     ]);
-    return reply.page('invoices/print', { title: `Invoice ${invoice.number}`, ...ctx, invoice, lines, billTo: billTo ?? null });
+    return reply.page('invoices/print', {
+      title: `Invoice ${invoice.number}`,
+      ...ctx,
+      invoice,
+      lines,
+      billTo: billTo ?? null,
+    });
   });
 
   app.get('/customers/:id/billing/invoices/:invoiceId/emails', async (request, reply) => {
     const ctx = await billingContext(db, request);
     const invoice = await invoiceOf(ctx, db, idParam(request, 'invoiceId', 'This invoice'));
     const emails = await invoiceEmails(db, invoice.id);
-    return reply.page('invoices/emails', { title: `E-mail history · ${invoice.number}`, ...ctx, section: 'invoices', invoice, emails });
+    return reply.page('invoices/emails', {
+      title: `E-mail history · ${invoice.number}`,
+      ...ctx,
+      section: 'invoices',
+      invoice,
+      emails,
+    });
   });
 
   app.post('/customers/:id/billing/invoices/:invoiceId/emails', async (request, reply) => {
     const ctx = await billingContext(db, request);
     const invoice = await invoiceOf(ctx, db, idParam(request, 'invoiceId', 'This invoice'));
     const queued = await db.transaction((trx) => queueInvoiceEmail(trx, invoice));
-    if (queued) request.flash('success', `Invoice ${invoice.number} is queued to ${queued} billing contact${queued === 1 ? '' : 's'}.`);
+    if (queued)
+      request.flash(
+        'success',
+        `Invoice ${invoice.number} is queued to ${queued} billing contact${queued === 1 ? '' : 's'}.`,
+      );
     else request.flash('warning', 'This customer has no billing contact with an e-mail address, so nothing was sent.');
     return reply.seeOther(`${ctx.base}/invoices/${invoice.id}/emails`);
   });

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { staffOf } from '../../auth/guards.ts';
+import { actorOf, landingTabs } from '../../auth/principal.ts';
 import type { Db } from '../../db/index.ts';
 import { parseForm } from '../../lib/forms.ts';
 import { updateAudited } from '../audit/audit.ts';
-import { customerTabs } from '../customers/tabs.ts';
-import { staffOf } from '../../auth/guards.ts';
-import { actorOf, landingTabs } from '../../auth/principal.ts';
+import { customerTabs } from '../customer-module/tabs.ts';
 
 const settingsForm = z.object({ landing_tab: z.enum(landingTabs, { error: 'Choose the tab to land on.' }) });
 const choices = landingTabs.map((key) => ({ key, label: customerTabs.find((t) => t.key === key)!.label }));
@@ -13,14 +13,27 @@ const choices = landingTabs.map((key) => ({ key, label: customerTabs.find((t) =>
 /** *My settings*: what each staff user chooses for themselves, e.g. the tab a customer opens on (D3). */
 export default async function mySettingsRoutes(app: FastifyInstance, { db }: { db: Db }) {
   app.get('/my-settings', async (request, reply) => {
-    return reply.page('my-settings/index', { title: 'My settings', values: { landing_tab: staffOf(request).landingTab }, errors: {}, choices });
+    return reply.page('my-settings/index', {
+      title: 'My settings',
+      values: { landing_tab: staffOf(request).landingTab },
+      errors: {},
+      choices,
+    });
   });
 
   app.post('/my-settings', async (request, reply) => {
     const parsed = parseForm(settingsForm, request.body);
-    if (!parsed.ok) return reply.code(422).page('my-settings/index', { title: 'My settings', values: request.body ?? {}, errors: parsed.errors, choices });
+    if (!parsed.ok)
+      return reply.code(422).page('my-settings/index', {
+        title: 'My settings',
+        values: request.body ?? {},
+        errors: parsed.errors,
+        choices,
+      });
     const actor = actorOf(staffOf(request));
-    await db.transaction((trx) => updateAudited(trx, { table: 'users', id: staffOf(request).id, actor }, { landing_tab: parsed.data.landing_tab }));
+    await db.transaction((trx) =>
+      updateAudited(trx, { table: 'users', id: staffOf(request).id, actor }, { landing_tab: parsed.data.landing_tab }),
+    );
     request.flash('success', 'Settings saved. Customers now open on this tab.');
     return reply.seeOther('/my-settings');
   });

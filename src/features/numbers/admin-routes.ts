@@ -1,22 +1,33 @@
 import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Db } from '../../db/index.ts';
-import { parseForm, type FieldErrors, submittedValues } from '../../lib/forms.ts';
-import { notFound } from '../../lib/http-error.ts';
-import { StaleEditError, updateAudited } from '../audit/audit.ts';
-import { grades, gradeLabels } from './grades.ts';
-import { importNumbers, listInventory, numberStatuses, parseInventoryCsv, type InventoryRow } from './inventory.ts';
 import { requireStaff, staffOf } from '../../auth/guards.ts';
 import { actorOf } from '../../auth/principal.ts';
+import type { Db } from '../../db/index.ts';
+import { type FieldErrors, parseForm, submittedValues } from '../../lib/forms.ts';
+import { notFound } from '../../lib/http-error.ts';
+import { StaleEditError, updateAudited } from '../audit/audit.ts';
+import { gradeLabels, grades } from './grades.ts';
+import { type InventoryRow, importNumbers, listInventory, numberStatuses, parseInventoryCsv } from './inventory.ts';
 
 const MAX_CSV_BYTES = 5 * 1024 * 1024;
 
 const listQuery = z.object({
-  digits: z.string().trim().regex(/^\d{1,15}$/).catch('').default('').transform((v) => v || null),
+  digits: z
+    .string()
+    .trim()
+    .regex(/^\d{1,15}$/)
+    .catch('')
+    .default('')
+    .transform((v) => v || null),
   grade: z.enum(grades).nullable().catch(null).default(null),
   status: z.enum(numberStatuses).nullable().catch(null).default(null),
-  after: z.string().regex(/^\d{1,15}$/).nullable().catch(null).default(null),
+  after: z
+    .string()
+    .regex(/^\d{1,15}$/)
+    .nullable()
+    .catch(null)
+    .default(null),
 });
 const idParams = z.object({ id: z.coerce.number().int().positive() });
 const numberForm = z.object({
@@ -31,24 +42,61 @@ const numberForm = z.object({
 export default async function numberAdminRoutes(app: FastifyInstance, { db }: { db: Db }) {
   app.addHook('preHandler', requireStaff('admin'));
   // Fields (the CSRF token among them) and the file land on request.body before the CSRF check runs.
-  await app.register(fastifyMultipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: MAX_CSV_BYTES, files: 1, fields: 5 } });
+  await app.register(fastifyMultipart, {
+    attachFieldsToBody: 'keyValues',
+    limits: { fileSize: MAX_CSV_BYTES, files: 1, fields: 5 },
+  });
 
   app.get('/admin/numbers', async (request, reply) => {
     const filters = listQuery.parse(request.query);
     const page = await listInventory(db, filters);
-    const query = new URLSearchParams(Object.entries({ digits: filters.digits, grade: filters.grade, status: filters.status }).filter(([, v]) => v) as [string, string][]);
-    return reply.page('catalogue/numbers', { title: 'Number Inventory', section: 'numbers', filters, page, query: query.toString(), grades, gradeLabels, statuses: numberStatuses });
+    const query = new URLSearchParams(
+      Object.entries({ digits: filters.digits, grade: filters.grade, status: filters.status }).filter(([, v]) => v) as [
+        string,
+        string,
+      ][],
+    );
+    return reply.page('catalogue/numbers', {
+      title: 'Number Inventory',
+      section: 'numbers',
+      filters,
+      page,
+      query: query.toString(),
+      grades,
+      gradeLabels,
+      statuses: numberStatuses,
+    });
   });
 
   async function numberIn(request: FastifyRequest): Promise<InventoryRow> {
     const params = idParams.safeParse(request.params);
-    const row = params.success ? (await db('phone_numbers').leftJoin('customers', 'customers.id', 'phone_numbers.pool_customer_id').where('phone_numbers.id', params.data.id).first('phone_numbers.*', 'customers.account_number as pool_account_number')) : undefined;
+    const row = params.success
+      ? await db('phone_numbers')
+          .leftJoin('customers', 'customers.id', 'phone_numbers.pool_customer_id')
+          .where('phone_numbers.id', params.data.id)
+          .first('phone_numbers.*', 'customers.account_number as pool_account_number')
+      : undefined;
     if (!row) throw notFound('This number');
     return row;
   }
 
-  const editPage = (reply: FastifyReply, row: InventoryRow, values: Record<string, unknown>, errors: FieldErrors, message?: string) =>
-    reply.page('catalogue/number-edit', { title: row.number, section: 'numbers', row, values, errors, message, grades, gradeLabels });
+  const editPage = (
+    reply: FastifyReply,
+    row: InventoryRow,
+    values: Record<string, unknown>,
+    errors: FieldErrors,
+    message?: string,
+  ) =>
+    reply.page('catalogue/number-edit', {
+      title: row.number,
+      section: 'numbers',
+      row,
+      values,
+      errors,
+      message,
+      grades,
+      gradeLabels,
+    });
 
   app.get('/admin/numbers/:id/edit', async (request, reply) => {
     const row = await numberIn(request);
@@ -67,9 +115,19 @@ export default async function numberAdminRoutes(app: FastifyInstance, { db }: { 
     if (Object.keys(errors).length) return editPage(reply.code(422), row, body, errors);
     // A reserved or assigned number keeps its status: that changes through the wizard and the service.
     const isFree = row.status === 'available' || row.status === 'withdrawn';
-    const changes = { grade: form.data.grade, pool_customer_id: pool?.id ?? null, ...(isFree ? { status: form.data.status } : {}) };
+    const changes = {
+      grade: form.data.grade,
+      pool_customer_id: pool?.id ?? null,
+      ...(isFree ? { status: form.data.status } : {}),
+    };
     try {
-      await db.transaction((trx) => updateAudited(trx, { table: 'phone_numbers', id: row.id, actor: actorOf(staffOf(request)), expectedVersion: form.data.version }, changes));
+      await db.transaction((trx) =>
+        updateAudited(
+          trx,
+          { table: 'phone_numbers', id: row.id, actor: actorOf(staffOf(request)), expectedVersion: form.data.version },
+          changes,
+        ),
+      );
     } catch (error) {
       if (!(error instanceof StaleEditError)) throw error;
       const current = await numberIn(request);
@@ -91,10 +149,17 @@ export default async function numberAdminRoutes(app: FastifyInstance, { db }: { 
     if (!text.trim()) return importPage(reply.code(422), { error: 'Choose a CSV file with one number per line.' });
     const { rows, problems } = await parseInventoryCsv(db, text);
     if (problems.length) {
-      return importPage(reply.code(422), { error: `Nothing was imported: ${problems.length === 1 ? 'one line needs' : `${problems.length} lines need`} fixing.`, problems: problems.slice(0, 200), more: Math.max(0, problems.length - 200) });
+      return importPage(reply.code(422), {
+        error: `Nothing was imported: ${problems.length === 1 ? 'one line needs' : `${problems.length} lines need`} fixing.`,
+        problems: problems.slice(0, 200),
+        more: Math.max(0, problems.length - 200),
+      });
     }
     const { added, existing } = await importNumbers(db, rows);
-    request.flash('success', `${added.toLocaleString('en-US')} numbers imported${existing ? `; ${existing.toLocaleString('en-US')} were already in the inventory and were left as they are` : ''}.`);
+    request.flash(
+      'success',
+      `${added.toLocaleString('en-US')} numbers imported${existing ? `; ${existing.toLocaleString('en-US')} were already in the inventory and were left as they are` : ''}.`,
+    );
     return reply.seeOther('/admin/numbers');
   });
 }

@@ -2,7 +2,12 @@
 export const grades = ['standard', 'silver', 'gold', 'platinum'] as const;
 export type Grade = (typeof grades)[number];
 
-export const gradeLabels: Record<Grade, string> = { standard: 'Standard', silver: 'Silver', gold: 'Gold', platinum: 'Platinum' };
+export const gradeLabels: Record<Grade, string> = {
+  standard: 'Standard',
+  silver: 'Silver',
+  gold: 'Gold',
+  platinum: 'Platinum',
+};
 
 export function isGrade(value: unknown): value is Grade {
   return typeof value === 'string' && (grades as readonly string[]).includes(value);

@@ -1,7 +1,7 @@
+import { likeInsensitive, TEXT_INDEX_MIN_LENGTH, whereTextContains } from '../../db/dialect.ts';
 import type { Queryable } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
-import { grades, isGrade, suggestedGrade, type Grade } from './grades.ts';
-import { whereTextContains, TEXT_INDEX_MIN_LENGTH, likeInsensitive } from '../../db/dialect.ts';
+import { type Grade, grades, isGrade, suggestedGrade } from './grades.ts';
 import { inventoryRow, phoneNumberSearchIndex } from './numbers.ts';
 
 export const numberStatuses = ['available', 'reserved', 'assigned', 'withdrawn'] as const;
@@ -29,7 +29,10 @@ export const INVENTORY_PAGE_SIZE = 50;
  * The admin's inventory list: numbers in number order after `after` (keyset pagination), narrowed by
  * a digit run, grade and status. Reads one row more than a page to know whether there is a next page.
  */
-export async function listInventory(db: Queryable, filters: { digits: string | null; grade: Grade | null; status: NumberStatus | null; after: string | null }) {
+export async function listInventory(
+  db: Queryable,
+  filters: { digits: string | null; grade: Grade | null; status: NumberStatus | null; after: string | null },
+) {
   const query = db('phone_numbers')
     .leftJoin('customers as pool', 'pool.id', 'phone_numbers.pool_customer_id')
     .leftJoin('customers as holder', 'holder.id', 'phone_numbers.customer_id')
@@ -41,7 +44,9 @@ export async function listInventory(db: Queryable, filters: { digits: string | n
   const rows: InventoryRow[] =
     digits.length >= TEXT_INDEX_MIN_LENGTH
       ? await whereTextContains(db, query, phoneNumberSearchIndex, digits).limit(INVENTORY_PAGE_SIZE + 1)
-      : await (digits ? query.where(likeInsensitive(db, 'phone_numbers.number', digits, 'contains')) : query).orderBy('phone_numbers.number').limit(INVENTORY_PAGE_SIZE + 1);
+      : await (digits ? query.where(likeInsensitive(db, 'phone_numbers.number', digits, 'contains')) : query)
+          .orderBy('phone_numbers.number')
+          .limit(INVENTORY_PAGE_SIZE + 1);
   if (digits.length >= TEXT_INDEX_MIN_LENGTH) rows.sort((a, b) => a.number.localeCompare(b.number));
   const page = rows.slice(0, INVENTORY_PAGE_SIZE);
   return { rows: page, next: rows.length > INVENTORY_PAGE_SIZE ? page[page.length - 1].number : null };
@@ -52,7 +57,12 @@ export type ImportProblem = { line: number; message: string };
 
 /** Splits one CSV line into fields: commas separate, double quotes may wrap a field. */
 function csvFields(line: string): string[] {
-  return line.split(',').map((f) => f.trim().replace(/^"(.*)"$/, '$1').trim());
+  return line.split(',').map((f) =>
+    f
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .trim(),
+  );
 }
 
 /**
@@ -61,7 +71,10 @@ function csvFields(line: string): string[] {
  * names a customer by account number. Every problem is reported with its line, so the admin fixes
  * the file once (nothing is imported while any line is wrong).
  */
-export async function parseInventoryCsv(db: Queryable, text: string): Promise<{ rows: ImportRow[]; problems: ImportProblem[] }> {
+export async function parseInventoryCsv(
+  db: Queryable,
+  text: string,
+): Promise<{ rows: ImportRow[]; problems: ImportProblem[] }> {
   const rows: ImportRow[] = [];
   const problems: ImportProblem[] = [];
   const seen = new Set<string>();
@@ -89,7 +102,8 @@ export async function parseInventoryCsv(db: Queryable, text: string): Promise<{ 
     }
     let poolCustomerId: number | null = null;
     if (rawPool !== '') {
-      if (!pools.has(rawPool)) pools.set(rawPool, (await db('customers').where({ account_number: rawPool.toUpperCase() }).first('id'))?.id);
+      if (!pools.has(rawPool))
+        pools.set(rawPool, (await db('customers').where({ account_number: rawPool.toUpperCase() }).first('id'))?.id);
       const id = pools.get(rawPool);
       if (!id) {
         problems.push({ line: lineNumber, message: `No customer has the account number “${rawPool}”.` });
@@ -111,7 +125,9 @@ export async function importNumbers(db: Queryable, rows: ImportRow[]): Promise<{
   return db.transaction(async (trx) => {
     let added = 0;
     for (let i = 0; i < rows.length; i += 500) {
-      const batch = rows.slice(i, i + 500).map((r) => inventoryRow(r.number, { grade: r.grade, poolCustomerId: r.poolCustomerId, now }));
+      const batch = rows
+        .slice(i, i + 500)
+        .map((r) => inventoryRow(r.number, { grade: r.grade, poolCustomerId: r.poolCustomerId, now }));
       const inserted = await trx('phone_numbers').insert(batch).onConflict('number').ignore().returning('id');
       added += inserted.length;
     }

@@ -1,18 +1,26 @@
 import type { Knex } from 'knex';
+import { likeInsensitive, TEXT_INDEX_MIN_LENGTH, type TextIndex, whereTextContains } from '../../db/dialect.ts';
 import type { Queryable } from '../../db/index.ts';
-import { likeInsensitive, TEXT_INDEX_MIN_LENGTH, whereTextContains, type TextIndex } from '../../db/dialect.ts';
 import { nowIso } from '../../lib/dates.ts';
-import { suggestedGrade, type Grade } from './grades.ts';
+import { type Grade, suggestedGrade } from './grades.ts';
 
 /** The substring index over numbers, for *containing* searches (created by the catalogue migration). */
-export const phoneNumberSearchIndex: TextIndex = { name: 'phone_numbers_number_search', table: 'phone_numbers', columns: ['number'] };
+export const phoneNumberSearchIndex: TextIndex = {
+  name: 'phone_numbers_number_search',
+  table: 'phone_numbers',
+  columns: ['number'],
+};
 
 /** A number's block is its first seven digits (e.g. 0121737, Birmingham), the prefix the wizard filters on. */
 export const PREFIX_LENGTH = 7;
 
 export const selectionMethods = ['next', 'random', 'containing'] as const;
 export type SelectionMethod = (typeof selectionMethods)[number];
-export const selectionMethodLabels: Record<SelectionMethod, string> = { next: 'next available', random: 'random', containing: 'containing' };
+export const selectionMethodLabels: Record<SelectionMethod, string> = {
+  next: 'next available',
+  random: 'random',
+  containing: 'containing',
+};
 
 export type NumberFilters = {
   /** How many numbers to find. */
@@ -29,7 +37,13 @@ export type NumberFilters = {
 
 export type PhoneNumber = { id: number; number: string; prefix: string; grade: Grade; pool_customer_id: number | null };
 
-const columns = ['phone_numbers.id', 'phone_numbers.number', 'phone_numbers.prefix', 'phone_numbers.grade', 'phone_numbers.pool_customer_id'];
+const columns = [
+  'phone_numbers.id',
+  'phone_numbers.number',
+  'phone_numbers.prefix',
+  'phone_numbers.grade',
+  'phone_numbers.pool_customer_id',
+];
 
 /**
  * Restricts to numbers nobody holds: available, or reserved by a draft whose reservation has lapsed,
@@ -84,9 +98,23 @@ export function shuffleKey(random: () => number = Math.random): number {
 /** A new inventory row: its block, a grade (suggested from the digits unless given) and its random key. */
 export function inventoryRow(
   number: string,
-  { grade = suggestedGrade(number), poolCustomerId = null, now = nowIso(), random = Math.random }: { grade?: Grade; poolCustomerId?: number | null; now?: string; random?: () => number } = {},
+  {
+    grade = suggestedGrade(number),
+    poolCustomerId = null,
+    now = nowIso(),
+    random = Math.random,
+  }: { grade?: Grade; poolCustomerId?: number | null; now?: string; random?: () => number } = {},
 ) {
-  return { number, prefix: number.slice(0, PREFIX_LENGTH), grade, pool_customer_id: poolCustomerId, status: 'available', shuffle_key: shuffleKey(random), created_at: now, updated_at: now };
+  return {
+    number,
+    prefix: number.slice(0, PREFIX_LENGTH),
+    grade,
+    pool_customer_id: poolCustomerId,
+    status: 'available',
+    shuffle_key: shuffleKey(random),
+    created_at: now,
+    updated_at: now,
+  };
 }
 
 /**
@@ -109,15 +137,26 @@ export async function searchNumbers(
     const found: PhoneNumber[] =
       digits.length >= TEXT_INDEX_MIN_LENGTH
         ? await whereTextContains(db, query, phoneNumberSearchIndex, digits).limit(filters.count)
-        : await query.where(likeInsensitive(db, 'phone_numbers.number', digits, 'contains')).orderBy('phone_numbers.number').limit(filters.count);
+        : await query
+            .where(likeInsensitive(db, 'phone_numbers.number', digits, 'contains'))
+            .orderBy('phone_numbers.number')
+            .limit(filters.count);
     return found.sort((a, b) => a.number.localeCompare(b.number));
   }
 
   // *random*: the next numbers after a random point of the random permutation, wrapping round at the end.
   const start = shuffleKey(random);
-  const found: PhoneNumber[] = await matching(db, filters, now).where('phone_numbers.shuffle_key', '>=', start).orderBy('phone_numbers.shuffle_key').limit(filters.count);
+  const found: PhoneNumber[] = await matching(db, filters, now)
+    .where('phone_numbers.shuffle_key', '>=', start)
+    .orderBy('phone_numbers.shuffle_key')
+    .limit(filters.count);
   if (found.length < filters.count) {
-    found.push(...(await matching(db, filters, now).where('phone_numbers.shuffle_key', '<', start).orderBy('phone_numbers.shuffle_key').limit(filters.count - found.length)));
+    found.push(
+      ...(await matching(db, filters, now)
+        .where('phone_numbers.shuffle_key', '<', start)
+        .orderBy('phone_numbers.shuffle_key')
+        .limit(filters.count - found.length)),
+    );
   }
   return found.sort((a, b) => a.number.localeCompare(b.number));
 }
@@ -127,13 +166,15 @@ export async function searchNumbers(
  * seek per prefix), so it costs the same for a thousand numbers as for a million.
  */
 export async function knownPrefixes(db: Queryable): Promise<string[]> {
-  const rows: { prefix: string | null }[] = await db.raw(`
+  const rows: { prefix: string | null }[] = await db
+    .raw(`
     WITH RECURSIVE p(prefix) AS (
       SELECT MIN(prefix) FROM phone_numbers
       UNION ALL
       SELECT (SELECT MIN(prefix) FROM phone_numbers WHERE prefix > p.prefix) FROM p WHERE p.prefix IS NOT NULL
     )
-    SELECT prefix FROM p WHERE prefix IS NOT NULL`).then((result: unknown) => (Array.isArray(result) ? result : (result as { rows: { prefix: string }[] }).rows));
+    SELECT prefix FROM p WHERE prefix IS NOT NULL`)
+    .then((result: unknown) => (Array.isArray(result) ? result : (result as { rows: { prefix: string }[] }).rows));
   return rows.map((r) => r.prefix!);
 }
 
@@ -142,7 +183,13 @@ export async function knownPrefixes(db: Queryable): Promise<string[]> {
  * wins when two drafts reach for the same number, never this process's memory. Returns the numbers
  * that were taken meanwhile (not reserved).
  */
-export async function reserveNumbers(trx: Queryable, draftId: string, ids: number[], until: string, now = nowIso()): Promise<number[]> {
+export async function reserveNumbers(
+  trx: Queryable,
+  draftId: string,
+  ids: number[],
+  until: string,
+  now = nowIso(),
+): Promise<number[]> {
   const taken: number[] = [];
   for (const id of ids) {
     const updated = await whereFree(trx('phone_numbers').where('id', id), now, draftId).update({
@@ -165,14 +212,22 @@ export async function releaseNumbers(trx: Queryable, draftId: string, ids?: numb
 
 /** Keeps a draft's reservations for as long as the draft lives (called whenever the draft is saved). */
 export async function extendReservations(trx: Queryable, draftId: string, until: string): Promise<void> {
-  await trx('phone_numbers').where({ reserved_by_draft: draftId, status: 'reserved' }).update({ reserved_until: until });
+  await trx('phone_numbers')
+    .where({ reserved_by_draft: draftId, status: 'reserved' })
+    .update({ reserved_until: until });
 }
 
 /**
  * Assigns a number to a customer inside the creating transaction, if it is still free or the draft's
  * own; returns false when someone else has it (the caller rolls back).
  */
-export async function assignNumber(trx: Queryable, draftId: string, id: number, customerId: number, now = nowIso()): Promise<boolean> {
+export async function assignNumber(
+  trx: Queryable,
+  draftId: string,
+  id: number,
+  customerId: number,
+  now = nowIso(),
+): Promise<boolean> {
   const updated = await whereFree(trx('phone_numbers').where('id', id), now, draftId).update({
     status: 'assigned',
     customer_id: customerId,

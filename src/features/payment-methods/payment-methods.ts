@@ -1,9 +1,9 @@
+import type { Actor } from '../../auth/principal.ts';
 import type { Db, Queryable } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
 import { HttpError } from '../../lib/http-error.ts';
 import { auditCreated, recordChanges } from '../audit/audit.ts';
 import type { BankDetails, CardDetails, PaymentGateway } from '../payments/gateway.ts';
-import { type Actor } from '../../auth/principal.ts';
 
 export type PaymentMethodRow = {
   id: number;
@@ -45,7 +45,11 @@ export class PaymentMethodRefused extends HttpError {
 }
 
 /** The methods in use (not replaced or removed), cards first. */
-export function activePaymentMethods(db: Queryable, customerId: number, kind?: 'card' | 'ach'): Promise<PaymentMethodRow[]> {
+export function activePaymentMethods(
+  db: Queryable,
+  customerId: number,
+  kind?: 'card' | 'ach',
+): Promise<PaymentMethodRow[]> {
   const query = db<PaymentMethodRow>('payment_methods')
     .where('customer_id', customerId)
     .whereNull('replaced_by_id')
@@ -101,15 +105,35 @@ export async function savePaymentMethod(
   };
   return db.transaction(async (trx) => {
     const [{ id }] = await trx('payment_methods').insert(values).returning('id');
-    await auditCreated(trx, { table: 'payment_methods', id, customerId: input.customerId, actor }, {
-      kind: values.kind, friendly_name: values.friendly_name, brand: values.brand, last4: values.last4, exp_month: values.exp_month, exp_year: values.exp_year,
-    });
+    await auditCreated(
+      trx,
+      { table: 'payment_methods', id, customerId: input.customerId, actor },
+      {
+        kind: values.kind,
+        friendly_name: values.friendly_name,
+        brand: values.brand,
+        last4: values.last4,
+        exp_month: values.exp_month,
+        exp_year: values.exp_year,
+      },
+    );
     if (replaces) {
-      const count = await trx('payment_methods').where({ id: replaces.id }).whereNull('replaced_by_id').update({ replaced_by_id: id });
-      if (count !== 1) throw new HttpError(409, 'This payment method was changed by someone else meanwhile. Look at it again.');
-      await recordChanges(trx, { table: 'payment_methods', id: replaces.id, customerId: input.customerId, actor }, { replaced_by_id: null }, { replaced_by_id: id });
+      const count = await trx('payment_methods')
+        .where({ id: replaces.id })
+        .whereNull('replaced_by_id')
+        .update({ replaced_by_id: id });
+      if (count !== 1)
+        throw new HttpError(409, 'This payment method was changed by someone else meanwhile. Look at it again.');
+      await recordChanges(
+        trx,
+        { table: 'payment_methods', id: replaces.id, customerId: input.customerId, actor },
+        { replaced_by_id: null },
+        { replaced_by_id: id },
+      );
       // Scheduled payments follow the method that replaced theirs.
-      await trx('payments').where({ payment_method_id: replaces.id, status: 'scheduled' }).update({ payment_method_id: id });
+      await trx('payments')
+        .where({ payment_method_id: replaces.id, status: 'scheduled' })
+        .update({ payment_method_id: id });
     }
     return { id, ...values };
   });
@@ -120,9 +144,18 @@ export async function removePaymentMethod(db: Db, customerId: number, id: number
   await db.transaction(async (trx) => {
     const method = await activePaymentMethod(trx, customerId, id);
     const scheduled = await trx('payments').where({ payment_method_id: id, status: 'scheduled' }).first('id');
-    if (scheduled) throw new HttpError(409, 'A scheduled payment uses this method. Cancel or reschedule it with another method first.');
+    if (scheduled)
+      throw new HttpError(
+        409,
+        'A scheduled payment uses this method. Cancel or reschedule it with another method first.',
+      );
     const removedAt = nowIso();
     await trx('payment_methods').where({ id: method.id }).update({ removed_at: removedAt });
-    await recordChanges(trx, { table: 'payment_methods', id, customerId, actor }, { removed_at: null }, { removed_at: removedAt });
+    await recordChanges(
+      trx,
+      { table: 'payment_methods', id, customerId, actor },
+      { removed_at: null },
+      { removed_at: removedAt },
+    );
   });
 }

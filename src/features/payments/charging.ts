@@ -1,8 +1,15 @@
+import type { Actor } from '../../auth/principal.ts';
 import type { Db } from '../../db/index.ts';
-import { GatewayTimeoutError, type ChargeResult, type PaymentGateway } from './gateway.ts';
 import { queuePaymentReceipt } from '../billing/emails.ts';
-import { claimScheduledPayment, failPayment, recordPayment, settlePayment, type NewPayment, type PaymentRow } from './payments.ts';
-import { type Actor } from '../../auth/principal.ts';
+import { type ChargeResult, GatewayTimeoutError, type PaymentGateway } from './gateway.ts';
+import {
+  claimScheduledPayment,
+  failPayment,
+  type NewPayment,
+  type PaymentRow,
+  recordPayment,
+  settlePayment,
+} from './payments.ts';
 
 const system: Actor = { userId: null, actingAs: 'payments job' };
 
@@ -11,7 +18,12 @@ const system: Actor = { userId: null, actingAs: 'payments job' };
  * receipt unless it failed. Submitting the same form again (same idempotency key) only shows the first
  * result: nothing is charged, recorded or e-mailed twice.
  */
-export async function startPayment(db: Db, gateway: PaymentGateway, input: NewPayment, actor: Actor): Promise<{ payment: PaymentRow; created: boolean }> {
+export async function startPayment(
+  db: Db,
+  gateway: PaymentGateway,
+  input: NewPayment,
+  actor: Actor,
+): Promise<{ payment: PaymentRow; created: boolean }> {
   const recorded = await recordPayment(db, input, actor);
   if (!recorded.created) return recorded;
   const payment = await chargePendingPayment(db, gateway, recorded.payment.id, actor);
@@ -33,18 +45,29 @@ export async function startPayment(db: Db, gateway: PaymentGateway, input: NewPa
  * key) was committed before this call and the answer is recorded in a new transaction afterwards: the
  * gateway is never called inside a transaction. A time-out leaves it pending for `settleLeftovers`.
  */
-export async function chargePendingPayment(db: Db, gateway: PaymentGateway, paymentId: number, actor: Actor = system): Promise<PaymentRow> {
+export async function chargePendingPayment(
+  db: Db,
+  gateway: PaymentGateway,
+  paymentId: number,
+  actor: Actor = system,
+): Promise<PaymentRow> {
   const payment: PaymentRow & { gateway_token: string | null; removed_at: string | null } = await db('payments as p')
     .leftJoin('payment_methods as m', 'm.id', 'p.payment_method_id')
     .where('p.id', paymentId)
     .first('p.*', 'm.gateway_token', 'm.removed_at');
   if (payment.status === 'pending' && payment.method !== 'check') {
     if (!payment.gateway_token || payment.removed_at) {
-      await db.transaction((trx) => failPayment(trx, paymentId, 'The payment method was removed before the payment ran.', actor));
+      await db.transaction((trx) =>
+        failPayment(trx, paymentId, 'The payment method was removed before the payment ran.', actor),
+      );
     } else {
       let result: ChargeResult | undefined;
       try {
-        result = await gateway.charge({ token: payment.gateway_token, amountCents: payment.amount_cents, idempotencyKey: payment.idempotency_key });
+        result = await gateway.charge({
+          token: payment.gateway_token,
+          amountCents: payment.amount_cents,
+          idempotencyKey: payment.idempotency_key,
+        });
       } catch (error) {
         if (!(error instanceof GatewayTimeoutError)) throw error;
       }
@@ -71,7 +94,12 @@ export async function runDueScheduledPayments(db: Db, gateway: PaymentGateway, n
   const today = now.toISOString().slice(0, 10);
   let claimed = 0;
   for (;;) {
-    const due: number[] = await db('payments').where('status', 'scheduled').where('paid_on', '<=', today).orderBy('id').limit(100).pluck('id');
+    const due: number[] = await db('payments')
+      .where('status', 'scheduled')
+      .where('paid_on', '<=', today)
+      .orderBy('id')
+      .limit(100)
+      .pluck('id');
     if (due.length === 0) return claimed;
     for (const id of due) {
       if (!(await claimScheduledPayment(db, id, now.toISOString(), system))) continue;
@@ -86,7 +114,12 @@ export async function runDueScheduledPayments(db: Db, gateway: PaymentGateway, n
  * the same idempotency key, so nothing is charged twice) and collects ACH debits that have settled.
  * Payments submitted less than `staleAfterMs` ago are left alone: a request may still be waiting for them.
  */
-export async function settleLeftovers(db: Db, gateway: PaymentGateway, now: Date, staleAfterMs = 60_000): Promise<void> {
+export async function settleLeftovers(
+  db: Db,
+  gateway: PaymentGateway,
+  now: Date,
+  staleAfterMs = 60_000,
+): Promise<void> {
   const staleBefore = new Date(now.getTime() - staleAfterMs).toISOString();
   const unanswered: number[] = await db('payments')
     .where('status', 'pending')

@@ -2,11 +2,30 @@ import { randomBytes } from 'node:crypto';
 import { addDays } from '../../lib/dates.ts';
 import { cardBrandOf } from '../payment-methods/numbers.ts';
 
-export type CardDetails = { kind: 'card'; number: string; expMonth: number; expYear: number; cvc: string; holderName: string };
-export type BankDetails = { kind: 'ach'; routingNumber: string; accountNumber: string; accountType: 'checking' | 'savings'; holderName: string };
+export type CardDetails = {
+  kind: 'card';
+  number: string;
+  expMonth: number;
+  expYear: number;
+  cvc: string;
+  holderName: string;
+};
+export type BankDetails = {
+  kind: 'ach';
+  routingNumber: string;
+  accountNumber: string;
+  accountType: 'checking' | 'savings';
+  holderName: string;
+};
 
 /** What we keep of a payment method: the gateway's token and what may be shown. */
-export type StoredMethod = { token: string; brand: string; last4: string; expMonth: number | null; expYear: number | null };
+export type StoredMethod = {
+  token: string;
+  brand: string;
+  last4: string;
+  expMonth: number | null;
+  expYear: number | null;
+};
 
 export type TokenizeResult = ({ ok: true } & StoredMethod) | { ok: false; reason: string };
 
@@ -52,11 +71,29 @@ export class SandboxGateway implements PaymentGateway {
   async tokenize(details: CardDetails | BankDetails): Promise<TokenizeResult> {
     const id = randomBytes(9).toString('base64url');
     if (details.kind === 'ach') {
-      return { ok: true, token: `sbx_ach_${id}`, brand: details.accountType === 'savings' ? 'Savings' : 'Checking', last4: details.accountNumber.slice(-4), expMonth: null, expYear: null };
+      return {
+        ok: true,
+        token: `sbx_ach_${id}`,
+        brand: details.accountType === 'savings' ? 'Savings' : 'Checking',
+        last4: details.accountNumber.slice(-4),
+        expMonth: null,
+        expYear: null,
+      };
     }
     const behaviour: Behaviour =
-      details.number === sandboxCards.decline ? 'decline' : details.number === sandboxCards.timeout ? 'timeout' : 'approve';
-    return { ok: true, token: `sbx_card_${behaviour}_${id}`, brand: cardBrandOf(details.number), last4: details.number.slice(-4), expMonth: details.expMonth, expYear: details.expYear };
+      details.number === sandboxCards.decline
+        ? 'decline'
+        : details.number === sandboxCards.timeout
+          ? 'timeout'
+          : 'approve';
+    return {
+      ok: true,
+      token: `sbx_card_${behaviour}_${id}`,
+      brand: cardBrandOf(details.number),
+      last4: details.number.slice(-4),
+      expMonth: details.expMonth,
+      expYear: details.expYear,
+    };
   }
 
   async charge(request: { token: string; amountCents: number; idempotencyKey: string }): Promise<ChargeResult> {
@@ -69,7 +106,11 @@ export class SandboxGateway implements PaymentGateway {
       const settlesOn = addDays(this.now().toISOString(), 1);
       result = { status: 'processing', ref: `sbx_ach_${settlesOn}_${ref.slice(7)}`, settlesOn };
     } else if (behaviour === 'decline' || behaviour === undefined) {
-      result = { status: 'declined', ref, reason: behaviour ? 'Card declined (sandbox test card).' : 'Unknown payment token.' };
+      result = {
+        status: 'declined',
+        ref,
+        reason: behaviour ? 'Card declined (sandbox test card).' : 'Unknown payment token.',
+      };
     } else {
       result = { status: 'approved', ref };
     }
@@ -82,7 +123,9 @@ export class SandboxGateway implements PaymentGateway {
     const ach = /^sbx_ach_(\d{4}-\d{2}-\d{2})_/.exec(ref);
     if (!ach) return { status: 'approved', ref };
     const settlesOn = ach[1];
-    return this.now().toISOString().slice(0, 10) >= settlesOn ? { status: 'approved', ref } : { status: 'processing', ref, settlesOn };
+    return this.now().toISOString().slice(0, 10) >= settlesOn
+      ? { status: 'approved', ref }
+      : { status: 'processing', ref, settlesOn };
   }
 }
 

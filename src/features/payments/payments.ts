@@ -1,11 +1,11 @@
-import type { Db, Queryable } from '../../db/index.ts';
+import type { Actor } from '../../auth/principal.ts';
 import { isUniqueViolation } from '../../db/dialect.ts';
+import type { Db, Queryable } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
 import { HttpError } from '../../lib/http-error.ts';
 import { formatCents } from '../../lib/money.ts';
 import { auditCreated, recordChanges } from '../audit/audit.ts';
 import { allocate, payableInvoices, reduceOpenBalance } from '../invoices/invoices.ts';
-import { type Actor } from '../../auth/principal.ts';
 
 export const paymentStatuses = ['pending', 'scheduled', 'settled', 'failed', 'cancelled'] as const;
 export type PaymentStatus = (typeof paymentStatuses)[number];
@@ -71,7 +71,11 @@ export function transactionNumberFor(id: number): string {
  * once; a card or ACH payment is pending (to be sent to the gateway) or scheduled for a later day.
  * The same idempotency key always yields the one payment first recorded with it (`created: false`).
  */
-export async function recordPayment(db: Db, input: NewPayment, actor: Actor): Promise<{ payment: PaymentRow; created: boolean }> {
+export async function recordPayment(
+  db: Db,
+  input: NewPayment,
+  actor: Actor,
+): Promise<{ payment: PaymentRow; created: boolean }> {
   const existing = await paymentByKey(db, input);
   if (existing) return { payment: existing, created: false };
   try {
@@ -91,17 +95,22 @@ export async function recordPayment(db: Db, input: NewPayment, actor: Actor): Pr
 
 async function paymentByKey(db: Queryable, input: NewPayment): Promise<PaymentRow | undefined> {
   const row: PaymentRow | undefined = await db('payments').where('idempotency_key', input.idempotencyKey).first();
-  if (row && row.customer_id !== input.customerId) throw new HttpError(409, 'This payment form was already used for another customer.');
+  if (row && row.customer_id !== input.customerId)
+    throw new HttpError(409, 'This payment form was already used for another customer.');
   return row;
 }
 
 async function insertPayment(trx: Queryable, input: NewPayment, actor: Actor): Promise<PaymentRow> {
-  if (!Number.isSafeInteger(input.amountCents) || input.amountCents <= 0) throw new LedgerError('amount', 'Enter an amount above zero.');
-  if (input.paidOn < input.today && input.method !== 'check') throw new LedgerError('paid_on', 'Pick today or a later date.');
-  if (input.paidOn > input.today && input.method === 'check') throw new LedgerError('paid_on', 'A check already received cannot be dated in the future.');
+  if (!Number.isSafeInteger(input.amountCents) || input.amountCents <= 0)
+    throw new LedgerError('amount', 'Enter an amount above zero.');
+  if (input.paidOn < input.today && input.method !== 'check')
+    throw new LedgerError('paid_on', 'Pick today or a later date.');
+  if (input.paidOn > input.today && input.method === 'check')
+    throw new LedgerError('paid_on', 'A check already received cannot be dated in the future.');
   const wanted = [...new Set(input.invoiceIds)];
   const invoices = await payableInvoices(trx, input.customerId, wanted);
-  if (invoices.length !== wanted.length) throw new LedgerError('invoice_ids', 'One of the chosen invoices is not this customer’s.');
+  if (invoices.length !== wanted.length)
+    throw new LedgerError('invoice_ids', 'One of the chosen invoices is not this customer’s.');
   const { parts, remainderCents } = allocate(input.amountCents, invoices);
   const keepsRemainder = input.remainder === 'credit' || input.method === 'check';
   if (remainderCents > 0 && !keepsRemainder) {
@@ -115,7 +124,8 @@ async function insertPayment(trx: Queryable, input: NewPayment, actor: Actor): P
     );
   }
   const now = nowIso();
-  const status: PaymentStatus = input.method === 'check' ? 'pending' : input.paidOn > input.today ? 'scheduled' : 'pending';
+  const status: PaymentStatus =
+    input.method === 'check' ? 'pending' : input.paidOn > input.today ? 'scheduled' : 'pending';
   const values = {
     customer_id: input.customerId,
     amount_cents: input.amountCents,
@@ -133,11 +143,22 @@ async function insertPayment(trx: Queryable, input: NewPayment, actor: Actor): P
   };
   const [{ id }] = await trx('payments').insert(values).returning('id');
   if (parts.length) {
-    await trx('payment_applications').insert(parts.map((p) => ({ payment_id: id, invoice_id: p.invoiceId, amount_cents: p.amountCents })));
+    await trx('payment_applications').insert(
+      parts.map((p) => ({ payment_id: id, invoice_id: p.invoiceId, amount_cents: p.amountCents })),
+    );
   }
-  await auditCreated(trx, { table: 'payments', id, customerId: input.customerId, actor }, {
-    amount_cents: values.amount_cents, method: values.method, status, source: values.source, paid_on: values.paid_on, reference: values.reference,
-  });
+  await auditCreated(
+    trx,
+    { table: 'payments', id, customerId: input.customerId, actor },
+    {
+      amount_cents: values.amount_cents,
+      method: values.method,
+      status,
+      source: values.source,
+      paid_on: values.paid_on,
+      reference: values.reference,
+    },
+  );
   // A check is money already received: it settles in the same transaction.
   if (input.method === 'check') await settlePayment(trx, id, actor);
   return (await trx<PaymentRow>('payments').where('id', id).first())!;
@@ -161,7 +182,12 @@ async function transition(
     .where({ id: paymentId, status: before.status })
     .update({ status: to, version: before.version + 1, ...extra });
   if (count !== 1) return undefined;
-  await recordChanges(trx, { table: 'payments', id: paymentId, customerId: before.customer_id, actor }, { status: before.status }, { status: to });
+  await recordChanges(
+    trx,
+    { table: 'payments', id: paymentId, customerId: before.customer_id, actor },
+    { status: before.status },
+    { status: to },
+  );
   return { ...before, ...extra, status: to };
 }
 
@@ -169,13 +195,22 @@ async function transition(
  * Settles a pending payment: its applications come off the invoices' open balances and any remainder
  * becomes an unapplied-payment credit. Returns false when it was not pending (already settled, say).
  */
-export async function settlePayment(trx: Queryable, paymentId: number, actor: Actor, gatewayRef?: string): Promise<boolean> {
+export async function settlePayment(
+  trx: Queryable,
+  paymentId: number,
+  actor: Actor,
+  gatewayRef?: string,
+): Promise<boolean> {
   const extra: Record<string, unknown> = { settled_at: nowIso() };
   if (gatewayRef) extra.gateway_ref = gatewayRef;
   const payment = await transition(trx, paymentId, ['pending'], 'settled', extra, actor);
   if (!payment) return false;
-  const applications: { invoice_id: number; amount_cents: number }[] = await trx('payment_applications').where('payment_id', paymentId);
-  for (const application of applications) await reduceOpenBalance(trx, application.invoice_id, application.amount_cents);
+  const applications: { invoice_id: number; amount_cents: number }[] = await trx('payment_applications').where(
+    'payment_id',
+    paymentId,
+  );
+  for (const application of applications)
+    await reduceOpenBalance(trx, application.invoice_id, application.amount_cents);
   const remainder = payment.amount_cents - applications.reduce((s, a) => s + a.amount_cents, 0);
   if (remainder > 0) {
     await trx('credits').insert({
@@ -193,14 +228,25 @@ export async function settlePayment(trx: Queryable, paymentId: number, actor: Ac
 }
 
 /** A pending payment the gateway refused: its applications stop counting. False when it was not pending. */
-export async function failPayment(trx: Queryable, paymentId: number, reason: string, actor: Actor, gatewayRef?: string): Promise<boolean> {
+export async function failPayment(
+  trx: Queryable,
+  paymentId: number,
+  reason: string,
+  actor: Actor,
+  gatewayRef?: string,
+): Promise<boolean> {
   const extra: Record<string, unknown> = { failure_reason: reason.slice(0, 300) };
   if (gatewayRef) extra.gateway_ref = gatewayRef;
   return (await transition(trx, paymentId, ['pending'], 'failed', extra, actor)) !== undefined;
 }
 
 /** Cancels a scheduled payment (a pending one is already with the gateway). */
-export async function cancelScheduledPayment(trx: Queryable, customerId: number, paymentId: number, actor: Actor): Promise<void> {
+export async function cancelScheduledPayment(
+  trx: Queryable,
+  customerId: number,
+  paymentId: number,
+  actor: Actor,
+): Promise<void> {
   const payment = await scheduledPaymentOf(trx, customerId, paymentId);
   await transition(trx, payment.id, ['scheduled'], 'cancelled', {}, actor);
 }
@@ -220,13 +266,21 @@ export async function reschedulePayment(
     .where({ id: payment.id, status: 'scheduled', version: payment.version })
     .update({ paid_on: paidOn, version: payment.version + 1 });
   if (count !== 1) throw new HttpError(409, 'This payment changed while you were rescheduling it. Look at it again.');
-  await recordChanges(trx, { table: 'payments', id: payment.id, customerId, actor }, { paid_on: payment.paid_on }, { paid_on: paidOn });
+  await recordChanges(
+    trx,
+    { table: 'payments', id: payment.id, customerId, actor },
+    { paid_on: payment.paid_on },
+    { paid_on: paidOn },
+  );
 }
 
 async function scheduledPaymentOf(trx: Queryable, customerId: number, paymentId: number): Promise<PaymentRow> {
-  const payment: PaymentRow | undefined = await trx('payments').where({ id: paymentId, customer_id: customerId }).first();
+  const payment: PaymentRow | undefined = await trx('payments')
+    .where({ id: paymentId, customer_id: customerId })
+    .first();
   if (!payment) throw new HttpError(404, 'This payment does not exist or is not yours to see.');
-  if (payment.status !== 'scheduled') throw new HttpError(409, `This payment is ${payment.status} now, so it can no longer be changed.`);
+  if (payment.status !== 'scheduled')
+    throw new HttpError(409, `This payment is ${payment.status} now, so it can no longer be changed.`);
   return payment;
 }
 
@@ -235,6 +289,8 @@ async function scheduledPaymentOf(trx: Queryable, customerId: number, paymentId:
  * Returns whether this caller won the claim.
  */
 export async function claimScheduledPayment(db: Db, paymentId: number, now: string, actor: Actor): Promise<boolean> {
-  const claimed = await db.transaction((trx) => transition(trx, paymentId, ['scheduled'], 'pending', { submitted_at: now }, actor));
+  const claimed = await db.transaction((trx) =>
+    transition(trx, paymentId, ['scheduled'], 'pending', { submitted_at: now }, actor),
+  );
   return claimed !== undefined;
 }

@@ -1,19 +1,25 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
+import { staffOf } from '../../auth/guards.ts';
+import { actorOf } from '../../auth/principal.ts';
 import type { Queryable } from '../../db/index.ts';
-import { parseForm, type FieldErrors } from '../../lib/forms.ts';
+import { type FieldErrors, parseForm } from '../../lib/forms.ts';
 import { notFound } from '../../lib/http-error.ts';
 import { formatCents } from '../../lib/money.ts';
-import { billingContext, idParam, newIdempotencyKey, type BillingContext } from '../billing/context.ts';
-import { applicationsOfPayment, openInvoices, transactionPage, type TransactionRow } from '../billing/queries.ts';
+import { type BillingContext, billingContext, idParam, newIdempotencyKey } from '../billing/context.ts';
+import { applicationsOfPayment, openInvoices, type TransactionRow, transactionPage } from '../billing/queries.ts';
 import type { BillingOptions } from '../billing/routes.ts';
 import { dateField, idempotencyKey, idList, moneyField, tick } from '../billing/schemas.ts';
 import { payableInvoices } from '../invoices/invoices.ts';
 import { activePaymentMethod, activePaymentMethods } from '../payment-methods/payment-methods.ts';
 import { startPayment } from './charging.ts';
-import { cancelScheduledPayment, LedgerError, reschedulePayment, transactionNumberFor, type PaymentRow } from './payments.ts';
-import { staffOf } from '../../auth/guards.ts';
-import { actorOf } from '../../auth/principal.ts';
+import {
+  cancelScheduledPayment,
+  LedgerError,
+  type PaymentRow,
+  reschedulePayment,
+  transactionNumberFor,
+} from './payments.ts';
 
 const pageQuery = z.object({ before: z.coerce.number().int().positive().optional().catch(undefined) });
 const selectedQuery = z.object({ invoice_ids: idList.catch([]) });
@@ -54,21 +60,47 @@ async function paymentOf(db: Queryable, ctx: BillingContext, paymentId: number):
 function confirmationMessage(payment: PaymentRow): [kind: string, message: string] {
   const what = `${formatCents(payment.amount_cents)} (${transactionNumberFor(payment.id)})`;
   switch (payment.status) {
-    case 'settled': return ['success', `Payment of ${what} accepted.`];
-    case 'scheduled': return ['success', `Payment of ${what} scheduled.`];
-    case 'failed': return ['error', `Payment of ${what} failed: ${payment.failure_reason ?? 'refused by the gateway'}.`];
-    default: return ['info', `Payment of ${what} is pending: the gateway has it and will confirm it.`];
+    case 'settled':
+      return ['success', `Payment of ${what} accepted.`];
+    case 'scheduled':
+      return ['success', `Payment of ${what} scheduled.`];
+    case 'failed':
+      return ['error', `Payment of ${what} failed: ${payment.failure_reason ?? 'refused by the gateway'}.`];
+    default:
+      return ['info', `Payment of ${what} is pending: the gateway has it and will confirm it.`];
   }
 }
 
 export default async function paymentRoutes(app: FastifyInstance, { db, gateway }: BillingOptions) {
-  async function renderPayForm(request: FastifyRequest, reply: FastifyReply, ctx: BillingContext, invoiceIds: number[], values: Record<string, unknown>, errors: FieldErrors = {}) {
-    const [invoices, methods] = await Promise.all([payableInvoices(db, ctx.customer.id, invoiceIds), activePaymentMethods(db, ctx.customer.id)]);
+  async function renderPayForm(
+    reply: FastifyReply,
+    ctx: BillingContext,
+    invoiceIds: number[],
+    values: Record<string, unknown>,
+    errors: FieldErrors = {},
+  ) {
+    const [invoices, methods] = await Promise.all([
+      payableInvoices(db, ctx.customer.id, invoiceIds),
+      activePaymentMethods(db, ctx.customer.id),
+    ]);
     const open = invoices.reduce((s, i) => s + i.open_cents, 0);
     const payable = invoices.reduce((s, i) => s + i.payable_cents, 0);
     return reply.page('payments/pay', {
-      title: `Pay Invoice · ${ctx.customer.name}`, ...ctx, section: 'open-invoices', invoices, methods, open, payable, reserved: open - payable,
-      values: { amount: (payable / 100).toFixed(2), paid_on: ctx.today, payment_method_id: methods[0]?.id, idempotency_key: newIdempotencyKey(), ...values },
+      title: `Pay Invoice · ${ctx.customer.name}`,
+      ...ctx,
+      section: 'open-invoices',
+      invoices,
+      methods,
+      open,
+      payable,
+      reserved: open - payable,
+      values: {
+        amount: (payable / 100).toFixed(2),
+        paid_on: ctx.today,
+        payment_method_id: methods[0]?.id,
+        idempotency_key: newIdempotencyKey(),
+        ...values,
+      },
       errors,
     });
   }
@@ -80,7 +112,7 @@ export default async function paymentRoutes(app: FastifyInstance, { db, gateway 
       request.flash('warning', 'Select one or more open invoices, then choose Pay Selected.');
       return reply.seeOther(`${ctx.base}/open-invoices`);
     }
-    return renderPayForm(request, reply, ctx, invoice_ids, {});
+    return renderPayForm(reply, ctx, invoice_ids, {});
   });
 
   app.post('/customers/:id/billing/payments', async (request, reply) => {
@@ -88,29 +120,37 @@ export default async function paymentRoutes(app: FastifyInstance, { db, gateway 
     const body = (request.body ?? {}) as Record<string, unknown>;
     const form = parseForm(payForm, body);
     const invoiceIds = idList.catch([]).parse(body.invoice_ids);
-    if (!form.ok) return renderPayForm(request, reply.code(422), ctx, invoiceIds, body, form.errors);
+    if (!form.ok) return renderPayForm(reply.code(422), ctx, invoiceIds, body, form.errors);
     const method = await activePaymentMethod(db, ctx.customer.id, form.data.payment_method_id).catch(() => null);
-    if (!method) return renderPayForm(request, reply.code(422), ctx, invoiceIds, body, { payment_method_id: 'Choose one of this customer’s payment methods.' });
+    if (!method)
+      return renderPayForm(reply.code(422), ctx, invoiceIds, body, {
+        payment_method_id: 'Choose one of this customer’s payment methods.',
+      });
     try {
-      const { payment } = await startPayment(db, gateway, {
-        customerId: ctx.customer.id,
-        amountCents: form.data.amount,
-        method: method.kind,
-        paymentMethodId: method.id,
-        source: 'manual',
-        paidOn: form.data.paid_on,
-        today: ctx.today,
-        invoiceIds: form.data.invoice_ids,
-        remainder: form.data.keep_remainder ? 'credit' : 'refuse',
-        idempotencyKey: form.data.idempotency_key,
-      }, actorOf(staffOf(request)));
+      const { payment } = await startPayment(
+        db,
+        gateway,
+        {
+          customerId: ctx.customer.id,
+          amountCents: form.data.amount,
+          method: method.kind,
+          paymentMethodId: method.id,
+          source: 'manual',
+          paidOn: form.data.paid_on,
+          today: ctx.today,
+          invoiceIds: form.data.invoice_ids,
+          remainder: form.data.keep_remainder ? 'credit' : 'refuse',
+          idempotencyKey: form.data.idempotency_key,
+        },
+        actorOf(staffOf(request)),
+      );
       const [kind, message] = confirmationMessage(payment);
       request.flash(kind, message);
       return reply.seeOther(`${ctx.base}/transactions/${payment.id}`);
     } catch (error) {
       const errors = ledgerErrors(error);
       if (!errors) throw error;
-      return renderPayForm(request, reply.code(422), ctx, invoiceIds, body, errors);
+      return renderPayForm(reply.code(422), ctx, invoiceIds, body, errors);
     }
   });
 
@@ -118,7 +158,13 @@ export default async function paymentRoutes(app: FastifyInstance, { db, gateway 
     const ctx = await billingContext(db, request);
     const { before } = pageQuery.parse(request.query);
     const page = await transactionPage(db, ctx.customer.id, { before });
-    return reply.page('payments/history', { title: `Transactions · ${ctx.customer.name}`, ...ctx, section: 'transactions', ...page, before });
+    return reply.page('payments/history', {
+      title: `Transactions · ${ctx.customer.name}`,
+      ...ctx,
+      section: 'transactions',
+      ...page,
+      before,
+    });
   });
 
   for (const status of ['pending', 'scheduled'] as const) {
@@ -126,27 +172,55 @@ export default async function paymentRoutes(app: FastifyInstance, { db, gateway 
       const ctx = await billingContext(db, request);
       const { before } = pageQuery.parse(request.query);
       const page = await transactionPage(db, ctx.customer.id, { before, statuses: [status] });
-      return reply.page(`payments/${status}`, { title: `${status === 'pending' ? 'Pending' : 'Scheduled'} · ${ctx.customer.name}`, ...ctx, section: status, ...page, before });
+      return reply.page(`payments/${status}`, {
+        title: `${status === 'pending' ? 'Pending' : 'Scheduled'} · ${ctx.customer.name}`,
+        ...ctx,
+        section: status,
+        ...page,
+        before,
+      });
     });
   }
 
   app.get('/customers/:id/billing/transactions/:paymentId', async (request, reply) => {
     const ctx = await billingContext(db, request);
     const payment = await paymentOf(db, ctx, idParam(request, 'paymentId', 'This transaction'));
-    const [applications, credit] = await Promise.all([applicationsOfPayment(db, payment.id), db('credits').where('payment_id', payment.id).first()]);
-    return reply.page('payments/detail', { title: transactionNumberFor(payment.id), ...ctx, section: 'transactions', payment, applications, credit });
+    const [applications, credit] = await Promise.all([
+      applicationsOfPayment(db, payment.id),
+      db('credits').where('payment_id', payment.id).first(),
+    ]);
+    return reply.page('payments/detail', {
+      title: transactionNumberFor(payment.id),
+      ...ctx,
+      section: 'transactions',
+      payment,
+      applications,
+      credit,
+    });
   });
 
-  async function renderCheckForm(reply: FastifyReply, ctx: BillingContext, values: Record<string, unknown>, errors: FieldErrors = {}) {
+  async function renderCheckForm(
+    reply: FastifyReply,
+    ctx: BillingContext,
+    values: Record<string, unknown>,
+    errors: FieldErrors = {},
+  ) {
     const invoices = await openInvoices(db, ctx.customer.id, ctx.today);
     const selected = new Set(idList.catch([]).parse(values.invoice_ids));
     return reply.page('payments/check', {
-      title: `Record a check · ${ctx.customer.name}`, ...ctx, section: 'transactions', invoices, selected,
-      values: { paid_on: ctx.today, idempotency_key: newIdempotencyKey(), ...values }, errors,
+      title: `Record a check · ${ctx.customer.name}`,
+      ...ctx,
+      section: 'transactions',
+      invoices,
+      selected,
+      values: { paid_on: ctx.today, idempotency_key: newIdempotencyKey(), ...values },
+      errors,
     });
   }
 
-  app.get('/customers/:id/billing/checks/new', async (request, reply) => renderCheckForm(reply, await billingContext(db, request), {}));
+  app.get('/customers/:id/billing/checks/new', async (request, reply) =>
+    renderCheckForm(reply, await billingContext(db, request), {}),
+  );
 
   app.post('/customers/:id/billing/checks', async (request, reply) => {
     const ctx = await billingContext(db, request);
@@ -154,18 +228,23 @@ export default async function paymentRoutes(app: FastifyInstance, { db, gateway 
     const form = parseForm(checkForm, body);
     if (!form.ok) return renderCheckForm(reply.code(422), ctx, body, form.errors);
     try {
-      const { payment } = await startPayment(db, gateway, {
-        customerId: ctx.customer.id,
-        amountCents: form.data.amount,
-        method: 'check',
-        reference: form.data.reference,
-        source: 'external',
-        paidOn: form.data.paid_on,
-        today: ctx.today,
-        invoiceIds: form.data.invoice_ids,
-        remainder: 'credit',
-        idempotencyKey: form.data.idempotency_key,
-      }, actorOf(staffOf(request)));
+      const { payment } = await startPayment(
+        db,
+        gateway,
+        {
+          customerId: ctx.customer.id,
+          amountCents: form.data.amount,
+          method: 'check',
+          reference: form.data.reference,
+          source: 'external',
+          paidOn: form.data.paid_on,
+          today: ctx.today,
+          invoiceIds: form.data.invoice_ids,
+          remainder: 'credit',
+          idempotencyKey: form.data.idempotency_key,
+        },
+        actorOf(staffOf(request)),
+      );
       request.flash('success', `Check ${form.data.reference} for ${formatCents(payment.amount_cents)} recorded.`);
       return reply.seeOther(`${ctx.base}/transactions/${payment.id}`);
     } catch (error) {
@@ -175,8 +254,21 @@ export default async function paymentRoutes(app: FastifyInstance, { db, gateway 
     }
   });
 
-  async function renderReschedule(reply: FastifyReply, ctx: BillingContext, payment: TransactionRow, values: Record<string, unknown>, errors: FieldErrors = {}) {
-    return reply.page('payments/reschedule', { title: `Reschedule ${transactionNumberFor(payment.id)}`, ...ctx, section: 'scheduled', payment, values: { paid_on: payment.paid_on, ...values }, errors });
+  async function renderReschedule(
+    reply: FastifyReply,
+    ctx: BillingContext,
+    payment: TransactionRow,
+    values: Record<string, unknown>,
+    errors: FieldErrors = {},
+  ) {
+    return reply.page('payments/reschedule', {
+      title: `Reschedule ${transactionNumberFor(payment.id)}`,
+      ...ctx,
+      section: 'scheduled',
+      payment,
+      values: { paid_on: payment.paid_on, ...values },
+      errors,
+    });
   }
 
   app.get('/customers/:id/billing/scheduled/:paymentId/reschedule', async (request, reply) => {
@@ -188,9 +280,12 @@ export default async function paymentRoutes(app: FastifyInstance, { db, gateway 
     const ctx = await billingContext(db, request);
     const payment = await paymentOf(db, ctx, idParam(request, 'paymentId', 'This payment'));
     const form = parseForm(rescheduleForm, request.body);
-    if (!form.ok) return renderReschedule(reply.code(422), ctx, payment, request.body as Record<string, unknown>, form.errors);
+    if (!form.ok)
+      return renderReschedule(reply.code(422), ctx, payment, request.body as Record<string, unknown>, form.errors);
     try {
-      await db.transaction((trx) => reschedulePayment(trx, ctx.customer.id, payment.id, form.data.paid_on, ctx.today, actorOf(staffOf(request))));
+      await db.transaction((trx) =>
+        reschedulePayment(trx, ctx.customer.id, payment.id, form.data.paid_on, ctx.today, actorOf(staffOf(request))),
+      );
     } catch (error) {
       const errors = ledgerErrors(error);
       if (!errors) throw error;

@@ -1,15 +1,21 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { requireStaff, staffOf } from '../../auth/guards.ts';
+import { actorOf } from '../../auth/principal.ts';
 import type { Db } from '../../db/index.ts';
-import { submittedValues, type FieldErrors } from '../../lib/forms.ts';
+import { type FieldErrors, submittedValues } from '../../lib/forms.ts';
 import { notFound } from '../../lib/http-error.ts';
 import { StaleEditError } from '../audit/audit.ts';
 import { findServiceType, validateSettings } from '../catalogue/service-types.ts';
-import { customerFromRequest, renderCustomerTab } from '../customers/customer-page.ts';
+import { customerFromRequest, renderCustomerTab } from '../customer-module/frame.ts';
 import { gradeLabels } from '../numbers/grades.ts';
-import { customerProducts, findServiceFor, numbersOfServices, updateNumberSettings, type ServiceRow } from './services.ts';
-import { requireStaff, staffOf } from '../../auth/guards.ts';
-import { actorOf } from '../../auth/principal.ts';
+import {
+  customerProducts,
+  findServiceFor,
+  numbersOfServices,
+  type ServiceRow,
+  updateNumberSettings,
+} from './services.ts';
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });
 const numberParams = idParams.extend({ numberId: z.coerce.number().int().positive() });
@@ -34,13 +40,32 @@ export default async function serviceRoutes(app: FastifyInstance, { db }: { db: 
     return service;
   }
 
-  async function detailsPage(reply: FastifyReply, service: ServiceRow, form: { numberId: number; values: Record<string, string>; errors: FieldErrors; message?: string } | null = null) {
+  async function detailsPage(
+    reply: FastifyReply,
+    service: ServiceRow,
+    form: { numberId: number; values: Record<string, string>; errors: FieldErrors; message?: string } | null = null,
+  ) {
     const [type, numbers, history] = await Promise.all([
       findServiceType(db, service.service_type_id),
       numbersOfServices(db, [service.id]),
-      db('audit_events as a').leftJoin('users as u', 'u.id', 'a.actor_user_id').where({ 'a.entity': 'service_numbers' }).whereIn('a.entity_id', db('service_numbers').where({ service_id: service.id }).select('id')).where('a.action', 'update').orderBy('a.id', 'desc').limit(20).select('a.*', 'u.name as actor_name'),
+      db('audit_events as a')
+        .leftJoin('users as u', 'u.id', 'a.actor_user_id')
+        .where({ 'a.entity': 'service_numbers' })
+        .whereIn('a.entity_id', db('service_numbers').where({ service_id: service.id }).select('id'))
+        .where('a.action', 'update')
+        .orderBy('a.id', 'desc')
+        .limit(20)
+        .select('a.*', 'u.name as actor_name'),
     ]);
-    return reply.page('services/details', { title: `Service Details · ${service.type_name}`, service, type, numbers, form, history, gradeLabels });
+    return reply.page('services/details', {
+      title: `Service Details · ${service.type_name}`,
+      service,
+      type,
+      numbers,
+      form,
+      history,
+      gradeLabels,
+    });
   }
 
   app.get('/services/:id', async (request, reply) => detailsPage(reply, await serviceIn(request)));
@@ -55,14 +80,33 @@ export default async function serviceRoutes(app: FastifyInstance, { db }: { db: 
     const checked = validateSettings(type.settings, body);
     const version = versionField.safeParse(body);
     if (!checked.ok || !version.success) {
-      return detailsPage(reply.code(422), service, { numberId: serviceNumber.id, values: { ...checked.values, version: body.version ?? '' }, errors: checked.ok ? { _form: 'Reload the page and try again.' } : checked.errors });
+      return detailsPage(reply.code(422), service, {
+        numberId: serviceNumber.id,
+        values: { ...checked.values, version: body.version ?? '' },
+        errors: checked.ok ? { _form: 'Reload the page and try again.' } : checked.errors,
+      });
     }
     try {
-      const changed = await updateNumberSettings(db, service, serviceNumber, checked.values, version.data.version, actorOf(staffOf(request)));
-      request.flash('success', changed.length ? `Settings of ${serviceNumber.number} saved.` : `Nothing changed for ${serviceNumber.number}.`);
+      const changed = await updateNumberSettings(
+        db,
+        service,
+        serviceNumber,
+        checked.values,
+        version.data.version,
+        actorOf(staffOf(request)),
+      );
+      request.flash(
+        'success',
+        changed.length ? `Settings of ${serviceNumber.number} saved.` : `Nothing changed for ${serviceNumber.number}.`,
+      );
     } catch (error) {
       if (!(error instanceof StaleEditError)) throw error;
-      return detailsPage(reply.code(409), service, { numberId: serviceNumber.id, values: { ...checked.values, version: String(error.current.version) }, errors: {}, message: error.message });
+      return detailsPage(reply.code(409), service, {
+        numberId: serviceNumber.id,
+        values: { ...checked.values, version: String(error.current.version) },
+        errors: {},
+        message: error.message,
+      });
     }
     return reply.seeOther(`/services/${service.id}`);
   });

@@ -1,10 +1,10 @@
+import type { Actor, StaffPrincipal } from '../../auth/principal.ts';
+import { customersVisibleTo } from '../../auth/scope.ts';
 import type { Queryable } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
 import { recordChanges, StaleEditError } from '../audit/audit.ts';
 import type { SettingValues } from '../catalogue/service-types.ts';
 import type { Grade } from '../numbers/grades.ts';
-import { type Actor, type StaffPrincipal } from '../../auth/principal.ts';
-import { customersVisibleTo } from '../../auth/scope.ts';
 
 export type ServiceRow = {
   id: number;
@@ -20,14 +20,35 @@ export type ServiceRow = {
   created_at: string;
 };
 
-export type ServiceNumberRow = { id: number; service_id: number; number: string; grade: Grade; settings: SettingValues; monthly_cents: number; setup_cents: number; version: number };
+export type ServiceNumberRow = {
+  id: number;
+  service_id: number;
+  number: string;
+  grade: Grade;
+  settings: SettingValues;
+  monthly_cents: number;
+  setup_cents: number;
+  version: number;
+};
 
 function servicesQuery(db: Queryable, user: StaffPrincipal) {
   return customersVisibleTo(db, user, 'c')
     .join('services as s', 's.customer_id', 'c.id')
     .join('service_types as t', 't.id', 's.service_type_id')
     .join('price_lists as p', 'p.id', 's.price_list_id')
-    .select('s.id', 's.customer_id', 'c.name as customer_name', 'c.account_number', 's.service_type_id', 't.name as type_name', 'p.name as price_list_name', 's.status', 's.monthly_cents', 's.setup_cents', 's.created_at');
+    .select(
+      's.id',
+      's.customer_id',
+      'c.name as customer_name',
+      'c.account_number',
+      's.service_type_id',
+      't.name as type_name',
+      'p.name as price_list_name',
+      's.status',
+      's.monthly_cents',
+      's.setup_cents',
+      's.created_at',
+    );
 }
 
 /** A service the user may see (its customer is in the user's scope), or undefined. */
@@ -42,14 +63,32 @@ export async function numbersOfServices(db: Queryable, serviceIds: number[]): Pr
     .join('phone_numbers as n', 'n.id', 'sn.phone_number_id')
     .whereIn('sn.service_id', serviceIds)
     .orderBy('n.number')
-    .select('sn.id', 'sn.service_id', 'n.number', 'n.grade', 'sn.settings', 'sn.monthly_cents', 'sn.setup_cents', 'sn.version');
-  return rows.map((r: ServiceNumberRow & { settings: string }) => ({ ...r, settings: JSON.parse(r.settings) as SettingValues }));
+    .select(
+      'sn.id',
+      'sn.service_id',
+      'n.number',
+      'n.grade',
+      'sn.settings',
+      'sn.monthly_cents',
+      'sn.setup_cents',
+      'sn.version',
+    );
+  return rows.map((r: ServiceNumberRow & { settings: string }) => ({
+    ...r,
+    settings: JSON.parse(r.settings) as SettingValues,
+  }));
 }
 
 /** The *Products* tab (C8): the customer's services, newest first (bounded), each with its numbers. */
 export async function customerProducts(db: Queryable, user: StaffPrincipal, customerId: number) {
-  const services: ServiceRow[] = await servicesQuery(db, user).where('s.customer_id', customerId).orderBy('s.id', 'desc').limit(200);
-  const numbers = await numbersOfServices(db, services.map((s) => s.id));
+  const services: ServiceRow[] = await servicesQuery(db, user)
+    .where('s.customer_id', customerId)
+    .orderBy('s.id', 'desc')
+    .limit(200);
+  const numbers = await numbersOfServices(
+    db,
+    services.map((s) => s.id),
+  );
   return services.map((s) => ({ ...s, numbers: numbers.filter((n) => n.service_id === s.id) }));
 }
 
@@ -57,13 +96,26 @@ export async function customerProducts(db: Queryable, user: StaffPrincipal, cust
  * Changes one number's settings on *Service Details*: refused when stale, version bumped, and one
  * audit event per changed setting (field `settings.<key>`), in one transaction.
  */
-export async function updateNumberSettings(db: Queryable, service: ServiceRow, serviceNumber: ServiceNumberRow, settings: SettingValues, expectedVersion: number, actor: Actor): Promise<string[]> {
+export async function updateNumberSettings(
+  db: Queryable,
+  service: ServiceRow,
+  serviceNumber: ServiceNumberRow,
+  settings: SettingValues,
+  expectedVersion: number,
+  actor: Actor,
+): Promise<string[]> {
   return db.transaction(async (trx) => {
     const updated = await trx('service_numbers')
       .where({ id: serviceNumber.id, version: expectedVersion })
       .update({ settings: JSON.stringify(settings), version: expectedVersion + 1, updated_at: nowIso() });
     if (updated !== 1) throw new StaleEditError(await trx('service_numbers').where({ id: serviceNumber.id }).first());
-    const prefixed = (values: SettingValues) => Object.fromEntries(Object.entries(values).map(([k, v]) => [`settings.${k}`, v]));
-    return recordChanges(trx, { table: 'service_numbers', id: serviceNumber.id, customerId: service.customer_id, actor }, prefixed(serviceNumber.settings), prefixed(settings));
+    const prefixed = (values: SettingValues) =>
+      Object.fromEntries(Object.entries(values).map(([k, v]) => [`settings.${k}`, v]));
+    return recordChanges(
+      trx,
+      { table: 'service_numbers', id: serviceNumber.id, customerId: service.customer_id, actor },
+      prefixed(serviceNumber.settings),
+      prefixed(settings),
+    );
   });
 }

@@ -1,7 +1,7 @@
+import type { Actor } from '../../auth/principal.ts';
 import type { Queryable } from '../../db/index.ts';
 import type { AppSettings } from '../../plugins/navigation.ts';
 import { recordChanges } from '../audit/audit.ts';
-import { type Actor } from '../../auth/principal.ts';
 
 /** The settings an admin can switch, with their defaults. */
 export const settingDefinitions = {
@@ -35,7 +35,11 @@ async function loadSettingsUncached(db: Queryable): Promise<AppSettings> {
 }
 
 /** Saves changed settings and audits each change (entity "settings", field = the key). */
-export async function saveSettings(db: Queryable, actor: Actor, values: Partial<Record<SettingKey, string>>): Promise<void> {
+export async function saveSettings(
+  db: Queryable,
+  actor: Actor,
+  values: Partial<Record<SettingKey, string>>,
+): Promise<void> {
   const before = await loadSettingsUncached(db);
   await db.transaction(async (trx) => {
     for (const [key, value] of Object.entries(values)) {

@@ -1,5 +1,6 @@
-import type { Queryable } from '../../db/index.ts';
+import type { Actor, StaffPrincipal } from '../../auth/principal.ts';
 import { isUniqueViolationOf } from '../../db/dialect.ts';
+import type { Queryable } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
 import { HttpError } from '../../lib/http-error.ts';
 import { formatCents } from '../../lib/money.ts';
@@ -11,12 +12,14 @@ import { gradeLabels } from '../numbers/grades.ts';
 import { assignNumber } from '../numbers/numbers.ts';
 import type { LogEntry, WizardDraft } from './drafts.ts';
 import { existingCustomer, isCustomerOnly, type WizardState } from './wizard.ts';
-import { type Actor, type StaffPrincipal } from '../../auth/principal.ts';
 
 /** A number someone else got between the validity report and *Create Services*: nothing was created. */
 export class NumberTakenError extends HttpError {
   constructor(readonly number: string) {
-    super(409, `${number} was taken by someone else a moment ago, so nothing was created. Remove it on the Numbers tab and choose another.`);
+    super(
+      409,
+      `${number} was taken by someone else a moment ago, so nothing was created. Remove it on the Numbers tab and choose another.`,
+    );
   }
 }
 
@@ -29,7 +32,12 @@ export type CreationResult = { created: boolean; customerId: number; serviceIds:
  * the first result back; each number is assigned by a conditional UPDATE, and the unique number on
  * service_numbers backs that up, so a number never goes to two customers.
  */
-export async function createServices(db: Queryable, user: StaffPrincipal, draft: WizardDraft, state: WizardState): Promise<CreationResult> {
+export async function createServices(
+  db: Queryable,
+  user: StaffPrincipal,
+  draft: WizardDraft,
+  state: WizardState,
+): Promise<CreationResult> {
   const values = draft.values;
   const actor: Actor = { userId: user.id };
   const existing = await existingCustomer(db, user, values);
@@ -39,7 +47,10 @@ export async function createServices(db: Queryable, user: StaffPrincipal, draft:
   try {
     return await db.transaction(async (trx) => {
       const now = nowIso();
-      const claimed = await trx('wizard_drafts').where({ id: draft.id, user_id: user.id }).whereNull('created_services_at').update({ created_services_at: now, updated_at: now });
+      const claimed = await trx('wizard_drafts')
+        .where({ id: draft.id, user_id: user.id })
+        .whereNull('created_services_at')
+        .update({ created_services_at: now, updated_at: now });
       if (claimed === 0) {
         const done = await trx('wizard_drafts').where({ id: draft.id }).first('customer_id');
         const services = await trx('services').where({ wizard_draft_id: draft.id }).orderBy('id').pluck('id');
@@ -52,8 +63,15 @@ export async function createServices(db: Queryable, user: StaffPrincipal, draft:
         customerId = existing.id;
         log.push({ category: 'customer', text: `Services added to ${existing.name} (${existing.account_number}).` });
         if (values.pin_hash) {
-          await trx('customers').where({ id: customerId }).update({ pin_hash: values.pin_hash, version: existing.version + 1, updated_at: now });
-          await recordChanges(trx, { table: 'customers', id: customerId, customerId, actor }, { pin_hash: existing.pin_hash ? 'set' : null }, { pin_hash: 'changed' });
+          await trx('customers')
+            .where({ id: customerId })
+            .update({ pin_hash: values.pin_hash, version: existing.version + 1, updated_at: now });
+          await recordChanges(
+            trx,
+            { table: 'customers', id: customerId, customerId, actor },
+            { pin_hash: existing.pin_hash ? 'set' : null },
+            { pin_hash: 'changed' },
+          );
           log.push({ category: 'customer', text: 'PIN set.' });
         }
       } else {
@@ -67,7 +85,10 @@ export async function createServices(db: Queryable, user: StaffPrincipal, draft:
           pinHash: values.pin_hash,
         });
         const created = await trx('customers').where({ id: customerId }).first('account_number', 'name');
-        log.push({ category: 'customer', text: `Customer account ${created.name} created with account number ${created.account_number}, its Bill To location and PIN.` });
+        log.push({
+          category: 'customer',
+          text: `Customer account ${created.name} created with account number ${created.account_number}, its Bill To location and PIN.`,
+        });
       }
 
       const serviceIds: number[] = [];
@@ -75,30 +96,60 @@ export async function createServices(db: Queryable, user: StaffPrincipal, draft:
       if (serviceType && !isCustomerOnly(values)) {
         const price = table.services[serviceType.id] ?? { monthly_cents: 0, setup_cents: 0 };
         for (let index = 1; index <= state.quantity; index++) {
-          const service = { customer_id: customerId, service_type_id: serviceType.id, price_list_id: state.priceList!.id, status: 'active', ...price, wizard_draft_id: draft.id, created_at: now, updated_at: now };
+          const service = {
+            customer_id: customerId,
+            service_type_id: serviceType.id,
+            price_list_id: state.priceList!.id,
+            status: 'active',
+            ...price,
+            wizard_draft_id: draft.id,
+            created_at: now,
+            updated_at: now,
+          };
           const [{ id }] = await trx('services').insert(service).returning('id');
           await auditCreated(trx, { table: 'services', id, customerId, actor }, service);
           serviceIds.push(id);
-          log.push({ category: 'services', text: `${serviceType.name} service #${id} created (${state.quantity > 1 ? `${index} of ${state.quantity}` : 'one service'}).` });
+          log.push({
+            category: 'services',
+            text: `${serviceType.name} service #${id} created (${state.quantity > 1 ? `${index} of ${state.quantity}` : 'one service'}).`,
+          });
         }
         for (const n of state.numbers) {
           if (!(await assignNumber(trx, draft.id, n.id, customerId, now))) throw new NumberTakenError(n.number);
           const gradePrice = table.grades[n.grade] ?? { monthly_cents: 0, setup_cents: 0 };
-          const row = { service_id: serviceIds[n.service_index - 1] ?? serviceIds[0], phone_number_id: n.id, settings: JSON.stringify(n.settings), ...gradePrice, created_at: now, updated_at: now };
+          const row = {
+            service_id: serviceIds[n.service_index - 1] ?? serviceIds[0],
+            phone_number_id: n.id,
+            settings: JSON.stringify(n.settings),
+            ...gradePrice,
+            created_at: now,
+            updated_at: now,
+          };
           const [{ id }] = await trx('service_numbers').insert(row).returning('id');
           await auditCreated(trx, { table: 'service_numbers', id, customerId, actor }, { ...row, number: n.number });
-          log.push({ category: 'numbers', text: `${n.number} (${gradeLabels[n.grade]}) assigned to service #${row.service_id}.` });
+          log.push({
+            category: 'numbers',
+            text: `${n.number} (${gradeLabels[n.grade]}) assigned to service #${row.service_id}.`,
+          });
         }
         await trx('wizard_draft_numbers').where({ draft_id: draft.id }).delete();
-        log.push({ category: 'billing', text: `Priced under ${state.priceList!.name}: ${formatCents(state.pricing.monthly_cents)} a month, ${formatCents(state.pricing.setup_cents)} set-up.` });
+        log.push({
+          category: 'billing',
+          text: `Priced under ${state.priceList!.name}: ${formatCents(state.pricing.monthly_cents)} a month, ${formatCents(state.pricing.setup_cents)} set-up.`,
+        });
       }
 
-      await trx('wizard_drafts').where({ id: draft.id }).update({ customer_id: customerId, creation_log: JSON.stringify(log) });
+      await trx('wizard_drafts')
+        .where({ id: draft.id })
+        .update({ customer_id: customerId, creation_log: JSON.stringify(log) });
       return { created: true, customerId, serviceIds };
     });
   } catch (error) {
     if (isUniqueViolationOf(error, 'customers', ['reseller_id', 'custom_account_id'])) {
-      throw new HttpError(422, 'The Customer Account ID was just given to another customer of this reseller, so nothing was created. Choose another on the Customer tab.');
+      throw new HttpError(
+        422,
+        'The Customer Account ID was just given to another customer of this reseller, so nothing was created. Choose another on the Customer tab.',
+      );
     }
     if (isUniqueViolationOf(error, 'service_numbers', ['phone_number_id'])) throw new NumberTakenError('A number');
     throw error;

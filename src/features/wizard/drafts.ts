@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import type { StaffPrincipal } from '../../auth/principal.ts';
 import type { Queryable } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
 import type { SettingValues } from '../catalogue/service-types.ts';
 import type { Grade } from '../numbers/grades.ts';
 import { extendReservations, releaseNumbers, reserveNumbers } from '../numbers/numbers.ts';
-import { type StaffPrincipal } from '../../auth/principal.ts';
 
 /**
  * An unfinished wizard lives this long after its last change, and so do the reservations of its numbers:
@@ -39,7 +39,16 @@ type DraftRow = {
   expires_at: string;
 };
 
-const draftColumns = ['id', 'reached_step', 'data', 'customer_id', 'created_services_at', 'creation_log', 'finished_at', 'expires_at'];
+const draftColumns = [
+  'id',
+  'reached_step',
+  'data',
+  'customer_id',
+  'created_services_at',
+  'creation_log',
+  'finished_at',
+  'expires_at',
+];
 
 function toDraft(row: DraftRow): WizardDraft {
   return {
@@ -57,19 +66,42 @@ function toDraft(row: DraftRow): WizardDraft {
 const expiryFrom = (now = Date.now()) => new Date(now + WIZARD_DRAFT_LIFETIME_MS).toISOString();
 
 /** Starts a wizard for the user; returns its id (unguessable: it is in URLs). */
-export async function createWizardDraft(db: Queryable, user: StaffPrincipal, values: WizardValues = {}): Promise<string> {
+export async function createWizardDraft(
+  db: Queryable,
+  user: StaffPrincipal,
+  values: WizardValues = {},
+): Promise<string> {
   const id = randomBytes(16).toString('base64url');
   const now = nowIso();
   // Forgetting the user's expired drafts here keeps the table small without a job of its own; their
   // reservations have lapsed already (and the foreign key lets go of them).
-  await db('wizard_drafts').where({ user_id: user.id }).whereNull('created_services_at').where('expires_at', '<', now).delete();
-  await db('wizard_drafts').insert({ id, user_id: user.id, reached_step: 1, data: JSON.stringify(values), created_at: now, updated_at: now, expires_at: expiryFrom() });
+  await db('wizard_drafts')
+    .where({ user_id: user.id })
+    .whereNull('created_services_at')
+    .where('expires_at', '<', now)
+    .delete();
+  await db('wizard_drafts').insert({
+    id,
+    user_id: user.id,
+    reached_step: 1,
+    data: JSON.stringify(values),
+    created_at: now,
+    updated_at: now,
+    expires_at: expiryFrom(),
+  });
   return id;
 }
 
 /** The user's own unexpired draft; another user's (another reseller's) draft is as good as absent. */
-export async function findWizardDraftFor(db: Queryable, user: StaffPrincipal, id: string): Promise<WizardDraft | undefined> {
-  const row = await db('wizard_drafts').where({ id, user_id: user.id }).where('expires_at', '>', nowIso()).first<DraftRow | undefined>(draftColumns);
+export async function findWizardDraftFor(
+  db: Queryable,
+  user: StaffPrincipal,
+  id: string,
+): Promise<WizardDraft | undefined> {
+  const row = await db('wizard_drafts')
+    .where({ id, user_id: user.id })
+    .where('expires_at', '>', nowIso())
+    .first<DraftRow | undefined>(draftColumns);
   return row && toDraft(row);
 }
 
@@ -77,7 +109,12 @@ export async function findWizardDraftFor(db: Queryable, user: StaffPrincipal, id
  * Stores values (merged over the stored ones) and how far the user may go. Each save extends the
  * draft's life and its numbers' reservations together, in one transaction.
  */
-export async function saveWizardDraft(db: Queryable, draft: WizardDraft, values: WizardValues, reachedStep = draft.reachedStep): Promise<WizardDraft> {
+export async function saveWizardDraft(
+  db: Queryable,
+  draft: WizardDraft,
+  values: WizardValues,
+  reachedStep = draft.reachedStep,
+): Promise<WizardDraft> {
   const merged = { ...draft.values, ...values };
   const expiresAt = expiryFrom();
   await db.transaction(async (trx) => {
@@ -90,21 +127,31 @@ export async function saveWizardDraft(db: Queryable, draft: WizardDraft, values:
 }
 
 /** The user's wizards that have not created anything yet, newest first, to resume. */
-export async function openWizardDraftsFor(db: Queryable, user: StaffPrincipal): Promise<(WizardDraft & { updatedAt: string; numberCount: number })[]> {
+export async function openWizardDraftsFor(
+  db: Queryable,
+  user: StaffPrincipal,
+): Promise<(WizardDraft & { updatedAt: string; numberCount: number })[]> {
   const rows: (DraftRow & { updated_at: string; number_count: number })[] = await db('wizard_drafts')
     .where({ user_id: user.id })
     .whereNull('created_services_at')
     .where('expires_at', '>', nowIso())
     .orderBy('updated_at', 'desc')
     .limit(10)
-    .select(...draftColumns, 'updated_at', db('wizard_draft_numbers').count('*').where('draft_id', db.ref('wizard_drafts.id')).as('number_count'));
+    .select(
+      ...draftColumns,
+      'updated_at',
+      db('wizard_draft_numbers').count('*').where('draft_id', db.ref('wizard_drafts.id')).as('number_count'),
+    );
   return rows.map((row) => ({ ...toDraft(row), updatedAt: row.updated_at, numberCount: Number(row.number_count) }));
 }
 
 /** Throws away the user's draft that has created nothing, giving its numbers back; returns whether there was one. */
 export async function discardWizardDraft(db: Queryable, user: StaffPrincipal, id: string): Promise<boolean> {
   return db.transaction(async (trx) => {
-    const draft = await trx('wizard_drafts').where({ id, user_id: user.id }).whereNull('created_services_at').first('id');
+    const draft = await trx('wizard_drafts')
+      .where({ id, user_id: user.id })
+      .whereNull('created_services_at')
+      .first('id');
     if (!draft) return false;
     await releaseNumbers(trx, id);
     await trx('wizard_drafts').where({ id }).delete();
@@ -131,8 +178,22 @@ export async function draftNumbers(db: Queryable, draftId: string): Promise<Draf
     .join('phone_numbers as n', 'n.id', 'd.phone_number_id')
     .where('d.draft_id', draftId)
     .orderBy('n.number')
-    .select('n.id', 'n.number', 'n.prefix', 'n.grade', 'n.status', 'n.reserved_by_draft', 'n.reserved_until', 'n.pool_customer_id', 'd.service_index', 'd.settings');
-  return rows.map((row: DraftNumber & { settings: string }) => ({ ...row, settings: JSON.parse(row.settings) as SettingValues }));
+    .select(
+      'n.id',
+      'n.number',
+      'n.prefix',
+      'n.grade',
+      'n.status',
+      'n.reserved_by_draft',
+      'n.reserved_until',
+      'n.pool_customer_id',
+      'd.service_index',
+      'd.settings',
+    );
+  return rows.map((row: DraftNumber & { settings: string }) => ({
+    ...row,
+    settings: JSON.parse(row.settings) as SettingValues,
+  }));
 }
 
 /**
@@ -140,7 +201,12 @@ export async function draftNumbers(db: Queryable, draftId: string): Promise<Draf
  * when two drafts reach for one number) and joins the draft with the settings' defaults. Returns the
  * numbers someone else holds, which are not added.
  */
-export async function addNumbersToDraft(db: Queryable, draft: WizardDraft, ids: number[], defaults: SettingValues): Promise<number[]> {
+export async function addNumbersToDraft(
+  db: Queryable,
+  draft: WizardDraft,
+  ids: number[],
+  defaults: SettingValues,
+): Promise<number[]> {
   const expiresAt = expiryFrom();
   return db.transaction(async (trx) => {
     const taken = await reserveNumbers(trx, draft.id, ids, expiresAt);
@@ -166,11 +232,25 @@ export async function removeNumbersFromDraft(db: Queryable, draft: WizardDraft, 
 }
 
 /** Stores one chosen number's settings (as typed) and the service it goes to. */
-export async function saveDraftNumber(db: Queryable, draft: WizardDraft, numberId: number, settings: SettingValues, serviceIndex: number): Promise<void> {
-  await db('wizard_draft_numbers').where({ draft_id: draft.id, phone_number_id: numberId }).update({ settings: JSON.stringify(settings), service_index: serviceIndex });
+export async function saveDraftNumber(
+  db: Queryable,
+  draft: WizardDraft,
+  numberId: number,
+  settings: SettingValues,
+  serviceIndex: number,
+): Promise<void> {
+  await db('wizard_draft_numbers')
+    .where({ draft_id: draft.id, phone_number_id: numberId })
+    .update({ settings: JSON.stringify(settings), service_index: serviceIndex });
 }
 
 /** Every chosen number starts again from the defaults (the service type changed). */
-export async function resetDraftNumberSettings(db: Queryable, draft: WizardDraft, defaults: SettingValues): Promise<void> {
-  await db('wizard_draft_numbers').where({ draft_id: draft.id }).update({ settings: JSON.stringify(defaults), service_index: 1 });
+export async function resetDraftNumberSettings(
+  db: Queryable,
+  draft: WizardDraft,
+  defaults: SettingValues,
+): Promise<void> {
+  await db('wizard_draft_numbers')
+    .where({ draft_id: draft.id })
+    .update({ settings: JSON.stringify(defaults), service_index: 1 });
 }

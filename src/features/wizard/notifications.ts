@@ -18,7 +18,12 @@ export const destinations = [
 ] as const;
 
 const emailFields = z.object({
-  to: z.string().trim().min(1, 'Enter the address to send to.').max(320, 'The address is too long.').pipe(z.email('Enter a valid e-mail address, like name@example.com.')),
+  to: z
+    .string()
+    .trim()
+    .min(1, 'Enter the address to send to.')
+    .max(320, 'The address is too long.')
+    .pipe(z.email('Enter a valid e-mail address, like name@example.com.')),
   subject: z.string().trim().min(1, 'Enter a subject.').max(300, 'Use at most 300 characters.'),
   body: z.string().trim().min(1, 'Write the message.').max(20_000, 'The message is too long.'),
 });
@@ -26,12 +31,18 @@ const emailFields = z.object({
 export type OutgoingEmail = { recipient: RecipientKey; to: string; subject: string; body: string };
 
 /** The ticked e-mails of the form, checked; errors are keyed `<recipient>_to` and so on. */
-export function parseEmails(body: Record<string, unknown>): { ok: true; emails: OutgoingEmail[] } | { ok: false; errors: FieldErrors } {
+export function parseEmails(
+  body: Record<string, unknown>,
+): { ok: true; emails: OutgoingEmail[] } | { ok: false; errors: FieldErrors } {
   const emails: OutgoingEmail[] = [];
   const errors: FieldErrors = {};
   for (const { key } of recipients) {
     if (body[`email_${key}`] !== 'on') continue;
-    const result = emailFields.safeParse({ to: body[`${key}_to`] ?? '', subject: body[`${key}_subject`] ?? '', body: body[`${key}_body`] ?? '' });
+    const result = emailFields.safeParse({
+      to: body[`${key}_to`] ?? '',
+      subject: body[`${key}_subject`] ?? '',
+      body: body[`${key}_body`] ?? '',
+    });
     if (result.success) emails.push({ recipient: key, ...result.data });
     else for (const issue of result.error.issues) errors[`${key}_${String(issue.path[0])}`] ??= issue.message;
   }
@@ -45,11 +56,23 @@ export function parseEmails(body: Record<string, unknown>): { ok: true; emails: 
 export async function finishWizard(db: Queryable, draft: WizardDraft, emails: OutgoingEmail[]): Promise<boolean> {
   return db.transaction(async (trx) => {
     const now = nowIso();
-    const claimed = await trx('wizard_drafts').where({ id: draft.id }).whereNotNull('created_services_at').whereNull('finished_at').update({ finished_at: now, updated_at: now });
+    const claimed = await trx('wizard_drafts')
+      .where({ id: draft.id })
+      .whereNotNull('created_services_at')
+      .whereNull('finished_at')
+      .update({ finished_at: now, updated_at: now });
     if (claimed === 0) return false;
     if (emails.length) {
       await trx('emails').insert(
-        emails.map((e) => ({ customer_id: draft.customerId, to_address: e.to, subject: e.subject, body: e.body, template: `wizard-${e.recipient}`, status: 'queued', created_at: now })),
+        emails.map((e) => ({
+          customer_id: draft.customerId,
+          to_address: e.to,
+          subject: e.subject,
+          body: e.body,
+          template: `wizard-${e.recipient}`,
+          status: 'queued',
+          created_at: now,
+        })),
       );
     }
     return true;

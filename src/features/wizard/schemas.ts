@@ -9,7 +9,9 @@ export const stepParams = draftParams.extend({
 
 /** Which button submitted a step's form; anything unknown counts as *Next*. */
 export const stepAction = z.object({
-  action: z.enum(['next', 'back', 'update', 'choose', 'details', 'customer-only', 'add-ticked', 'change', 'create', 'finish']).catch('next'),
+  action: z
+    .enum(['next', 'back', 'update', 'choose', 'details', 'customer-only', 'add-ticked', 'change', 'create', 'finish'])
+    .catch('next'),
 });
 
 export const MAX_SEARCH_COUNT = 50;
@@ -29,15 +31,31 @@ export const numberFilterForm = z
     grade: z.union([z.literal(''), z.enum(grades, { error: 'Choose a grade from the list.' })]).default(''),
     method: z.enum(selectionMethods, { error: 'Choose how the numbers are chosen.' }),
     digits: z.string().trim().default(''),
-    pool: z.union([z.literal('public'), z.string().regex(/^\d{1,10}$/, 'Choose a pool from the list.')]).default('public'),
+    pool: z
+      .union([z.literal('public'), z.string().regex(/^\d{1,10}$/, 'Choose a pool from the list.')])
+      .default('public'),
   })
   .superRefine((v, ctx) => {
     if (v.method === 'containing' && !/^\d{1,11}$/.test(v.digits)) {
-      ctx.addIssue({ code: 'custom', path: ['digits'], message: 'Enter the digits the numbers should contain (1 to 11 digits).' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['digits'],
+        message: 'Enter the digits the numbers should contain (1 to 11 digits).',
+      });
     }
   });
 export type NumberFilterForm = z.infer<typeof numberFilterForm>;
 export const filterKeys = ['count', 'prefix', 'grade', 'method', 'digits', 'pool'] as const;
-export const defaultFilters: Record<(typeof filterKeys)[number], string> = { count: '5', prefix: '', grade: '', method: 'next', digits: '', pool: 'public' };
+export const defaultFilters: Record<(typeof filterKeys)[number], string> = {
+  count: '5',
+  prefix: '',
+  grade: '',
+  method: 'next',
+  digits: '',
+  pool: 'public',
+};
 
-export const idList = z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.coerce.number().int().positive()).max(MAX_SEARCH_COUNT));
+export const idList = z.preprocess(
+  (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
+  z.array(z.coerce.number().int().positive()).max(MAX_SEARCH_COUNT),
+);

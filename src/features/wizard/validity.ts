@@ -1,11 +1,11 @@
+import type { StaffPrincipal } from '../../auth/principal.ts';
 import type { Queryable } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
 import { formatCents } from '../../lib/money.ts';
 import { validateSettings } from '../catalogue/service-types.ts';
 import { gradeLabels } from '../numbers/grades.ts';
 import type { WizardDraft } from './drafts.ts';
-import { existingCustomer, isCustomerOnly, validateCustomerStep, type StepSlug, type WizardState } from './wizard.ts';
-import { type StaffPrincipal } from '../../auth/principal.ts';
+import { existingCustomer, isCustomerOnly, type StepSlug, validateCustomerStep, type WizardState } from './wizard.ts';
 
 /** One problem the *Creation* tab reports, with the tab where it is fixed. */
 export type Finding = { text: string; step: StepSlug };
@@ -26,7 +26,13 @@ export type ValidityReport = {
  * the customer, the service, whether each number is still the draft's, every number's settings, and
  * whether the price list prices everything chosen.
  */
-export async function validityReport(db: Queryable, user: StaffPrincipal, draft: WizardDraft, state: WizardState, now = nowIso()): Promise<ValidityReport> {
+export async function validityReport(
+  db: Queryable,
+  user: StaffPrincipal,
+  draft: WizardDraft,
+  state: WizardState,
+  now = nowIso(),
+): Promise<ValidityReport> {
   const values = draft.values;
   const errors: Finding[] = [];
   const warnings: Finding[] = [];
@@ -45,11 +51,24 @@ export async function validityReport(db: Queryable, user: StaffPrincipal, draft:
     effects.push(`Uses the existing customer ${existing.name} (${existing.account_number}).`);
     if (values.pin_hash) effects.push(`Sets the PIN of ${existing.name}.`);
   } else {
-    const reseller = values.reseller_id ? await db('resellers').where({ id: Number(values.reseller_id) }).first('name') : user.resellerId ? await db('resellers').where({ id: user.resellerId }).first('name') : undefined;
+    const reseller = values.reseller_id
+      ? await db('resellers')
+          .where({ id: Number(values.reseller_id) })
+          .first('name')
+      : user.resellerId
+        ? await db('resellers').where({ id: user.resellerId }).first('name')
+        : undefined;
     summary.push(`Creates the customer account ${customerName}${reseller ? ` for ${reseller.name}` : ''}.`);
-    effects.push(`Creates the ${values.kind === 'personal' ? 'personal' : 'business'} customer account ${customerName}${reseller ? ` belonging to ${reseller.name}` : ''}, with a new account number.`);
-    effects.push(`Records the Bill To address ${[values.line1, values.city, values.postal_code].filter(Boolean).join(', ')}.`);
-    if (values.email) effects.push(`Records the e-mail address ${values.email}${values.phone ? ` and the phone number ${values.phone}` : ''}.`);
+    effects.push(
+      `Creates the ${values.kind === 'personal' ? 'personal' : 'business'} customer account ${customerName}${reseller ? ` belonging to ${reseller.name}` : ''}, with a new account number.`,
+    );
+    effects.push(
+      `Records the Bill To address ${[values.line1, values.city, values.postal_code].filter(Boolean).join(', ')}.`,
+    );
+    if (values.email)
+      effects.push(
+        `Records the e-mail address ${values.email}${values.phone ? ` and the phone number ${values.phone}` : ''}.`,
+      );
     if (values.custom_account_id) effects.push(`Gives it the Customer Account ID ${values.custom_account_id}.`);
     effects.push('Stores the PIN (hashed: nobody can read it back).');
   }
@@ -58,18 +77,35 @@ export async function validityReport(db: Queryable, user: StaffPrincipal, draft:
   if (isCustomerOnly(values)) {
     summary.push('Creates no services: only the customer account.');
   } else if (!serviceType) {
-    errors.push({ text: 'No service type is chosen. Choose one on the Service tab, or Only Create a Customer Account.', step: 'service' });
+    errors.push({
+      text: 'No service type is chosen. Choose one on the Service tab, or Only Create a Customer Account.',
+      step: 'service',
+    });
   } else {
-    summary.push(`${quantity === 1 ? 'One' : quantity} ${serviceType.name} service${quantity === 1 ? '' : 's'} with ${numbers.length} number${numbers.length === 1 ? '' : 's'}: ${numbers.map((n) => n.number).join(', ') || 'none'}.`);
+    summary.push(
+      `${quantity === 1 ? 'One' : quantity} ${serviceType.name} service${quantity === 1 ? '' : 's'} with ${numbers.length} number${numbers.length === 1 ? '' : 's'}: ${numbers.map((n) => n.number).join(', ') || 'none'}.`,
+    );
     effects.push(`Creates ${quantity} ${serviceType.name} service${quantity === 1 ? '' : 's'} for ${customerName}.`);
-    if (!numbers.length) errors.push({ text: 'No numbers are chosen. Add at least one on the Numbers tab.', step: 'numbers' });
+    if (!numbers.length)
+      errors.push({ text: 'No numbers are chosen. Add at least one on the Numbers tab.', step: 'numbers' });
     for (const n of numbers) {
       const ours = n.status === 'reserved' && n.reserved_by_draft === draft.id && (n.reserved_until ?? '') > now;
       const lapsed = n.status === 'available' || (n.status === 'reserved' && (n.reserved_until ?? '') <= now);
-      if (!ours && !lapsed) errors.push({ text: `${n.number} has been taken by someone else since it was added. Remove it on the Numbers tab and choose another.`, step: 'numbers' });
-      else if (lapsed) warnings.push({ text: `The reservation of ${n.number} lapsed. It is still free and is taken when the services are created, if nobody takes it first.`, step: 'numbers' });
+      if (!ours && !lapsed)
+        errors.push({
+          text: `${n.number} has been taken by someone else since it was added. Remove it on the Numbers tab and choose another.`,
+          step: 'numbers',
+        });
+      else if (lapsed)
+        warnings.push({
+          text: `The reservation of ${n.number} lapsed. It is still free and is taken when the services are created, if nobody takes it first.`,
+          step: 'numbers',
+        });
       if (n.pool_customer_id !== null && n.pool_customer_id !== existing?.id) {
-        errors.push({ text: `${n.number} is in another customer's pool and can only go to that customer. Remove it on the Numbers tab.`, step: 'numbers' });
+        errors.push({
+          text: `${n.number} is in another customer's pool and can only go to that customer. Remove it on the Numbers tab.`,
+          step: 'numbers',
+        });
       }
       const checked = validateSettings(serviceType.settings, n.settings);
       if (!checked.ok) {
@@ -78,14 +114,27 @@ export async function validityReport(db: Queryable, user: StaffPrincipal, draft:
           errors.push({ text: `${n.number}: ${label}: ${message}`, step: 'settings' });
         }
       }
-      const atDefault = serviceType.settings.filter((s) => s.default_value !== '' && n.settings[s.key] === s.default_value).map((s) => s.label);
-      if (atDefault.length) warnings.push({ text: `${n.number}: ${atDefault.join(', ')} left at ${atDefault.length === 1 ? 'its default' : 'their defaults'}.`, step: 'settings' });
-      const shown = serviceType.settings.map((s) => `${s.label.toLowerCase()} ${n.settings[s.key] || '(none)'}`).join(', ');
-      effects.push(`Assigns ${n.number} (${gradeLabels[n.grade]}) to service ${n.service_index}${quantity > 1 ? ` of ${quantity}` : ''}: ${shown}.`);
+      const atDefault = serviceType.settings
+        .filter((s) => s.default_value !== '' && n.settings[s.key] === s.default_value)
+        .map((s) => s.label);
+      if (atDefault.length)
+        warnings.push({
+          text: `${n.number}: ${atDefault.join(', ')} left at ${atDefault.length === 1 ? 'its default' : 'their defaults'}.`,
+          step: 'settings',
+        });
+      const shown = serviceType.settings
+        .map((s) => `${s.label.toLowerCase()} ${n.settings[s.key] || '(none)'}`)
+        .join(', ');
+      effects.push(
+        `Assigns ${n.number} (${gradeLabels[n.grade]}) to service ${n.service_index}${quantity > 1 ? ` of ${quantity}` : ''}: ${shown}.`,
+      );
     }
     for (let index = 1; index <= quantity; index++) {
       if (numbers.length && !numbers.some((n) => n.service_index === index)) {
-        warnings.push({ text: `Service ${index} of ${quantity} has no numbers and cannot take calls until it gets one.`, step: 'settings' });
+        warnings.push({
+          text: `Service ${index} of ${quantity} has no numbers and cannot take calls until it gets one.`,
+          step: 'settings',
+        });
       }
     }
   }
@@ -93,10 +142,17 @@ export async function validityReport(db: Queryable, user: StaffPrincipal, draft:
   if (!priceList) {
     errors.push({ text: 'No price list is chosen. Choose one on the Billing tab.', step: 'billing' });
   } else if (!isCustomerOnly(values)) {
-    for (const item of pricing.missing) errors.push({ text: `The price list ${priceList.name} has no price for ${item}. Choose another price list on the Billing tab.`, step: 'billing' });
+    for (const item of pricing.missing)
+      errors.push({
+        text: `The price list ${priceList.name} has no price for ${item}. Choose another price list on the Billing tab.`,
+        step: 'billing',
+      });
     const charges = `${formatCents(pricing.monthly_cents)} a month and ${formatCents(pricing.setup_cents)} set-up under ${priceList.name}`;
     summary.push(`Charges ${charges}.`);
-    for (const line of pricing.lines) effects.push(`Charges ${line.label} × ${line.quantity}: ${formatCents(line.monthly_cents)} a month, ${formatCents(line.setup_cents)} set-up.`);
+    for (const line of pricing.lines)
+      effects.push(
+        `Charges ${line.label} × ${line.quantity}: ${formatCents(line.monthly_cents)} a month, ${formatCents(line.setup_cents)} set-up.`,
+      );
     effects.push(`In all: ${charges}.`);
   }
   return { errors, warnings, summary, effects };

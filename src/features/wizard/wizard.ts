@@ -1,13 +1,13 @@
 import { z } from 'zod';
+import type { StaffPrincipal } from '../../auth/principal.ts';
+import { type CustomerRow, customersVisibleTo } from '../../auth/scope.ts';
 import type { Queryable } from '../../db/index.ts';
 import type { FieldErrors } from '../../lib/forms.ts';
-import { defaultPriceList, findPriceList, priceTable, type PriceList } from '../catalogue/price-lists.ts';
-import { priceSelection, type Pricing } from '../catalogue/pricing.ts';
-import { findServiceType, validateSettings, type ServiceType } from '../catalogue/service-types.ts';
+import { defaultPriceList, findPriceList, type PriceList, priceTable } from '../catalogue/price-lists.ts';
+import { type Pricing, priceSelection } from '../catalogue/pricing.ts';
+import { findServiceType, type ServiceType, validateSettings } from '../catalogue/service-types.ts';
 import { newAccountSteps, validateStep } from '../customers/customers.ts';
-import { draftNumbers, type DraftNumber, type WizardDraft, type WizardValues } from './drafts.ts';
-import { type StaffPrincipal } from '../../auth/principal.ts';
-import { type CustomerRow, customersVisibleTo } from '../../auth/scope.ts';
+import { type DraftNumber, draftNumbers, type WizardDraft, type WizardValues } from './drafts.ts';
 
 /** The wizard's tabs, in order (C1–C7); `slug` is the step's URL under /wizard/:draftId/. */
 const steps = [
@@ -44,7 +44,11 @@ export const pinField = z.object({ pin: z.string().trim().regex(PIN_PATTERN, 'En
 export const MAX_QUANTITY = 20;
 
 /** The existing customer the draft names by account number, if the user may see it (tenant scoping). */
-export async function existingCustomer(db: Queryable, user: StaffPrincipal, values: WizardValues): Promise<(CustomerRow & { pin_hash: string | null }) | undefined> {
+export async function existingCustomer(
+  db: Queryable,
+  user: StaffPrincipal,
+  values: WizardValues,
+): Promise<(CustomerRow & { pin_hash: string | null }) | undefined> {
   const accountNumber = (values.account_number ?? '').trim().toUpperCase();
   if (values.customer_mode !== 'existing' || !accountNumber) return undefined;
   return customersVisibleTo(db, user).where('customers.account_number', accountNumber).first();
@@ -55,9 +59,14 @@ export async function existingCustomer(db: Queryable, user: StaffPrincipal, valu
  * (reseller, details, Custom Account ID free within the reseller), plus a PIN; an existing customer
  * must be one of the user's own.
  */
-export async function validateCustomerStep(db: Queryable, user: StaffPrincipal, values: WizardValues): Promise<FieldErrors | null> {
+export async function validateCustomerStep(
+  db: Queryable,
+  user: StaffPrincipal,
+  values: WizardValues,
+): Promise<FieldErrors | null> {
   if (values.customer_mode === 'existing') {
-    if (!(await existingCustomer(db, user, values))) return { account_number: 'Enter the account number of one of your customers, like LD0000001.' };
+    if (!(await existingCustomer(db, user, values)))
+      return { account_number: 'Enter the account number of one of your customers, like LD0000001.' };
     return null;
   }
   const errors: FieldErrors = {};
@@ -82,12 +91,20 @@ export function quantityOf(values: WizardValues): number {
 
 export async function loadWizardState(db: Queryable, draft: WizardDraft): Promise<WizardState> {
   const values = draft.values;
-  const serviceType = !isCustomerOnly(values) && values.service_type_id ? ((await findServiceType(db, Number(values.service_type_id))) ?? null) : null;
+  const serviceType =
+    !isCustomerOnly(values) && values.service_type_id
+      ? ((await findServiceType(db, Number(values.service_type_id))) ?? null)
+      : null;
   const numbers = serviceType ? await draftNumbers(db, draft.id) : [];
-  const priceList = (values.price_list_id ? await findPriceList(db, Number(values.price_list_id)) : await defaultPriceList(db)) ?? null;
+  const priceList =
+    (values.price_list_id ? await findPriceList(db, Number(values.price_list_id)) : await defaultPriceList(db)) ?? null;
   const quantity = quantityOf(values);
   const table = priceList ? await priceTable(db, priceList.id) : { services: {}, grades: {} };
-  const pricing = priceSelection(table, { serviceType, quantity: serviceType ? quantity : 0, grades: numbers.map((n) => n.grade) });
+  const pricing = priceSelection(table, {
+    serviceType,
+    quantity: serviceType ? quantity : 0,
+    grades: numbers.map((n) => n.grade),
+  });
   return { serviceType, numbers, quantity, priceList, pricing };
 }
 
@@ -112,7 +129,8 @@ export function validateSettingsStep(state: WizardState): FieldErrors | null {
   if (!state.serviceType) return null;
   for (const n of state.numbers) {
     const result = validateSettings(state.serviceType.settings, n.settings);
-    if (!result.ok) for (const [key, message] of Object.entries(result.errors)) errors[settingField(n.id, key)] = message;
+    if (!result.ok)
+      for (const [key, message] of Object.entries(result.errors)) errors[settingField(n.id, key)] = message;
     if (n.service_index > state.quantity) errors[serviceField(n.id)] = `Choose a service from 1 to ${state.quantity}.`;
   }
   return Object.keys(errors).length ? errors : null;

@@ -1,7 +1,7 @@
 import t from 'tap';
-import { buildTestApp, demoUsers, signIn, type Agent } from '../../helpers/app.ts';
-import { verifyPassword } from '../../../src/lib/password.ts';
 import type { Db } from '../../../src/db/index.ts';
+import { verifyPassword } from '../../../src/lib/password.ts';
+import { type Agent, buildTestApp, demoUsers, signIn } from '../../helpers/app.ts';
 
 const step1 = { kind: 'business', sales_person: 'Pat Seller', branch: 'Leeds' };
 const step2 = {
@@ -19,9 +19,14 @@ const step3 = { custom_account_id: '  CRM-4411  ' };
 const step4 = { login: 'harbour.admin', password: 'correct horse battery', password_confirm: 'correct horse battery' };
 
 /** Walks steps 1–3 with good values and returns the draft's base URL (/customers/new/:id). */
-async function walkToLastStep(agent: Agent, first: Record<string, string> = step1, third: Record<string, string> = step3) {
+async function walkToLastStep(
+  agent: Agent,
+  first: Record<string, string> = step1,
+  third: Record<string, string> = step3,
+) {
   const started = await agent.post('/customers/new', { ...first, action: 'next' });
-  if (started.statusCode !== 303) throw new Error(`step 1 answered ${started.statusCode}: ${started.body.slice(0, 500)}`);
+  if (started.statusCode !== 303)
+    throw new Error(`step 1 answered ${started.statusCode}: ${started.body.slice(0, 500)}`);
   const base = started.headers.location!.replace(/\/contact-details$/, '');
   await agent.post(`${base}/contact-details`, { ...step2, action: 'next' });
   const third303 = await agent.post(`${base}/account-id`, { ...third, action: 'next' });
@@ -54,7 +59,11 @@ t.test('the customer list finds customers by name, account number, e-mail and Cu
   const fragment = await agent.get('/customers?q=plumb', { htmx: true });
   t.notMatch(fragment.body, /<html/, 'htmx gets the results alone');
   t.match(fragment.body, /Acme Plumbing Ltd/);
-  t.match((await agent.get('/search?q=erp-77120')).body, /Baker &amp; Sons Bakery/, 'the top-bar search finds the Custom Account ID too');
+  t.match(
+    (await agent.get('/search?q=erp-77120')).body,
+    /Baker &amp; Sons Bakery/,
+    'the top-bar search finds the Custom Account ID too',
+  );
 });
 
 t.test('the customer list pages through long results', async (t) => {
@@ -96,12 +105,22 @@ t.test('each step validates before Next, and Back keeps what was typed', async (
   t.match(noKind.body, /id="kind-error">Choose Business or Personal\./);
   t.match(noKind.body, /value="Pat Seller"/, 'the typed value comes back');
   const base = /action="(\/customers\/new\/[\w-]+)\/account-type"/.exec(noKind.body)![1];
-  t.equal((await agent.get(`${base}/contact-details`)).headers.location, `${base}/account-type`, 'a later step stays closed');
+  t.equal(
+    (await agent.get(`${base}/contact-details`)).headers.location,
+    `${base}/account-type`,
+    'a later step stays closed',
+  );
 
   const one = await agent.post(`${base}/account-type`, { ...step1, action: 'next' });
   t.equal(one.headers.location, `${base}/contact-details`);
 
-  const badTwo = await agent.post(`${base}/contact-details`, { ...step2, name: '', email: 'not-an-email', phone: 'call me', action: 'next' });
+  const badTwo = await agent.post(`${base}/contact-details`, {
+    ...step2,
+    name: '',
+    email: 'not-an-email',
+    phone: 'call me',
+    action: 'next',
+  });
   t.equal(badTwo.statusCode, 422);
   t.match(badTwo.body, /id="name-error">Enter the customer&#39;s name\./);
   t.match(badTwo.body, /id="email-error">Enter a valid e-mail address/);
@@ -120,23 +139,46 @@ t.test('each step validates before Next, and Back keeps what was typed', async (
   t.match(stepTwo.body, /value="BS1 4DJ"/);
   t.match(stepTwo.body, /<option value="GB" selected>/);
 
-  t.equal((await agent.post(`${base}/contact-details`, { ...step2, action: 'next' })).headers.location, `${base}/account-id`);
+  t.equal(
+    (await agent.post(`${base}/contact-details`, { ...step2, action: 'next' })).headers.location,
+    `${base}/account-id`,
+  );
   const longId = await agent.post(`${base}/account-id`, { custom_account_id: 'x'.repeat(65), action: 'next' });
   t.equal(longId.statusCode, 422);
   t.match(longId.body, /can be at most 64 characters/);
-  t.equal((await agent.post(`${base}/account-id`, { ...step3, action: 'next' })).headers.location, `${base}/administrator`);
+  t.equal(
+    (await agent.post(`${base}/account-id`, { ...step3, action: 'next' })).headers.location,
+    `${base}/administrator`,
+  );
 
-  const badFour = await agent.post(`${base}/administrator`, { login: 'a b', password: 'short', password_confirm: 'other', action: 'finish' });
+  const badFour = await agent.post(`${base}/administrator`, {
+    login: 'a b',
+    password: 'short',
+    password_confirm: 'other',
+    action: 'finish',
+  });
   t.equal(badFour.statusCode, 422);
-  t.match(badFour.body, /id="login-error">The logon name needs at least 3 characters|id="login-error">Use only letters/);
+  t.match(
+    badFour.body,
+    /id="login-error">The logon name needs at least 3 characters|id="login-error">Use only letters/,
+  );
   t.match(badFour.body, /id="password-error">The password needs at least 10 characters/);
-  const mismatch = await agent.post(`${base}/administrator`, { ...step4, password_confirm: 'something else', action: 'finish' });
+  const mismatch = await agent.post(`${base}/administrator`, {
+    ...step4,
+    password_confirm: 'something else',
+    action: 'finish',
+  });
   t.match(mismatch.body, /id="password_confirm-error">The two passwords do not match/);
   t.notMatch(mismatch.body, /correct horse/, 'a password is never sent back');
 
   // Back from the last step with a good password keeps it (as a hash) for Finish.
-  t.equal((await agent.post(`${base}/administrator`, { ...step4, action: 'back' })).headers.location, `${base}/account-id`);
-  const draft = await db('customer_drafts').where({ id: base.split('/').pop() }).first();
+  t.equal(
+    (await agent.post(`${base}/administrator`, { ...step4, action: 'back' })).headers.location,
+    `${base}/account-id`,
+  );
+  const draft = await db('customer_drafts')
+    .where({ id: base.split('/').pop() })
+    .first();
   t.notMatch(draft.data, /correct horse/, 'the draft keeps no password in clear');
   const again = await agent.get(`${base}/administrator`);
   t.match(again.body, /A password is already set/);
@@ -145,7 +187,10 @@ t.test('each step validates before Next, and Back keeps what was typed', async (
   t.equal(finished.statusCode, 303);
   t.match(finished.headers.location, /^\/customers\/\d+$/);
   const contact = await db('contacts').where({ login: 'harbour.admin' }).first();
-  t.ok(await verifyPassword('correct horse battery', contact.password_hash), 'the password entered before Back is the one kept');
+  t.ok(
+    await verifyPassword('correct horse battery', contact.password_hash),
+    'the password entered before Back is the one kept',
+  );
 });
 
 t.test('Finish creates the customer, its Bill To location and its administrative user, all audited', async (t) => {
@@ -168,16 +213,42 @@ t.test('Finish creates the customer, its Bill To location and its administrative
     account_number: 'LD0000008',
   });
   const locations = await db('locations').where({ customer_id: customer.id });
-  t.match(locations, [{ is_bill_to: 1, line1: '12 Quay Street', line2: null, city: 'Bristol', region: 'Avon', postal_code: 'BS1 4DJ', country: 'GB' }]);
+  t.match(locations, [
+    {
+      is_bill_to: 1,
+      line1: '12 Quay Street',
+      line2: null,
+      city: 'Bristol',
+      region: 'Avon',
+      postal_code: 'BS1 4DJ',
+      country: 'GB',
+    },
+  ]);
   const contacts = await db('contacts').where({ customer_id: customer.id });
   t.equal(contacts.length, 1);
-  t.match(contacts[0], { login: 'harbour.admin', name: 'Harbour Lights Cafe', email: 'owner@harbourlights.example', access_level: 'full', is_billing_contact: 1 });
+  t.match(contacts[0], {
+    login: 'harbour.admin',
+    name: 'Harbour Lights Cafe',
+    email: 'owner@harbourlights.example',
+    access_level: 'full',
+    is_billing_contact: 1,
+  });
   t.ok(await verifyPassword('correct horse battery', contacts[0].password_hash), 'the password is stored hashed');
-  const audited = await db('audit_events').where({ customer_id: customer.id, action: 'create' }).select('entity', 'field', 'new_value');
+  const audited = await db('audit_events')
+    .where({ customer_id: customer.id, action: 'create' })
+    .select('entity', 'field', 'new_value');
   t.ok(audited.some((e) => e.entity === 'customers' && e.field === 'custom_account_id' && e.new_value === 'CRM-4411'));
   t.ok(audited.some((e) => e.entity === 'locations' && e.field === 'line1'));
-  t.ok(audited.some((e) => e.entity === 'contacts' && e.field === 'password_hash' && e.new_value === 'set'), 'the hash itself is not logged');
-  t.match(await db('customer_drafts').where({ id: base.split('/').pop() }).first(), { customer_id: customer.id, finished_at: /^\d{4}-/ });
+  t.ok(
+    audited.some((e) => e.entity === 'contacts' && e.field === 'password_hash' && e.new_value === 'set'),
+    'the hash itself is not logged',
+  );
+  t.match(
+    await db('customer_drafts')
+      .where({ id: base.split('/').pop() })
+      .first(),
+    { customer_id: customer.id, finished_at: /^\d{4}-/ },
+  );
 
   const page = await agent.get(finished.headers.location!);
   t.match(page.body, /The customer account was created/);
@@ -185,7 +256,11 @@ t.test('Finish creates the customer, its Bill To location and its administrative
   t.match(page.body, /12 Quay Street/);
   t.match(page.body, /harbour\.admin/);
   t.match(page.body, /href="\/customers\/\d+\/additional-information"/);
-  t.equal((await agent.get(`${base}/account-type`)).headers.location, `/customers/${customer.id}`, 'a finished form leads to its customer');
+  t.equal(
+    (await agent.get(`${base}/account-type`)).headers.location,
+    `/customers/${customer.id}`,
+    'a finished form leads to its customer',
+  );
   t.notMatch((await agent.get('/customers')).body, /Unfinished new customer accounts/);
 });
 
@@ -196,13 +271,26 @@ t.test('a value taken between its step and Finish rolls everything back', async 
   // Another user takes the logon name after step 4 was shown: Finish must create nothing at all.
   const acme = await idOf(db, 'customers', { name: 'Acme Plumbing Ltd' });
   const before = await db('customers').count({ n: '*' }).first();
-  await db('contacts').insert({ customer_id: acme, name: 'Someone', login: 'harbour.admin', created_at: new Date().toISOString() });
+  await db('contacts').insert({
+    customer_id: acme,
+    name: 'Someone',
+    login: 'harbour.admin',
+    created_at: new Date().toISOString(),
+  });
   const refused = await agent.post(`${base}/administrator`, { ...step4, action: 'finish' });
   t.equal(refused.statusCode, 422);
   t.match(refused.body, /This logon name is taken/);
   t.same(await db('customers').count({ n: '*' }).first(), before);
   t.equal((await db('locations').where({ city: 'Bristol' })).length, 0);
-  t.equal((await db('customer_drafts').where({ id: base.split('/').pop() }).first()).finished_at, null, 'the draft stays open');
+  t.equal(
+    (
+      await db('customer_drafts')
+        .where({ id: base.split('/').pop() })
+        .first()
+    ).finished_at,
+    null,
+    'the draft stays open',
+  );
 });
 
 t.test('a double Finish creates one customer', async (t) => {
@@ -263,7 +351,11 @@ t.test('admins choose the reseller; a reseller user is fixed to its own', async 
   t.equal(foreign.statusCode, 403, 'a reseller cannot create a customer for another reseller');
   const own = await reseller.post('/customers/new', { ...step1, action: 'next' });
   const ownBase = own.headers.location!.replace(/\/contact-details$/, '');
-  t.equal((await reseller.post(`${ownBase}/account-type`, { ...step1, reseller_id: String(contoso), action: 'next' })).statusCode, 403);
+  t.equal(
+    (await reseller.post(`${ownBase}/account-type`, { ...step1, reseller_id: String(contoso), action: 'next' }))
+      .statusCode,
+    403,
+  );
 });
 
 t.test('the Custom Account ID is unique per reseller, and the same id may serve two resellers', async (t) => {
@@ -274,12 +366,32 @@ t.test('the Custom Account ID is unique per reseller, and the same id may serve 
   const agent = await signIn(app, demoUsers.admin);
   const version = async (id: number) => (await db('customers').where({ id }).first()).version;
 
-  t.equal((await agent.post(`/customers/${acme}/additional-information`, { custom_account_id: 'SHARED-1', version: await version(acme) })).statusCode, 303);
-  const taken = await agent.post(`/customers/${baker}/additional-information`, { custom_account_id: 'SHARED-1', version: await version(baker) });
+  t.equal(
+    (
+      await agent.post(`/customers/${acme}/additional-information`, {
+        custom_account_id: 'SHARED-1',
+        version: await version(acme),
+      })
+    ).statusCode,
+    303,
+  );
+  const taken = await agent.post(`/customers/${baker}/additional-information`, {
+    custom_account_id: 'SHARED-1',
+    version: await version(baker),
+  });
   t.equal(taken.statusCode, 422);
   t.match(taken.body, /already used by Acme Plumbing Ltd \(LD0000001\)/);
   t.match(taken.body, /value="SHARED-1"/, 'the typed value stays in the field');
-  t.equal((await agent.post(`/customers/${frank}/additional-information`, { custom_account_id: 'SHARED-1', version: await version(frank) })).statusCode, 303, 'another reseller may use it');
+  t.equal(
+    (
+      await agent.post(`/customers/${frank}/additional-information`, {
+        custom_account_id: 'SHARED-1',
+        version: await version(frank),
+      })
+    ).statusCode,
+    303,
+    'another reseller may use it',
+  );
   t.equal((await db('customers').where({ custom_account_id: 'SHARED-1' })).length, 2);
 
   // The wizard checks it at step 3, within the chosen reseller.
@@ -289,7 +401,10 @@ t.test('the Custom Account ID is unique per reseller, and the same id may serve 
   await reseller.post(`${base}/contact-details`, { ...step2, action: 'next' });
   const wizardTaken = await reseller.post(`${base}/account-id`, { custom_account_id: 'SHARED-1', action: 'next' });
   t.equal(wizardTaken.statusCode, 422);
-  t.match(wizardTaken.body, /id="custom_account_id-error">This Customer Account ID is already used by Acme Plumbing Ltd/);
+  t.match(
+    wizardTaken.body,
+    /id="custom_account_id-error">This Customer Account ID is already used by Acme Plumbing Ltd/,
+  );
   const contoso = await signIn(app, demoUsers.reseller2);
   t.equal((await walkToLastStep(contoso, step1, { custom_account_id: 'X-9' })).length > 0, true);
 });
@@ -300,14 +415,20 @@ t.test('Edit and Save on Additional Information: trimmed, cleared, audited, stal
   const agent = await signIn(app, demoUsers.reseller);
   const tab = await agent.get(`/customers/${id}/additional-information`);
   t.equal(tab.statusCode, 200);
-  t.match(tab.body, /<a href="\/customers\/\d+\/additional-information" aria-current="page">Additional Information<\/a>/);
+  t.match(
+    tab.body,
+    /<a href="\/customers\/\d+\/additional-information" aria-current="page">Additional Information<\/a>/,
+  );
   t.match(tab.body, /id="custom-account-id-value">—/);
   t.match(tab.body, />Edit</);
 
   const edit = await agent.get(`/customers/${id}/additional-information/edit`);
   t.match(edit.body, /<label for="custom_account_id">Customer Account ID<\/label>/);
   t.match(edit.body, />Save</);
-  const saved = await agent.post(`/customers/${id}/additional-information`, { custom_account_id: '  CJ-2018-07  ', version: 1 });
+  const saved = await agent.post(`/customers/${id}/additional-information`, {
+    custom_account_id: '  CJ-2018-07  ',
+    version: 1,
+  });
   t.equal(saved.statusCode, 303);
   t.equal(saved.headers.location, `/customers/${id}/additional-information`);
   const after = await agent.get(saved.headers.location!);
@@ -315,7 +436,10 @@ t.test('Edit and Save on Additional Information: trimmed, cleared, audited, stal
   t.match(after.body, /id="custom-account-id-value">CJ-2018-07</);
   t.match(after.body, /Riley Northwind\s+set it to <span class="mono">CJ-2018-07/, 'the change shows in the history');
 
-  const tooLong = await agent.post(`/customers/${id}/additional-information`, { custom_account_id: 'y'.repeat(65), version: 2 });
+  const tooLong = await agent.post(`/customers/${id}/additional-information`, {
+    custom_account_id: 'y'.repeat(65),
+    version: 2,
+  });
   t.equal(tooLong.statusCode, 422);
   t.match(tooLong.body, /at most 64 characters/);
 
@@ -323,20 +447,39 @@ t.test('Edit and Save on Additional Information: trimmed, cleared, audited, stal
   const htmxEdit = await agent.get(`/customers/${id}/additional-information/edit`, { htmx: true });
   t.notMatch(htmxEdit.body, /<html/);
   t.match(htmxEdit.body, /hx-put="\/customers\/\d+\/additional-information"/);
-  const htmxSave = await agent.put(`/customers/${id}/additional-information`, { custom_account_id: 'CJ-2019', version: 2 }, { htmx: true });
+  const htmxSave = await agent.put(
+    `/customers/${id}/additional-information`,
+    { custom_account_id: 'CJ-2019', version: 2 },
+    { htmx: true },
+  );
   t.equal(htmxSave.statusCode, 200);
   t.match(htmxSave.body, /id="custom-account-id-value">CJ-2019</);
 
-  const stale = await agent.post(`/customers/${id}/additional-information`, { custom_account_id: 'OLD-TAB', version: 2 });
+  const stale = await agent.post(`/customers/${id}/additional-information`, {
+    custom_account_id: 'OLD-TAB',
+    version: 2,
+  });
   t.equal(stale.statusCode, 409);
   t.match(stale.body, /Someone else changed this record/);
   t.match(stale.body, /now “CJ-2019”/);
   t.equal((await db('customers').where({ id }).first()).custom_account_id, 'CJ-2019');
 
-  t.equal((await agent.post(`/customers/${id}/additional-information`, { custom_account_id: '', version: 3 })).statusCode, 303);
+  t.equal(
+    (await agent.post(`/customers/${id}/additional-information`, { custom_account_id: '', version: 3 })).statusCode,
+    303,
+  );
   t.equal((await db('customers').where({ id }).first()).custom_account_id, null, 'empty clears it');
-  const trail = await db('audit_events').where({ entity: 'customers', entity_id: id, field: 'custom_account_id' }).orderBy('id');
-  t.same(trail.map((e) => [e.old_value, e.new_value]), [[null, 'CJ-2018-07'], ['CJ-2018-07', 'CJ-2019'], ['CJ-2019', null]]);
+  const trail = await db('audit_events')
+    .where({ entity: 'customers', entity_id: id, field: 'custom_account_id' })
+    .orderBy('id');
+  t.same(
+    trail.map((e) => [e.old_value, e.new_value]),
+    [
+      [null, 'CJ-2018-07'],
+      ['CJ-2018-07', 'CJ-2019'],
+      ['CJ-2019', null],
+    ],
+  );
 });
 
 t.test("a reseller cannot list, open, edit or create another reseller's customers", async (t) => {
@@ -352,8 +495,30 @@ t.test("a reseller cannot list, open, edit or create another reseller's customer
   t.equal((await agent.get(`/customers/${frank}`)).statusCode, 404);
   t.equal((await agent.get(`/customers/${frank}/additional-information`)).statusCode, 404);
   t.equal((await agent.get(`/customers/${frank}/additional-information/edit`)).statusCode, 404);
-  t.equal((await agent.post(`/customers/${frank}/additional-information`, { custom_account_id: 'MINE', version: 1 })).statusCode, 404);
-  t.equal((await agent.put(`/customers/${frank}/additional-information`, { custom_account_id: 'MINE', version: 1 }, { htmx: true })).statusCode, 404);
+  t.equal(
+    (await agent.post(`/customers/${frank}/additional-information`, { custom_account_id: 'MINE', version: 1 }))
+      .statusCode,
+    404,
+  );
+  t.equal(
+    (
+      await agent.put(
+        `/customers/${frank}/additional-information`,
+        { custom_account_id: 'MINE', version: 1 },
+        { htmx: true },
+      )
+    ).statusCode,
+    404,
+  );
   t.equal((await db('customers').where({ id: frank }).first()).custom_account_id, 'CONTOSO-1');
-  t.equal((await agent.post('/customers/new', { ...step1, reseller_id: String((await db('customers').where({ id: frank }).first()).reseller_id), action: 'next' })).statusCode, 403);
+  t.equal(
+    (
+      await agent.post('/customers/new', {
+        ...step1,
+        reseller_id: String((await db('customers').where({ id: frank }).first()).reseller_id),
+        action: 'next',
+      })
+    ).statusCode,
+    403,
+  );
 });

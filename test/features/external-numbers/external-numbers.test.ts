@@ -1,11 +1,16 @@
 import t from 'tap';
-import { buildTestApp, demoUsers, signIn } from '../../helpers/app.ts';
-import { saveSettings } from '../../../src/features/settings/settings.ts';
-import { effectiveExternalNumber, effectiveExternalNumbers } from '../../../src/features/external-numbers/external-numbers.ts';
 import type { Db } from '../../../src/db/index.ts';
+import {
+  effectiveExternalNumber,
+  effectiveExternalNumbers,
+} from '../../../src/features/external-numbers/external-numbers.ts';
+import { saveSettings } from '../../../src/features/settings/settings.ts';
+import { buildTestApp, demoUsers, signIn } from '../../helpers/app.ts';
 
-const idOf = async (db: Db, table: string, name: string): Promise<number> => (await db(table).where({ name }).orderBy('id').first('id')).id;
-const numberOf = (db: Db, column: 'institution_id' | 'group_id', id: number) => db('external_customer_numbers').where(column, id).first();
+const idOf = async (db: Db, table: string, name: string): Promise<number> =>
+  (await db(table).where({ name }).orderBy('id').first('id')).id;
+const numberOf = (db: Db, column: 'institution_id' | 'group_id', id: number) =>
+  db('external_customer_numbers').where(column, id).first();
 
 t.test('admin and support see both sections with their numbers, and a warning about duplicate names', async (t) => {
   const { app } = await buildTestApp(t);
@@ -72,78 +77,130 @@ t.test('a reseller user is refused every route of the feature', async (t) => {
     ['POST', `/groups/${group}/merge`],
   ];
   for (const [method, url] of requests) {
-    const response = method === 'GET' ? await agent.get(url) : await agent.send(method as 'POST', url, { number: 'X-1', name: 'X', version: 1, kind: 'institution', org_id: institution, survivor_id: institution });
+    const response =
+      method === 'GET'
+        ? await agent.get(url)
+        : await agent.send(method as 'POST', url, {
+            number: 'X-1',
+            name: 'X',
+            version: 1,
+            kind: 'institution',
+            org_id: institution,
+            survivor_id: institution,
+          });
     t.ok([403, 404].includes(response.statusCode), `${method} ${url} answers ${response.statusCode}`);
   }
   t.equal((await db('external_customer_numbers').where('id', entry.id).first()).number, 'BU-100234', 'nothing changed');
-  t.equal(await db('institutions').where('id', institution).first().then((r) => r.name), 'Birmingham University');
+  t.equal(
+    await db('institutions')
+      .where('id', institution)
+      .first()
+      .then((r) => r.name),
+    'Birmingham University',
+  );
 });
 
-t.test('the type-ahead needs two characters, then lists matching names and marks those that have a number', async (t) => {
-  const { app } = await buildTestApp(t);
-  const agent = await signIn(app, demoUsers.support);
-  const short = await agent.get('/external-numbers/search?kind=institution&q=b', { htmx: true });
-  t.equal(short.statusCode, 200);
-  t.match(short.body, /once you have typed two characters/);
-  t.notMatch(short.body, /<li>/, 'no results under two characters');
-  t.notMatch(short.body, /<html/, 'htmx gets the result list alone');
+t.test(
+  'the type-ahead needs two characters, then lists matching names and marks those that have a number',
+  async (t) => {
+    const { app } = await buildTestApp(t);
+    const agent = await signIn(app, demoUsers.support);
+    const short = await agent.get('/external-numbers/search?kind=institution&q=b', { htmx: true });
+    t.equal(short.statusCode, 200);
+    t.match(short.body, /once you have typed two characters/);
+    t.notMatch(short.body, /<li>/, 'no results under two characters');
+    t.notMatch(short.body, /<html/, 'htmx gets the result list alone');
 
-  const results = await agent.get('/external-numbers/search?kind=institution&q=ca', { htmx: true });
-  t.match(results.body, /href="\/external-numbers\/new\?kind=institution&amp;id=\d+"[^>]*><span>Cambridge Research Park/);
-  t.match(results.body, /Cardiff Maritime College/);
-  t.notMatch(results.body, /Birmingham/);
+    const results = await agent.get('/external-numbers/search?kind=institution&q=ca', { htmx: true });
+    t.match(
+      results.body,
+      /href="\/external-numbers\/new\?kind=institution&amp;id=\d+"[^>]*><span>Cambridge Research Park/,
+    );
+    t.match(results.body, /Cardiff Maritime College/);
+    t.notMatch(results.body, /Birmingham/);
 
-  const taken = await agent.get('/external-numbers/search?kind=institution&q=Birm', { htmx: true });
-  t.match(taken.body, /picker-taken"><span>Birmingham University<\/span> <span class="badge">Has number BU-100234/);
-  t.notMatch(taken.body, /id=\d+"[^>]*><span>Birmingham University/, 'a name that has a number cannot be picked');
+    const taken = await agent.get('/external-numbers/search?kind=institution&q=Birm', { htmx: true });
+    t.match(taken.body, /picker-taken"><span>Birmingham University<\/span> <span class="badge">Has number BU-100234/);
+    t.notMatch(taken.body, /id=\d+"[^>]*><span>Birmingham University/, 'a name that has a number cannot be picked');
 
-  const groups = await agent.get('/external-numbers/search?kind=group&q=st%20m', { htmx: true });
-  t.match(groups.body, /No group name starts with/);
-  const lab = await agent.get('/external-numbers/search?kind=group&q=path', { htmx: true });
-  t.match(lab.body, /Pathology Lab <span class="muted small">· St. Mary&#39;s Hospital/, 'groups show their institution');
+    const groups = await agent.get('/external-numbers/search?kind=group&q=st%20m', { htmx: true });
+    t.match(groups.body, /No group name starts with/);
+    const lab = await agent.get('/external-numbers/search?kind=group&q=path', { htmx: true });
+    t.match(
+      lab.body,
+      /Pathology Lab <span class="muted small">· St. Mary&#39;s Hospital/,
+      'groups show their institution',
+    );
 
-  const page = await agent.get('/external-numbers/search?kind=institution&q=ca');
-  t.match(page.body, /<h1>Add a new institution<\/h1>[\s\S]*Cambridge Research Park/, 'without htmx it is a page of its own');
-});
+    const page = await agent.get('/external-numbers/search?kind=institution&q=ca');
+    t.match(
+      page.body,
+      /<h1>Add a new institution<\/h1>[\s\S]*Cambridge Research Park/,
+      'without htmx it is a page of its own',
+    );
+  },
+);
 
-t.test('a number is added for an institution with a plain form and for a group through the pop-up, audited', async (t) => {
-  const { app, db } = await buildTestApp(t);
-  const agent = await signIn(app, demoUsers.admin);
-  const cambridge = await idOf(db, 'institutions', 'Cambridge Research Park');
+t.test(
+  'a number is added for an institution with a plain form and for a group through the pop-up, audited',
+  async (t) => {
+    const { app, db } = await buildTestApp(t);
+    const agent = await signIn(app, demoUsers.admin);
+    const cambridge = await idOf(db, 'institutions', 'Cambridge Research Park');
 
-  const picked = await agent.get(`/external-numbers/new?kind=institution&id=${cambridge}`);
-  t.match(picked.body, /Selected institution<\/span>\s*<strong>Cambridge Research Park<\/strong>/);
-  t.match(picked.body, /<label for="institution-number">Customer Number<\/label>/);
-  t.match(picked.body, />Create External Customer Info</);
+    const picked = await agent.get(`/external-numbers/new?kind=institution&id=${cambridge}`);
+    t.match(picked.body, /Selected institution<\/span>\s*<strong>Cambridge Research Park<\/strong>/);
+    t.match(picked.body, /<label for="institution-number">Customer Number<\/label>/);
+    t.match(picked.body, />Create External Customer Info</);
 
-  const created = await agent.post('/external-numbers', { kind: 'institution', org_id: cambridge, number: '  CRP-0001 ' });
-  t.equal(created.statusCode, 303);
-  t.equal(created.headers.location, '/external-numbers');
-  const row = await numberOf(db, 'institution_id', cambridge);
-  t.equal(row.number, 'CRP-0001', 'trimmed');
-  t.match((await agent.get('/external-numbers')).body, /Customer number CRP-0001 added for Cambridge Research Park/);
-  const audit = await db('audit_events').where({ entity: 'external_customer_numbers', entity_id: row.id, action: 'create' });
-  t.same(audit.map((e) => [e.field, e.new_value]).sort(), [['institution_id', String(cambridge)], ['number', 'CRP-0001']]);
+    const created = await agent.post('/external-numbers', {
+      kind: 'institution',
+      org_id: cambridge,
+      number: '  CRP-0001 ',
+    });
+    t.equal(created.statusCode, 303);
+    t.equal(created.headers.location, '/external-numbers');
+    const row = await numberOf(db, 'institution_id', cambridge);
+    t.equal(row.number, 'CRP-0001', 'trimmed');
+    t.match((await agent.get('/external-numbers')).body, /Customer number CRP-0001 added for Cambridge Research Park/);
+    const audit = await db('audit_events').where({
+      entity: 'external_customer_numbers',
+      entity_id: row.id,
+      action: 'create',
+    });
+    t.same(audit.map((e) => [e.field, e.new_value]).sort(), [
+      ['institution_id', String(cambridge)],
+      ['number', 'CRP-0001'],
+    ]);
 
-  const robotics = await idOf(db, 'groups', 'Robotics Group');
-  const fragment = await agent.get(`/external-numbers/new?kind=group&id=${robotics}`, { htmx: true });
-  t.notMatch(fragment.body, /<html/);
-  t.match(fragment.body, /hx-post="\/external-numbers" hx-target="#group-picker"/);
-  const viaHtmx = await agent.post('/external-numbers', { kind: 'group', org_id: robotics, number: 'ROB-9' }, { htmx: true });
-  t.equal(viaHtmx.statusCode, 200);
-  t.equal(viaHtmx.headers['hx-retarget'], '#group-section');
-  t.equal(viaHtmx.headers['hx-reswap'], 'outerHTML');
-  t.match(viaHtmx.body, /^<section class="card ecn-section" id="group-section"/);
-  t.match(viaHtmx.body, /Robotics Group[\s\S]*?ROB-9/);
-  t.match(viaHtmx.body, /Customer number ROB-9 added for Robotics Group/);
-  t.equal((await numberOf(db, 'group_id', robotics)).number, 'ROB-9');
-});
+    const robotics = await idOf(db, 'groups', 'Robotics Group');
+    const fragment = await agent.get(`/external-numbers/new?kind=group&id=${robotics}`, { htmx: true });
+    t.notMatch(fragment.body, /<html/);
+    t.match(fragment.body, /hx-post="\/external-numbers" hx-target="#group-picker"/);
+    const viaHtmx = await agent.post(
+      '/external-numbers',
+      { kind: 'group', org_id: robotics, number: 'ROB-9' },
+      { htmx: true },
+    );
+    t.equal(viaHtmx.statusCode, 200);
+    t.equal(viaHtmx.headers['hx-retarget'], '#group-section');
+    t.equal(viaHtmx.headers['hx-reswap'], 'outerHTML');
+    t.match(viaHtmx.body, /^<section class="card ecn-section" id="group-section"/);
+    t.match(viaHtmx.body, /Robotics Group[\s\S]*?ROB-9/);
+    t.match(viaHtmx.body, /Customer number ROB-9 added for Robotics Group/);
+    t.equal((await numberOf(db, 'group_id', robotics)).number, 'ROB-9');
+  },
+);
 
 t.test('a second number for the same institution or group is refused', async (t) => {
   const { app, db } = await buildTestApp(t);
   const agent = await signIn(app, demoUsers.admin);
   const smithLab = await idOf(db, 'groups', 'Smith Lab');
-  const response = await agent.post('/external-numbers', { kind: 'group', org_id: smithLab, number: 'SL-NEW' }, { htmx: true });
+  const response = await agent.post(
+    '/external-numbers',
+    { kind: 'group', org_id: smithLab, number: 'SL-NEW' },
+    { htmx: true },
+  );
   t.equal(response.statusCode, 422);
   t.match(response.body, /Group <strong>Smith Lab<\/strong> already has customer number <strong class="mono">SL-7781/);
   t.equal((await db('external_customer_numbers').where('group_id', smithLab)).length, 1);
@@ -174,7 +231,11 @@ t.test('validation errors show beside the field and keep the typed value', async
   t.equal(await numberOf(db, 'institution_id', cambridge), undefined);
 
   const entry = await numberOf(db, 'institution_id', await idOf(db, 'institutions', 'Birmingham University'));
-  const edit = await agent.put(`/external-numbers/${entry.id}`, { number: 'BU 1 ~', version: entry.version }, { htmx: true });
+  const edit = await agent.put(
+    `/external-numbers/${entry.id}`,
+    { number: 'BU 1 ~', version: entry.version },
+    { htmx: true },
+  );
   t.equal(edit.statusCode, 422);
   t.match(edit.body, /^<tr id="ecn-\d+" class="editing" data-inline-edit>/);
   t.match(edit.body, /value="BU 1 ~"/);
@@ -196,7 +257,11 @@ t.test('the pencil gives the editing row, saving gives the display row, and the 
   t.match(editing.body, /aria-label="Save"/);
   t.match(editing.body, /aria-label="Discard"[\s\S]*?<svg|data-discard aria-label="Discard"/);
   const plainEdit = await agent.get(`/external-numbers/${entry.id}/edit`);
-  t.match(plainEdit.body, /<h1>Edit customer number<\/h1>[\s\S]*method="post" action="\/external-numbers\/\d+"/, 'a page of its own without htmx');
+  t.match(
+    plainEdit.body,
+    /<h1>Edit customer number<\/h1>[\s\S]*method="post" action="\/external-numbers\/\d+"/,
+    'a page of its own without htmx',
+  );
 
   const saved = await agent.put(`/external-numbers/${entry.id}`, { number: 'BU-200000', version: 1 }, { htmx: true });
   t.equal(saved.statusCode, 200);
@@ -205,7 +270,9 @@ t.test('the pencil gives the editing row, saving gives the display row, and the 
   const after = await db('external_customer_numbers').where('id', entry.id).first();
   t.equal(after.number, 'BU-200000');
   t.equal(after.version, 2);
-  const audit = await db('audit_events').where({ entity: 'external_customer_numbers', entity_id: entry.id, action: 'update' }).first();
+  const audit = await db('audit_events')
+    .where({ entity: 'external_customer_numbers', entity_id: entry.id, action: 'update' })
+    .first();
   t.same([audit.field, audit.old_value, audit.new_value], ['number', 'BU-100234', 'BU-200000']);
 
   const discard = await agent.get(`/external-numbers/${entry.id}`, { htmx: true });
@@ -223,7 +290,10 @@ t.test('a stale edit is refused with the current value and a message', async (t)
   const entry = await numberOf(db, 'group_id', await idOf(db, 'groups', 'Smith Lab'));
   await first.get(`/external-numbers/${entry.id}/edit`, { htmx: true });
   await second.get(`/external-numbers/${entry.id}/edit`, { htmx: true });
-  t.equal((await first.put(`/external-numbers/${entry.id}`, { number: 'SL-FIRST', version: 1 }, { htmx: true })).statusCode, 200);
+  t.equal(
+    (await first.put(`/external-numbers/${entry.id}`, { number: 'SL-FIRST', version: 1 }, { htmx: true })).statusCode,
+    200,
+  );
   const stale = await second.put(`/external-numbers/${entry.id}`, { number: 'SL-SECOND', version: 1 }, { htmx: true });
   t.equal(stale.statusCode, 409);
   t.match(stale.body, /data-inline-edit/);
@@ -238,16 +308,29 @@ t.test('the trash can deletes: an empty answer for htmx, a redirect for a plain 
   const agent = await signIn(app, demoUsers.admin);
   const smith = await numberOf(db, 'group_id', await idOf(db, 'groups', 'Smith Lab'));
   const page = await agent.get('/external-numbers');
-  t.match(page.body, new RegExp(`hx-delete="/external-numbers/${smith.id}"[^>]*\\s+hx-confirm="Delete customer number SL-7781 of Smith Lab\\?"`));
+  t.match(
+    page.body,
+    new RegExp(
+      `hx-delete="/external-numbers/${smith.id}"[^>]*\\s+hx-confirm="Delete customer number SL-7781 of Smith Lab\\?"`,
+    ),
+  );
   const viaHtmx = await agent.delete(`/external-numbers/${smith.id}`, {}, { htmx: true });
   t.equal(viaHtmx.statusCode, 200);
   t.equal(viaHtmx.body, '');
   t.equal(await db('external_customer_numbers').where('id', smith.id).first(), undefined);
-  const audit = await db('audit_events').where({ entity: 'external_customer_numbers', entity_id: smith.id, action: 'delete' });
+  const audit = await db('audit_events').where({
+    entity: 'external_customer_numbers',
+    entity_id: smith.id,
+    action: 'delete',
+  });
   t.ok(audit.some((e) => e.field === 'number' && e.old_value === 'SL-7781'));
 
   const genomics = await numberOf(db, 'group_id', await idOf(db, 'groups', 'Genomics Lab'));
-  t.match((await agent.get(`/external-numbers/${genomics.id}/delete`)).body, /Delete customer number <strong class="mono">GEN-0099<\/strong> of group <strong>Genomics Lab/, 'without JavaScript a page asks first');
+  t.match(
+    (await agent.get(`/external-numbers/${genomics.id}/delete`)).body,
+    /Delete customer number <strong class="mono">GEN-0099<\/strong> of group <strong>Genomics Lab/,
+    'without JavaScript a page asks first',
+  );
   const plain = await agent.post(`/external-numbers/${genomics.id}/delete`);
   t.equal(plain.statusCode, 303);
   t.equal(plain.headers.location, '/external-numbers');
@@ -266,9 +349,21 @@ t.test('the effective number: the group beats the institution, the institution a
   const delta = await customer('Delta Freight Services'); // neither
 
   t.same(await effectiveExternalNumber(db, acme), { number: 'SL-7781', source: 'group', sourceName: 'Smith Lab' });
-  t.same(await effectiveExternalNumber(db, baker), { number: 'BU-100234', source: 'institution', sourceName: 'Birmingham University' });
-  t.same(await effectiveExternalNumber(db, carla), { number: 'BU-100234', source: 'institution', sourceName: 'Birmingham University' }, "through the group's institution");
-  t.same(await effectiveExternalNumber(db, evergreen), { number: 'MHT 5521', source: 'institution', sourceName: 'Manchester Health Trust' });
+  t.same(await effectiveExternalNumber(db, baker), {
+    number: 'BU-100234',
+    source: 'institution',
+    sourceName: 'Birmingham University',
+  });
+  t.same(
+    await effectiveExternalNumber(db, carla),
+    { number: 'BU-100234', source: 'institution', sourceName: 'Birmingham University' },
+    "through the group's institution",
+  );
+  t.same(await effectiveExternalNumber(db, evergreen), {
+    number: 'MHT 5521',
+    source: 'institution',
+    sourceName: 'Manchester Health Trust',
+  });
   t.equal(await effectiveExternalNumber(db, frank), null);
   t.equal(await effectiveExternalNumber(db, delta), null);
 

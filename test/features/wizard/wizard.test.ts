@@ -1,9 +1,18 @@
 import t from 'tap';
-import { buildTestApp, demoUsers, signIn, type Agent } from '../../helpers/app.ts';
+import { type Agent, buildTestApp, demoUsers, signIn } from '../../helpers/app.ts';
 
 const newCustomer = {
-  customer_mode: 'new', kind: 'business', name: 'Harbour Lights Cafe', email: 'Owner@HarbourLights.example', phone: '0121 496 0000',
-  line1: '1 Quay Street', city: 'Birmingham', postal_code: 'B1 1AA', country: 'GB', pin: '4821', custom_account_id: 'HL-1',
+  customer_mode: 'new',
+  kind: 'business',
+  name: 'Harbour Lights Cafe',
+  email: 'Owner@HarbourLights.example',
+  phone: '0121 496 0000',
+  line1: '1 Quay Street',
+  city: 'Birmingham',
+  postal_code: 'B1 1AA',
+  country: 'GB',
+  pin: '4821',
+  custom_account_id: 'HL-1',
 };
 
 /** Starts a wizard and returns its id. */
@@ -27,7 +36,11 @@ t.test('the wizard, tab by tab: validation, Back keeps choices, creation once, n
 
   const id = await start(admin);
   const url = (step: string) => `/wizard/${id}/${step}`;
-  t.equal((await admin.get(url('numbers'))).headers.location, url('customer'), 'later tabs do not open before earlier ones pass');
+  t.equal(
+    (await admin.get(url('numbers'))).headers.location,
+    url('customer'),
+    'later tabs do not open before earlier ones pass',
+  );
 
   // C1 Customer
   const empty = await admin.post(url('customer'), { customer_mode: 'new', name: '', email: 'nope', action: 'next' });
@@ -37,7 +50,12 @@ t.test('the wizard, tab by tab: validation, Back keeps choices, creation once, n
   t.match(empty.body, /Enter a valid e-mail address/);
   t.match(empty.body, /Enter a PIN of 4 to 8 digits/);
   t.match(empty.body, /value="nope"/, 'the form comes back filled in');
-  const badPin = await admin.post(url('customer'), { ...newCustomer, reseller_id: northwind.id, pin: '12', action: 'next' });
+  const badPin = await admin.post(url('customer'), {
+    ...newCustomer,
+    reseller_id: northwind.id,
+    pin: '12',
+    action: 'next',
+  });
   t.equal(badPin.statusCode, 422);
   t.match(badPin.body, /Enter a PIN of 4 to 8 digits/);
   const customer = await admin.post(url('customer'), { ...newCustomer, reseller_id: northwind.id, action: 'next' });
@@ -54,7 +72,10 @@ t.test('the wizard, tab by tab: validation, Back keeps choices, creation once, n
   t.match(details.body, /id="product-details"/, 'htmx gets the side panel alone');
   t.match(details.body, /A cloud phone line/);
   t.notMatch(details.body, /<html/);
-  t.equal((await admin.post(url('service'), { service_type_id: hosted.id, action: 'next' })).headers.location, url('numbers'));
+  t.equal(
+    (await admin.post(url('service'), { service_type_id: hosted.id, action: 'next' })).headers.location,
+    url('numbers'),
+  );
 
   // C3 Numbers
   const noNumbers = await admin.post(url('numbers'), { action: 'next' });
@@ -67,7 +88,10 @@ t.test('the wizard, tab by tab: validation, Back keeps choices, creation once, n
   const search = await admin.get(`${url('numbers')}?count=5&prefix=0121737&grade=&method=next&digits=&pool=public`);
   t.equal(search.statusCode, 200);
   for (const n of ['01217370000', '01217370004']) t.match(search.body, n, `${n} is offered`);
-  const ids = await db('phone_numbers').whereIn('number', ['01217370000', '01217370001', '01217370002']).orderBy('number').pluck('id');
+  const ids = await db('phone_numbers')
+    .whereIn('number', ['01217370000', '01217370001', '01217370002'])
+    .orderBy('number')
+    .pluck('id');
   const filters = { count: '5', prefix: '0121737', grade: '', method: 'next', digits: '', pool: 'public' };
   const added = await admin.post(url('numbers'), { ...filters, add: ids[0] }, { htmx: true });
   t.equal(added.statusCode, 200);
@@ -77,17 +101,38 @@ t.test('the wizard, tab by tab: validation, Back keeps choices, creation once, n
   const none = await admin.post(url('numbers'), { ...filters, action: 'add-ticked' }, { htmx: true });
   t.equal(none.statusCode, 409);
   t.match(none.body, /Tick the numbers to add first/);
-  const ticked = await admin.post(url('numbers'), { ...filters, action: 'add-ticked', ticked: [String(ids[1]), String(ids[2])] });
+  const ticked = await admin.post(url('numbers'), {
+    ...filters,
+    action: 'add-ticked',
+    ticked: [String(ids[1]), String(ids[2])],
+  });
   t.equal(ticked.statusCode, 303, 'without JavaScript the page reloads');
   const reserved = await db('phone_numbers').whereIn('id', ids);
-  t.ok(reserved.every((n) => n.status === 'reserved' && n.reserved_by_draft === id), 'all three are reserved for this draft');
+  t.ok(
+    reserved.every((n) => n.status === 'reserved' && n.reserved_by_draft === id),
+    'all three are reserved for this draft',
+  );
   t.equal((await admin.post(url('numbers'), { ...filters, action: 'next' })).headers.location, url('settings'));
 
   // C4 Settings
   const settingsPage = await admin.get(url('settings'));
   t.match(settingsPage.body, /Caller display name/);
-  const fields = (over: Record<string, string> = {}) => Object.fromEntries(ids.flatMap((n) => [[`n${n}_caller_display_name`, 'Harbour Lights'], [`n${n}_ring_time`, '20'], [`n${n}_voicemail`, 'on'], [`n${n}_forwarding_destination`, '']]).concat(Object.entries(over)));
-  const badSettings = await admin.post(url('settings'), { quantity: '1', ...fields({ [`n${ids[0]}_caller_display_name`]: '', [`n${ids[1]}_ring_time`]: '500' }), action: 'next' });
+  const fields = (over: Record<string, string> = {}) =>
+    Object.fromEntries(
+      ids
+        .flatMap((n) => [
+          [`n${n}_caller_display_name`, 'Harbour Lights'],
+          [`n${n}_ring_time`, '20'],
+          [`n${n}_voicemail`, 'on'],
+          [`n${n}_forwarding_destination`, ''],
+        ])
+        .concat(Object.entries(over)),
+    );
+  const badSettings = await admin.post(url('settings'), {
+    quantity: '1',
+    ...fields({ [`n${ids[0]}_caller_display_name`]: '', [`n${ids[1]}_ring_time`]: '500' }),
+    action: 'next',
+  });
   t.equal(badSettings.statusCode, 422);
   t.match(badSettings.body, /Enter the caller display name/);
   t.match(badSettings.body, /Enter a whole number of seconds from 5 to 120/);
@@ -95,7 +140,16 @@ t.test('the wizard, tab by tab: validation, Back keeps choices, creation once, n
   const badQuantity = await admin.post(url('settings'), { quantity: '0', ...fields(), action: 'update' });
   t.equal(badQuantity.statusCode, 422);
   t.match(badQuantity.body, /Enter how many services, from 1 to 20/);
-  t.equal((await admin.post(url('settings'), { quantity: '1', ...fields({ [`n${ids[2]}_ring_time`]: '30' }), action: 'next' })).headers.location, url('billing'));
+  t.equal(
+    (
+      await admin.post(url('settings'), {
+        quantity: '1',
+        ...fields({ [`n${ids[2]}_ring_time`]: '30' }),
+        action: 'next',
+      })
+    ).headers.location,
+    url('billing'),
+  );
 
   // C5 Billing, and Back keeps everything
   const billing = await admin.get(url('billing'));
@@ -109,13 +163,20 @@ t.test('the wizard, tab by tab: validation, Back keeps choices, creation once, n
   t.match(customerAgain.body, /value="Harbour Lights Cafe"/, 'and the customer details');
   const partner = await db('price_lists').where({ name: 'Partner Discount' }).first();
   t.equal((await admin.post(url('billing'), { price_list_id: partner.id, action: 'change' })).statusCode, 303);
-  t.equal((await admin.post(url('billing'), { price_list_id: partner.id, action: 'next' })).headers.location, url('creation'));
+  t.equal(
+    (await admin.post(url('billing'), { price_list_id: partner.id, action: 'next' })).headers.location,
+    url('creation'),
+  );
 
   // C6 Creation: 01217370000 is platinum, which Partner Discount does not price: an error.
   const report = await admin.get(url('creation'));
   t.match(report.body, /The price list Partner Discount has no price for Platinum numbers/);
   t.match(report.body, /left at their defaults/, 'settings left at defaults are warnings');
-  t.match(report.body, /Creates the customer account Harbour Lights Cafe for Northwind Telecom/, 'a short summary by default');
+  t.match(
+    report.body,
+    /Creates the customer account Harbour Lights Cafe for Northwind Telecom/,
+    'a short summary by default',
+  );
   const full = await admin.post(url('creation'), { view: 'full', action: 'update' });
   t.equal(full.statusCode, 303);
   const fullReport = await admin.get(url('creation'));
@@ -124,7 +185,10 @@ t.test('the wizard, tab by tab: validation, Back keeps choices, creation once, n
   const blocked = await admin.post(url('creation'), { view: 'full', agreed: 'on', action: 'create' });
   t.equal(blocked.statusCode, 422, 'errors block creation');
   t.equal((await db('customers').where({ name: 'Harbour Lights Cafe' })).length, 0);
-  await admin.post(url('billing'), { price_list_id: (await db('price_lists').where({ name: 'Business Standard' }).first()).id, action: 'next' });
+  await admin.post(url('billing'), {
+    price_list_id: (await db('price_lists').where({ name: 'Business Standard' }).first()).id,
+    action: 'next',
+  });
   const terms = await admin.post(url('creation'), { view: 'summary', show_terms: 'on', action: 'update' });
   t.equal(terms.statusCode, 303);
   t.match((await admin.get(url('creation'))).body, /Either party may end a service/, 'the terms show when asked');
@@ -144,14 +208,30 @@ t.test('the wizard, tab by tab: validation, Back keeps choices, creation once, n
   t.equal(services[0].monthly_cents, 1500);
   const assigned = await db('service_numbers').where({ service_id: services[0].id });
   t.equal(assigned.length, 3, 'with three numbers');
-  t.ok((await db('phone_numbers').whereIn('id', ids)).every((n) => n.status === 'assigned' && n.customer_id === created[0].id));
+  t.ok(
+    (await db('phone_numbers').whereIn('id', ids)).every(
+      (n) => n.status === 'assigned' && n.customer_id === created[0].id,
+    ),
+  );
   t.match(created[0].pin_hash, /^scrypt\$/, 'the PIN is stored hashed');
   t.equal(created[0].custom_account_id, 'HL-1');
-  t.ok(await db('locations').where({ customer_id: created[0].id, is_bill_to: true }).first(), 'with its Bill To location');
-  t.equal((await db('audit_events').where({ entity: 'customers', entity_id: created[0].id, field: 'pin_hash' }).first()).new_value, 'set', 'the audit says a PIN was set, not what it is');
+  t.ok(
+    await db('locations').where({ customer_id: created[0].id, is_bill_to: true }).first(),
+    'with its Bill To location',
+  );
+  t.equal(
+    (await db('audit_events').where({ entity: 'customers', entity_id: created[0].id, field: 'pin_hash' }).first())
+      .new_value,
+    'set',
+    'the audit says a PIN was set, not what it is',
+  );
   const creation = await admin.get(url('creation'));
   t.match(creation.body, /Service Creation/);
-  t.equal((await admin.get(url('numbers'))).headers.location, url('creation'), 'earlier tabs are closed after creation');
+  t.equal(
+    (await admin.get(url('numbers'))).headers.location,
+    url('creation'),
+    'earlier tabs are closed after creation',
+  );
 
   // C7 Notifications
   t.equal((await admin.post(url('creation'), { action: 'next' })).headers.location, url('notifications'));
@@ -160,43 +240,100 @@ t.test('the wizard, tab by tab: validation, Back keeps choices, creation once, n
   t.match(notifications.body, /value="owner@harbourlights.example"/, 'the customer e-mail is filled in');
   const logs = await admin.post(url('notifications'), { show_log_numbers: 'on', action: 'update' });
   t.equal(logs.statusCode, 303);
-  t.match((await admin.get(url('notifications'))).body, /01217370001 \(Silver\) assigned to service/, 'a ticked log shows');
-  const noSubject = await admin.post(url('notifications'), { email_customer: 'on', customer_to: 'owner@harbourlights.example', customer_subject: '', customer_body: 'Hi', destination: 'service', action: 'finish' });
+  t.match(
+    (await admin.get(url('notifications'))).body,
+    /01217370001 \(Silver\) assigned to service/,
+    'a ticked log shows',
+  );
+  const noSubject = await admin.post(url('notifications'), {
+    email_customer: 'on',
+    customer_to: 'owner@harbourlights.example',
+    customer_subject: '',
+    customer_body: 'Hi',
+    destination: 'service',
+    action: 'finish',
+  });
   t.equal(noSubject.statusCode, 422);
   t.match(noSubject.body, /Enter a subject/);
   const finish = await admin.post(url('notifications'), {
-    email_customer: 'on', customer_to: 'owner@harbourlights.example', customer_subject: 'Welcome', customer_body: 'Your numbers are live.',
-    reseller_to: 'reseller@example.com', reseller_subject: 'x', reseller_body: 'y', destination: 'service', action: 'finish',
+    email_customer: 'on',
+    customer_to: 'owner@harbourlights.example',
+    customer_subject: 'Welcome',
+    customer_body: 'Your numbers are live.',
+    reseller_to: 'reseller@example.com',
+    reseller_subject: 'x',
+    reseller_body: 'y',
+    destination: 'service',
+    action: 'finish',
   });
   t.equal(finish.headers.location, `/services/${services[0].id}`, 'Finish goes where the drop-down says');
-  const again = await admin.post(url('notifications'), { email_customer: 'on', customer_to: 'owner@harbourlights.example', customer_subject: 'Welcome', customer_body: 'Again', destination: 'customer', action: 'finish' });
+  const again = await admin.post(url('notifications'), {
+    email_customer: 'on',
+    customer_to: 'owner@harbourlights.example',
+    customer_subject: 'Welcome',
+    customer_body: 'Again',
+    destination: 'customer',
+    action: 'finish',
+  });
   t.equal(again.statusCode, 303);
   const outbox = await db('emails').where({ customer_id: created[0].id });
-  t.same(outbox.map((e) => [e.to_address, e.subject, e.template, e.status]), [['owner@harbourlights.example', 'Welcome', 'wizard-customer', 'queued']], 'one e-mail queued, once; the unticked one not at all');
+  t.same(
+    outbox.map((e) => [e.to_address, e.subject, e.template, e.status]),
+    [['owner@harbourlights.example', 'Welcome', 'wizard-customer', 'queued']],
+    'one e-mail queued, once; the unticked one not at all',
+  );
 
   // C8 Products and Service Details
   const products = await admin.get(`/customers/${created[0].id}/products`);
   t.match(products.body, /Hosted Voice #/);
   t.match(products.body, /01217370002/);
   const orders = await admin.get(`/customers/${created[0].id}/orders`);
-  t.match(orders.body, new RegExp(`href="/services/${services[0].id}">Hosted Voice #${services[0].id}</a>`), 'the order shows on the Orders tab');
+  t.match(
+    orders.body,
+    new RegExp(`href="/services/${services[0].id}">Hosted Voice #${services[0].id}</a>`),
+    'the order shows on the Orders tab',
+  );
   const detailsPage = await admin.get(`/services/${services[0].id}`);
   t.match(detailsPage.body, /Service Details/);
   const sn = assigned.find((a) => a.phone_number_id === ids[0])!;
-  const badChange = await admin.post(`/services/${services[0].id}/numbers/${sn.id}`, { caller_display_name: '', ring_time: '20', voicemail: 'on', version: '1' });
+  const badChange = await admin.post(`/services/${services[0].id}/numbers/${sn.id}`, {
+    caller_display_name: '',
+    ring_time: '20',
+    voicemail: 'on',
+    version: '1',
+  });
   t.equal(badChange.statusCode, 422);
   t.match(badChange.body, /Enter the caller display name/);
-  const change = await admin.post(`/services/${services[0].id}/numbers/${sn.id}`, { caller_display_name: 'Harbour Lights Bar', ring_time: '25', version: '1' });
+  const change = await admin.post(`/services/${services[0].id}/numbers/${sn.id}`, {
+    caller_display_name: 'Harbour Lights Bar',
+    ring_time: '25',
+    version: '1',
+  });
   t.equal(change.statusCode, 303);
   const changed = await db('service_numbers').where({ id: sn.id }).first();
-  t.same(JSON.parse(changed.settings), { caller_display_name: 'Harbour Lights Bar', ring_time: '25', voicemail: 'off', forwarding_destination: '' });
-  const audit = await db('audit_events').where({ entity: 'service_numbers', entity_id: sn.id, action: 'update' }).orderBy('field');
-  t.same(audit.map((a) => [a.field, a.old_value, a.new_value]), [
-    ['settings.caller_display_name', 'Harbour Lights', 'Harbour Lights Bar'],
-    ['settings.ring_time', '20', '25'],
-    ['settings.voicemail', 'on', 'off'],
-  ], 'each changed setting is audited');
-  const stale = await admin.post(`/services/${services[0].id}/numbers/${sn.id}`, { caller_display_name: 'Old tab', ring_time: '25', version: '1' });
+  t.same(JSON.parse(changed.settings), {
+    caller_display_name: 'Harbour Lights Bar',
+    ring_time: '25',
+    voicemail: 'off',
+    forwarding_destination: '',
+  });
+  const audit = await db('audit_events')
+    .where({ entity: 'service_numbers', entity_id: sn.id, action: 'update' })
+    .orderBy('field');
+  t.same(
+    audit.map((a) => [a.field, a.old_value, a.new_value]),
+    [
+      ['settings.caller_display_name', 'Harbour Lights', 'Harbour Lights Bar'],
+      ['settings.ring_time', '20', '25'],
+      ['settings.voicemail', 'on', 'off'],
+    ],
+    'each changed setting is audited',
+  );
+  const stale = await admin.post(`/services/${services[0].id}/numbers/${sn.id}`, {
+    caller_display_name: 'Old tab',
+    ring_time: '25',
+    version: '1',
+  });
   t.equal(stale.statusCode, 409, 'a stale change is refused');
 });
 
@@ -206,10 +343,18 @@ t.test('Only Create a Customer Account skips to Billing and creates just the cus
   const id = await start(reseller);
   const url = (step: string) => `/wizard/${id}/${step}`;
   const { reseller_id: _ignored, ...fields } = { ...newCustomer, reseller_id: '' };
-  t.equal((await reseller.post(url('customer'), { ...fields, action: 'next' })).headers.location, url('service'), 'a reseller user does not choose a reseller');
+  t.equal(
+    (await reseller.post(url('customer'), { ...fields, action: 'next' })).headers.location,
+    url('service'),
+    'a reseller user does not choose a reseller',
+  );
   t.equal((await reseller.post(url('service'), { action: 'customer-only' })).headers.location, url('billing'));
   t.equal((await reseller.get(url('numbers'))).headers.location, url('billing'), 'Numbers is skipped');
-  t.equal((await reseller.post(url('billing'), { action: 'back' })).headers.location, url('service'), 'Back from Billing returns to Service');
+  t.equal(
+    (await reseller.post(url('billing'), { action: 'back' })).headers.location,
+    url('service'),
+    'Back from Billing returns to Service',
+  );
   await reseller.post(url('billing'), { action: 'next' });
   const report = await reseller.get(url('creation'));
   t.match(report.body, /Creates no services: only the customer account/);
@@ -232,14 +377,32 @@ t.test('tenant isolation: drafts, customers, pools and services of another resel
   t.equal((await contoso.post(`/wizard/${id}/customer`, { ...newCustomer, action: 'next' })).statusCode, 404);
   t.equal((await contoso.post(`/wizard/${id}/discard`)).statusCode, 404);
   t.notMatch((await contoso.get('/wizard')).body, new RegExp(id), 'nor offered for resuming');
-  t.equal((await northwind.post(`/wizard/${id}/customer`, { ...newCustomer, reseller_id: '999', action: 'next' })).statusCode, 403, 'a reseller cannot name another reseller');
+  t.equal(
+    (await northwind.post(`/wizard/${id}/customer`, { ...newCustomer, reseller_id: '999', action: 'next' })).statusCode,
+    403,
+    'a reseller cannot name another reseller',
+  );
 
   const evergreen = await db('customers').where({ name: 'Evergreen Dental Practice' }).first();
   const acme = await db('customers').where({ name: 'Acme Plumbing Ltd' }).first();
-  const existing = await northwind.post(`/wizard/${id}/customer`, { customer_mode: 'existing', account_number: evergreen.account_number, action: 'next' });
+  const existing = await northwind.post(`/wizard/${id}/customer`, {
+    customer_mode: 'existing',
+    account_number: evergreen.account_number,
+    action: 'next',
+  });
   t.equal(existing.statusCode, 422, "another reseller's customer cannot be chosen");
   t.match(existing.body, /Enter the account number of one of your customers/);
-  t.equal((await northwind.post(`/wizard/${id}/customer`, { customer_mode: 'existing', account_number: acme.account_number, pin: '1234', action: 'next' })).statusCode, 303);
+  t.equal(
+    (
+      await northwind.post(`/wizard/${id}/customer`, {
+        customer_mode: 'existing',
+        account_number: acme.account_number,
+        pin: '1234',
+        action: 'next',
+      })
+    ).statusCode,
+    303,
+  );
   const hosted = await db('service_types').where({ name: 'Hosted Voice' }).first();
   await northwind.post(`/wizard/${id}/service`, { service_type_id: hosted.id, action: 'next' });
 
@@ -252,12 +415,34 @@ t.test('tenant isolation: drafts, customers, pools and services of another resel
   const ownPool = await northwind.get(`/wizard/${id}/numbers?count=5&method=next&pool=${acme.id}`);
   t.match(ownPool.body, /01217371200/);
   const foreignNumber = await db('phone_numbers').where({ pool_customer_id: evergreen.id }).first();
-  const grab = await northwind.post(`/wizard/${id}/numbers`, { count: '5', method: 'next', pool: 'public', add: foreignNumber.id }, { htmx: true });
+  const grab = await northwind.post(
+    `/wizard/${id}/numbers`,
+    { count: '5', method: 'next', pool: 'public', add: foreignNumber.id },
+    { htmx: true },
+  );
   t.equal(grab.statusCode, 409);
-  t.equal((await db('phone_numbers').where({ id: foreignNumber.id }).first()).status, 'available', "a number from another reseller's pool cannot be added");
+  t.equal(
+    (await db('phone_numbers').where({ id: foreignNumber.id }).first()).status,
+    'available',
+    "a number from another reseller's pool cannot be added",
+  );
 
-  const service = await db('services').insert({ customer_id: evergreen.id, service_type_id: hosted.id, price_list_id: 1, monthly_cents: 0, setup_cents: 0, created_at: 'x', updated_at: 'x' }).returning('id');
-  t.equal((await northwind.get(`/services/${service[0].id}`)).statusCode, 404, "another reseller's service is not found");
+  const service = await db('services')
+    .insert({
+      customer_id: evergreen.id,
+      service_type_id: hosted.id,
+      price_list_id: 1,
+      monthly_cents: 0,
+      setup_cents: 0,
+      created_at: 'x',
+      updated_at: 'x',
+    })
+    .returning('id');
+  t.equal(
+    (await northwind.get(`/services/${service[0].id}`)).statusCode,
+    404,
+    "another reseller's service is not found",
+  );
   t.equal((await northwind.get(`/customers/${evergreen.id}/products`)).statusCode, 404);
   t.equal((await contoso.get(`/services/${service[0].id}`)).statusCode, 200, 'its own reseller sees it');
 });
@@ -270,13 +455,21 @@ t.test('two drafts racing for one number: exactly one gets it, the other is told
   const drafts: string[] = [];
   for (const agent of [northwind, contoso]) {
     const id = await start(agent);
-    await agent.post(`/wizard/${id}/customer`, { ...newCustomer, name: `Racer ${drafts.length}`, custom_account_id: '', action: 'next' });
+    await agent.post(`/wizard/${id}/customer`, {
+      ...newCustomer,
+      name: `Racer ${drafts.length}`,
+      custom_account_id: '',
+      action: 'next',
+    });
     await agent.post(`/wizard/${id}/service`, { service_type_id: hosted.id, action: 'next' });
     drafts.push(id);
   }
   const target = await db('phone_numbers').where({ number: '02079460123' }).first();
   const form = { count: '5', method: 'next', pool: 'public', add: target.id };
-  const [a, b] = await Promise.all([northwind.post(`/wizard/${drafts[0]}/numbers`, form, { htmx: true }), contoso.post(`/wizard/${drafts[1]}/numbers`, form, { htmx: true })]);
+  const [a, b] = await Promise.all([
+    northwind.post(`/wizard/${drafts[0]}/numbers`, form, { htmx: true }),
+    contoso.post(`/wizard/${drafts[1]}/numbers`, form, { htmx: true }),
+  ]);
   t.same([a.statusCode, b.statusCode].sort(), [200, 409], 'one is added, the other refused');
   const loser = a.statusCode === 409 ? a : b;
   t.match(loser.body, /02079460123 was just taken by someone else/);
@@ -288,10 +481,25 @@ t.test('two drafts racing for one number: exactly one gets it, the other is told
   const other = drafts.find((d) => d !== winner)!;
   const winnerAgent = winner === drafts[0] ? northwind : contoso;
   const otherAgent = winner === drafts[0] ? contoso : northwind;
-  await db('phone_numbers').where({ id: target.id }).update({ reserved_until: new Date(Date.now() - 1000).toISOString() });
-  t.equal((await otherAgent.post(`/wizard/${other}/numbers`, form, { htmx: true })).statusCode, 200, 'a lapsed reservation frees the number');
-  const settings = { quantity: '1', [`n${target.id}_caller_display_name`]: 'Racer', [`n${target.id}_ring_time`]: '20', [`n${target.id}_voicemail`]: 'on', action: 'next' };
-  for (const [agent, id] of [[winnerAgent, winner], [otherAgent, other]] as const) {
+  await db('phone_numbers')
+    .where({ id: target.id })
+    .update({ reserved_until: new Date(Date.now() - 1000).toISOString() });
+  t.equal(
+    (await otherAgent.post(`/wizard/${other}/numbers`, form, { htmx: true })).statusCode,
+    200,
+    'a lapsed reservation frees the number',
+  );
+  const settings = {
+    quantity: '1',
+    [`n${target.id}_caller_display_name`]: 'Racer',
+    [`n${target.id}_ring_time`]: '20',
+    [`n${target.id}_voicemail`]: 'on',
+    action: 'next',
+  };
+  for (const [agent, id] of [
+    [winnerAgent, winner],
+    [otherAgent, other],
+  ] as const) {
     await agent.post(`/wizard/${id}/numbers`, { ...form, add: undefined, action: 'next' });
     await agent.post(`/wizard/${id}/settings`, settings);
     await agent.post(`/wizard/${id}/billing`, { action: 'next' });
@@ -304,6 +512,10 @@ t.test('two drafts racing for one number: exactly one gets it, the other is told
   ]);
   t.equal(y.statusCode, 303, 'the holder creates');
   t.equal(x.statusCode, 422, 'the other is refused with a clear error');
-  t.equal((await db('service_numbers').where({ phone_number_id: target.id })).length, 1, 'the number went to one customer');
+  t.equal(
+    (await db('service_numbers').where({ phone_number_id: target.id })).length,
+    1,
+    'the number went to one customer',
+  );
   t.equal((await db('customers').where('name', 'like', 'Racer%')).length, 1, 'and the refused draft created nothing');
 });

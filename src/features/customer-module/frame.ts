@@ -1,12 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Queryable } from '../../db/index.ts';
-import { notFound } from '../../lib/http-error.ts';
-import { customerBalanceCents } from './balance.ts';
-import { countryNames } from './schemas.ts';
-import { customerTabLinks, subTabLinks, type CustomerTabKey, type SubTab } from './tabs.ts';
 import { staffOf } from '../../auth/guards.ts';
 import { type CustomerRow, findCustomerFor } from '../../auth/scope.ts';
+import type { Queryable } from '../../db/index.ts';
+import { notFound } from '../../lib/http-error.ts';
+import { customerBalanceCents } from '../customers/balance.ts';
+import { countryNames } from '../customers/schemas.ts';
+import { type CustomerTabKey, customerTabLinks, type SubTab, subTabLinks } from './tabs.ts';
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });
 const rowParams = z.object({ rowId: z.coerce.number().int().positive() });
@@ -33,14 +33,24 @@ export async function customerHeader(db: Queryable, customer: CustomerRow) {
   const [balanceCents, billTo, alerts, reseller] = await Promise.all([
     customerBalanceCents(db, customer.id),
     db('locations').where({ customer_id: customer.id, is_bill_to: true }).first('id'),
-    db('alerts').where({ customer_id: customer.id }).whereNull('cleared_at').orderBy('id', 'desc').limit(5).select('id', 'message', 'created_at'),
+    db('alerts')
+      .where({ customer_id: customer.id })
+      .whereNull('cleared_at')
+      .orderBy('id', 'desc')
+      .limit(5)
+      .select('id', 'message', 'created_at'),
     db('resellers').where({ id: customer.reseller_id }).first('name'),
   ]);
-  return { balanceCents, billToId: (billTo?.id as number | undefined) ?? null, alerts: alerts as ActiveAlert[], resellerName: reseller?.name as string | undefined };
+  return {
+    balanceCents,
+    billToId: (billTo?.id as number | undefined) ?? null,
+    alerts: alerts as ActiveAlert[],
+    resellerName: reseller?.name as string | undefined,
+  };
 }
 
 /**
- * Renders one tab of the customer's page: the header and tab bar come from the _customer layout.
+ * Renders one tab of the customer's page: the header and tab bar come from the `customer-module/_frame` layout.
  * `subTabs` draws the row of sub-tab links for tabs that have them.
  */
 export async function renderCustomerTab(

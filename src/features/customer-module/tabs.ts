@@ -1,10 +1,10 @@
-import { type LandingTab } from '../../auth/principal.ts';
+import type { LandingTab } from '../../auth/principal.ts';
 
 type TabCustomer = { id: number; is_corporate?: number | boolean | null };
 
 /**
  * The tabs of a customer's page (D4), in the order of the source. A tab is a real URL under
- * /customers/:id; its template uses the `/customers/_customer` layout and passes `tab`. Features
+ * /customers/:id; its template uses the `/customer-module/_frame` layout and passes `tab`. Features
  * that fill a tab (billing, the Add Services Wizard) keep its path and key.
  */
 export const customerTabs = [
@@ -35,7 +35,12 @@ export function customerTabPath(customerId: number, key: CustomerTabKey): string
 export function customerTabLinks(customer: TabCustomer, current: CustomerTabKey) {
   return customerTabs
     .filter((tab) => !('corporateOnly' in tab) || Boolean(customer.is_corporate))
-    .map((tab) => ({ key: tab.key, label: tab.label, href: customerTabPath(customer.id, tab.key), current: tab.key === current }));
+    .map((tab) => ({
+      key: tab.key,
+      label: tab.label,
+      href: customerTabPath(customer.id, tab.key),
+      current: tab.key === current,
+    }));
 }
 
 /** Where opening a customer lands: the user's chosen tab (D3). */
@@ -47,7 +52,11 @@ export function landingTabPath(customerId: number, landingTab: LandingTab): stri
 export type SubTab = { key: string; label: string; path: string };
 
 export function subTabLinks(customerId: number, base: CustomerTabKey, subTabs: readonly SubTab[], current: string) {
-  return subTabs.map((s) => ({ label: s.label, href: `${customerTabPath(customerId, base)}${s.path}`, current: s.key === current }));
+  return subTabs.map((s) => ({
+    label: s.label,
+    href: `${customerTabPath(customerId, base)}${s.path}`,
+    current: s.key === current,
+  }));
 }
 
 export const communicationsSubTabs = [
