@@ -34,6 +34,29 @@ module.exports = {
       to: { path: '^src/(app|serve|server)\\.ts$|^src/jobs/handlers\\.ts$' },
     },
     {
+      name: 'ledger-domain-imports-no-other-feature',
+      severity: 'error',
+      comment:
+        'The ledger domain (invoices, payments, credits, balances) serves staff pages and the customer portal alike: ' +
+        'it knows no feature but audit and email.',
+      from: { path: '^src/features/ledger/', pathNot: '^src/features/ledger/staff/' },
+      to: { path: '^src/features/', pathNot: '^src/features/(ledger|audit|email)/' },
+    },
+    {
+      name: 'ledger-staff-imports-only-customer-module-and-ledger',
+      severity: 'error',
+      comment: 'The staff billing pages are the ledger inside the Customer Module frame.',
+      from: { path: '^src/features/ledger/staff/' },
+      to: { path: '^src/features/', pathNot: '^src/features/(ledger|customer-module)/' },
+    },
+    {
+      name: 'only-app-registers-ledger-staff',
+      severity: 'error',
+      comment: 'The staff billing routes are registered by app.ts; nothing else builds on them.',
+      from: { pathNot: '^src/app\\.ts$|^src/features/ledger/staff/' },
+      to: { path: '^src/features/ledger/staff/' },
+    },
+    {
       name: 'not-to-unresolvable',
       severity: 'error',
       from: {},

@@ -1,9 +1,9 @@
 import type { Tx } from '../../src/db/index.ts';
-import { issueCreditMemo } from '../../src/features/credits/credits.ts';
-import { createInvoice } from '../../src/features/invoices/invoices.ts';
-import { savePaymentMethod } from '../../src/features/payment-methods/payment-methods.ts';
-import { SandboxGateway, sandboxCards } from '../../src/features/payments/gateway.ts';
-import { recordPayment, settlePayment } from '../../src/features/payments/payments.ts';
+import { issueCreditMemo } from '../../src/features/ledger/credits.ts';
+import { SandboxGateway, sandboxCards } from '../../src/features/ledger/gateway.ts';
+import { createInvoice } from '../../src/features/ledger/invoices.ts';
+import { savePaymentMethod } from '../../src/features/ledger/payment-methods.ts';
+import { recordPayment, settlePayment } from '../../src/features/ledger/payments.ts';
 import { addDays, nowIso, todayIso } from '../../src/lib/dates.ts';
 
 const actor = { userId: null, actingAs: 'demo data' };

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { invoiceNumberFor } from '../../src/features/invoices/invoices.ts';
+import { invoiceNumberFor } from '../../src/features/ledger/invoices.ts';
 import { addDays } from '../../src/lib/dates.ts';
 import type { LargeSeedOptions } from './types.ts';
 

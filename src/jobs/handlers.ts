@@ -1,5 +1,5 @@
 import type { Db } from '../db/index.ts';
-import { paymentJobHandlers, paymentRecurringJobs } from '../features/payments/jobs.ts';
+import { paymentJobHandlers, paymentRecurringJobs } from '../features/ledger/jobs.ts';
 import { deleteExpiredSessions } from '../plugins/session-store.ts';
 import type { JobHandlers, RecurringJob } from './queue.ts';
 

@@ -3,9 +3,9 @@
  * connection that, at an agreed moment, runs the scheduled-payments job or submits a payment.
  */
 import { createDb } from '../../src/db/index.ts';
-import { runDueScheduledPayments } from '../../src/features/payments/charging.ts';
-import type { PaymentGateway } from '../../src/features/payments/gateway.ts';
-import { type NewPayment, recordPayment } from '../../src/features/payments/payments.ts';
+import { runDueScheduledPayments } from '../../src/features/ledger/charging.ts';
+import type { PaymentGateway } from '../../src/features/ledger/gateway.ts';
+import { type NewPayment, recordPayment } from '../../src/features/ledger/payments.ts';
 
 type Database = Parameters<typeof createDb>[0];
 type Job =

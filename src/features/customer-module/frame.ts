@@ -4,8 +4,8 @@ import { staffOf } from '../../auth/guards.ts';
 import { type CustomerRow, findCustomerFor } from '../../auth/scope.ts';
 import type { Queryable } from '../../db/index.ts';
 import { notFound } from '../../lib/http-error.ts';
-import { customerBalanceCents } from '../customers/balance.ts';
 import { countryNames } from '../customers/schemas.ts';
+import { customerBalanceCents } from '../ledger/balance.ts';
 import { type CustomerTabKey, customerTabLinks, type SubTab, subTabLinks } from './tabs.ts';
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { staffOf } from '../../auth/guards.ts';
 import type { Db } from '../../db/index.ts';
-import { transactionNumberFor } from '../payments/payments.ts';
+import { transactionNumberFor } from '../ledger/payments.ts';
 import { globalSearch } from './search.ts';
 
 const searchQuery = z.object({ q: z.string().trim().max(100).catch('') });

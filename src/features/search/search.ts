@@ -4,7 +4,7 @@ import { customersVisibleTo } from '../../auth/scope.ts';
 import { exactPrefix, lowerPrefix } from '../../db/dialect.ts';
 import type { Queryable } from '../../db/index.ts';
 import { searchCustomers } from '../customers/search.ts';
-import { invoiceNumberFor } from '../invoices/invoices.ts';
+import { invoiceNumberFor } from '../ledger/invoices.ts';
 
 export const RESULTS_PER_GROUP = 10;
 

@@ -1,0 +1,98 @@
+import type { FastifyInstance } from 'fastify';
+import { requireStaff } from '../../../auth/guards.ts';
+import type { Db } from '../../../db/index.ts';
+import { monthGrid } from '../calendar.ts';
+import { activePaymentMethods } from '../payment-methods.ts';
+import { openInvoices, scheduledByDay, scheduledOn, transactionPage } from '../queries.ts';
+import { monthQuery } from '../schemas.ts';
+import { billingContext } from './context.ts';
+
+const OVERVIEW_INVOICES = 10;
+/** The dedicated page lists this many, oldest due first; paying those brings the next ones up. */
+const OPEN_INVOICES_SHOWN = 500;
+
+/** Tabs that another issue fills (Autopay) or that have nothing yet: an empty state saying so. */
+const emptySections = {
+  'unbilled-cdrs': {
+    title: 'Unbilled CDRs',
+    message: 'No unbilled call records. Calls rated since the last bill run appear here until they are invoiced.',
+  },
+  'automatic-payments': {
+    title: 'Automatic Payments',
+    message:
+      'No Autopay configurations yet. Autopay pays qualifying invoices automatically with a stored payment method.',
+  },
+  'security-deposits': { title: 'Security Deposits', message: 'No security deposits are held for this customer.' },
+} as const;
+
+/**
+ * The *Billing Information* tab of a customer: Balance, Open Invoices, the Payments Calendar and the
+ * sections not filled yet, under /customers/:id/billing (staff; tenant-scoped).
+ */
+export default async function billingRoutes(app: FastifyInstance, { db }: { db: Db }) {
+  app.addHook('preHandler', requireStaff('admin', 'support', 'reseller'));
+
+  app.get('/customers/:id/billing', async (request, reply) => {
+    const ctx = await billingContext(db, request);
+    const [invoices, methods, scheduled] = await Promise.all([
+      openInvoices(db, ctx.customer.id, ctx.today, OVERVIEW_INVOICES + 1),
+      activePaymentMethods(db, ctx.customer.id),
+      transactionPage(db, ctx.customer.id, { statuses: ['pending', 'scheduled'] }),
+    ]);
+    return reply.page('ledger/billing/overview', {
+      title: `Balance · ${ctx.customer.name}`,
+      ...ctx,
+      section: 'balance',
+      invoices: invoices.slice(0, OVERVIEW_INVOICES),
+      moreInvoices: invoices.length > OVERVIEW_INVOICES,
+      methods,
+      upcoming: scheduled.rows.slice(0, 5),
+    });
+  });
+
+  app.get('/customers/:id/billing/open-invoices', async (request, reply) => {
+    const ctx = await billingContext(db, request);
+    const invoices = await openInvoices(db, ctx.customer.id, ctx.today, OPEN_INVOICES_SHOWN + 1);
+    return reply.page('ledger/billing/open-invoices', {
+      title: `Open Invoices · ${ctx.customer.name}`,
+      ...ctx,
+      section: 'open-invoices',
+      invoices: invoices.slice(0, OPEN_INVOICES_SHOWN),
+      shown: OPEN_INVOICES_SHOWN,
+      more: invoices.length > OPEN_INVOICES_SHOWN,
+    });
+  });
+
+  app.get('/customers/:id/billing/calendar', async (request, reply) => {
+    const ctx = await billingContext(db, request);
+    const query = monthQuery.parse(request.query);
+    const month = query.month ?? query.day?.slice(0, 7) ?? ctx.today.slice(0, 7);
+    const grid = monthGrid(month);
+    const days = await scheduledByDay(db, ctx.customer.id, grid.first, grid.last);
+    const breakdown = query.day ? await scheduledOn(db, ctx.customer.id, query.day) : null;
+    const data = {
+      title: `Payments Calendar · ${ctx.customer.name}`,
+      ...ctx,
+      section: 'calendar',
+      month,
+      grid,
+      days,
+      day: query.day ?? null,
+      breakdown,
+    };
+    return reply.pageOrFragment({ page: 'ledger/billing/calendar', fragment: 'ledger/billing/_calendar-day' }, data);
+  });
+
+  for (const [key, section] of Object.entries(emptySections)) {
+    app.get(`/customers/:id/billing/${key}`, async (request, reply) => {
+      const ctx = await billingContext(db, request);
+      return reply.page('ledger/billing/empty', {
+        title: `${section.title} · ${ctx.customer.name}`,
+        ...ctx,
+        section: key,
+        heading: section.title,
+        message: section.message,
+      });
+    });
+  }
+}

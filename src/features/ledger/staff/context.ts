@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { staffOf } from '../../../auth/guards.ts';
+import { type CustomerRow, findCustomerFor } from '../../../auth/scope.ts';
+import type { Db } from '../../../db/index.ts';
+import { todayIso } from '../../../lib/dates.ts';
+import { notFound } from '../../../lib/http-error.ts';
+import { customerHeader } from '../../customer-module/frame.ts';
+import { customerTabLinks } from '../../customer-module/tabs.ts';
+import { type BalanceSummary, balanceSummary } from '../balance.ts';
+import { creditNumberFor } from '../credits.ts';
+import { transactionNumberFor } from '../payments.ts';
+
+/** The sub-tabs of *Billing Information*, in order; `path` is below /customers/:id/billing. */
+export const billingSections = [
+  { key: 'balance', label: 'Balance', path: '' },
+  { key: 'open-invoices', label: 'Open Invoices', path: '/open-invoices' },
+  { key: 'invoices', label: 'Invoices', path: '/invoices' },
+  { key: 'transactions', label: 'Transactions', path: '/transactions' },
+  { key: 'pending', label: 'Pending', path: '/pending' },
+  { key: 'scheduled', label: 'Scheduled', path: '/scheduled' },
+  { key: 'calendar', label: 'Payments Calendar', path: '/calendar' },
+  { key: 'credits', label: 'Customer Credits', path: '/credits' },
+  { key: 'unbilled-cdrs', label: 'Unbilled CDRs', path: '/unbilled-cdrs' },
+  { key: 'credit-cards', label: 'Credit Cards', path: '/credit-cards' },
+  { key: 'bank-accounts', label: 'Bank Accounts', path: '/bank-accounts' },
+  { key: 'automatic-payments', label: 'Automatic Payments', path: '/automatic-payments' },
+  { key: 'security-deposits', label: 'Security Deposits', path: '/security-deposits' },
+] as const;
+export type BillingSection = (typeof billingSections)[number]['key'];
+
+export type BillingContext = {
+  customer: CustomerRow;
+  balance: BalanceSummary;
+  base: string;
+  today: string;
+  sections: typeof billingSections;
+  /** The Customer Module's header and tab bar, which frame every billing page. */
+  header: Awaited<ReturnType<typeof customerHeader>>;
+  resellerName: string | undefined;
+  tabs: ReturnType<typeof customerTabLinks>;
+  /** Display numbers for templates: TX-0000042, CR-0000007. */
+  numbers: { transaction: (id: number) => string; credit: (id: number) => string };
+};
+
+const numbers = { transaction: transactionNumberFor, credit: creditNumberFor };
+
+const customerParams = z.object({ id: z.coerce.number().int().positive() });
+
+/** The customer of a billing route, if the user may see it (404 otherwise), with what every billing page shows. */
+export async function billingContext(db: Db, request: FastifyRequest): Promise<BillingContext> {
+  const params = customerParams.safeParse(request.params);
+  if (!params.success) throw notFound('This customer');
+  const customer = await findCustomerFor(db, staffOf(request), params.data.id);
+  if (!customer) throw notFound('This customer');
+  const today = todayIso();
+  const [balance, header] = await Promise.all([balanceSummary(db, customer.id, today), customerHeader(db, customer)]);
+  return {
+    customer,
+    balance,
+    base: `/customers/${customer.id}/billing`,
+    today,
+    sections: billingSections,
+    numbers,
+    header,
+    resellerName: header.resellerName,
+    tabs: customerTabLinks(customer, 'billing'),
+  };
+}
+
+/** A fresh key for a form that moves money: submitting the same form twice moves it once. */
+export function newIdempotencyKey(): string {
+  return randomUUID();
+}
+
+/** A positive id from a route parameter, or 404. */
+export function idParam(request: FastifyRequest, name: string, what: string): number {
+  const parsed = z.coerce
+    .number()
+    .int()
+    .positive()
+    .safeParse((request.params as Record<string, unknown>)[name]);
+  if (!parsed.success) throw notFound(what);
+  return parsed.data;
+}

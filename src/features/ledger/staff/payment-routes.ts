@@ -1,0 +1,281 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { requireStaff, staffOf } from '../../../auth/guards.ts';
+import { actorOf } from '../../../auth/principal.ts';
+import type { Db } from '../../../db/index.ts';
+import { type FieldErrors, parseForm } from '../../../lib/forms.ts';
+import { formatCents } from '../../../lib/money.ts';
+import { startPayment } from '../charging.ts';
+import { ledgerFieldErrors } from '../errors.ts';
+import type { PaymentGateway } from '../gateway.ts';
+import { payableInvoices } from '../invoices.ts';
+import { activePaymentMethod, activePaymentMethods } from '../payment-methods.ts';
+import { cancelScheduledPayment, type PaymentRow, reschedulePayment, transactionNumberFor } from '../payments.ts';
+import {
+  applicationsOfPayment,
+  creditOfPayment,
+  openInvoices,
+  type TransactionRow,
+  transactionOfCustomer,
+  transactionPage,
+} from '../queries.ts';
+import { checkForm, idList, pageQuery, payForm, rescheduleForm, selectedInvoicesQuery } from '../schemas.ts';
+import { type BillingContext, billingContext, idParam, newIdempotencyKey } from './context.ts';
+
+function confirmationMessage(payment: PaymentRow): [kind: string, message: string] {
+  const what = `${formatCents(payment.amount_cents)} (${transactionNumberFor(payment.id)})`;
+  switch (payment.status) {
+    case 'settled':
+      return ['success', `Payment of ${what} accepted.`];
+    case 'scheduled':
+      return ['success', `Payment of ${what} scheduled.`];
+    case 'failed':
+      return ['error', `Payment of ${what} failed: ${payment.failure_reason ?? 'refused by the gateway'}.`];
+    default:
+      return ['info', `Payment of ${what} is pending: the gateway has it and will confirm it.`];
+  }
+}
+
+/**
+ * A customer's payments under /customers/:id/billing: Pay Selected, checks, Transactions, Pending and
+ * Scheduled with reschedule and cancel (staff).
+ */
+export default async function paymentRoutes(
+  app: FastifyInstance,
+  { db, gateway }: { db: Db; gateway: PaymentGateway },
+) {
+  app.addHook('preHandler', requireStaff('admin', 'support', 'reseller'));
+
+  async function renderPayForm(
+    reply: FastifyReply,
+    ctx: BillingContext,
+    invoiceIds: number[],
+    values: Record<string, unknown>,
+    errors: FieldErrors = {},
+  ) {
+    const [invoices, methods] = await Promise.all([
+      payableInvoices(db, ctx.customer.id, invoiceIds),
+      activePaymentMethods(db, ctx.customer.id),
+    ]);
+    const open = invoices.reduce((s, i) => s + i.open_cents, 0);
+    const payable = invoices.reduce((s, i) => s + i.payable_cents, 0);
+    return reply.page('ledger/payments/pay', {
+      title: `Pay Invoice · ${ctx.customer.name}`,
+      ...ctx,
+      section: 'open-invoices',
+      invoices,
+      methods,
+      open,
+      payable,
+      reserved: open - payable,
+      values: {
+        amount: (payable / 100).toFixed(2),
+        paid_on: ctx.today,
+        payment_method_id: methods[0]?.id,
+        idempotency_key: newIdempotencyKey(),
+        ...values,
+      },
+      errors,
+    });
+  }
+
+  app.get('/customers/:id/billing/payments/new', async (request, reply) => {
+    const ctx = await billingContext(db, request);
+    const { invoice_ids } = selectedInvoicesQuery.parse(request.query);
+    if (invoice_ids.length === 0) {
+      request.flash('warning', 'Select one or more open invoices, then choose Pay Selected.');
+      return reply.seeOther(`${ctx.base}/open-invoices`);
+    }
+    return renderPayForm(reply, ctx, invoice_ids, {});
+  });
+
+  app.post('/customers/:id/billing/payments', async (request, reply) => {
+    const ctx = await billingContext(db, request);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const form = parseForm(payForm, body);
+    const invoiceIds = idList.catch([]).parse(body.invoice_ids);
+    if (!form.ok) return renderPayForm(reply.code(422), ctx, invoiceIds, body, form.errors);
+    const method = await activePaymentMethod(db, ctx.customer.id, form.data.payment_method_id).catch(() => null);
+    if (!method)
+      return renderPayForm(reply.code(422), ctx, invoiceIds, body, {
+        payment_method_id: 'Choose one of this customer’s payment methods.',
+      });
+    try {
+      const { payment } = await startPayment(
+        db,
+        gateway,
+        {
+          customerId: ctx.customer.id,
+          amountCents: form.data.amount,
+          method: method.kind,
+          paymentMethodId: method.id,
+          source: 'manual',
+          paidOn: form.data.paid_on,
+          today: ctx.today,
+          invoiceIds: form.data.invoice_ids,
+          remainder: form.data.keep_remainder ? 'credit' : 'refuse',
+          idempotencyKey: form.data.idempotency_key,
+        },
+        actorOf(staffOf(request)),
+      );
+      const [kind, message] = confirmationMessage(payment);
+      request.flash(kind, message);
+      return reply.seeOther(`${ctx.base}/transactions/${payment.id}`);
+    } catch (error) {
+      const errors = ledgerFieldErrors(error);
+      if (!errors) throw error;
+      return renderPayForm(reply.code(422), ctx, invoiceIds, body, errors);
+    }
+  });
+
+  app.get('/customers/:id/billing/transactions', async (request, reply) => {
+    const ctx = await billingContext(db, request);
+    const { before } = pageQuery.parse(request.query);
+    const page = await transactionPage(db, ctx.customer.id, { before });
+    return reply.page('ledger/payments/history', {
+      title: `Transactions · ${ctx.customer.name}`,
+      ...ctx,
+      section: 'transactions',
+      ...page,
+      before,
+    });
+  });
+
+  for (const status of ['pending', 'scheduled'] as const) {
+    app.get(`/customers/:id/billing/${status}`, async (request, reply) => {
+      const ctx = await billingContext(db, request);
+      const { before } = pageQuery.parse(request.query);
+      const page = await transactionPage(db, ctx.customer.id, { before, statuses: [status] });
+      return reply.page(`ledger/payments/${status}`, {
+        title: `${status === 'pending' ? 'Pending' : 'Scheduled'} · ${ctx.customer.name}`,
+        ...ctx,
+        section: status,
+        ...page,
+        before,
+      });
+    });
+  }
+
+  app.get('/customers/:id/billing/transactions/:paymentId', async (request, reply) => {
+    const ctx = await billingContext(db, request);
+    const payment = await transactionOfCustomer(db, ctx.customer.id, idParam(request, 'paymentId', 'This transaction'));
+    const [applications, credit] = await Promise.all([
+      applicationsOfPayment(db, payment.id),
+      creditOfPayment(db, payment.id),
+    ]);
+    return reply.page('ledger/payments/detail', {
+      title: transactionNumberFor(payment.id),
+      ...ctx,
+      section: 'transactions',
+      payment,
+      applications,
+      credit,
+    });
+  });
+
+  async function renderCheckForm(
+    reply: FastifyReply,
+    ctx: BillingContext,
+    values: Record<string, unknown>,
+    errors: FieldErrors = {},
+  ) {
+    const invoices = await openInvoices(db, ctx.customer.id, ctx.today);
+    const selected = new Set(idList.catch([]).parse(values.invoice_ids));
+    return reply.page('ledger/payments/check', {
+      title: `Record a check · ${ctx.customer.name}`,
+      ...ctx,
+      section: 'transactions',
+      invoices,
+      selected,
+      values: { paid_on: ctx.today, idempotency_key: newIdempotencyKey(), ...values },
+      errors,
+    });
+  }
+
+  app.get('/customers/:id/billing/checks/new', async (request, reply) =>
+    renderCheckForm(reply, await billingContext(db, request), {}),
+  );
+
+  app.post('/customers/:id/billing/checks', async (request, reply) => {
+    const ctx = await billingContext(db, request);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const form = parseForm(checkForm, body);
+    if (!form.ok) return renderCheckForm(reply.code(422), ctx, body, form.errors);
+    try {
+      const { payment } = await startPayment(
+        db,
+        gateway,
+        {
+          customerId: ctx.customer.id,
+          amountCents: form.data.amount,
+          method: 'check',
+          reference: form.data.reference,
+          source: 'external',
+          paidOn: form.data.paid_on,
+          today: ctx.today,
+          invoiceIds: form.data.invoice_ids,
+          remainder: 'credit',
+          idempotencyKey: form.data.idempotency_key,
+        },
+        actorOf(staffOf(request)),
+      );
+      request.flash('success', `Check ${form.data.reference} for ${formatCents(payment.amount_cents)} recorded.`);
+      return reply.seeOther(`${ctx.base}/transactions/${payment.id}`);
+    } catch (error) {
+      const errors = ledgerFieldErrors(error);
+      if (!errors) throw error;
+      return renderCheckForm(reply.code(422), ctx, body, errors);
+    }
+  });
+
+  async function renderReschedule(
+    reply: FastifyReply,
+    ctx: BillingContext,
+    payment: TransactionRow,
+    values: Record<string, unknown>,
+    errors: FieldErrors = {},
+  ) {
+    return reply.page('ledger/payments/reschedule', {
+      title: `Reschedule ${transactionNumberFor(payment.id)}`,
+      ...ctx,
+      section: 'scheduled',
+      payment,
+      values: { paid_on: payment.paid_on, ...values },
+      errors,
+    });
+  }
+
+  app.get('/customers/:id/billing/scheduled/:paymentId/reschedule', async (request, reply) => {
+    const ctx = await billingContext(db, request);
+    return renderReschedule(
+      reply,
+      ctx,
+      await transactionOfCustomer(db, ctx.customer.id, idParam(request, 'paymentId', 'This payment')),
+      {},
+    );
+  });
+
+  app.post('/customers/:id/billing/scheduled/:paymentId', async (request, reply) => {
+    const ctx = await billingContext(db, request);
+    const payment = await transactionOfCustomer(db, ctx.customer.id, idParam(request, 'paymentId', 'This payment'));
+    const form = parseForm(rescheduleForm, request.body);
+    if (!form.ok)
+      return renderReschedule(reply.code(422), ctx, payment, request.body as Record<string, unknown>, form.errors);
+    try {
+      await reschedulePayment(db, ctx.customer.id, payment.id, form.data.paid_on, ctx.today, actorOf(staffOf(request)));
+    } catch (error) {
+      const errors = ledgerFieldErrors(error);
+      if (!errors) throw error;
+      return renderReschedule(reply.code(422), ctx, payment, request.body as Record<string, unknown>, errors);
+    }
+    request.flash('success', `${transactionNumberFor(payment.id)} now runs on ${form.data.paid_on}.`);
+    return reply.seeOther(`${ctx.base}/scheduled`);
+  });
+
+  app.post('/customers/:id/billing/scheduled/:paymentId/cancellation', async (request, reply) => {
+    const ctx = await billingContext(db, request);
+    const payment = await transactionOfCustomer(db, ctx.customer.id, idParam(request, 'paymentId', 'This payment'));
+    await cancelScheduledPayment(db, ctx.customer.id, payment.id, actorOf(staffOf(request)));
+    request.flash('success', `Scheduled payment ${transactionNumberFor(payment.id)} cancelled.`);
+    return reply.seeOther(`${ctx.base}/scheduled`);
+  });
+}
