@@ -57,6 +57,39 @@ module.exports = {
       to: { path: '^src/features/ledger/staff/' },
     },
     {
+      name: 'customers-imports-only-named-features',
+      severity: 'error',
+      comment:
+        'Customer accounts (search, inventory, new account, Custom Account ID) sit below the Customer Module: ' +
+        'they may use audit, external-numbers and institutions, never customer-module or services.',
+      from: { path: '^src/features/customers/' },
+      to: { path: '^src/features/', pathNot: '^src/features/(customers|audit|external-numbers|institutions)/' },
+    },
+    {
+      name: 'customer-module-imports-only-named-features',
+      severity: 'error',
+      comment:
+        "The Customer Module's tabs build on customers, services, external-numbers, institutions and audit; " +
+        'features that fill a tab (billing, the wizard) import the frame, not the other way round.',
+      from: { path: '^src/features/customer-module/' },
+      to: {
+        path: '^src/features/',
+        pathNot: '^src/features/(customer-module|customers|services|external-numbers|institutions|audit)/|^src/features/ledger/(?!staff/)',
+      },
+    },
+    {
+      name: 'services-imports-only-named-features',
+      severity: 'error',
+      comment:
+        'Services (Products, Orders, Service Details) use audit, catalogue and numbers, and of the Customer ' +
+        'Module only its frame and tabs.',
+      from: { path: '^src/features/services/' },
+      to: {
+        path: '^src/features/',
+        pathNot: '^src/features/(services|audit|catalogue|numbers)/|^src/features/customer-module/(frame|tabs)\\.ts$',
+      },
+    },
+    {
       name: 'not-to-unresolvable',
       severity: 'error',
       from: {},

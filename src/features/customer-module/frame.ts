@@ -3,9 +3,13 @@ import { z } from 'zod';
 import { staffOf } from '../../auth/guards.ts';
 import { type CustomerRow, findCustomerFor } from '../../auth/scope.ts';
 import type { Queryable } from '../../db/index.ts';
+import type { FieldErrors } from '../../lib/forms.ts';
 import { notFound } from '../../lib/http-error.ts';
+import { resellerName } from '../customers/queries.ts';
 import { countryNames } from '../customers/schemas.ts';
 import { customerBalanceCents } from '../ledger/balance.ts';
+import { activeAlerts } from './alerts/queries.ts';
+import { billToLocation } from './queries.ts';
 import { type CustomerTabKey, customerTabLinks, type SubTab, subTabLinks } from './tabs.ts';
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });
@@ -26,27 +30,22 @@ export async function customerFromRequest(db: Queryable, request: FastifyRequest
   return customer;
 }
 
-export type ActiveAlert = { id: number; message: string; created_at: string };
+/** A tab's form as shown: the values as typed, the errors beside the fields, a message above them. */
+export type TabForm = { values: Record<string, unknown>; errors: FieldErrors; message?: string };
+
+export function emptyForm(values: Record<string, unknown> = {}): TabForm {
+  return { values, errors: {} };
+}
 
 /** What the header shows on every tab (D2): balance, the Bill To to edit, the alerts not yet cleared. */
 export async function customerHeader(db: Queryable, customer: CustomerRow) {
   const [balanceCents, billTo, alerts, reseller] = await Promise.all([
     customerBalanceCents(db, customer.id),
-    db('locations').where({ customer_id: customer.id, is_bill_to: true }).first('id'),
-    db('alerts')
-      .where({ customer_id: customer.id })
-      .whereNull('cleared_at')
-      .orderBy('id', 'desc')
-      .limit(5)
-      .select('id', 'message', 'created_at'),
-    db('resellers').where({ id: customer.reseller_id }).first('name'),
+    billToLocation(db, customer.id),
+    activeAlerts(db, customer.id),
+    resellerName(db, customer.reseller_id),
   ]);
-  return {
-    balanceCents,
-    billToId: (billTo?.id as number | undefined) ?? null,
-    alerts: alerts as ActiveAlert[],
-    resellerName: reseller?.name as string | undefined,
-  };
+  return { balanceCents, billToId: (billTo?.id as number | undefined) ?? null, alerts, resellerName: reseller };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { staffOf } from '../../auth/guards.ts';
+import { requireStaff, staffOf } from '../../auth/guards.ts';
 import type { StaffPrincipal } from '../../auth/principal.ts';
 import type { Db } from '../../db/index.ts';
 import { type FieldErrors, parseForm } from '../../lib/forms.ts';
@@ -42,6 +42,7 @@ function typedValues(user: StaffPrincipal, step: NewAccountStep, body: Record<st
  * keeps what was typed, valid or not; *Finish* creates the customer exactly once.
  */
 export default async function newAccountRoutes(app: FastifyInstance, { db }: { db: Db }) {
+  app.addHook('preHandler', requireStaff('admin', 'support', 'reseller'));
   async function renderStep(
     request: FastifyRequest,
     reply: FastifyReply,

@@ -1,16 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import { staffOf } from '../../auth/guards.ts';
 import type { Db } from '../../db/index.ts';
+import { resellerName } from '../customers/queries.ts';
 import { customerStats } from './stats.ts';
 
 export default async function homeRoutes(app: FastifyInstance, { db }: { db: Db }) {
   app.get('/', async (request, reply) => {
     const user = staffOf(request);
-    const reseller = user.resellerId ? await db('resellers').where({ id: user.resellerId }).first('name') : null;
+    const reseller = user.resellerId ? await resellerName(db, user.resellerId) : undefined;
     return reply.page('home/index', {
       title: 'Home',
       stats: await customerStats(db, user),
-      resellerName: reseller?.name ?? null,
+      resellerName: reseller ?? null,
     });
   });
 

@@ -20,6 +20,12 @@ export type OrgRow = {
 
 export type OrgCursor = { nameKey: string; id: number };
 
+/** Where a page after the record `id` starts (the list's `after`); null when the record is gone. */
+export async function orgCursor(db: Queryable, kind: OrgKind, id: number): Promise<OrgCursor | null> {
+  const row = await db(kindInfo[kind].table).where('id', id).first('name_key', 'id');
+  return row ? { nameKey: row.name_key, id: row.id } : null;
+}
+
 /**
  * Records of the same kind that count as duplicates of `o`: the same name once case, punctuation and
  * spacing are folded; for groups, also under the same institution (a "Physics Department" at two

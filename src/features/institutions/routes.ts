@@ -7,7 +7,7 @@ import { notFound } from '../../lib/http-error.ts';
 import { StaleEditError } from '../audit/audit.ts';
 import { createOrg, mergeOrg, renameOrg } from './institutions.ts';
 import { kindInfo, orgKinds } from './kinds.ts';
-import { findOrg, findOrgs, memberCounts, type OrgRow, possibleDuplicates, sameNameAs } from './queries.ts';
+import { findOrg, findOrgs, memberCounts, type OrgRow, orgCursor, possibleDuplicates, sameNameAs } from './queries.ts';
 import { createForm, listQuery, mergeForm, newQuery, orgParams, renameForm, showQuery } from './schemas.ts';
 
 const PAGE_SIZE = 50;
@@ -58,10 +58,9 @@ export default async function institutionRoutes(app: FastifyInstance, { db }: { 
 
     app.get(info.path, async (request, reply) => {
       const { q, after } = listQuery.parse(request.query);
-      const cursor = after ? await db(info.table).where('id', after).first('name_key', 'id') : undefined;
       const rows = await findOrgs(db, kind, {
         term: q || undefined,
-        after: cursor ? { nameKey: cursor.name_key, id: cursor.id } : null,
+        after: after ? await orgCursor(db, kind, after) : null,
         limit: PAGE_SIZE + 1,
       });
       return reply.page('institutions/index', {

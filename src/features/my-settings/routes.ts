@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { staffOf } from '../../auth/guards.ts';
-import { actorOf, landingTabs } from '../../auth/principal.ts';
+import { landingTabs } from '../../auth/principal.ts';
 import type { Db } from '../../db/index.ts';
 import { parseForm } from '../../lib/forms.ts';
-import { updateAudited } from '../audit/audit.ts';
 import { customerTabs } from '../customer-module/tabs.ts';
+import { saveLandingTab } from './my-settings.ts';
 
 const settingsForm = z.object({ landing_tab: z.enum(landingTabs, { error: 'Choose the tab to land on.' }) });
 const choices = landingTabs.map((key) => ({ key, label: customerTabs.find((t) => t.key === key)!.label }));
@@ -30,10 +30,7 @@ export default async function mySettingsRoutes(app: FastifyInstance, { db }: { d
         errors: parsed.errors,
         choices,
       });
-    const actor = actorOf(staffOf(request));
-    await db.transaction((trx) =>
-      updateAudited(trx, { table: 'users', id: staffOf(request).id, actor }, { landing_tab: parsed.data.landing_tab }),
-    );
+    await saveLandingTab(db, staffOf(request), parsed.data.landing_tab);
     request.flash('success', 'Settings saved. Customers now open on this tab.');
     return reply.seeOther('/my-settings');
   });

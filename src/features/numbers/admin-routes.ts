@@ -6,9 +6,17 @@ import { actorOf } from '../../auth/principal.ts';
 import type { Db } from '../../db/index.ts';
 import { type FieldErrors, parseForm, submittedValues } from '../../lib/forms.ts';
 import { notFound } from '../../lib/http-error.ts';
-import { StaleEditError, updateAudited } from '../audit/audit.ts';
+import { StaleEditError } from '../audit/audit.ts';
 import { gradeLabels, grades } from './grades.ts';
-import { type InventoryRow, importNumbers, listInventory, numberStatuses, parseInventoryCsv } from './inventory.ts';
+import {
+  findInventoryNumber,
+  type InventoryRow,
+  importNumbers,
+  listInventory,
+  numberStatuses,
+  parseInventoryCsv,
+  updateInventoryNumber,
+} from './inventory.ts';
 
 const MAX_CSV_BYTES = 5 * 1024 * 1024;
 
@@ -68,14 +76,9 @@ export default async function numberAdminRoutes(app: FastifyInstance, { db }: { 
     });
   });
 
-  async function numberIn(request: FastifyRequest): Promise<InventoryRow> {
+  async function numberIn(request: FastifyRequest) {
     const params = idParams.safeParse(request.params);
-    const row = params.success
-      ? await db('phone_numbers')
-          .leftJoin('customers', 'customers.id', 'phone_numbers.pool_customer_id')
-          .where('phone_numbers.id', params.data.id)
-          .first('phone_numbers.*', 'customers.account_number as pool_account_number')
-      : undefined;
+    const row = params.success ? await findInventoryNumber(db, params.data.id) : undefined;
     if (!row) throw notFound('This number');
     return row;
   }
@@ -100,7 +103,7 @@ export default async function numberAdminRoutes(app: FastifyInstance, { db }: { 
 
   app.get('/admin/numbers/:id/edit', async (request, reply) => {
     const row = await numberIn(request);
-    const pool = (row as InventoryRow & { pool_account_number: string | null }).pool_account_number ?? '';
+    const pool = row.pool_account_number ?? '';
     return editPage(reply, row, { grade: row.grade, status: row.status, pool, version: String(row.version) }, {});
   });
 
@@ -109,25 +112,9 @@ export default async function numberAdminRoutes(app: FastifyInstance, { db }: { 
     const body = submittedValues(request.body);
     const form = parseForm(numberForm, body);
     if (!form.ok) return editPage(reply.code(422), row, body, form.errors);
-    const errors: FieldErrors = {};
-    const pool = form.data.pool ? await db('customers').where({ account_number: form.data.pool }).first('id') : null;
-    if (form.data.pool && !pool) errors.pool = 'No customer has this account number.';
-    if (Object.keys(errors).length) return editPage(reply.code(422), row, body, errors);
-    // A reserved or assigned number keeps its status: that changes through the wizard and the service.
-    const isFree = row.status === 'available' || row.status === 'withdrawn';
-    const changes = {
-      grade: form.data.grade,
-      pool_customer_id: pool?.id ?? null,
-      ...(isFree ? { status: form.data.status } : {}),
-    };
     try {
-      await db.transaction((trx) =>
-        updateAudited(
-          trx,
-          { table: 'phone_numbers', id: row.id, actor: actorOf(staffOf(request)), expectedVersion: form.data.version },
-          changes,
-        ),
-      );
+      const errors = await updateInventoryNumber(db, actorOf(staffOf(request)), row, form.data);
+      if (errors) return editPage(reply.code(422), row, body, errors);
     } catch (error) {
       if (!(error instanceof StaleEditError)) throw error;
       const current = await numberIn(request);

@@ -1,6 +1,9 @@
+import type { Actor } from '../../auth/principal.ts';
 import { likeInsensitive, TEXT_INDEX_MIN_LENGTH, whereTextContains } from '../../db/dialect.ts';
-import type { Queryable } from '../../db/index.ts';
+import { inTransaction, type Queryable } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
+import type { FieldErrors } from '../../lib/forms.ts';
+import { updateAudited } from '../audit/audit.ts';
 import { type Grade, grades, isGrade, suggestedGrade } from './grades.ts';
 import { inventoryRow, phoneNumberSearchIndex } from './numbers.ts';
 
@@ -50,6 +53,43 @@ export async function listInventory(
   if (digits.length >= TEXT_INDEX_MIN_LENGTH) rows.sort((a, b) => a.number.localeCompare(b.number));
   const page = rows.slice(0, INVENTORY_PAGE_SIZE);
   return { rows: page, next: rows.length > INVENTORY_PAGE_SIZE ? page[page.length - 1].number : null };
+}
+
+/** One number of the inventory with the account number of the customer whose pool it is in, if any. */
+export async function findInventoryNumber(
+  db: Queryable,
+  id: number,
+): Promise<(InventoryRow & { pool_account_number: string | null }) | undefined> {
+  return db('phone_numbers')
+    .leftJoin('customers', 'customers.id', 'phone_numbers.pool_customer_id')
+    .where('phone_numbers.id', id)
+    .first('phone_numbers.*', 'customers.account_number as pool_account_number');
+}
+
+/**
+ * An admin's edit of one number: its grade, the customer pool it is in (by account number, empty for
+ * the public pool) and, for a free number only, available or withdrawn. Audited; a stale edit throws
+ * StaleEditError. Returns field errors, or null when saved.
+ */
+export async function updateInventoryNumber(
+  db: Queryable,
+  actor: Actor,
+  row: InventoryRow,
+  change: { grade: Grade; status: 'available' | 'withdrawn'; pool: string; version: number },
+): Promise<FieldErrors | null> {
+  const pool = change.pool ? await db('customers').where({ account_number: change.pool }).first('id') : null;
+  if (change.pool && !pool) return { pool: 'No customer has this account number.' };
+  // A reserved or assigned number keeps its status: that changes through the wizard and the service.
+  const isFree = row.status === 'available' || row.status === 'withdrawn';
+  const changes = {
+    grade: change.grade,
+    pool_customer_id: pool?.id ?? null,
+    ...(isFree ? { status: change.status } : {}),
+  };
+  await inTransaction(db, (trx) =>
+    updateAudited(trx, { table: 'phone_numbers', id: row.id, actor, expectedVersion: change.version }, changes),
+  );
+  return null;
 }
 
 export type ImportRow = { number: string; grade: Grade; poolCustomerId: number | null };

@@ -12,16 +12,17 @@ import { gradeLabels } from '../numbers/grades.ts';
 import {
   customerProducts,
   findServiceFor,
+  numberSettingsHistory,
   numbersOfServices,
   type ServiceRow,
-  updateNumberSettings,
-} from './services.ts';
+} from './queries.ts';
+import { updateNumberSettings } from './services.ts';
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });
 const numberParams = idParams.extend({ numberId: z.coerce.number().int().positive() });
 const versionField = z.object({ version: z.coerce.number().int().positive() });
 
-/** The customer's *Products* tab and the *Service Details* page (C8). Tenant-scoped through the customer. */
+/** The customer's *Products* and *Orders* tabs, and *Service Details* (C8). Tenant-scoped through the customer. */
 export default async function serviceRoutes(app: FastifyInstance, { db }: { db: Db }) {
   app.addHook('preHandler', requireStaff('admin', 'support', 'reseller'));
 
@@ -30,6 +31,14 @@ export default async function serviceRoutes(app: FastifyInstance, { db }: { db: 
     return renderCustomerTab(db, reply, customer, 'products', 'services/products', {
       services: await customerProducts(db, staffOf(request), customer.id),
       gradeLabels,
+    });
+  });
+
+  // Orders (D4): the services ordered for this customer, newest first, as the wizard created them.
+  app.get('/customers/:id/orders', async (request, reply) => {
+    const customer = await customerFromRequest(db, request);
+    return renderCustomerTab(db, reply, customer, 'orders', 'services/orders', {
+      orders: await customerProducts(db, staffOf(request), customer.id),
     });
   });
 
@@ -48,14 +57,7 @@ export default async function serviceRoutes(app: FastifyInstance, { db }: { db: 
     const [type, numbers, history] = await Promise.all([
       findServiceType(db, service.service_type_id),
       numbersOfServices(db, [service.id]),
-      db('audit_events as a')
-        .leftJoin('users as u', 'u.id', 'a.actor_user_id')
-        .where({ 'a.entity': 'service_numbers' })
-        .whereIn('a.entity_id', db('service_numbers').where({ service_id: service.id }).select('id'))
-        .where('a.action', 'update')
-        .orderBy('a.id', 'desc')
-        .limit(20)
-        .select('a.*', 'u.name as actor_name'),
+      numberSettingsHistory(db, service.id),
     ]);
     return reply.page('services/details', {
       title: `Service Details · ${service.type_name}`,

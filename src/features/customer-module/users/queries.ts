@@ -1,0 +1,20 @@
+import type { Queryable } from '../../../db/index.ts';
+
+/** The customer's portal users (its contacts with a logon name), oldest first. */
+function portalContacts(db: Queryable, customerId: number) {
+  return db('contacts').where({ customer_id: customerId }).whereNotNull('login').orderBy('id');
+}
+
+export async function portalUsers(db: Queryable, customerId: number) {
+  return portalContacts(db, customerId).limit(200).select('id', 'name', 'login', 'email', 'access_revoked_at');
+}
+
+/** The first portal user, who administers the account (New Customer Account creates it). */
+export async function portalAdministrator(db: Queryable, customerId: number) {
+  return portalContacts(db, customerId).first('name', 'login', 'email');
+}
+
+/** A contact of the customer, as the client facing view names it. */
+export async function customerContact(db: Queryable, customerId: number, contactId: number) {
+  return db('contacts').where({ id: contactId, customer_id: customerId }).first('id', 'name', 'login');
+}

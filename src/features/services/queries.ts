@@ -1,0 +1,103 @@
+import type { StaffPrincipal } from '../../auth/principal.ts';
+import { customersVisibleTo } from '../../auth/scope.ts';
+import type { Queryable } from '../../db/index.ts';
+import type { SettingValues } from '../catalogue/service-types.ts';
+import type { Grade } from '../numbers/grades.ts';
+
+export type ServiceRow = {
+  id: number;
+  customer_id: number;
+  customer_name: string;
+  account_number: string;
+  service_type_id: number;
+  type_name: string;
+  price_list_name: string;
+  status: string;
+  monthly_cents: number;
+  setup_cents: number;
+  created_at: string;
+};
+
+export type ServiceNumberRow = {
+  id: number;
+  service_id: number;
+  number: string;
+  grade: Grade;
+  settings: SettingValues;
+  monthly_cents: number;
+  setup_cents: number;
+  version: number;
+};
+
+function servicesQuery(db: Queryable, user: StaffPrincipal) {
+  return customersVisibleTo(db, user, 'c')
+    .join('services as s', 's.customer_id', 'c.id')
+    .join('service_types as t', 't.id', 's.service_type_id')
+    .join('price_lists as p', 'p.id', 's.price_list_id')
+    .select(
+      's.id',
+      's.customer_id',
+      'c.name as customer_name',
+      'c.account_number',
+      's.service_type_id',
+      't.name as type_name',
+      'p.name as price_list_name',
+      's.status',
+      's.monthly_cents',
+      's.setup_cents',
+      's.created_at',
+    );
+}
+
+/** A service the user may see (its customer is in the user's scope), or undefined. */
+export async function findServiceFor(db: Queryable, user: StaffPrincipal, id: number): Promise<ServiceRow | undefined> {
+  return servicesQuery(db, user).where('s.id', id).first();
+}
+
+/** The numbers of some services, in number order, with their settings. */
+export async function numbersOfServices(db: Queryable, serviceIds: number[]): Promise<ServiceNumberRow[]> {
+  if (!serviceIds.length) return [];
+  const rows = await db('service_numbers as sn')
+    .join('phone_numbers as n', 'n.id', 'sn.phone_number_id')
+    .whereIn('sn.service_id', serviceIds)
+    .orderBy('n.number')
+    .select(
+      'sn.id',
+      'sn.service_id',
+      'n.number',
+      'n.grade',
+      'sn.settings',
+      'sn.monthly_cents',
+      'sn.setup_cents',
+      'sn.version',
+    );
+  return rows.map((r: ServiceNumberRow & { settings: string }) => ({
+    ...r,
+    settings: JSON.parse(r.settings) as SettingValues,
+  }));
+}
+
+/** The *Products* tab (C8): the customer's services, newest first (bounded), each with its numbers. */
+export async function customerProducts(db: Queryable, user: StaffPrincipal, customerId: number) {
+  const services: ServiceRow[] = await servicesQuery(db, user)
+    .where('s.customer_id', customerId)
+    .orderBy('s.id', 'desc')
+    .limit(200);
+  const numbers = await numbersOfServices(
+    db,
+    services.map((s) => s.id),
+  );
+  return services.map((s) => ({ ...s, numbers: numbers.filter((n) => n.service_id === s.id) }));
+}
+
+/** The last changes of the settings of a service's numbers, newest first, for *Service Details*. */
+export async function numberSettingsHistory(db: Queryable, serviceId: number) {
+  return db('audit_events as a')
+    .leftJoin('users as u', 'u.id', 'a.actor_user_id')
+    .where({ 'a.entity': 'service_numbers' })
+    .whereIn('a.entity_id', db('service_numbers').where({ service_id: serviceId }).select('id'))
+    .where('a.action', 'update')
+    .orderBy('a.id', 'desc')
+    .limit(20)
+    .select('a.*', 'u.name as actor_name');
+}
