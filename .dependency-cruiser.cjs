@@ -34,6 +34,13 @@ module.exports = {
       to: { path: '^src/(app|serve|server)\\.ts$|^src/jobs/handlers\\.ts$' },
     },
     {
+      name: 'email-imports-no-other-feature',
+      severity: 'error',
+      comment: 'Features that send e-mail (ledger, wizard, contacts, reports) import email; it imports none of them.',
+      from: { path: '^src/features/email/' },
+      to: { path: '^src/features/', pathNot: '^src/features/email/' },
+    },
+    {
       name: 'not-to-unresolvable',
       severity: 'error',
       from: {},
