@@ -32,7 +32,7 @@ export async function queueEmail(db: Queryable, email: EmailToQueue): Promise<nu
       .insert({
         to_address: email.to,
         subject: message.subject,
-        body: message.text,
+        body: message.text, // the text part
         html: message.html,
         template: email.template,
         status: 'queued',
