@@ -90,6 +90,13 @@ module.exports = {
       },
     },
     {
+      name: 'email-imports-no-other-feature',
+      severity: 'error',
+      comment: 'Features that send e-mail (ledger, wizard, contacts, reports) import email; it imports none of them.',
+      from: { path: '^src/features/email/' },
+      to: { path: '^src/features/', pathNot: '^src/features/email/' },
+    },
+    {
       name: 'not-to-unresolvable',
       severity: 'error',
       from: {},

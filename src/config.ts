@@ -20,6 +20,7 @@ const envSchema = z.object({
     .string()
     .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
     .optional(),
+  MAIL_FROM: z.string().regex(/@/, 'must be an e-mail address, optionally with a name').default('ledgerdesk@localhost'),
   // 'auto': Secure cookies whenever the request came over HTTPS (directly or via a trusted proxy).
   COOKIE_SECURE: z.enum(['auto', 'true']).default('auto'),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
@@ -37,6 +38,7 @@ export type Config = Readonly<{
   dataDir: string;
   sessionSecret: string;
   smtpUrl: string | undefined;
+  mailFrom: string;
   cookieSecure: 'auto' | true;
   trustProxy: boolean;
   logLevel: string;
@@ -64,6 +66,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir,
     sessionSecret: e.SESSION_SECRET ?? persistentSecret(dataDir),
     smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
     cookieSecure: e.COOKIE_SECURE === 'true' ? true : 'auto',
     trustProxy: e.TRUST_PROXY === 'true',
     logLevel: e.LOG_LEVEL,

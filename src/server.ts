@@ -13,4 +13,4 @@ try {
   throw error;
 }
 
-await serve(config, { handlers: jobHandlers, recurring: recurringJobs });
+await serve(config, { handlers: jobHandlers(config), recurring: recurringJobs });

@@ -1,4 +1,6 @@
+import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
+import { emailJobHandlers, emailRecurringJobs } from '../features/email/jobs.ts';
 import { paymentJobHandlers, paymentRecurringJobs } from '../features/ledger/jobs.ts';
 import { deleteExpiredSessions } from '../plugins/session-store.ts';
 import type { JobHandlers, RecurringJob } from './queue.ts';
@@ -14,15 +16,17 @@ async function housekeeping(db: Db): Promise<void> {
 
 /**
  * Every job kind the app runs, and its handler: features add theirs here (in their own jobs.ts), the
- * way app.ts lists their routes.
+ * way app.ts lists their routes, and take the configuration they need from `config`.
  */
-export const jobHandlers: JobHandlers = {
+export const jobHandlers = (config: Config): JobHandlers => ({
   housekeeping: (db) => housekeeping(db),
   ...paymentJobHandlers,
-};
+  ...emailJobHandlers(config),
+});
 
 /** Job kinds queued on a schedule (cron patterns in UTC). */
 export const recurringJobs: readonly RecurringJob[] = [
   { kind: 'housekeeping', cron: '*/15 * * * *' },
   ...paymentRecurringJobs,
+  ...emailRecurringJobs,
 ];

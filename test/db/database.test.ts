@@ -232,7 +232,7 @@ t.test('the job loop runs due jobs of its kinds, queues recurring work once per 
 });
 
 t.test('housekeeping deletes expired sessions and long-finished jobs', async (t) => {
-  const { db } = await buildTestApp(t);
+  const { db, config } = await buildTestApp(t);
   await db('sessions').insert([
     { sid: 'old', data: '{}', expires_at: '2020-01-01T00:00:00.000Z' },
     { sid: 'live', data: '{}', expires_at: '2999-01-01T00:00:00.000Z' },
@@ -241,7 +241,7 @@ t.test('housekeeping deletes expired sessions and long-finished jobs', async (t)
   await db('jobs').where({ id: oldJob }).update({ status: 'done', finished_at: '2020-01-01T00:00:00.000Z' });
   await db('jobs').where({ id: recentJob }).update({ status: 'done', finished_at: new Date().toISOString() });
   await enqueueJob(db, { kind: 'housekeeping' });
-  t.same(await runDueJobs(db, jobHandlers, { worker: 'w' }), { done: 1, failed: 0 });
+  t.same(await runDueJobs(db, jobHandlers(config), { worker: 'w' }), { done: 1, failed: 0 });
   t.same(await db('sessions').orderBy('sid').pluck('sid'), ['live']);
   t.same(await db('jobs').where({ kind: 'email' }).pluck('id'), [recentJob]);
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Queryable } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
 import type { FieldErrors } from '../../lib/forms.ts';
+import { queueEmail } from '../email/outbox.ts';
 import type { WizardDraft } from './drafts.ts';
 
 /** The parties *Notifications* (C7) can e-mail; each has a tick box, an address, a subject and a body. */
@@ -62,18 +63,13 @@ export async function finishWizard(db: Queryable, draft: WizardDraft, emails: Ou
       .whereNull('finished_at')
       .update({ finished_at: now, updated_at: now });
     if (claimed === 0) return false;
-    if (emails.length) {
-      await trx('emails').insert(
-        emails.map((e) => ({
-          customer_id: draft.customerId,
-          to_address: e.to,
-          subject: e.subject,
-          body: e.body,
-          template: `wizard-${e.recipient}`,
-          status: 'queued',
-          created_at: now,
-        })),
-      );
+    for (const e of emails) {
+      await queueEmail(trx, {
+        to: e.to,
+        template: `wizard-${e.recipient}`,
+        data: { subject: e.subject, body: e.body },
+        customerId: draft.customerId,
+      });
     }
     return true;
   });

@@ -1,0 +1,50 @@
+import { inTransaction, type Queryable } from '../../db/index.ts';
+import { enqueueJob } from '../../jobs/queue.ts';
+import { nowIso } from '../../lib/dates.ts';
+import { renderMessage } from './messages.ts';
+
+/** The job kind of the sender (jobs.ts). */
+export const EMAIL_JOB = 'email';
+
+export type EmailToQueue = {
+  to: string;
+  /** The message templates' folder under views/email/; also kept on the row, naming the kind of e-mail. */
+  template: string;
+  /** What the templates show. */
+  data: Record<string, unknown>;
+  /** The records the e-mail is about: its history shows on theirs. */
+  customerId?: number | null;
+  contactId?: number | null;
+  invoiceId?: number | null;
+  paymentId?: number | null;
+};
+
+/**
+ * Puts an e-mail in the outbox, rendered (subject, text and HTML), and asks the sender to run so that
+ * it leaves promptly. Runs in the caller's transaction when given one, so the e-mail exists only if
+ * what it tells of was committed. The only writer of `emails` rows besides the sender. Returns its id.
+ */
+export async function queueEmail(db: Queryable, email: EmailToQueue): Promise<number> {
+  const message = await renderMessage(email.template, email.data);
+  return inTransaction(db, async (trx) => {
+    const now = nowIso();
+    const [row]: { id: number }[] = await trx('emails')
+      .insert({
+        to_address: email.to,
+        subject: message.subject,
+        body: message.text, // the text part
+        html: message.html,
+        template: email.template,
+        status: 'queued',
+        next_attempt_at: now,
+        customer_id: email.customerId ?? null,
+        contact_id: email.contactId ?? null,
+        invoice_id: email.invoiceId ?? null,
+        payment_id: email.paymentId ?? null,
+        created_at: now,
+      })
+      .returning('id');
+    await enqueueJob(trx, { kind: EMAIL_JOB, runAt: now });
+    return row.id;
+  });
+}

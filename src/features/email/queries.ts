@@ -1,0 +1,22 @@
+import type { Knex } from 'knex';
+import type { Queryable } from '../../db/index.ts';
+
+/** How long a sender's claim on an e-mail holds: far longer than a send can take (see smtpMailer's time-outs). */
+export const CLAIM_LEASE_MS = 10 * 60_000;
+
+/**
+ * Due: queued, its next attempt time has come, and no sender holds it, or the one that did has not
+ * finished within the lease (it crashed).
+ */
+export function whereDue(query: Knex.QueryBuilder, now: Date): Knex.QueryBuilder {
+  const staleBefore = new Date(now.getTime() - CLAIM_LEASE_MS).toISOString();
+  return query
+    .where('status', 'queued')
+    .where('next_attempt_at', '<=', now.toISOString())
+    .where((claim) => claim.whereNull('claimed_at').orWhere('claimed_at', '<', staleBefore));
+}
+
+/** Due e-mails, the longest waiting first. */
+export function dueEmailIds(db: Queryable, now: Date, limit: number): Promise<number[]> {
+  return whereDue(db('emails'), now).orderBy(['next_attempt_at', 'id']).limit(limit).pluck('id');
+}
