@@ -34,6 +34,32 @@ module.exports = {
       to: { path: '^src/(app|serve|server)\\.ts$|^src/jobs/handlers\\.ts$' },
     },
     {
+      name: 'wizard-imports-only-what-it-builds-on',
+      severity: 'error',
+      comment:
+        'The Add Services Wizard builds on customers, the catalogue, numbers, services, audit, e-mail and drafts; ' +
+        'any other feature it needs is a new dependency to decide on here.',
+      from: { path: '^src/features/wizard/' },
+      to: {
+        path: '^src/features/',
+        pathNot: '^src/features/(wizard|customers|catalogue|numbers|services|audit|email|drafts)/',
+      },
+    },
+    {
+      name: 'customers-do-not-import-the-wizard',
+      severity: 'error',
+      comment: 'The wizard uses New Customer Account\'s steps and customer creation, never the other way round.',
+      from: { path: '^src/features/customers/' },
+      to: { path: '^src/features/wizard/' },
+    },
+    {
+      name: 'drafts-import-no-feature',
+      severity: 'error',
+      comment: 'The drafts module keeps any step-by-step form between its steps and knows none of them.',
+      from: { path: '^src/features/drafts/' },
+      to: { path: '^src/features/', pathNot: '^src/features/drafts/' },
+    },
+    {
       name: 'not-to-unresolvable',
       severity: 'error',
       from: {},
