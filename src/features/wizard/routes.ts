@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requireStaff, staffOf } from '../../auth/guards.ts';
 import type { Db } from '../../db/index.ts';
 import { notFound } from '../../lib/http-error.ts';
@@ -46,13 +46,14 @@ export default async function wizardRoutes(app: FastifyInstance, { db }: { db: D
   }
 
   /** The user's draft and the tab in the URL, and the tab to go to instead if the draft does not open this one now. */
-  async function stepRequestFor(request: FastifyRequest, reply: StepRequest['reply']) {
+  async function stepRequestFor(request: FastifyRequest, reply: FastifyReply) {
     const draft = await draftIn(request);
     const params = wizardStepParams.safeParse(request.params);
     const step = params.success ? stepBySlug(wizardSteps, params.data.step) : undefined;
     if (!step) throw notFound('This step');
     const instead = tabInstead(draft, step);
-    return { at: { db, request, reply, draft, step }, elsewhere: instead && stepUrl(draft.id, instead.slug) };
+    const at: StepRequest = { db, request, reply, draft, step };
+    return { at, elsewhere: instead && stepUrl(draft.id, instead.slug) };
   }
 
   // ---- Start: *Next* begins a draft; unfinished drafts are offered for resuming.

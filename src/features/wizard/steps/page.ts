@@ -6,7 +6,7 @@ import { saveWizardDraft, type WizardDraft } from '../drafts.ts';
 import type { StepAction } from '../schemas.ts';
 import { progressOf, type StepSlug, type WizardStep, wizardSteps } from '../wizard.ts';
 
-/** One request for one tab of one draft. */
+/** One request for one tab of one draft (`at` in the step modules: the request at that tab). */
 export type StepRequest = {
   db: Db;
   request: FastifyRequest;
