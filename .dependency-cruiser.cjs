@@ -61,9 +61,9 @@ module.exports = {
       severity: 'error',
       comment:
         'Customer accounts (search, inventory, new account, Custom Account ID) sit below the Customer Module: ' +
-        'they may use audit, external-numbers and institutions, never customer-module or services.',
+        'they may use audit, drafts, external-numbers and institutions, never customer-module or services.',
       from: { path: '^src/features/customers/' },
-      to: { path: '^src/features/', pathNot: '^src/features/(customers|audit|external-numbers|institutions)/' },
+      to: { path: '^src/features/', pathNot: '^src/features/(customers|audit|drafts|external-numbers|institutions)/' },
     },
     {
       name: 'customer-module-imports-only-named-features',
@@ -95,6 +95,32 @@ module.exports = {
       comment: 'Features that send e-mail (ledger, wizard, contacts, reports) import email; it imports none of them.',
       from: { path: '^src/features/email/' },
       to: { path: '^src/features/', pathNot: '^src/features/email/' },
+    },
+    {
+      name: 'wizard-imports-only-what-it-builds-on',
+      severity: 'error',
+      comment:
+        'The Add Services Wizard builds on customers, the catalogue, numbers, services, audit, e-mail and drafts; ' +
+        'any other feature it needs is a new dependency to decide on here.',
+      from: { path: '^src/features/wizard/' },
+      to: {
+        path: '^src/features/',
+        pathNot: '^src/features/(wizard|customers|catalogue|numbers|services|audit|email|drafts)/',
+      },
+    },
+    {
+      name: 'customers-do-not-import-the-wizard',
+      severity: 'error',
+      comment: 'The wizard uses New Customer Account\'s steps and customer creation, never the other way round.',
+      from: { path: '^src/features/customers/' },
+      to: { path: '^src/features/wizard/' },
+    },
+    {
+      name: 'drafts-import-no-feature',
+      severity: 'error',
+      comment: 'The drafts module keeps any step-by-step form between its steps and knows none of them.',
+      from: { path: '^src/features/drafts/' },
+      to: { path: '^src/features/', pathNot: '^src/features/drafts/' },
     },
     {
       name: 'not-to-unresolvable',

@@ -35,8 +35,9 @@ export async function generate(db: Knex, { customers, random }: LargeSeedOptions
   const admin = await db('users').where({ email: 'admin@example.com' }).first('id');
   const hosted = await db('service_types').where({ name: 'Hosted Voice' }).first('id');
   const expires = new Date(Date.now() + 365 * 24 * 60 * 60 * 1000).toISOString();
-  await db('wizard_drafts').insert({
+  await db('drafts').insert({
     id: 'benchmark-numbers-draft',
+    kind: 'add-services',
     user_id: admin.id,
     reached_step: 3,
     data: JSON.stringify({

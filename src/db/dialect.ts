@@ -235,3 +235,20 @@ export function whereTextContains<Q extends Knex.QueryBuilder>(
     .whereRaw(`"${index.name}" MATCH ?`, [ftsPhrase(term)])
     .orderBy(`${index.name}.rowid`) as Q;
 }
+
+/**
+ * For a migration: renames a table. Foreign keys of other tables follow it on both databases (SQLite
+ * rewrites their REFERENCES, PostgreSQL refers by identity). On PostgreSQL the table's own constraints
+ * (its primary key, Knex's `<table>_<column>_foreign`) are renamed too, so that they keep Knex's names
+ * and a later `dropForeign` finds them; SQLite's constraints have no names of their own.
+ */
+export async function renameTable(db: Queryable, from: string, to: string): Promise<void> {
+  await db.schema.renameTable(from, to);
+  if (dialectOf(db) !== 'postgres') return;
+  const { rows } = await db.raw<{ rows: { name: string }[] }>(
+    'SELECT conname AS name FROM pg_constraint WHERE conrelid = ?::regclass AND starts_with(conname, ?)',
+    [to, `${from}_`],
+  );
+  for (const { name } of rows)
+    await db.raw('ALTER TABLE ?? RENAME CONSTRAINT ?? TO ??', [to, name, `${to}_${name.slice(from.length + 1)}`]);
+}

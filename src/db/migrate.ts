@@ -9,7 +9,7 @@ const migrationsDir = fileURLToPath(new URL('../../migrations/', import.meta.url
 type Migration = { up(db: Knex): Promise<void>; down(db: Knex): Promise<void> };
 
 /** Knex migrations read from migrations/ (timestamp-named .ts files), loaded through our own module loader. */
-const migrationSource: Knex.MigrationSource<string> = {
+export const migrationSource: Knex.MigrationSource<string> = {
   async getMigrations() {
     return readdirSync(migrationsDir)
       .filter((f) => /^\d{8,}.*\.ts$/.test(f))

@@ -6,24 +6,11 @@ import { nowIso } from '../../lib/dates.ts';
 import { type FieldErrors, parseForm } from '../../lib/forms.ts';
 import { HttpError } from '../../lib/http-error.ts';
 import { auditCreated, updateAudited } from '../audit/audit.ts';
+import { markDraftFinished, recordDraftCustomer } from '../drafts/drafts.ts';
+import { draftCustomerId } from '../drafts/queries.ts';
 import { accountNumberFor } from './account-number.ts';
-import type { CustomerDraft } from './drafts.ts';
+import { type CustomerDraft, type NewAccountStep, newAccountSteps } from './drafts.ts';
 import { accountIdStep, accountTypeStep, administratorStep, contactDetailsStep, resellerChoice } from './schemas.ts';
-
-/** The four steps of *New Customer Account* (B2), in order; `slug` is the step's URL. */
-const steps = [
-  { number: 1, slug: 'account-type', title: 'Account type', fields: ['reseller_id', 'kind', 'sales_person', 'branch'] },
-  {
-    number: 2,
-    slug: 'contact-details',
-    title: 'Contact details',
-    fields: ['name', 'line1', 'line2', 'city', 'region', 'postal_code', 'country', 'email', 'phone'],
-  },
-  { number: 3, slug: 'account-id', title: 'Customer Account ID', fields: ['custom_account_id'] },
-  { number: 4, slug: 'administrator', title: 'Administrative user', fields: ['login'] },
-] as const;
-export type NewAccountStep = (typeof steps)[number];
-export const newAccountSteps: readonly NewAccountStep[] = steps;
 
 /** Staff choose the reseller a new customer belongs to; a reseller user's customers are always its own. */
 export function staffChoosesReseller(user: StaffPrincipal): boolean {
@@ -204,14 +191,10 @@ export async function finishDraft(
   try {
     return await db.transaction(async (trx) => {
       const now = nowIso();
-      const claimed = await trx('customer_drafts')
-        .where({ id: draft.id, user_id: user.id })
-        .whereNull('finished_at')
-        .update({ finished_at: now, updated_at: now });
-      if (claimed === 0) {
-        const finished = await trx('customer_drafts').where({ id: draft.id }).first('customer_id');
-        if (!finished?.customer_id) throw new HttpError(404, 'This new customer account form no longer exists.');
-        return { customerId: finished.customer_id as number, created: false };
+      if (!(await markDraftFinished(trx, draft.id))) {
+        const customerId = await draftCustomerId(trx, draft.id);
+        if (!customerId) throw new HttpError(404, 'This new customer account form no longer exists.');
+        return { customerId, created: false };
       }
 
       const customerId = await insertCustomerAccount(trx, actor, { resellerId, account, contact, customAccountId });
@@ -236,7 +219,7 @@ export async function finishDraft(
         { ...administrator, password_hash: 'set' },
       );
 
-      await trx('customer_drafts').where({ id: draft.id }).update({ customer_id: customerId });
+      await recordDraftCustomer(trx, draft.id, customerId);
       return { customerId, created: true };
     });
   } catch (error) {

@@ -7,34 +7,40 @@ import { type FieldErrors, parseForm } from '../../lib/forms.ts';
 import { forbidden, notFound } from '../../lib/http-error.ts';
 import { hashPassword } from '../../lib/password.ts';
 import {
+  furthestStep,
+  neighbour,
+  type Progress,
+  reachedAfter,
+  stepBySlug,
+  stepInstead,
+  stepTabs,
+  typedValues,
+} from '../../lib/step-form.ts';
+import { createDraft, discardDraft, saveDraft } from '../drafts/drafts.ts';
+import { findDraftFor } from '../drafts/queries.ts';
+import { draftParams, stepParams } from '../drafts/schemas.ts';
+import {
   finishDraft,
   firstInvalidStep,
-  type NewAccountStep,
-  newAccountSteps,
   resellerOptions,
   staffChoosesReseller,
   TakenError,
   validateStep,
 } from './customers.ts';
-import { type CustomerDraft, createDraft, type DraftValues, discardDraft, findDraftFor, saveDraft } from './drafts.ts';
+import { type CustomerDraft, type NewAccountStep, newAccountSteps } from './drafts.ts';
 import { countries, MIN_PASSWORD_LENGTH, newPassword } from './schemas.ts';
 
-const draftParams = z.object({ draftId: z.string().regex(/^[A-Za-z0-9_-]{10,40}$/) });
-const stepParams = draftParams.extend({ step: z.enum(newAccountSteps.map((s) => s.slug) as [string, ...string[]]) });
+const newAccountStepParams = stepParams(newAccountSteps);
 const stepAction = z.object({ action: z.enum(['next', 'back', 'finish']).catch('next') });
 
 const stepUrl = (draftId: string, step: NewAccountStep) => `/customers/new/${draftId}/${step.slug}`;
 
-/** The fields of a step the user typed, as typed: only the step's own fields, and only strings. */
-function typedValues(user: StaffPrincipal, step: NewAccountStep, body: Record<string, unknown>): DraftValues {
-  const values: DraftValues = {};
-  for (const field of step.fields) {
-    if (field === 'reseller_id' && !staffChoosesReseller(user)) continue;
-    const value = body[field];
-    values[field] = typeof value === 'string' ? value : '';
-  }
-  return values;
-}
+/** Steps open in order: a step opens once every step before it has passed. Without a draft, only the first. */
+const progressOf = (draft: CustomerDraft | null): Progress<NewAccountStep> => ({ reached: draft?.reachedStep ?? 1 });
+
+/** The fields of a step the user may type: a reseller user's customers are its own, so it names no reseller. */
+const fieldsFor = (user: StaffPrincipal, step: NewAccountStep) =>
+  step.fields.filter((field) => field !== 'reseller_id' || staffChoosesReseller(user));
 
 /**
  * *New Customer Account* (B2): four server-rendered steps over a draft kept in the database, so a
@@ -55,11 +61,7 @@ export default async function newAccountRoutes(app: FastifyInstance, { db }: { d
     if (Object.keys(errors).length) reply.code(422);
     return reply.page(`customers/new/${step.slug}`, {
       title: 'New Customer Account',
-      steps: newAccountSteps.map((s) => ({
-        ...s,
-        href: draft && s.number <= draft.reachedStep && s.number !== step.number ? stepUrl(draft.id, s) : null,
-        state: s.number === step.number ? 'current' : draft && s.number < draft.reachedStep ? 'done' : 'todo',
-      })),
+      steps: stepTabs(newAccountSteps, step, progressOf(draft), (s) => (draft ? stepUrl(draft.id, s) : null)),
       step,
       action: draft ? stepUrl(draft.id, step) : '/customers/new',
       draftId: draft?.id ?? null,
@@ -76,15 +78,18 @@ export default async function newAccountRoutes(app: FastifyInstance, { db }: { d
   /** The user's own draft from the URL; a finished one sends the user to the customer it created. */
   async function draftIn(request: FastifyRequest): Promise<CustomerDraft> {
     const params = draftParams.safeParse(request.params);
-    const draft = params.success ? await findDraftFor(db, staffOf(request), params.data.draftId) : undefined;
+    const draft = params.success
+      ? await findDraftFor(db, 'new-customer', staffOf(request), params.data.draftId)
+      : undefined;
     if (!draft) throw notFound('This new customer account form');
     return draft;
   }
 
   function stepIn(request: FastifyRequest): NewAccountStep {
-    const params = stepParams.safeParse(request.params);
-    if (!params.success) throw notFound('This step');
-    return newAccountSteps.find((s) => s.slug === params.data.step)!;
+    const params = newAccountStepParams.safeParse(request.params);
+    const step = params.success ? stepBySlug(newAccountSteps, params.data.step) : undefined;
+    if (!step) throw notFound('This step');
+    return step;
   }
 
   /** A reseller user's customers are its own: a form naming another reseller is refused outright. */
@@ -98,7 +103,7 @@ export default async function newAccountRoutes(app: FastifyInstance, { db }: { d
     const body = (request.body ?? {}) as Record<string, unknown>;
     refuseForeignReseller(user, body);
     const { action } = stepAction.parse(body);
-    let saved = await saveDraft(db, draft, typedValues(user, step, body));
+    let saved = await saveDraft(db, draft, typedValues(fieldsFor(user, step), body));
 
     // The password is kept only as a hash, and only once it is valid; a blank field keeps the one entered before.
     let passwordErrors: FieldErrors = {};
@@ -109,15 +114,15 @@ export default async function newAccountRoutes(app: FastifyInstance, { db }: { d
       else passwordErrors = password.errors;
     }
 
-    const previous = newAccountSteps[step.number - 2];
+    const previous = neighbour(newAccountSteps, step, -1);
     if (action === 'back' && previous) return reply.seeOther(stepUrl(saved.id, previous));
 
     const errors = { ...(await validateStep(db, user, step, saved.values)), ...passwordErrors };
     if (Object.keys(errors).length) return refuseStep(request, reply, step, saved, errors);
 
-    const next = newAccountSteps[step.number];
+    const next = neighbour(newAccountSteps, step, 1);
     if (next) {
-      await saveDraft(db, saved, {}, Math.max(saved.reachedStep, next.number));
+      await saveDraft(db, saved, {}, reachedAfter(saved.reachedStep, next));
       return reply.seeOther(stepUrl(saved.id, next));
     }
 
@@ -149,7 +154,7 @@ export default async function newAccountRoutes(app: FastifyInstance, { db }: { d
     draft: CustomerDraft,
     errors: FieldErrors,
   ) {
-    const current = await findDraftFor(db, staffOf(request), draft.id);
+    const current = await findDraftFor(db, 'new-customer', staffOf(request), draft.id);
     if (current?.customerId) return reply.seeOther(`/customers/${current.customerId}`);
     return renderStep(request, reply, step, draft, errors);
   }
@@ -161,14 +166,14 @@ export default async function newAccountRoutes(app: FastifyInstance, { db }: { d
     const user = staffOf(request);
     const body = (request.body ?? {}) as Record<string, unknown>;
     refuseForeignReseller(user, body);
-    const id = await createDraft(db, user, {});
-    return submitStep(request, reply, (await findDraftFor(db, user, id))!, newAccountSteps[0]);
+    const id = await createDraft(db, 'new-customer', user);
+    return submitStep(request, reply, (await findDraftFor(db, 'new-customer', user, id))!, newAccountSteps[0]);
   });
 
   app.get('/customers/new/:draftId', async (request, reply) => {
     const draft = await draftIn(request);
     if (draft.customerId) return reply.redirect(`/customers/${draft.customerId}`, 303);
-    return reply.redirect(stepUrl(draft.id, newAccountSteps[draft.reachedStep - 1]), 303);
+    return reply.redirect(stepUrl(draft.id, furthestStep(newAccountSteps, progressOf(draft))), 303);
   });
 
   app.get('/customers/new/:draftId/:step', async (request, reply) => {
@@ -176,8 +181,8 @@ export default async function newAccountRoutes(app: FastifyInstance, { db }: { d
     const step = stepIn(request);
     if (draft.customerId) return reply.redirect(`/customers/${draft.customerId}`, 303);
     // Steps open in order: a step whose predecessors have not all passed sends the user to the first open one.
-    if (step.number > draft.reachedStep)
-      return reply.redirect(stepUrl(draft.id, newAccountSteps[draft.reachedStep - 1]), 303);
+    const instead = stepInstead(newAccountSteps, step, progressOf(draft));
+    if (instead) return reply.redirect(stepUrl(draft.id, instead), 303);
     return renderStep(request, reply, step, draft);
   });
 
@@ -186,14 +191,14 @@ export default async function newAccountRoutes(app: FastifyInstance, { db }: { d
     const step = stepIn(request);
     // A second *Finish* (double click, another tab) lands on the customer the first one created.
     if (draft.customerId) return reply.seeOther(`/customers/${draft.customerId}`);
-    if (step.number > draft.reachedStep)
-      return reply.seeOther(stepUrl(draft.id, newAccountSteps[draft.reachedStep - 1]));
+    const instead = stepInstead(newAccountSteps, step, progressOf(draft));
+    if (instead) return reply.seeOther(stepUrl(draft.id, instead));
     return submitStep(request, reply, draft, step);
   });
 
   app.post('/customers/new/:draftId/discard', async (request, reply) => {
     const params = draftParams.safeParse(request.params);
-    if (!params.success || !(await discardDraft(db, staffOf(request), params.data.draftId)))
+    if (!params.success || !(await discardDraft(db, 'new-customer', staffOf(request), params.data.draftId)))
       throw notFound('This new customer account form');
     request.flash('info', 'The new customer account was discarded.');
     return reply.seeOther('/customers');

@@ -47,12 +47,12 @@ export async function createServices(
   try {
     return await db.transaction(async (trx) => {
       const now = nowIso();
-      const claimed = await trx('wizard_drafts')
+      const claimed = await trx('drafts')
         .where({ id: draft.id, user_id: user.id })
         .whereNull('created_services_at')
         .update({ created_services_at: now, updated_at: now });
       if (claimed === 0) {
-        const done = await trx('wizard_drafts').where({ id: draft.id }).first('customer_id');
+        const done = await trx('drafts').where({ id: draft.id }).first('customer_id');
         const services = await trx('services').where({ wizard_draft_id: draft.id }).orderBy('id').pluck('id');
         return { created: false, customerId: done?.customer_id, serviceIds: services };
       }
@@ -139,7 +139,7 @@ export async function createServices(
         });
       }
 
-      await trx('wizard_drafts')
+      await trx('drafts')
         .where({ id: draft.id })
         .update({ customer_id: customerId, creation_log: JSON.stringify(log) });
       return { created: true, customerId, serviceIds };

@@ -57,7 +57,7 @@ export function parseEmails(
 export async function finishWizard(db: Queryable, draft: WizardDraft, emails: OutgoingEmail[]): Promise<boolean> {
   return db.transaction(async (trx) => {
     const now = nowIso();
-    const claimed = await trx('wizard_drafts')
+    const claimed = await trx('drafts')
       .where({ id: draft.id })
       .whereNotNull('created_services_at')
       .whereNull('finished_at')

@@ -2,17 +2,13 @@ import { z } from 'zod';
 import { grades } from '../numbers/grades.ts';
 import { selectionMethods } from '../numbers/numbers.ts';
 
-export const draftParams = z.object({ draftId: z.string().regex(/^[A-Za-z0-9_-]{10,40}$/) });
-export const stepParams = draftParams.extend({
-  step: z.enum(['customer', 'service', 'numbers', 'settings', 'billing', 'creation', 'notifications']),
-});
-
 /** Which button submitted a step's form; anything unknown counts as *Next*. */
 export const stepAction = z.object({
   action: z
     .enum(['next', 'back', 'update', 'choose', 'details', 'customer-only', 'add-ticked', 'change', 'create', 'finish'])
     .catch('next'),
 });
+export type StepAction = z.infer<typeof stepAction>['action'];
 
 export const MAX_SEARCH_COUNT = 50;
 

@@ -3,11 +3,15 @@ import type { StaffPrincipal } from '../../auth/principal.ts';
 import { type CustomerRow, customersVisibleTo } from '../../auth/scope.ts';
 import type { Queryable } from '../../db/index.ts';
 import type { FieldErrors } from '../../lib/forms.ts';
+import { type Progress, stepBySlug, stepInstead } from '../../lib/step-form.ts';
 import { defaultPriceList, findPriceList, type PriceList, priceTable } from '../catalogue/price-lists.ts';
 import { type Pricing, priceSelection } from '../catalogue/pricing.ts';
-import { findServiceType, type ServiceType, validateSettings } from '../catalogue/service-types.ts';
-import { newAccountSteps, validateStep } from '../customers/customers.ts';
-import { type DraftNumber, draftNumbers, type WizardDraft, type WizardValues } from './drafts.ts';
+import { findServiceType, type ServiceType, type SettingValues, validateSettings } from '../catalogue/service-types.ts';
+import { validateStep } from '../customers/customers.ts';
+import { newAccountSteps } from '../customers/drafts.ts';
+import type { DraftValues } from '../drafts/drafts.ts';
+import { addNumbersToDraft, type WizardDraft } from './drafts.ts';
+import { type DraftNumber, draftNumbers, numbersByIds, numbersInPools } from './queries.ts';
 
 /** The wizard's tabs, in order (C1–C7); `slug` is the step's URL under /wizard/:draftId/. */
 const steps = [
@@ -22,21 +26,31 @@ const steps = [
 export type WizardStep = (typeof steps)[number];
 export type StepSlug = WizardStep['slug'];
 export const wizardSteps: readonly WizardStep[] = steps;
-export const stepBySlug = (slug: StepSlug): WizardStep => steps.find((s) => s.slug === slug)!;
+const creationStep = stepBySlug(steps, 'creation')!;
 
 /** *Only Create a Customer Account* skips Numbers and Settings. */
-export const isCustomerOnly = (values: WizardValues) => values.customer_only === '1';
+export const isCustomerOnly = (values: DraftValues) => values.customer_only === '1';
 
-export function isSkipped(values: WizardValues, step: WizardStep): boolean {
+function isSkipped(values: DraftValues, step: WizardStep): boolean {
   return isCustomerOnly(values) && (step.slug === 'numbers' || step.slug === 'settings');
 }
 
-/** The step after (or before) this one for this draft, passing over skipped steps. */
-export function neighbour(values: WizardValues, step: WizardStep, direction: 1 | -1): WizardStep | undefined {
-  for (let n = step.number + direction; n >= 1 && n <= steps.length; n += direction) {
-    if (!isSkipped(values, steps[n - 1])) return steps[n - 1];
-  }
-  return undefined;
+/**
+ * How far the wizard has come. Once the services exist, the earlier tabs are history: only Creation and
+ * Notifications open, and Notifications opens only then.
+ */
+export function progressOf(draft: WizardDraft): Progress<WizardStep> {
+  const skips = (step: WizardStep) => isSkipped(draft.values, step);
+  return draft.createdServicesAt
+    ? { reached: steps.length, firstOpen: creationStep.number, isSkipped: skips }
+    : { reached: Math.min(draft.reachedStep, creationStep.number), isSkipped: skips };
+}
+
+/** Where a request for a tab goes instead, when the draft does not open it now; null when it does. */
+export function tabInstead(draft: WizardDraft, step: WizardStep): WizardStep | null {
+  // Notifications tells what creation did: until then, Creation is as far as the wizard goes.
+  if (!draft.createdServicesAt && step.slug === 'notifications') return creationStep;
+  return stepInstead(wizardSteps, step, progressOf(draft));
 }
 
 export const PIN_PATTERN = /^\d{4,8}$/;
@@ -47,7 +61,7 @@ export const MAX_QUANTITY = 20;
 export async function existingCustomer(
   db: Queryable,
   user: StaffPrincipal,
-  values: WizardValues,
+  values: DraftValues,
 ): Promise<(CustomerRow & { pin_hash: string | null }) | undefined> {
   const accountNumber = (values.account_number ?? '').trim().toUpperCase();
   if (values.customer_mode !== 'existing' || !accountNumber) return undefined;
@@ -62,7 +76,7 @@ export async function existingCustomer(
 export async function validateCustomerStep(
   db: Queryable,
   user: StaffPrincipal,
-  values: WizardValues,
+  values: DraftValues,
 ): Promise<FieldErrors | null> {
   if (values.customer_mode === 'existing') {
     if (!(await existingCustomer(db, user, values)))
@@ -84,7 +98,7 @@ export type WizardState = {
   pricing: Pricing;
 };
 
-export function quantityOf(values: WizardValues): number {
+export function quantityOf(values: DraftValues): number {
   const quantity = Number(values.quantity ?? '1');
   return Number.isInteger(quantity) && quantity >= 1 && quantity <= MAX_QUANTITY ? quantity : 1;
 }
@@ -109,9 +123,28 @@ export async function loadWizardState(db: Queryable, draft: WizardDraft): Promis
 }
 
 /** *Service* (C2): a service type from the catalogue, or *Only Create a Customer Account*. */
-export function validateServiceStep(values: WizardValues, state: WizardState): FieldErrors | null {
+export function validateServiceStep(values: DraftValues, state: WizardState): FieldErrors | null {
   if (isCustomerOnly(values) || state.serviceType) return null;
   return { service_type_id: 'Choose a service type, or Only Create a Customer Account.' };
+}
+
+/**
+ * Adds the numbers the user could have been offered: in the public pool or in the pool of one of
+ * `poolCustomerIds`. Returns whether all were added, and the numbers (as text) that someone else holds
+ * or that were not the user's to take.
+ */
+export async function addOfferedNumbers(
+  db: Queryable,
+  draft: WizardDraft,
+  ids: number[],
+  poolCustomerIds: number[],
+  defaults: SettingValues,
+): Promise<{ allAdded: boolean; lost: string[] }> {
+  const offered = await numbersInPools(db, ids, poolCustomerIds);
+  const taken = await addNumbersToDraft(db, draft, offered, defaults);
+  if (!taken.length && offered.length === ids.length) return { allAdded: true, lost: [] };
+  const lost = ids.filter((id) => taken.includes(id) || !offered.includes(id));
+  return { allAdded: false, lost: await numbersByIds(db, lost) };
 }
 
 /** *Numbers* (C3): at least one number for the service. */

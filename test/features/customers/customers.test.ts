@@ -176,7 +176,7 @@ t.test('each step validates before Next, and Back keeps what was typed', async (
     (await agent.post(`${base}/administrator`, { ...step4, action: 'back' })).headers.location,
     `${base}/account-id`,
   );
-  const draft = await db('customer_drafts')
+  const draft = await db('drafts')
     .where({ id: base.split('/').pop() })
     .first();
   t.notMatch(draft.data, /correct horse/, 'the draft keeps no password in clear');
@@ -244,7 +244,7 @@ t.test('Finish creates the customer, its Bill To location and its administrative
     'the hash itself is not logged',
   );
   t.match(
-    await db('customer_drafts')
+    await db('drafts')
       .where({ id: base.split('/').pop() })
       .first(),
     { customer_id: customer.id, finished_at: /^\d{4}-/ },
@@ -284,7 +284,7 @@ t.test('a value taken between its step and Finish rolls everything back', async 
   t.equal((await db('locations').where({ city: 'Bristol' })).length, 0);
   t.equal(
     (
-      await db('customer_drafts')
+      await db('drafts')
         .where({ id: base.split('/').pop() })
         .first()
     ).finished_at,

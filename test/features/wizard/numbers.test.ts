@@ -9,7 +9,8 @@ import {
   reserveNumbers,
   searchNumbers,
 } from '../../../src/features/numbers/numbers.ts';
-import { addNumbersToDraft, createWizardDraft, findWizardDraftFor } from '../../../src/features/wizard/drafts.ts';
+import { addNumbersToDraft, createWizardDraft } from '../../../src/features/wizard/drafts.ts';
+import { findWizardDraftFor } from '../../../src/features/wizard/queries.ts';
 import { validityReport } from '../../../src/features/wizard/validity.ts';
 import { loadWizardState } from '../../../src/features/wizard/wizard.ts';
 import { seededRandom } from '../../../src/lib/seeded-random.ts';
@@ -32,8 +33,9 @@ t.test('number selection', async (t) => {
   const earlier = new Date(Date.now() - 3600_000).toISOString();
   const draft = async (id: string) => {
     const { id: userId } = await db('users').first('id');
-    await db('wizard_drafts').insert({
+    await db('drafts').insert({
       id,
+      kind: 'add-services',
       user_id: userId,
       data: '{}',
       created_at: now,

@@ -60,7 +60,7 @@ t.test('the wizard, tab by tab: validation, Back keeps choices, creation once, n
   t.match(badPin.body, /Enter a PIN of 4 to 8 digits/);
   const customer = await admin.post(url('customer'), { ...newCustomer, reseller_id: northwind.id, action: 'next' });
   t.equal(customer.headers.location, url('service'));
-  const stored = JSON.parse((await db('wizard_drafts').where({ id }).first()).data);
+  const stored = JSON.parse((await db('drafts').where({ id }).first()).data);
   t.notOk('pin' in stored, 'the PIN itself is never stored');
   t.match(stored.pin_hash, /^scrypt\$/, 'only its hash');
 
