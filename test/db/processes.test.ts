@@ -62,7 +62,8 @@ t.test('two app processes on one database share sign-ins and run each of 1,000 d
   const database = await emptyTestDatabase(t, dir);
   const db = createDb(loadConfig({ ...database, SESSION_SECRET: 'x'.repeat(32) }).database);
   t.teardown(() => db.destroy());
-  // As in the README: migrate (and here add a user) once, then start the processes.
+  // As in the README: migrate once, then start the processes. The user to sign in as also keeps them from
+  // loading the demo data, which they do only into a database without users.
   await migrateToLatest(db);
   await aStaffUser(db, { email: demoUsers.admin, name: 'Alex Admin', role: 'admin' });
   await db.schema.createTable('job_tally', (table) => {
