@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { seedDemo } from '../../seeds/demo/index.ts';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { copyOrder } from '../../src/db/copy.ts';
@@ -11,6 +10,7 @@ import { createDb } from '../../src/db/index.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { updateAudited } from '../../src/features/audit/audit.ts';
 import { enqueueJob } from '../../src/jobs/queue.ts';
+import { loadTestWorld } from '../fixtures/world.ts';
 import { demoUsers, emptyTestDatabase, signIn, testDatabaseUrl } from '../helpers/app.ts';
 
 t.test(
@@ -44,7 +44,7 @@ function visible(html: string): string {
 }
 
 t.test(
-  'db:copy moves the demo installation to PostgreSQL, checked, and the app there shows the same customers',
+  'db:copy moves an installation to PostgreSQL, checked, and the app there shows the same customers',
   { skip: !testDatabaseUrl && 'needs TEST_DATABASE_URL' },
   async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'ledgerdesk-copy-'));
@@ -53,8 +53,8 @@ t.test(
     const sqlite = createDb({ kind: 'sqlite', file });
     t.teardown(() => sqlite.destroy());
     await migrateToLatest(sqlite);
-    await seedDemo(sqlite);
-    // Beyond the demo data: booleans, JSON, audit history, non-ASCII text, and ids with gaps.
+    await loadTestWorld(sqlite);
+    // Beyond the test world: booleans, JSON, audit history, non-ASCII text, and ids with gaps.
     const acme = await sqlite('customers').where({ name: 'Acme Plumbing Ltd' }).first();
     const admin = await sqlite('users').where({ email: demoUsers.admin }).first();
     await sqlite('locations').insert({

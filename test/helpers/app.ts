@@ -4,19 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import pg from 'pg';
-import { seedDemo } from '../../seeds/demo/index.ts';
 import { type AppOptions, buildApp } from '../../src/app.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { createDb, type Db } from '../../src/db/index.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
+import { DEMO_PASSWORD } from '../fixtures/staff.ts';
+import { loadTestWorld } from '../fixtures/world.ts';
 
-export const DEMO_PASSWORD = 'demo-password';
-export const demoUsers = {
-  admin: 'admin@example.com',
-  support: 'support@example.com',
-  reseller: 'reseller@example.com',
-  reseller2: 'reseller2@example.com',
-} as const;
+export { DEMO_PASSWORD } from '../fixtures/staff.ts';
+export { demoUsers } from '../fixtures/world.ts';
 
 type Tap = { teardown(fn: () => unknown): void };
 
@@ -50,29 +46,39 @@ async function onTestServer(sql: string): Promise<void> {
   }
 }
 
-/** A fresh database (migrated, demo data loaded) and an app on it; both are closed when the test ends. */
-export async function buildTestApp(
-  t: Tap,
-  env: Record<string, string> = {},
-  options: Pick<AppOptions, 'loginAttemptsPerMinute' | 'gateway' | 'logStream'> = {},
-): Promise<TestApp> {
+/**
+ * An empty database of its own for one test (not migrated), with the app's configuration for it and a
+ * scratch directory; all gone when the test ends.
+ */
+export async function openEmptyTestDatabase(t: Tap, env: Record<string, string> = {}): Promise<Omit<TestApp, 'app'>> {
   const dir = mkdtempSync(join(tmpdir(), 'ledgerdesk-test-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const database = await emptyTestDatabase(t, dir);
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...database, ...env });
   const db = createDb(config.database);
+  t.teardown(() => db.destroy());
+  return { db, config, dir };
+}
+
+/**
+ * A fresh database (migrated, the test world of test/fixtures/world.ts loaded) and an app on it; both
+ * are closed when the test ends.
+ */
+export async function buildTestApp(
+  t: Tap,
+  env: Record<string, string> = {},
+  options: Pick<AppOptions, 'loginAttemptsPerMinute' | 'gateway' | 'logStream'> = {},
+): Promise<TestApp> {
+  const { db, config, dir } = await openEmptyTestDatabase(t, env);
   await migrateToLatest(db);
-  await seedDemo(db);
+  await loadTestWorld(db);
   const app = await buildApp({
     config,
     db,
     ...options,
     loginAttemptsPerMinute: options.loginAttemptsPerMinute ?? 1000,
   });
-  t.teardown(async () => {
-    await app.close();
-    await db.destroy();
-  });
+  t.teardown(() => app.close());
   return { app, db, config, dir };
 }
 
@@ -156,7 +162,7 @@ export class Agent {
   }
 }
 
-/** An Agent signed in as the given demo user. */
+/** An Agent signed in as the given staff user (the password of test users unless told). */
 export async function signIn(app: FastifyInstance, email: string, password = DEMO_PASSWORD): Promise<Agent> {
   const agent = new Agent(app);
   await agent.get('/login');

@@ -5,13 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { seedDemo } from '../../../seeds/demo/index.ts';
 import { loadConfig } from '../../../src/config.ts';
 import { createDb } from '../../../src/db/index.ts';
 import { migrateToLatest } from '../../../src/db/migrate.ts';
 import { createInvoice } from '../../../src/features/ledger/invoices.ts';
 import { type NewPayment, recordPayment } from '../../../src/features/ledger/payments.ts';
 import { addDays, todayIso } from '../../../src/lib/dates.ts';
+import { aPaymentMethod } from '../../fixtures/billing.ts';
+import { aCustomer } from '../../fixtures/customers.ts';
 import { emptyTestDatabase } from '../../helpers/app.ts';
 
 const workerFile = fileURLToPath(new URL('../../helpers/payment-worker.ts', import.meta.url));
@@ -41,7 +42,6 @@ async function sharedDatabase(t: Tap) {
   const { database } = loadConfig({ NODE_ENV: 'test', ...(await emptyTestDatabase(t, dir)) });
   const db = createDb(database);
   await migrateToLatest(db);
-  await seedDemo(db);
   t.teardown(() => db.destroy());
   return { db, database };
 }
@@ -52,9 +52,8 @@ t.test(
   async (t) => {
     const { db, database } = await sharedDatabase(t);
     const today = todayIso();
-    const customer = await db('customers').where({ name: 'Greenway Logistics' }).first();
-    const method = (await db('payment_methods').first()).id;
-    await db('payment_methods').where('id', method).update({ customer_id: customer.id });
+    const customer = await aCustomer(db);
+    const method = (await aPaymentMethod(db, { customerId: customer.id })).id;
     const invoiceIds: number[] = [];
     for (let i = 0; i < 30; i++) {
       const invoice = await db.transaction((trx) =>
@@ -109,7 +108,7 @@ t.test(
 t.test('the same payment submitted 20 times at once from two processes is recorded once', async (t) => {
   const { db, database } = await sharedDatabase(t);
   const today = todayIso();
-  const customer = await db('customers').where({ name: 'Frank Osei' }).first();
+  const customer = await aCustomer(db);
   const invoice = await db.transaction((trx) =>
     createInvoice(
       trx,
