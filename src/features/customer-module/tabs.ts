@@ -70,3 +70,20 @@ export const metricsSubTabs = [
   { key: 'access-trail', label: 'User Access Trail', path: '/access-trail' },
   { key: 'activity-log', label: 'Activity Log', path: '/activity-log' },
 ] as const satisfies readonly SubTab[];
+
+/** The sub-tabs of *Billing Information* (the ledger's staff pages draw them as a side menu). */
+export const billingSubTabs = [
+  { key: 'balance', label: 'Balance', path: '' },
+  { key: 'open-invoices', label: 'Open Invoices', path: '/open-invoices' },
+  { key: 'invoices', label: 'Invoices', path: '/invoices' },
+  { key: 'transactions', label: 'Transactions', path: '/transactions' },
+  { key: 'pending', label: 'Pending', path: '/pending' },
+  { key: 'scheduled', label: 'Scheduled', path: '/scheduled' },
+  { key: 'calendar', label: 'Payments Calendar', path: '/calendar' },
+  { key: 'credits', label: 'Customer Credits', path: '/credits' },
+  { key: 'unbilled-cdrs', label: 'Unbilled CDRs', path: '/unbilled-cdrs' },
+  { key: 'credit-cards', label: 'Credit Cards', path: '/credit-cards' },
+  { key: 'bank-accounts', label: 'Bank Accounts', path: '/bank-accounts' },
+  { key: 'automatic-payments', label: 'Automatic Payments', path: '/automatic-payments' },
+  { key: 'security-deposits', label: 'Security Deposits', path: '/security-deposits' },
+] as const satisfies readonly SubTab[];

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { seedDemo } from '../../../seeds/demo/index.ts';
 import { loadConfig } from '../../../src/config.ts';
 import { createDb, type Db } from '../../../src/db/index.ts';
 import { migrateToLatest, migrationSource } from '../../../src/db/migrate.ts';
+import { loadTestWorld } from '../../fixtures/world.ts';
 import { emptyTestDatabase } from '../../helpers/app.ts';
 
 const draftsMigration = '20261125020900_drafts';
@@ -28,7 +28,7 @@ t.test('the drafts migration moves both kinds of draft into drafts and back, for
   const db = createDb(loadConfig({ NODE_ENV: 'test', ...(await emptyTestDatabase(t, dir)) }).database);
   t.teardown(() => db.destroy());
   await migrateToLatest(db);
-  await seedDemo(db);
+  await loadTestWorld(db);
   await migrateToBeforeDrafts(db);
 
   const { id: userId } = await db('users').where({ email: 'admin@example.com' }).first('id');

@@ -7,6 +7,25 @@ import { updateAudited } from '../../audit/audit.ts';
 
 type Customer = Pick<CustomerRow, 'id'>;
 
+/** One audited update of the customer row, refused when the record changed since `version` was read. */
+function updateCustomerAudited(
+  db: Queryable,
+  user: StaffPrincipal,
+  customer: Customer,
+  fields: Record<string, string | boolean | number | null>,
+  expected: { version: number; reason?: string },
+) {
+  const target = {
+    table: 'customers',
+    id: customer.id,
+    customerId: customer.id,
+    actor: actorOf(user),
+    expectedVersion: expected.version,
+    reason: expected.reason,
+  };
+  return inTransaction(db, (trx) => updateAudited(trx, target, fields));
+}
+
 export async function updateCustomerInformation(
   db: Queryable,
   user: StaffPrincipal,
@@ -14,19 +33,7 @@ export async function updateCustomerInformation(
   change: Record<string, string | boolean | number | null>,
 ) {
   const { version, ...fields } = change;
-  await inTransaction(db, (trx) =>
-    updateAudited(
-      trx,
-      {
-        table: 'customers',
-        id: customer.id,
-        customerId: customer.id,
-        actor: actorOf(user),
-        expectedVersion: Number(version),
-      },
-      fields,
-    ),
-  );
+  await updateCustomerAudited(db, user, customer, fields, { version: Number(version) });
 }
 
 export async function changeCustomerStatus(
@@ -35,18 +42,5 @@ export async function changeCustomerStatus(
   customer: Customer,
   change: { status: string; reason: string; version: number },
 ) {
-  await inTransaction(db, (trx) =>
-    updateAudited(
-      trx,
-      {
-        table: 'customers',
-        id: customer.id,
-        customerId: customer.id,
-        actor: actorOf(user),
-        expectedVersion: change.version,
-        reason: change.reason,
-      },
-      { status: change.status },
-    ),
-  );
+  await updateCustomerAudited(db, user, customer, { status: change.status }, change);
 }

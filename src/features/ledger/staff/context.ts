@@ -7,35 +7,17 @@ import type { Db } from '../../../db/index.ts';
 import { todayIso } from '../../../lib/dates.ts';
 import { notFound } from '../../../lib/http-error.ts';
 import { customerHeader } from '../../customer-module/frame.ts';
-import { customerTabLinks } from '../../customer-module/tabs.ts';
+import { billingSubTabs, customerTabLinks } from '../../customer-module/tabs.ts';
 import { type BalanceSummary, balanceSummary } from '../balance.ts';
 import { creditNumberFor } from '../credits.ts';
 import { transactionNumberFor } from '../payments.ts';
-
-/** The sub-tabs of *Billing Information*, in order; `path` is below /customers/:id/billing. */
-export const billingSections = [
-  { key: 'balance', label: 'Balance', path: '' },
-  { key: 'open-invoices', label: 'Open Invoices', path: '/open-invoices' },
-  { key: 'invoices', label: 'Invoices', path: '/invoices' },
-  { key: 'transactions', label: 'Transactions', path: '/transactions' },
-  { key: 'pending', label: 'Pending', path: '/pending' },
-  { key: 'scheduled', label: 'Scheduled', path: '/scheduled' },
-  { key: 'calendar', label: 'Payments Calendar', path: '/calendar' },
-  { key: 'credits', label: 'Customer Credits', path: '/credits' },
-  { key: 'unbilled-cdrs', label: 'Unbilled CDRs', path: '/unbilled-cdrs' },
-  { key: 'credit-cards', label: 'Credit Cards', path: '/credit-cards' },
-  { key: 'bank-accounts', label: 'Bank Accounts', path: '/bank-accounts' },
-  { key: 'automatic-payments', label: 'Automatic Payments', path: '/automatic-payments' },
-  { key: 'security-deposits', label: 'Security Deposits', path: '/security-deposits' },
-] as const;
-export type BillingSection = (typeof billingSections)[number]['key'];
 
 export type BillingContext = {
   customer: CustomerRow;
   balance: BalanceSummary;
   base: string;
   today: string;
-  sections: typeof billingSections;
+  sections: typeof billingSubTabs;
   /** The Customer Module's header and tab bar, which frame every billing page. */
   header: Awaited<ReturnType<typeof customerHeader>>;
   resellerName: string | undefined;
@@ -61,7 +43,7 @@ export async function billingContext(db: Db, request: FastifyRequest): Promise<B
     balance,
     base: `/customers/${customer.id}/billing`,
     today,
-    sections: billingSections,
+    sections: billingSubTabs,
     numbers,
     header,
     resellerName: header.resellerName,
