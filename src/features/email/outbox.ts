@@ -17,7 +17,11 @@ export type EmailToQueue = {
   contactId?: number | null;
   invoiceId?: number | null;
   paymentId?: number | null;
+  /** Files sent with it, kept in the outbox until it is sent (keep them small: large files are better linked). */
+  attachments?: readonly EmailAttachment[];
 };
+
+export type EmailAttachment = { filename: string; contentType: string; content: Buffer };
 
 /**
  * Puts an e-mail in the outbox, rendered (subject, text and HTML), and asks the sender to run so that
@@ -44,6 +48,17 @@ export async function queueEmail(db: Queryable, email: EmailToQueue): Promise<nu
         created_at: now,
       })
       .returning('id');
+    if (email.attachments?.length) {
+      await trx('email_attachments').insert(
+        email.attachments.map((a) => ({
+          email_id: row.id,
+          filename: a.filename,
+          content_type: a.contentType,
+          content: a.content,
+          size_bytes: a.content.length,
+        })),
+      );
+    }
     await enqueueJob(trx, { kind: EMAIL_JOB, runAt: now });
     return row.id;
   });

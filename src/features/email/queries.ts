@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Queryable } from '../../db/index.ts';
+import type { EmailAttachment } from './outbox.ts';
 
 /** How long a sender's claim on an e-mail holds: far longer than a send can take (see smtpMailer's time-outs). */
 export const CLAIM_LEASE_MS = 10 * 60_000;
@@ -19,4 +20,13 @@ export function whereDue(query: Knex.QueryBuilder, now: Date): Knex.QueryBuilder
 /** Due e-mails, the longest waiting first. */
 export function dueEmailIds(db: Queryable, now: Date, limit: number): Promise<number[]> {
   return whereDue(db('emails'), now).orderBy(['next_attempt_at', 'id']).limit(limit).pluck('id');
+}
+
+/** The files to send with an e-mail, in the order they were queued. */
+export async function attachmentsOf(db: Queryable, emailId: number): Promise<EmailAttachment[]> {
+  const rows: { filename: string; content_type: string; content: Buffer }[] = await db('email_attachments')
+    .where('email_id', emailId)
+    .orderBy('id')
+    .select('filename', 'content_type', 'content');
+  return rows.map((r) => ({ filename: r.filename, contentType: r.content_type, content: Buffer.from(r.content) }));
 }

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/index.ts';
 import { workerName } from '../../jobs/queue.ts';
-import { dueEmailIds, whereDue } from './queries.ts';
+import { attachmentsOf, dueEmailIds, whereDue } from './queries.ts';
 import { type Mailer, type OutgoingEmail, type SendFailure, sendFailure } from './smtp.ts';
 
 /** The waits before the second to fifth attempt; the fifth failure is final. */
@@ -66,6 +66,7 @@ async function claimEmail(db: Db, id: number, worker: string, now: Date): Promis
     subject: row.subject,
     text: row.body,
     html: row.html,
+    attachments: await attachmentsOf(db, row.id),
   };
 }
 

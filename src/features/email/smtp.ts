@@ -1,4 +1,5 @@
 import { createTransport } from 'nodemailer';
+import type { EmailAttachment } from './outbox.ts';
 
 export type OutgoingEmail = {
   /** Unique to the e-mail and the same on every attempt: its Message-ID, so a resend after an unclear failure can be told. */
@@ -8,6 +9,7 @@ export type OutgoingEmail = {
   text: string;
   /** Null on e-mails queued before they had an HTML part. */
   html: string | null;
+  attachments: readonly EmailAttachment[];
 };
 
 /** Hands one e-mail to the SMTP server; resolves once the server accepted it, throws nodemailer's error otherwise. */
@@ -31,6 +33,11 @@ export function smtpMailer({ url, from }: { url: string; from: string }): Mailer
       subject: email.subject,
       text: email.text,
       html: email.html ?? undefined,
+      attachments: email.attachments.map((a) => ({
+        filename: a.filename,
+        contentType: a.contentType,
+        content: a.content,
+      })),
     });
   };
 }
