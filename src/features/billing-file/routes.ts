@@ -78,6 +78,7 @@ export default async function billingFileRoutes(app: FastifyInstance, { db }: { 
     const outcome = await markFinal(db, staffOf(request), file.id, actorOf(staffOf(request)));
     if (!outcome.ok) return refused(request, reply, outcome.validation);
     request.flash('success', `The billing file for ${file.period} is final.`);
-    return reply.seeOther(`/billing-file?period=${file.period}#file-${file.id}`);
+    // No #file-… here: htmx's redirect to the same page with only a new fragment would not reload it.
+    return reply.seeOther(`/billing-file?period=${file.period}`);
   });
 }
