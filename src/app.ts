@@ -114,7 +114,7 @@ export async function buildApp({
   await app.register(mySettingsRoutes, { db });
   await app.register(institutionRoutes, { db });
   await app.register(externalNumberRoutes, { db });
-  await app.register(billingFileRoutes, { db });
+  await app.register(billingFileRoutes, { db, database: config.database });
   await app.register(catalogueAdminRoutes, { db });
   await app.register(numberAdminRoutes, { db });
   await app.register(wizardRoutes, { db });

@@ -2,11 +2,13 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requireStaff, staffOf } from '../../auth/guards.ts';
 import { actorOf } from '../../auth/principal.ts';
+import type { Config } from '../../config.ts';
 import type { Db } from '../../db/index.ts';
 import { parseForm, submittedValues } from '../../lib/forms.ts';
 import { notFound } from '../../lib/http-error.ts';
 import { isEnabled, loadSettings } from '../settings/settings.ts';
-import { generateFile, markFinal } from './generation.ts';
+import { markFinal } from './generation.ts';
+import { generateInWorker } from './generation-thread.ts';
 import { billingFilePage, fileHistory } from './page.ts';
 import { type BillingFileRow, fileParts, findFile } from './queries.ts';
 import { fileParams, generateForm, historyQuery, pageQuery } from './schemas.ts';
@@ -18,7 +20,10 @@ const templates = { page: 'billing-file/index', fragment: 'billing-file/_validat
  * The External Billing File (A7, F1): admin only, like the finance side of the integration it feeds, and
  * only while the external billing integration is switched on.
  */
-export default async function billingFileRoutes(app: FastifyInstance, { db }: { db: Db }) {
+export default async function billingFileRoutes(
+  app: FastifyInstance,
+  { db, database }: { db: Db; database: Config['database'] },
+) {
   app.addHook('preHandler', requireStaff('admin'));
   app.addHook('preHandler', async () => {
     if (!isEnabled(await loadSettings(db), 'external_billing_enabled')) throw notFound('This page');
@@ -52,7 +57,13 @@ export default async function billingFileRoutes(app: FastifyInstance, { db }: { 
       const data = await billingFilePage(db, staffOf(request), pageQuery.parse({}));
       return reply.code(422).page('billing-file/index', { ...data, periodError: form.errors.period });
     }
-    const outcome = await generateFile(db, staffOf(request), form.data.period, actorOf(staffOf(request)));
+    const staff = staffOf(request);
+    const outcome = await generateInWorker({
+      database,
+      principal: staff,
+      period: form.data.period,
+      actor: actorOf(staff),
+    });
     if (!outcome.ok) return refused(request, reply, outcome.validation);
     request.flash('success', 'Billing file generated. Download it to check it, then mark it final.');
     return reply.seeOther(`/billing-file?period=${form.data.period}#file-${outcome.fileId}`);

@@ -34,7 +34,7 @@ export function linesOfPeriod(
 }
 
 /** Customers per database round: small enough that no query holds the event loop for long (F5). */
-export const CHUNK_SIZE = 500;
+export const CHUNK_SIZE = 250;
 
 /** A slice of the period's external customers with everything the checks and the file need. */
 export type CustomerChunk = {
