@@ -132,3 +132,38 @@ t.test('the history page is empty at first and pages through files', async (t) =
   t.match(page.body, /No billing errors/);
   t.match(page.body, /0 external customers with 0 charges/);
 });
+
+t.test(
+  'an institution switched to not billing externally takes its customers out of validation (audited)',
+  async (t) => {
+    const { app, db } = await buildTestApp(t);
+    const { inst } = await oneBillingError(db);
+    // The customer's group bills externally by default and its setting wins: switch the group off too.
+    const admin = await signIn(app, demoUsers.admin);
+    const show = await admin.get(`/institutions/${inst.id}`);
+    t.match(show.body, /<input type="checkbox" id="bills-externally" name="bills_externally" checked/);
+    t.equal((await admin.post(`/institutions/${inst.id}/billing`, { version: 1 })).statusCode, 303);
+    t.match(
+      (await admin.get(`/billing-file?period=${PERIOD}`)).body,
+      /1 billing error/,
+      'the group still bills externally',
+    );
+    const group = await db('groups').where({ name: 'Numberless Lab' }).first();
+    t.equal((await admin.post(`/groups/${group.id}/billing`, { version: 1 })).statusCode, 303);
+    t.match((await admin.get(`/billing-file?period=${PERIOD}`)).body, /No billing errors/);
+    t.match(
+      await db('audit_events').where({ entity: 'institutions', entity_id: inst.id, field: 'bills_externally' }).first(),
+      {
+        old_value: 'true',
+        new_value: 'false',
+      },
+    );
+    const stale = await admin.post(`/institutions/${inst.id}/billing`, { version: 1, bills_externally: 'on' });
+    t.equal(stale.statusCode, 303);
+    t.equal(
+      (await db('institutions').where('id', inst.id).first()).bills_externally,
+      0,
+      'a stale form changes nothing',
+    );
+  },
+);
