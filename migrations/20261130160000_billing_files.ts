@@ -55,9 +55,9 @@ export async function down(db: Knex): Promise<void> {
   await db.schema.alterTable('invoices', (t) => {
     t.dropIndex(['issued_on', 'customer_id'], 'invoices_issued_on_customer');
   });
+  // Plain ALTER TABLE … DROP COLUMN, which SQLite (3.35+) and PostgreSQL both run in place: Knex's
+  // SQLite dropColumn copies the table, which foreign keys from customers refuse once there is data.
   for (const table of ['groups', 'institutions']) {
-    await db.schema.alterTable(table, (t) => {
-      t.dropColumn('bills_externally');
-    });
+    await db.raw('alter table ?? drop column ??', [table, 'bills_externally']);
   }
 }
