@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { stringify } from 'csv-stringify/sync';
 import type { Actor, Principal } from '../../auth/principal.ts';
+import { isUniqueViolation } from '../../db/dialect.ts';
 import type { Db } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
 import { HttpError } from '../../lib/http-error.ts';
@@ -162,18 +163,24 @@ export async function markFinal(db: Db, principal: Principal, fileId: number, ac
   if (finals.has(file.period)) throw periodIsFinal(file.period);
   const validation = await validatePeriod(db, principal, file.period, linesOfPeriod(file.period, finals));
   if (validation.errorCount > 0) return { ok: false, validation };
-  await db.transaction(async (trx) => {
-    // The update comes first, so SQLite takes the write lock before anything is read in this transaction.
-    const changed = await trx(FILE_TABLE)
-      .where({ id: fileId, status: 'draft' })
-      .update({ status: 'final', finalized_by: actor.userId, finalized_at: nowIso() });
-    if (changed !== 1) throw periodIsFinal(file.period);
-    await auditAction(
-      trx,
-      { table: FILE_TABLE, id: fileId, actor },
-      'finalized',
-      `${file.period} sha256 ${file.checksum}`,
-    );
-  });
+  try {
+    await db.transaction(async (trx) => {
+      // The update comes first, so SQLite takes the write lock before anything is read in this transaction.
+      const changed = await trx(FILE_TABLE)
+        .where({ id: fileId, status: 'draft' })
+        .update({ status: 'final', finalized_by: actor.userId, finalized_at: nowIso() });
+      if (changed !== 1) throw periodIsFinal(file.period);
+      await auditAction(
+        trx,
+        { table: FILE_TABLE, id: fileId, actor },
+        'finalized',
+        `${file.period} sha256 ${file.checksum}`,
+      );
+    });
+  } catch (error) {
+    // Two drafts of one period marked final at once: the partial unique index lets only one through.
+    if (isUniqueViolation(error)) throw periodIsFinal(file.period);
+    throw error;
+  }
   return { ok: true };
 }

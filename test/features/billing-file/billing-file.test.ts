@@ -250,3 +250,21 @@ t.test('linesOfPeriod and centsToDecimal', async (t) => {
   t.same(linesOfPeriod('2031-01', new Map()).ranges, [{ period: '2031-01', afterLineId: null }]);
   t.same([0, 5, 100, 123_456, -250].map(centsToDecimal), ['0.00', '0.05', '1.00', '1234.56', '-2.50']);
 });
+
+t.test('a period has at most one final file', async (t) => {
+  const { db } = await buildTestApp(t);
+  const admin = await theAdmin(db);
+  const uni = await anInstitution(db, 'Twice University');
+  await anExternalNumber(db, { institution_id: uni.id }, 'TU-1');
+  await anExternalCustomerCharged(db, { name: 'Twice', institutionId: uni.id, issuedOn: ON, amounts: [100] });
+  const first = await generateFile(db, admin, PERIOD, actor);
+  const second = await generateFile(db, admin, PERIOD, actor);
+  if (!first.ok || !second.ok) throw new Error('expected two drafts');
+  t.same(await markFinal(db, admin, second.fileId, actor), { ok: true });
+  await t.rejects(markFinal(db, admin, first.fileId, actor), { message: /is final/ }, 'the other draft stays a draft');
+  await t.rejects(
+    db('billing_files').where('id', first.fileId).update({ status: 'final' }),
+    /unique|UNIQUE/,
+    'the database refuses a second final file too',
+  );
+});
