@@ -36,10 +36,10 @@ export default async function billingFileRoutes(
     return file;
   }
 
-  function refused(request: FastifyRequest, reply: FastifyReply, validation: Validation) {
-    return billingFilePage(db, staffOf(request), { period: validation.period }, validation).then((data) =>
-      reply.code(422).page('billing-file/index', data),
-    );
+  // A refused generate or Mark final: the page with the validation that refused it.
+  async function refused(request: FastifyRequest, reply: FastifyReply, validation: Validation) {
+    const data = await billingFilePage(db, staffOf(request), { period: validation.period }, validation);
+    return reply.code(422).page('billing-file/index', data);
   }
 
   // The page validates first; *Re-check* (htmx) gets the validation alone.
@@ -52,10 +52,13 @@ export default async function billingFileRoutes(
   });
 
   app.post('/billing-file/generate', async (request, reply) => {
-    const form = parseForm(generateForm, submittedValues(request.body));
+    const body = submittedValues(request.body);
+    const form = parseForm(generateForm, body);
     if (!form.ok) {
       const data = await billingFilePage(db, staffOf(request), pageQuery.parse({}));
-      return reply.code(422).page('billing-file/index', { ...data, periodError: form.errors.period });
+      return reply
+        .code(422)
+        .page('billing-file/index', { ...data, typedPeriod: body.period ?? '', periodError: form.errors.period });
     }
     const staff = staffOf(request);
     const outcome = await generateInWorker({

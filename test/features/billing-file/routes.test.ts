@@ -49,6 +49,7 @@ t.test('the page lists every billing error with links to its fix, and the server
   const invalid = await admin.post('/billing-file/generate', { period: '2031-13' });
   t.equal(invalid.statusCode, 422);
   t.match(invalid.body, /class="field-error" id="period-error">Choose a billing period as year and month/);
+  t.match(invalid.body, /name="period" value="2031-13"/, 'the typed period comes back');
 });
 
 t.test(
