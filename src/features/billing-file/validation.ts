@@ -34,7 +34,7 @@ export function linesOfPeriod(
 }
 
 /** Customers per database round: small enough that no query holds the event loop for long (F5). */
-export const CHUNK_SIZE = 250;
+const CHUNK_SIZE = 250;
 
 /** A slice of the period's external customers with everything the checks and the file need. */
 export type CustomerChunk = {
@@ -69,11 +69,6 @@ export async function* externalCustomerChunks(
 }
 
 export type BillingErrorKind = 'missing-number' | 'possible-duplicate' | 'group-elsewhere';
-export const billingErrorKinds: readonly BillingErrorKind[] = [
-  'missing-number',
-  'possible-duplicate',
-  'group-elsewhere',
-];
 
 /** One *billing error*: a customer, what is wrong, and the records whose fix removes it. */
 export type BillingError = {
@@ -99,7 +94,7 @@ export type Validation = {
 };
 
 /** How many errors of each kind are kept for the page: the counts are always complete. */
-export const ERRORS_SHOWN_PER_KIND = 100;
+const ERRORS_SHOWN_PER_KIND = 100;
 
 /** The errors of one customer (A7, F1): every kind that applies, not only the first. */
 export function errorsOf(chunk: CustomerChunk, customer: ExternalCustomer): Omit<BillingError, 'lines' | 'cents'>[] {
