@@ -51,6 +51,7 @@ t.test(
     await validation.getByRole('link', { name: 'Re-check' }).click();
     await validation.getByText('No billing errors').waitFor();
     t.equal(await page.evaluate(() => (window as unknown as { marker?: string }).marker), 'same page');
+    t.equal(await page.evaluate(() => document.activeElement?.id), 'recheck', 'focus stays on Re-check');
     await screenshot(page, 'billing-file-no-errors');
 
     await page.getByRole('button', { name: 'Generate file' }).click();
