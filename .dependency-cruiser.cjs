@@ -66,6 +66,18 @@ module.exports = {
       to: { path: '^src/features/', pathNot: '^src/features/(customers|audit|drafts|external-numbers|institutions)/' },
     },
     {
+      name: 'billing-file-imports-only-named-features',
+      severity: 'error',
+      comment:
+        'The external billing file (A7) reads the effective numbers of external-numbers and the records of ' +
+        'institutions, audits through audit and checks settings; it reads ledger tables but imports no ledger code.',
+      from: { path: '^src/features/billing-file/' },
+      to: {
+        path: '^src/features/',
+        pathNot: '^src/features/(billing-file|external-numbers|institutions|audit|settings)/',
+      },
+    },
+    {
       name: 'customer-module-imports-only-named-features',
       severity: 'error',
       comment:
@@ -133,5 +145,7 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
+    // Resolve package subpath exports ("csv-stringify/sync") the way Node does.
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
   },
 };

@@ -71,6 +71,13 @@
     if (event.target.closest?.('[data-print]')) window.print();
   });
 
+  // A dialog the server opened (a link to "add a number for this institution"): modal once scripts run.
+  document.querySelectorAll('dialog[open][data-modal-on-load]').forEach((dialog) => {
+    if (!dialog.showModal) return;
+    dialog.close();
+    dialog.showModal();
+  });
+
   // <dialog> openers: <button data-open-dialog="id">. Closers: <button data-close-dialog>.
   document.addEventListener('click', (event) => {
     var opener = event.target.closest?.('[data-open-dialog]');

@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import type { Db } from './db/index.ts';
 import authRoutes from './features/auth/routes.ts';
+import billingFileRoutes from './features/billing-file/routes.ts';
 import catalogueAdminRoutes from './features/catalogue/admin-routes.ts';
 import accountSummaryRoutes from './features/customer-module/account-summary/routes.ts';
 import additionalInformationRoutes from './features/customer-module/additional-information/routes.ts';
@@ -113,6 +114,7 @@ export async function buildApp({
   await app.register(mySettingsRoutes, { db });
   await app.register(institutionRoutes, { db });
   await app.register(externalNumberRoutes, { db });
+  await app.register(billingFileRoutes, { db, database: config.database });
   await app.register(catalogueAdminRoutes, { db });
   await app.register(numberAdminRoutes, { db });
   await app.register(wizardRoutes, { db });

@@ -21,6 +21,12 @@ const navItems: NavItem[] = [
     roles: ['admin', 'support'],
     shownWhen: (s) => s.external_billing_enabled === 'true',
   },
+  {
+    label: 'External Billing File',
+    href: '/billing-file',
+    roles: ['admin'],
+    shownWhen: (s) => s.external_billing_enabled === 'true',
+  },
   { label: 'Catalogue', href: '/admin', roles: ['admin'] },
   { label: 'Settings', href: '/settings', roles: ['admin'] },
 ];

@@ -35,11 +35,15 @@ function toEntry(kind: OrgKind, row: Record<string, unknown>): EntryRow {
   };
 }
 
-/** The numbers of one kind in name order, a page at a time (keyset: after the entry with id `afterId`). */
+/**
+ * The numbers of one kind in name order, a page at a time (keyset: after the entry with id `afterId`,
+ * or from it when `fromIt`, so a page can open at the row a billing error links to).
+ */
 export async function listEntries(
   db: Queryable,
   kind: OrgKind,
   afterId: number | null,
+  fromIt = false,
 ): Promise<{ entries: EntryRow[]; more: boolean }> {
   const query = entrySelect(db, kind)
     .orderBy([{ column: 'o.name_key' }, { column: 'n.id' }])
@@ -53,7 +57,7 @@ export async function listEntries(
       query.where((w) =>
         w
           .where('o.name_key', '>', after.name_key)
-          .orWhere((x) => x.where('o.name_key', after.name_key).where('n.id', '>', after.id)),
+          .orWhere((x) => x.where('o.name_key', after.name_key).where('n.id', fromIt ? '>=' : '>', after.id)),
       );
   }
   const rows = (await query).map((row: Record<string, unknown>) => toEntry(kind, row));

@@ -38,8 +38,17 @@ async function picker(
   return { kind, q, results, selected, values: {}, errors: {}, ...extra };
 }
 
-async function section(db: Db, kind: OrgKind, afterId: number | null, notice?: string) {
-  return { kind, ...(await listEntries(db, kind, afterId)), afterId, picker: await picker(db, kind, ''), notice };
+/** One section of the page; `open` starts it at an entry in edit mode or with the add dialog on a record. */
+async function section(
+  db: Db,
+  kind: OrgKind,
+  afterId: number | null,
+  notice?: string,
+  open: { editId?: number; pickId?: number } = {},
+) {
+  const entries = await listEntries(db, kind, open.editId ?? afterId, open.editId !== undefined);
+  const chosen = await picker(db, kind, '', open.pickId);
+  return { kind, ...entries, afterId: open.editId ?? afterId, picker: chosen, notice, ...open };
 }
 
 function entryId(request: FastifyRequest): number {
@@ -69,11 +78,16 @@ export default async function externalNumberRoutes(app: FastifyInstance, { db }:
   app.get('/external-numbers', async (request, reply) => {
     const query = listQuery.parse(request.query);
     const duplicates = (await duplicateNameCount(db, 'institution')) + (await duplicateNameCount(db, 'group'));
+    const editing = query.edit ? await findEntry(db, query.edit) : undefined;
+    const openFor = (kind: OrgKind) => ({
+      editId: editing?.kind === kind ? editing.id : undefined,
+      pickId: query.add === kind ? query.org : undefined,
+    });
     return reply.page('external-numbers/index', {
       title: 'External Customer Numbers',
       sections: [
-        await section(db, 'institution', query.institutions_after ?? null),
-        await section(db, 'group', query.groups_after ?? null),
+        await section(db, 'institution', query.institutions_after ?? null, undefined, openFor('institution')),
+        await section(db, 'group', query.groups_after ?? null, undefined, openFor('group')),
       ],
       duplicates,
     });

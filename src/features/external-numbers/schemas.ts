@@ -22,6 +22,11 @@ export const newQuery = searchQuery.extend({ id: id.optional().catch(undefined) 
 export const listQuery = z.object({
   institutions_after: id.optional().catch(undefined),
   groups_after: id.optional().catch(undefined),
+  /** Opens the page at this entry, its row in edit mode (the billing file's error links, A7). */
+  edit: id.optional().catch(undefined),
+  /** Opens the add dialog with this institution or group picked (the billing file's error links, A7). */
+  add: z.enum(orgKinds).optional().catch(undefined),
+  org: id.optional().catch(undefined),
 });
 export const entryParams = z.object({ id });
 

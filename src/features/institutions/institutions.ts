@@ -75,6 +75,26 @@ export async function renameOrg(
   });
 }
 
+/**
+ * Whether everyone at an institution or in a group is billed through its finance department, and so
+ * belongs in the external billing file (A7). Refuses a stale edit (StaleEditError).
+ */
+export async function setBillsExternally(
+  db: Db,
+  kind: OrgKind,
+  id: number,
+  input: { billsExternally: boolean; version: number },
+  actor: Actor,
+): Promise<void> {
+  await db.transaction((trx) =>
+    updateAudited(
+      trx,
+      { table: kindInfo[kind].table, id, actor, expectedVersion: input.version },
+      { bills_externally: input.billsExternally },
+    ),
+  );
+}
+
 /** Points every row of `table` that refers to `from` at `to`, bumping versions and auditing each row. */
 async function moveReferences(
   trx: Queryable,

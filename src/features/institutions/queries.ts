@@ -16,6 +16,8 @@ export type OrgRow = {
   number: string | null;
   /** Another record of the same kind has the same normalised name (see duplicatesOf). */
   has_duplicate: boolean;
+  /** Its customers are in the external billing file (A7). */
+  bills_externally: boolean;
 };
 
 export type OrgCursor = { nameKey: string; id: number };
@@ -47,7 +49,14 @@ export function orgSelect(db: Queryable, kind: OrgKind, alias = 'o'): Knex.Query
   const { table, column } = kindInfo[kind];
   const query = db(`${table} as ${alias}`)
     .leftJoin('external_customer_numbers as n', `n.${column}`, `${alias}.id`)
-    .select(`${alias}.id`, `${alias}.name`, `${alias}.name_key`, `${alias}.version`, 'n.number')
+    .select(
+      `${alias}.id`,
+      `${alias}.name`,
+      `${alias}.name_key`,
+      `${alias}.version`,
+      `${alias}.bills_externally`,
+      'n.number',
+    )
     .select(db.raw('exists ? as has_duplicate', [duplicatesOf(db, kind, alias)]));
   if (kind === 'group') {
     return query
@@ -58,7 +67,11 @@ export function orgSelect(db: Queryable, kind: OrgKind, alias = 'o'): Knex.Query
 }
 
 function toOrgRow(row: Record<string, unknown>): OrgRow {
-  return { ...(row as OrgRow), has_duplicate: Boolean(row.has_duplicate) };
+  return {
+    ...(row as OrgRow),
+    has_duplicate: Boolean(row.has_duplicate),
+    bills_externally: Boolean(row.bills_externally),
+  };
 }
 
 /**

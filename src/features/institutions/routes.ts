@@ -5,10 +5,19 @@ import type { Db } from '../../db/index.ts';
 import { type FieldErrors, parseForm, submittedValues } from '../../lib/forms.ts';
 import { notFound } from '../../lib/http-error.ts';
 import { StaleEditError } from '../audit/audit.ts';
-import { createOrg, mergeOrg, renameOrg } from './institutions.ts';
+import { createOrg, mergeOrg, renameOrg, setBillsExternally } from './institutions.ts';
 import { kindInfo, orgKinds } from './kinds.ts';
 import { findOrg, findOrgs, memberCounts, type OrgRow, orgCursor, possibleDuplicates, sameNameAs } from './queries.ts';
-import { createForm, listQuery, mergeForm, newQuery, orgParams, renameForm, showQuery } from './schemas.ts';
+import {
+  billingForm,
+  createForm,
+  listQuery,
+  mergeForm,
+  newQuery,
+  orgParams,
+  renameForm,
+  showQuery,
+} from './schemas.ts';
 
 const PAGE_SIZE = 50;
 
@@ -140,6 +149,35 @@ export default async function institutionRoutes(app: FastifyInstance, { db }: { 
         );
       }
       request.flash('success', 'Name saved.');
+      return reply.seeOther(`${info.path}/${org.id}`);
+    });
+
+    app.post(`${info.path}/:id/billing`, async (request, reply) => {
+      const org = await orgOr404(request);
+      const form = parseForm(billingForm, request.body);
+      if (!form.ok) throw notFound(`This ${info.label}`);
+      try {
+        await setBillsExternally(
+          db,
+          kind,
+          org.id,
+          { billsExternally: form.data.bills_externally, version: form.data.version },
+          actorOf(staffOf(request)),
+        );
+      } catch (error) {
+        if (!(error instanceof StaleEditError)) throw error;
+        request.flash(
+          'error',
+          `Someone else changed this ${info.label} after you opened it; nothing was saved. Try again.`,
+        );
+        return reply.seeOther(`${info.path}/${org.id}`);
+      }
+      request.flash(
+        'success',
+        form.data.bills_externally
+          ? `Customers of “${org.name}” are billed through the external billing file.`
+          : `Customers of “${org.name}” are no longer in the external billing file.`,
+      );
       return reply.seeOther(`${info.path}/${org.id}`);
     });
 

@@ -19,3 +19,11 @@ export const newQuery = z.object({ institution_id: id.optional().catch(undefined
 export const createForm = z.object({ name: orgName, institution_id: optionalId });
 export const renameForm = z.object({ name: orgName, version: id });
 export const mergeForm = z.object({ survivor_id: id });
+/** A checkbox: present ("on") when ticked, absent when not. */
+export const billingForm = z.object({
+  bills_externally: z
+    .literal('on')
+    .optional()
+    .transform((value) => value === 'on'),
+  version: id,
+});
