@@ -53,3 +53,12 @@ export function queuePaymentReceipt(db: Queryable, payment: PaymentRow, invoiceN
 export function queueInvoiceEmail(db: Queryable, invoice: InvoiceRow): Promise<number> {
   return queue(db, invoice.customer_id, { template: 'invoice', invoiceId: invoice.id, data: { invoice } });
 }
+
+/** An Autopay payment the gateway declined (E12): the billing contacts hear of it; it is not retried this cycle. */
+export function queueAutopayDeclined(db: Queryable, payment: PaymentRow, invoiceNumbers: string[]): Promise<number> {
+  return queue(db, payment.customer_id, {
+    template: 'autopay-declined',
+    paymentId: payment.id,
+    data: { payment, transaction: transactionNumberFor(payment.id), invoiceNumbers },
+  });
+}
