@@ -11,16 +11,11 @@ const OVERVIEW_INVOICES = 10;
 /** The dedicated page lists this many, oldest due first; paying those brings the next ones up. */
 const OPEN_INVOICES_SHOWN = 500;
 
-/** Tabs that another issue fills (Autopay) or that have nothing yet: an empty state saying so. */
+/** Tabs that have nothing yet: an empty state saying so. */
 const emptySections = {
   'unbilled-cdrs': {
     title: 'Unbilled CDRs',
     message: 'No unbilled call records. Calls rated since the last bill run appear here until they are invoiced.',
-  },
-  'automatic-payments': {
-    title: 'Automatic Payments',
-    message:
-      'No Autopay configurations yet. Autopay pays qualifying invoices automatically with a stored payment method.',
   },
   'security-deposits': { title: 'Security Deposits', message: 'No security deposits are held for this customer.' },
 } as const;
