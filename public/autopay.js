@@ -19,14 +19,14 @@
   }
 
   // The list is replaced after each change: put the focus back on the same control, or its row's first one.
-  var focusAfterSwap = null;
+  let focusAfterSwap = null;
   document.addEventListener('htmx:beforeRequest', (event) => {
-    var active = document.activeElement;
+    const active = document.activeElement;
     if (active?.id && event.target.closest?.('#autopay')) focusAfterSwap = active.id;
   });
   document.addEventListener('htmx:afterSettle', () => {
     if (!focusAfterSwap) return;
-    var target = document.getElementById(focusAfterSwap);
+    let target = document.getElementById(focusAfterSwap);
     focusAfterSwap = null;
     if (!target) return;
     if (target.disabled) target = target.closest('li')?.querySelector('button:not([disabled])') ?? target;
@@ -34,20 +34,20 @@
   });
 
   function reasonInvalid(form) {
-    var operators = JSON.parse(form.dataset.operators);
-    var known = [...form.querySelectorAll('#line-item-names option')].map((o) => o.value.toLowerCase());
+    const operators = JSON.parse(form.dataset.operators);
+    const known = [...form.querySelectorAll('#line-item-names option')].map((o) => o.value.toLowerCase());
     if (!form.querySelector('[name=payment_method_id]').value) return 'Choose a payment method.';
-    var rows = [...form.querySelectorAll('[data-row]')];
-    for (var i = 0; i < rows.length; i++) {
-      var trigger = rows[i].querySelector('[data-trigger]').value;
-      var operator = rows[i].querySelector('[data-operator]').value;
-      var values = rows[i].querySelector('[data-value]').value.split(operator === 'one_of' ? ',' : '\n');
+    const rows = [...form.querySelectorAll('[data-row]')];
+    for (let i = 0; i < rows.length; i++) {
+      const trigger = rows[i].querySelector('[data-trigger]').value;
+      const operator = rows[i].querySelector('[data-operator]').value;
+      let values = rows[i].querySelector('[data-value]').value.split(operator === 'one_of' ? ',' : '\n');
       values = values.map((v) => v.trim()).filter(Boolean);
-      var row = rows.length > 1 ? `Row ${i + 1}: ` : '';
+      const row = rows.length > 1 ? `Row ${i + 1}: ` : '';
       if (!trigger) return `${row}choose a trigger.`;
       if (!operators[trigger].includes(operator)) return `${row}choose an operator.`;
       if (values.length === 0) return `${row}enter a value.`;
-      for (var value of values) {
+      for (const value of values) {
         if (trigger === 'amount' && !/^\d{1,12}(\.\d{0,2})?$/.test(value.replace(/^\$/, '').replace(/,/g, '')))
           return `${row}“${value}” is not a dollar amount.`;
         if (trigger === 'age' && !/^\d{1,4}$/.test(value)) return `${row}“${value}” is not a number of days.`;
@@ -59,15 +59,15 @@
   }
 
   function checkForm(form) {
-    var operators = JSON.parse(form.dataset.operators);
-    for (var row of form.querySelectorAll('[data-row]')) {
-      var allowed = operators[row.querySelector('[data-trigger]').value] ?? [];
-      for (var option of row.querySelector('[data-operator]').options)
+    const operators = JSON.parse(form.dataset.operators);
+    for (const row of form.querySelectorAll('[data-row]')) {
+      const allowed = operators[row.querySelector('[data-trigger]').value] ?? [];
+      for (const option of row.querySelector('[data-operator]').options)
         option.disabled = option.value !== '' && !allowed.includes(option.value);
     }
-    var reason = reasonInvalid(form);
-    var save = form.querySelector('[data-save]');
-    var warning = form.querySelector('[data-save-warning]');
+    const reason = reasonInvalid(form);
+    const save = form.querySelector('[data-save]');
+    const warning = form.querySelector('[data-save-warning]');
     save.disabled = reason !== null;
     warning.hidden = reason === null;
     warning.querySelector('[data-save-reason]').textContent = reason ?? '';
@@ -79,11 +79,11 @@
   }
 
   document.addEventListener('input', (event) => {
-    var form = event.target.closest?.('[data-autopay-form]');
+    const form = event.target.closest?.('[data-autopay-form]');
     if (form) checkForm(form);
   });
   document.addEventListener('change', (event) => {
-    var form = event.target.closest?.('[data-autopay-form]');
+    const form = event.target.closest?.('[data-autopay-form]');
     if (form) checkForm(form);
   });
   document.addEventListener('htmx:load', (event) => setUp(event.target));
