@@ -136,15 +136,15 @@ t.test('reorder by drag (whole order) or by the arrows, lock and DISABLE: each a
   const { app, db } = await buildTestApp(t);
   const { acme, base, first, second } = await acmeWithAutopay(db);
   const northwind = await signIn(app, demoUsers.reseller);
-  const moved = await northwind.post(`${base}/order`, { move: `${second}:up`, order: [first, second] });
+  const moved = await northwind.post(`${base}/order`, { move: `${second}:up`, order: [String(first), String(second)] });
   t.equal(moved.statusCode, 303);
   t.same(await positions(db, acme.id), [second, first], 'the arrow wins over the order fields sent with it');
-  const dragged = await northwind.post(`${base}/order`, { order: [first, second] }, { htmx: true });
+  const dragged = await northwind.post(`${base}/order`, { order: [String(first), String(second)] }, { htmx: true });
   t.equal(dragged.statusCode, 200);
   t.match(dragged.body, /id="autopay"/, 'htmx gets the list back');
   t.same(await positions(db, acme.id), [first, second]);
   t.equal(
-    (await northwind.post(`${base}/order`, { order: [first] })).statusCode,
+    (await northwind.post(`${base}/order`, { order: [String(first)] })).statusCode,
     409,
     'an order missing one is refused',
   );
@@ -165,3 +165,35 @@ t.test('reorder by drag (whole order) or by the arrows, lock and DISABLE: each a
   t.same(fields.sort(), ['disabled', 'locked', 'position', 'position', 'position', 'position']);
   t.equal((await northwind.post(`${base}/${first}/lock`, { on: 'maybe' })).statusCode, 400);
 });
+
+t.test(
+  'the Invoice Summary flags matching rules and the calendar forecasts Autopay, from the same engine',
+  async (t) => {
+    const { app, db } = await buildTestApp(t);
+    const { acme } = await acmeWithAutopay(db);
+    const billing = `/customers/${acme.id}/billing`;
+    const northwind = await signIn(app, demoUsers.reseller);
+    // Acme's open invoices: $45.00 (40 days old), $100.00 (45 days) and $264.00 (5 days, $50.00 scheduled).
+    const [callCharges, monthly, fibre] = await db('invoices')
+      .where('customer_id', acme.id)
+      .where('open_cents', '>', 0)
+      .orderBy('id');
+    const old = await northwind.get(`${billing}/invoices/${monthly.id}`);
+    t.match(old.body, /Matches an Autopay rule/);
+    t.match(old.body, /Configuration 2: pays when Invoice Age \(days\) at least 30/);
+    t.match(old.body, /Today’s Autopay cycle would pay \$100\.00/);
+    const current = await northwind.get(`${billing}/invoices/${fibre.id}`);
+    t.match(current.body, /Configuration 1: pays when Dollar Amount greater than \$250\.00/);
+    t.match(current.body, /Autopay skips it today because a payment on it is scheduled/);
+    t.notMatch(
+      (await northwind.get(`${billing}/invoices/${callCharges.id}`)).body,
+      /Configuration 1:/,
+      'a $45.00 invoice does not match "amount > 250"',
+    );
+
+    const today = new Date().toISOString().slice(0, 10);
+    const calendar = await northwind.get(`${billing}/calendar?day=${today}`);
+    t.match(calendar.body, /2AP \$145\.00/, 'today: the two old invoices');
+    t.match(calendar.body, /Autopay forecast:<\/strong> 2 payments, \$145\.00/);
+  },
+);
