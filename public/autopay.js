@@ -2,8 +2,8 @@
 // on the moved configuration, and the configuration form's Save disabled with the reason until it is valid
 // (the server checks again).
 (() => {
-  function sortable(root) {
-    for (const list of root.querySelectorAll('[data-sortable]')) {
+  function sortable(within) {
+    for (const list of within('[data-sortable]')) {
       if (!window.Sortable || list.dataset.sortableReady) continue;
       list.dataset.sortableReady = 'true';
       window.Sortable.create(list, {
@@ -73,9 +73,11 @@
     warning.querySelector('[data-save-reason]').textContent = reason ?? '';
   }
 
+  // `root` is the document, or what htmx just swapped in (which may be the form or list itself).
   function setUp(root) {
-    sortable(root);
-    for (const form of root.querySelectorAll('[data-autopay-form]')) checkForm(form);
+    const within = (selector) => [...(root.matches?.(selector) ? [root] : []), ...root.querySelectorAll(selector)];
+    sortable(within);
+    for (const form of within('[data-autopay-form]')) checkForm(form);
   }
 
   document.addEventListener('input', (event) => {
