@@ -2,18 +2,18 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Actor } from '../../../auth/principal.ts';
 import type { Db, Queryable } from '../../../db/index.ts';
 import { nowIso } from '../../../lib/dates.ts';
-import { auditCreated } from '../../audit/audit.ts';
+import { auditCreatedMany, recordChangesOfMany } from '../../audit/audit.ts';
 import { applyChargeResult } from '../charging.ts';
 import { type ChargeResult, GatewayTimeoutError, type PaymentGateway } from '../gateway.ts';
 import type { PaymentRow } from '../payments.ts';
-import { queueAutopayDeclined, queuePaymentReceipt } from '../receipts.ts';
+import { customersWithBillingRecipients, queueAutopayDeclined, queuePaymentReceipt } from '../receipts.ts';
 import { type AutopayDecision, planAutopay, type SkipReason } from './engine.ts';
 import { autopayKey, configurationsOf, customersWithAutopay, openAutopayInvoices } from './queries.ts';
 
 const system: Actor = { userId: null, actingAs: 'autopay cycle' };
 
 /** Customers per chunk: one read, one transaction and one batch of gateway calls each, then the loop yields. */
-const CUSTOMERS_PER_CHUNK = 200;
+const CUSTOMERS_PER_CHUNK = 100;
 /** Rows per multi-row INSERT, well inside SQLite's limit on bound variables. */
 const ROWS_PER_INSERT = 200;
 
@@ -45,7 +45,7 @@ export async function planForCustomers(db: Queryable, customerIds: readonly numb
   return planAutopay({ invoices, configurations, today: date });
 }
 
-type Charge = { payment: PaymentRow; token: string; invoiceNumber: string };
+type Charge = { payment: PaymentRow; token: string; invoiceId: number; invoiceNumber: string };
 
 /**
  * The Autopay cycle (E12): walks the customers with enabled configurations in chunks. Per chunk, one
@@ -132,11 +132,11 @@ async function insertPayments(trx: Queryable, decisions: AutopayDecision[], date
         amount_cents: payment.amount_cents,
       })),
     );
-    for (const { payment, decision } of made) {
-      await auditCreated(
-        trx,
-        { table: 'payments', id: payment.id, customerId: payment.customer_id, actor: system },
-        {
+    await auditCreatedMany(
+      trx,
+      made.map(({ payment, decision }) => ({
+        target: { table: 'payments', id: payment.id, customerId: payment.customer_id, actor: system },
+        values: {
           amount_cents: payment.amount_cents,
           method: payment.method,
           status: payment.status,
@@ -144,9 +144,11 @@ async function insertPayments(trx: Queryable, decisions: AutopayDecision[], date
           paid_on: payment.paid_on,
           autopay_configuration_id: decision.action === 'pay' ? decision.configurationId : null,
         },
-      );
-      charges.push({ payment, token: '', invoiceNumber: decision.invoice.number });
-    }
+      })),
+    );
+    for (const { payment, decision } of made)
+      charges.push({ payment, token: '', invoiceId: decision.invoice.id, invoiceNumber: decision.invoice.number });
+    await yieldToEventLoop();
   }
   if (charges.length === 0) return charges;
   const tokens = new Map<number, string>(
@@ -181,16 +183,77 @@ async function chargeAndRecord(db: Db, gateway: PaymentGateway, charges: Charge[
   }
   let declined = 0;
   await db.transaction(async (trx) => {
+    const approved = answers.filter((a) => a.result.status === 'approved');
+    await settleApproved(trx, approved);
     for (const { charge, result } of answers) {
+      if (result.status === 'approved') continue;
+      // Declined (and ACH still processing) are few: the payments module records them one by one.
       await applyChargeResult(trx, charge.payment.id, result, system);
-      const payment: PaymentRow = { ...charge.payment, status: result.status === 'declined' ? 'failed' : 'pending' };
-      if (result.status === 'declined') {
-        declined++;
-        await queueAutopayDeclined(trx, { ...payment, failure_reason: result.reason }, [charge.invoiceNumber]);
-      } else {
-        await queuePaymentReceipt(trx, payment, [charge.invoiceNumber]);
-      }
+      if (result.status === 'declined') declined++;
+    }
+    const notified = await customersWithBillingRecipients(trx, [
+      ...new Set(answers.map((a) => a.charge.payment.customer_id)),
+    ]);
+    for (const { charge, result } of answers) {
+      if (!notified.has(charge.payment.customer_id)) continue;
+      if (result.status === 'declined')
+        await queueAutopayDeclined(trx, { ...charge.payment, status: 'failed', failure_reason: result.reason }, [
+          charge.invoiceNumber,
+        ]);
+      else await queuePaymentReceipt(trx, charge.payment, [charge.invoiceNumber]);
     }
   });
   return declined;
+}
+
+/**
+ * Settles a batch of approved Autopay payments in a few statements instead of several per payment (the
+ * cycle pays tens of thousands): each pays one invoice in full (no remainder, so no credit), and only
+ * those still pending settle, so a payment the janitor reached first is left as it is.
+ */
+async function settleApproved(trx: Queryable, approved: { charge: Charge; result: ChargeResult }[]): Promise<void> {
+  for (let start = 0; start < approved.length; start += ROWS_PER_INSERT) {
+    const batch = approved.slice(start, start + ROWS_PER_INSERT);
+    const pending = new Set<number>(
+      await trx('payments')
+        .whereIn(
+          'id',
+          batch.map((a) => a.charge.payment.id),
+        )
+        .where('status', 'pending')
+        .pluck('id'),
+    );
+    const settling = batch.filter((a) => pending.has(a.charge.payment.id));
+    if (settling.length === 0) continue;
+    const ids = settling.map((a) => a.charge.payment.id);
+    const refs = settling.flatMap((a) => [a.charge.payment.id, a.result.ref]);
+    await trx('payments')
+      .whereIn('id', ids)
+      .update({
+        status: 'settled',
+        settled_at: nowIso(),
+        version: trx.raw('version + 1'),
+        gateway_ref: trx.raw(`CASE id ${ids.map(() => 'WHEN ? THEN ?').join(' ')} END`, refs),
+      });
+    await trx('invoices')
+      .whereIn(
+        'id',
+        settling.map((a) => a.charge.invoiceId),
+      )
+      .update({
+        open_cents: trx.raw(
+          `open_cents - (SELECT pa.amount_cents FROM payment_applications pa WHERE pa.invoice_id = invoices.id AND pa.payment_id IN (${ids.map(() => '?').join(',')}))`,
+          ids,
+        ),
+      });
+    await recordChangesOfMany(
+      trx,
+      settling.map(({ charge }) => ({
+        target: { table: 'payments', id: charge.payment.id, customerId: charge.payment.customer_id, actor: system },
+        before: { status: 'pending' },
+        after: { status: 'settled' },
+      })),
+    );
+    await yieldToEventLoop();
+  }
 }
