@@ -38,10 +38,9 @@ export type CycleOptions = {
 
 /** The decisions of the cycle of `date` for some customers, read from the database; a dry run is only this. */
 export async function planForCustomers(db: Queryable, customerIds: readonly number[], date: string) {
-  const [configurations, invoices] = await Promise.all([
-    configurationsOf(db, customerIds),
-    openAutopayInvoices(db, customerIds, date),
-  ]);
+  // One after the other: inside the cycle's transaction they share one PostgreSQL connection.
+  const configurations = await configurationsOf(db, customerIds);
+  const invoices = await openAutopayInvoices(db, customerIds, date);
   return planAutopay({ invoices, configurations, today: date });
 }
 

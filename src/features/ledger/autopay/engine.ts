@@ -38,15 +38,7 @@ export const operatorLabels: Record<Operator, string> = {
 };
 
 const numericTriggers: readonly Trigger[] = ['amount', 'age'];
-const numericOperators: readonly Operator[] = [
-  'equals',
-  'not_equals',
-  'greater_than',
-  'less_than',
-  'at_least',
-  'at_most',
-  'one_of',
-];
+const numericOperators: readonly Operator[] = operators.filter((o) => o !== 'contains');
 const textOperators: readonly Operator[] = ['equals', 'not_equals', 'contains', 'one_of'];
 
 /** The operators that make sense for a trigger: numbers compare, names match. */

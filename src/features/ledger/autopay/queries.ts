@@ -106,41 +106,34 @@ export async function autopayInvoicesFor(
   cycleDate: string,
 ): Promise<AutopayInvoice[]> {
   const ids = invoices.map((i) => i.id);
-  const [reserved, lines, tried] = await Promise.all([
-    ids.length
-      ? db('payment_applications as pa')
-          .join('payments as p', 'p.id', 'pa.payment_id')
-          .whereIn('pa.invoice_id', ids)
-          .whereIn('p.status', ['pending', 'scheduled'])
-          .groupBy('pa.invoice_id', 'p.status')
-          .select('pa.invoice_id', 'p.status', db.raw('sum(pa.amount_cents) as cents'))
-      : [],
-    ids.length
-      ? db('invoice_lines')
-          .whereIn('invoice_id', ids)
-          .orderBy(['invoice_id', 'position'])
-          .select('invoice_id', 'description')
-      : [],
-    ids.length
-      ? db('payments')
-          .whereIn(
-            'idempotency_key',
-            ids.map((id) => autopayKey(id, cycleDate)),
-          )
-          .pluck('idempotency_key')
-      : [],
-  ]);
+  if (ids.length === 0) return [];
+  // One after the other: inside the cycle's transaction they share one PostgreSQL connection.
+  const reserved: { invoice_id: number; status: string; cents: number }[] = await db('payment_applications as pa')
+    .join('payments as p', 'p.id', 'pa.payment_id')
+    .whereIn('pa.invoice_id', ids)
+    .whereIn('p.status', ['pending', 'scheduled'])
+    .groupBy('pa.invoice_id', 'p.status')
+    .select('pa.invoice_id', 'p.status', db.raw('sum(pa.amount_cents) as cents'));
+  const lines: { invoice_id: number; description: string }[] = await db('invoice_lines')
+    .whereIn('invoice_id', ids)
+    .orderBy(['invoice_id', 'position'])
+    .select('invoice_id', 'description');
+  const tried: string[] = await db('payments')
+    .whereIn(
+      'idempotency_key',
+      ids.map((id) => autopayKey(id, cycleDate)),
+    )
+    .pluck('idempotency_key');
   const pending = new Map<number, number>();
   const scheduled = new Map<number, number>();
-  for (const r of reserved as { invoice_id: number; status: string; cents: number }[])
-    (r.status === 'pending' ? pending : scheduled).set(r.invoice_id, Number(r.cents));
+  for (const r of reserved) (r.status === 'pending' ? pending : scheduled).set(r.invoice_id, Number(r.cents));
   const names = new Map<number, string[]>();
-  for (const l of lines as { invoice_id: number; description: string }[]) {
+  for (const l of lines) {
     const list = names.get(l.invoice_id) ?? [];
     list.push(l.description);
     names.set(l.invoice_id, list);
   }
-  const triedKeys = new Set(tried as string[]);
+  const triedKeys = new Set(tried);
   return invoices.map((i) => ({
     id: i.id,
     number: i.number,

@@ -1,13 +1,8 @@
 import { fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import t from 'tap';
-import { loadConfig } from '../../../../src/config.ts';
 import type { Db, Queryable } from '../../../../src/db/index.ts';
-import { createDb } from '../../../../src/db/index.ts';
 import { migrateToLatest } from '../../../../src/db/migrate.ts';
 import { runAutopayCycle } from '../../../../src/features/ledger/autopay/cycle.ts';
 import { type Condition, operators, triggers } from '../../../../src/features/ledger/autopay/engine.ts';
@@ -15,7 +10,7 @@ import { type ChargeResult, type PaymentGateway, sandboxCards } from '../../../.
 import { addDays, todayIso } from '../../../../src/lib/dates.ts';
 import { anAutopayConfiguration, anInvoice, aPayment, aPaymentMethod } from '../../../fixtures/billing.ts';
 import { aContact, aCustomer } from '../../../fixtures/customers.ts';
-import { emptyTestDatabase } from '../../../helpers/app.ts';
+import { openEmptyTestDatabase, testDatabaseUrl } from '../../../helpers/app.ts';
 
 type Tap = { teardown(fn: () => unknown): void };
 const today = todayIso();
@@ -23,13 +18,9 @@ const workerFile = fileURLToPath(new URL('../../../helpers/payment-worker.ts', i
 
 /** A migrated database of its own (SQLite file, or a PostgreSQL schema), which other processes can open too. */
 async function migratedDatabase(t: Tap) {
-  const dir = mkdtempSync(join(tmpdir(), 'autopay-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const { database } = loadConfig({ NODE_ENV: 'test', ...(await emptyTestDatabase(t, dir)) });
-  const db = createDb(database);
+  const { db, config } = await openEmptyTestDatabase(t);
   await migrateToLatest(db);
-  t.teardown(() => db.destroy());
-  return { db, database };
+  return { db, database: config.database };
 }
 
 /** A gateway that approves every card but the sandbox's decline card, and remembers every charge. */
@@ -222,6 +213,9 @@ async function thenRollBack(db: Db, work: (trx: Db) => Promise<void>) {
 }
 class RolledBack extends Error {}
 
+// 1,000 runs on SQLite; on PostgreSQL each run costs a few round trips more, so fewer fit the file's time limit.
+const propertyRuns = testDatabaseUrl ? 300 : 1000;
+
 t.test('property: the dry run and the real cycle agree, and no payment exceeds what may be paid', async (t) => {
   const { db } = await migratedDatabase(t);
   const customer = await aCustomer(db);
@@ -293,7 +287,7 @@ t.test('property: the dry run and the real cycle agree, and no payment exceeds w
       });
       return agreed;
     }),
-    { numRuns: 1000 },
+    { numRuns: propertyRuns },
   );
-  t.ok(paying > 50, `the random worlds paid something in ${paying} of 1,000 runs`);
+  t.ok(paying > propertyRuns / 20, `the random worlds paid something in ${paying} of ${propertyRuns} runs`);
 });
