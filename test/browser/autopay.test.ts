@@ -74,7 +74,7 @@ t.test(
     t.same(order, [created.id, older], 'the drag reordered them in the database');
 
     await page.getByRole('button', { name: 'Lock configuration 1' }).click();
-    await page.waitForSelector('#lock-' + created.id + '[aria-pressed="true"]');
+    await page.waitForSelector(`#lock-${created.id}[aria-pressed="true"]`);
     t.equal(
       await page.evaluate(() => document.activeElement?.id),
       `lock-${created.id}`,
