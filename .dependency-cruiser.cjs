@@ -43,6 +43,22 @@ module.exports = {
       to: { path: '^src/features/', pathNot: '^src/features/(ledger|audit|email)/' },
     },
     {
+      name: 'autopay-engine-is-pure',
+      severity: 'error',
+      comment:
+        'The Autopay engine (E12, F2) is one pure function that the cycle, the dry run, the Invoice Summary and the ' +
+        'calendar forecast share: it reads no database and imports only src/lib.',
+      from: { path: '^src/features/ledger/autopay/engine\\.ts$' },
+      to: { pathNot: '^src/lib/' },
+    },
+    {
+      name: 'ledger-core-does-not-import-autopay',
+      severity: 'error',
+      comment: 'Autopay builds on payments and charging, never the other way; only the jobs list names its job.',
+      from: { path: '^src/features/ledger/[^/]+\\.ts$', pathNot: '^src/features/ledger/jobs\\.ts$' },
+      to: { path: '^src/features/ledger/autopay/' },
+    },
+    {
       name: 'ledger-staff-imports-only-customer-module-and-ledger',
       severity: 'error',
       comment: 'The staff billing pages are the ledger inside the Customer Module frame.',

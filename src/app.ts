@@ -28,6 +28,7 @@ import externalNumberRoutes from './features/external-numbers/routes.ts';
 import homeRoutes from './features/home/routes.ts';
 import institutionRoutes from './features/institutions/routes.ts';
 import { type PaymentGateway, processGateway } from './features/ledger/gateway.ts';
+import autopayRoutes from './features/ledger/staff/autopay-routes.ts';
 import billingRoutes from './features/ledger/staff/billing-routes.ts';
 import creditRoutes from './features/ledger/staff/credit-routes.ts';
 import invoiceRoutes from './features/ledger/staff/invoice-routes.ts';
@@ -109,6 +110,7 @@ export async function buildApp({
   await app.register(paymentRoutes, { db, gateway });
   await app.register(paymentMethodRoutes, { db, gateway });
   await app.register(creditRoutes, { db });
+  await app.register(autopayRoutes, { db });
   await app.register(searchRoutes, { db });
   await app.register(settingsRoutes, { db });
   await app.register(mySettingsRoutes, { db });

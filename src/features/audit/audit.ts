@@ -74,19 +74,39 @@ export async function auditDeleted(db: Queryable, target: AuditTarget, values: V
 }
 
 /** One event per non-empty field: new values for a create, old values for a delete. */
+function snapshotEvents(target: AuditTarget, action: 'create' | 'delete', values: Values, at: string) {
+  const rows = Object.entries(values)
+    .filter(([, v]) => v !== null && v !== undefined && v !== '')
+    .map(([field, v]) =>
+      action === 'create' ? event(target, action, field, null, v, at) : event(target, action, field, v, null, at),
+    );
+  return rows.length ? rows : [event(target, action, null, null, null, at)];
+}
+
 async function auditSnapshot(
   db: Queryable,
   target: AuditTarget,
   action: 'create' | 'delete',
   values: Values,
 ): Promise<void> {
+  await db('audit_events').insert(snapshotEvents(target, action, values, nowIso()));
+}
+
+/** Audit rows per INSERT when many records are audited at once, well inside SQLite's bound-variable limit. */
+const EVENTS_PER_INSERT = 200;
+
+async function insertEvents(db: Queryable, events: ReturnType<typeof event>[]): Promise<void> {
+  for (let i = 0; i < events.length; i += EVENTS_PER_INSERT)
+    await db('audit_events').insert(events.slice(i, i + EVENTS_PER_INSERT));
+}
+
+/** `auditCreated` for many rows made together (a batch of Autopay payments), in a few INSERTs. */
+export async function auditCreatedMany(db: Queryable, created: { target: AuditTarget; values: Values }[]) {
   const at = nowIso();
-  const rows = Object.entries(values)
-    .filter(([, v]) => v !== null && v !== undefined && v !== '')
-    .map(([field, v]) =>
-      action === 'create' ? event(target, action, field, null, v, at) : event(target, action, field, v, null, at),
-    );
-  await db('audit_events').insert(rows.length ? rows : [event(target, action, null, null, null, at)]);
+  await insertEvents(
+    db,
+    created.flatMap((c) => snapshotEvents(c.target, 'create', c.values, at)),
+  );
 }
 
 /**
@@ -117,6 +137,19 @@ export async function updateAudited(
   return fields;
 }
 
+function changeEvents(target: AuditTarget, before: Values, after: Values, at: string) {
+  return changedFields(before, after).map((field) =>
+    event(
+      target,
+      field === 'status' ? 'status' : 'update',
+      field,
+      storedAs(before[field], after[field]),
+      after[field],
+      at,
+    ),
+  );
+}
+
 /** Records one audit event per field that differs between `before` and `after`; returns those fields. */
 export async function recordChanges(
   db: Queryable,
@@ -124,22 +157,21 @@ export async function recordChanges(
   before: Values,
   after: Values,
 ): Promise<string[]> {
-  const fields = changedFields(before, after);
-  if (fields.length === 0) return fields;
+  const events = changeEvents(target, before, after, nowIso());
+  if (events.length) await db('audit_events').insert(events);
+  return events.map((e) => e.field as string);
+}
+
+/** `recordChanges` for many records changed together (a batch of Autopay payments settling), in a few INSERTs. */
+export async function recordChangesOfMany(
+  db: Queryable,
+  changes: { target: AuditTarget; before: Values; after: Values }[],
+): Promise<void> {
   const at = nowIso();
-  await db('audit_events').insert(
-    fields.map((field) =>
-      event(
-        target,
-        field === 'status' ? 'status' : 'update',
-        field,
-        storedAs(before[field], after[field]),
-        after[field],
-        at,
-      ),
-    ),
+  await insertEvents(
+    db,
+    changes.flatMap((c) => changeEvents(c.target, c.before, c.after, at)),
   );
-  return fields;
 }
 
 type Row = Record<string, unknown>;

@@ -1,5 +1,5 @@
 import type { Actor } from '../../auth/principal.ts';
-import type { Db } from '../../db/index.ts';
+import type { Db, Queryable } from '../../db/index.ts';
 import { type ChargeResult, GatewayTimeoutError, type PaymentGateway } from './gateway.ts';
 import {
   claimScheduledPayment,
@@ -78,11 +78,19 @@ export async function chargePendingPayment(
 }
 
 async function recordChargeResult(db: Db, paymentId: number, result: ChargeResult, actor: Actor): Promise<void> {
-  await db.transaction(async (trx) => {
-    if (result.status === 'approved') await settlePayment(trx, paymentId, actor, result.ref);
-    else if (result.status === 'declined') await failPayment(trx, paymentId, result.reason, actor, result.ref);
-    else await trx('payments').where({ id: paymentId, status: 'pending' }).update({ gateway_ref: result.ref });
-  });
+  await db.transaction((trx) => applyChargeResult(trx, paymentId, result, actor));
+}
+
+/** The gateway's answer on a pending payment, in the caller's transaction (the Autopay cycle records a batch in one). */
+export async function applyChargeResult(
+  trx: Queryable,
+  paymentId: number,
+  result: ChargeResult,
+  actor: Actor,
+): Promise<void> {
+  if (result.status === 'approved') await settlePayment(trx, paymentId, actor, result.ref);
+  else if (result.status === 'declined') await failPayment(trx, paymentId, result.reason, actor, result.ref);
+  else await trx('payments').where({ id: paymentId, status: 'pending' }).update({ gateway_ref: result.ref });
 }
 
 /**

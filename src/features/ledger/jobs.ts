@@ -1,4 +1,5 @@
 import type { JobHandlers, RecurringJob } from '../../jobs/queue.ts';
+import { autopayJobHandlers, autopayRecurringJobs } from './autopay/jobs.ts';
 import { runPaymentJobs } from './charging.ts';
 import { processGateway } from './gateway.ts';
 
@@ -9,6 +10,10 @@ import { processGateway } from './gateway.ts';
  */
 export const paymentJobHandlers: JobHandlers = {
   payments: (db) => runPaymentJobs(db, processGateway),
+  ...autopayJobHandlers,
 };
 
-export const paymentRecurringJobs: readonly RecurringJob[] = [{ kind: 'payments', cron: '* * * * *' }];
+export const paymentRecurringJobs: readonly RecurringJob[] = [
+  { kind: 'payments', cron: '* * * * *' },
+  ...autopayRecurringJobs,
+];

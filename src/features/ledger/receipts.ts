@@ -5,14 +5,23 @@ import { type PaymentRow, transactionNumberFor } from './payments.ts';
 
 type Recipient = { id: number; name: string; email: string };
 
+function billingContacts(db: Queryable, customerIds: readonly number[]) {
+  return db('contacts')
+    .whereIn('customer_id', customerIds)
+    .where('is_billing_contact', true)
+    .whereNull('access_revoked_at')
+    .whereNotNull('email');
+}
+
 /** Who receives billing e-mail: the customer's billing contacts whose access has not been revoked. */
 export function billingRecipients(db: Queryable, customerId: number): Promise<Recipient[]> {
-  return db('contacts')
-    .where({ customer_id: customerId, is_billing_contact: true })
-    .whereNull('access_revoked_at')
-    .whereNotNull('email')
-    .orderBy('id')
-    .select('id', 'name', 'email');
+  return billingContacts(db, [customerId]).orderBy('id').select('id', 'name', 'email');
+}
+
+/** Which of these customers have anyone to receive billing e-mail (one read for a whole Autopay batch). */
+export async function customersWithBillingRecipients(db: Queryable, customerIds: readonly number[]) {
+  if (customerIds.length === 0) return new Set<number>();
+  return new Set<number>(await billingContacts(db, customerIds).distinct('customer_id').pluck('customer_id'));
 }
 
 async function queue(
@@ -52,4 +61,13 @@ export function queuePaymentReceipt(db: Queryable, payment: PaymentRow, invoiceN
 /** The invoice notification (*Email Invoice*) to the default billing contacts. */
 export function queueInvoiceEmail(db: Queryable, invoice: InvoiceRow): Promise<number> {
   return queue(db, invoice.customer_id, { template: 'invoice', invoiceId: invoice.id, data: { invoice } });
+}
+
+/** An Autopay payment the gateway declined (E12): the billing contacts hear of it; it is not retried this cycle. */
+export function queueAutopayDeclined(db: Queryable, payment: PaymentRow, invoiceNumbers: string[]): Promise<number> {
+  return queue(db, payment.customer_id, {
+    template: 'autopay-declined',
+    paymentId: payment.id,
+    data: { payment, transaction: transactionNumberFor(payment.id), invoiceNumbers },
+  });
 }

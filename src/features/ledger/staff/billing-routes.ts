@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { requireStaff } from '../../../auth/guards.ts';
 import type { Db } from '../../../db/index.ts';
+import { autopayForecast } from '../autopay/overview.ts';
 import { monthGrid } from '../calendar.ts';
 import { activePaymentMethods } from '../payment-methods.ts';
 import { openInvoices, scheduledByDay, scheduledOn, transactionPage } from '../queries.ts';
@@ -11,16 +12,11 @@ const OVERVIEW_INVOICES = 10;
 /** The dedicated page lists this many, oldest due first; paying those brings the next ones up. */
 const OPEN_INVOICES_SHOWN = 500;
 
-/** Tabs that another issue fills (Autopay) or that have nothing yet: an empty state saying so. */
+/** Tabs that have nothing yet: an empty state saying so. */
 const emptySections = {
   'unbilled-cdrs': {
     title: 'Unbilled CDRs',
     message: 'No unbilled call records. Calls rated since the last bill run appear here until they are invoiced.',
-  },
-  'automatic-payments': {
-    title: 'Automatic Payments',
-    message:
-      'No Autopay configurations yet. Autopay pays qualifying invoices automatically with a stored payment method.',
   },
   'security-deposits': { title: 'Security Deposits', message: 'No security deposits are held for this customer.' },
 } as const;
@@ -68,8 +64,12 @@ export default async function billingRoutes(app: FastifyInstance, { db }: { db: 
     const query = monthQuery.parse(request.query);
     const month = query.month ?? query.day?.slice(0, 7) ?? ctx.today.slice(0, 7);
     const grid = monthGrid(month);
-    const days = await scheduledByDay(db, ctx.customer.id, grid.first, grid.last);
-    const breakdown = query.day ? await scheduledOn(db, ctx.customer.id, query.day) : null;
+    const [days, breakdown, forecast] = await Promise.all([
+      scheduledByDay(db, ctx.customer.id, grid.first, grid.last),
+      query.day ? scheduledOn(db, ctx.customer.id, query.day) : null,
+      // E9: the Autopay cycles to come, from the same engine as the real cycle (F2).
+      autopayForecast(db, ctx.customer.id, ctx.today, grid.last),
+    ]);
     const data = {
       title: `Payments Calendar · ${ctx.customer.name}`,
       ...ctx,
@@ -77,6 +77,7 @@ export default async function billingRoutes(app: FastifyInstance, { db }: { db: 
       month,
       grid,
       days,
+      forecast,
       day: query.day ?? null,
       breakdown,
     };

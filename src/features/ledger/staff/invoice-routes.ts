@@ -4,6 +4,8 @@ import { actorOf } from '../../../auth/principal.ts';
 import type { Db } from '../../../db/index.ts';
 import { addDays } from '../../../lib/dates.ts';
 import { parseForm } from '../../../lib/forms.ts';
+import { skipReasonTexts } from '../autopay/engine.ts';
+import { invoiceAutopay } from '../autopay/overview.ts';
 import { createInvoice, reservedByInvoice } from '../invoices.ts';
 import {
   billToLocation,
@@ -68,10 +70,11 @@ export default async function invoiceRoutes(app: FastifyInstance, { db }: { db: 
   app.get('/customers/:id/billing/invoices/:invoiceId', async (request, reply) => {
     const ctx = await billingContext(db, request);
     const invoice = await invoiceOfCustomer(db, ctx.customer.id, idParam(request, 'invoiceId', 'This invoice'));
-    const [applied, reserved, lines] = await Promise.all([
+    const [applied, reserved, lines, autopay] = await Promise.all([
       paymentsOnInvoice(db, invoice.id),
       reservedByInvoice(db, [invoice.id]),
       invoiceLines(db, invoice.id),
+      invoiceAutopay(db, invoice, ctx.today),
     ]);
     return reply.page('ledger/invoices/summary', {
       title: `Invoice ${invoice.number}`,
@@ -80,6 +83,8 @@ export default async function invoiceRoutes(app: FastifyInstance, { db }: { db: 
       invoice,
       lines,
       applied,
+      autopay,
+      skipReasonTexts,
       payable: invoice.open_cents - (reserved.get(invoice.id) ?? 0),
     });
   });
