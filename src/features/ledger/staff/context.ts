@@ -18,6 +18,10 @@ export type BillingContext = {
   base: string;
   today: string;
   sections: typeof billingSubTabs;
+  /** The layout around the billing pages, which the customer portal shares with another frame. */
+  frame: string;
+  /** Staff may pay any open invoice (a portal contact only with the *pay* permission). */
+  canPay: boolean;
   /** The Customer Module's header and tab bar, which frame every billing page. */
   header: Awaited<ReturnType<typeof customerHeader>>;
   resellerName: string | undefined;
@@ -44,6 +48,8 @@ export async function billingContext(db: Db, request: FastifyRequest): Promise<B
     base: `/customers/${customer.id}/billing`,
     today,
     sections: billingSubTabs,
+    frame: '/customer-module/_frame',
+    canPay: true,
     numbers,
     header,
     resellerName: header.resellerName,
