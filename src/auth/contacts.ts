@@ -26,7 +26,10 @@ function contactsWithProfiles(db: Queryable) {
     );
 }
 
-export function toContactPrincipal(row: ContactSignInRow, impersonatedBy: StaffPrincipal | null = null): ContactPrincipal {
+export function toContactPrincipal(
+  row: ContactSignInRow,
+  impersonatedBy: StaffPrincipal | null = null,
+): ContactPrincipal {
   return Object.freeze({
     kind: 'contact',
     id: row.id,

@@ -6,6 +6,9 @@ import { type CustomerRow, findCustomerFor } from '../../../auth/scope.ts';
 import type { Db } from '../../../db/index.ts';
 import { todayIso } from '../../../lib/dates.ts';
 import { notFound } from '../../../lib/http-error.ts';
+
+export { idParam } from '../../../lib/params.ts';
+
 import { customerHeader } from '../../customer-module/frame.ts';
 import { billingSubTabs, customerTabLinks } from '../../customer-module/tabs.ts';
 import { type BalanceSummary, balanceSummary } from '../balance.ts';
@@ -60,15 +63,4 @@ export async function billingContext(db: Db, request: FastifyRequest): Promise<B
 /** A fresh key for a form that moves money: submitting the same form twice moves it once. */
 export function newIdempotencyKey(): string {
   return randomUUID();
-}
-
-/** A positive id from a route parameter, or 404. */
-export function idParam(request: FastifyRequest, name: string, what: string): number {
-  const parsed = z.coerce
-    .number()
-    .int()
-    .positive()
-    .safeParse((request.params as Record<string, unknown>)[name]);
-  if (!parsed.success) throw notFound(what);
-  return parsed.data;
 }

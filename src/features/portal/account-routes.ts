@@ -1,0 +1,131 @@
+import type { FastifyInstance } from 'fastify';
+import { requireContact } from '../../auth/guards.ts';
+import type { Db } from '../../db/index.ts';
+import { idParam } from '../../lib/params.ts';
+import { monthGrid } from '../ledger/calendar.ts';
+import { activePaymentMethods } from '../ledger/payment-methods.ts';
+import { transactionNumberFor } from '../ledger/payments.ts';
+import {
+  applicationsOfPayment,
+  creditOfPayment,
+  creditsOf,
+  scheduledByDay,
+  scheduledOn,
+  transactionOfCustomer,
+  transactionPage,
+} from '../ledger/queries.ts';
+import { creditFilterQuery, monthQuery, pageQuery } from '../ledger/schemas.ts';
+import { portalContext } from './context.ts';
+
+/**
+ * The rest of the portal (E14): transactions, pending and scheduled payments, the payments calendar,
+ * payment methods, Autopay and credits, each behind the contact-profile permission that governs it.
+ */
+export default async function portalAccountRoutes(app: FastifyInstance, { db }: { db: Db }) {
+  const viewInvoices = requireContact('view_invoices');
+
+  app.get('/portal/transactions', { preHandler: viewInvoices }, async (request, reply) => {
+    const ctx = await portalContext(db, request);
+    const { before } = pageQuery.parse(request.query);
+    const page = await transactionPage(db, ctx.customer.id, { before });
+    return reply.page('ledger/payments/history', {
+      title: 'Transaction History',
+      ...ctx,
+      section: 'transactions',
+      ...page,
+      before,
+    });
+  });
+
+  for (const status of ['pending', 'scheduled'] as const) {
+    app.get(`/portal/${status}`, { preHandler: viewInvoices }, async (request, reply) => {
+      const ctx = await portalContext(db, request);
+      const { before } = pageQuery.parse(request.query);
+      const page = await transactionPage(db, ctx.customer.id, { before, statuses: [status] });
+      return reply.page(`ledger/payments/${status}`, {
+        title: status === 'pending' ? 'Pending' : 'Scheduled',
+        ...ctx,
+        section: status,
+        ...page,
+        before,
+      });
+    });
+  }
+
+  app.get('/portal/transactions/:paymentId', { preHandler: viewInvoices }, async (request, reply) => {
+    const ctx = await portalContext(db, request);
+    const payment = await transactionOfCustomer(db, ctx.customer.id, idParam(request, 'paymentId', 'This transaction'));
+    const [applications, credit] = await Promise.all([
+      applicationsOfPayment(db, payment.id),
+      creditOfPayment(db, payment.id),
+    ]);
+    return reply.page('ledger/payments/detail', {
+      title: transactionNumberFor(payment.id),
+      ...ctx,
+      section: 'transactions',
+      payment,
+      applications,
+      credit,
+    });
+  });
+
+  app.get('/portal/calendar', { preHandler: viewInvoices }, async (request, reply) => {
+    const ctx = await portalContext(db, request);
+    const query = monthQuery.parse(request.query);
+    const month = query.month ?? query.day?.slice(0, 7) ?? ctx.today.slice(0, 7);
+    const grid = monthGrid(month);
+    const data = {
+      title: 'Payments Calendar',
+      ...ctx,
+      section: 'calendar',
+      month,
+      grid,
+      days: await scheduledByDay(db, ctx.customer.id, grid.first, grid.last),
+      day: query.day ?? null,
+      breakdown: query.day ? await scheduledOn(db, ctx.customer.id, query.day) : null,
+    };
+    return reply.pageOrFragment({ page: 'ledger/billing/calendar', fragment: 'ledger/billing/_calendar-day' }, data);
+  });
+
+  app.get(
+    '/portal/payment-methods',
+    { preHandler: requireContact('manage_payment_methods') },
+    async (request, reply) => {
+      const ctx = await portalContext(db, request);
+      return reply.page('ledger/payment-methods/list', {
+        title: 'Payment Methods',
+        ...ctx,
+        section: 'payment-methods',
+        heading: 'Payment Methods',
+        methods: await activePaymentMethods(db, ctx.customer.id),
+      });
+    },
+  );
+
+  // E12 fills this page (the Autopay issue); until then it says what Autopay will do.
+  app.get('/portal/autopay', { preHandler: requireContact('manage_autopay') }, async (request, reply) => {
+    const ctx = await portalContext(db, request);
+    return reply.page('ledger/billing/empty', {
+      title: 'Autopay',
+      ...ctx,
+      section: 'autopay',
+      heading: 'Autopay',
+      message:
+        'No Autopay configurations yet. Autopay pays qualifying invoices automatically with a stored payment method.',
+    });
+  });
+
+  app.get('/portal/credits', { preHandler: requireContact('see_credits') }, async (request, reply) => {
+    const ctx = await portalContext(db, request);
+    const { type } = creditFilterQuery.parse(request.query);
+    const credits = await creditsOf(db, ctx.customer.id, type === 'all' ? undefined : type);
+    return reply.page('ledger/credits/index', {
+      title: 'Customer Credits',
+      ...ctx,
+      section: 'credits',
+      type,
+      credits,
+      total: credits.reduce((s, c) => s + c.remaining_cents, 0),
+    });
+  });
+}
