@@ -136,6 +136,18 @@ module.exports = {
       },
     },
     {
+      name: 'statements-imports-only-named-features',
+      severity: 'error',
+      comment:
+        'Account statements (E3) read the ledger domain, e-mail with audit and email, and show on the Customer ' +
+        'Module frame; the portal builds on them, not the other way round.',
+      from: { path: '^src/features/statements/' },
+      to: {
+        path: '^src/features/',
+        pathNot: '^src/features/(statements|audit|email)/|^src/features/customer-module/frame\\.ts$|^src/features/ledger/(?!staff/)',
+      },
+    },
+    {
       name: 'portal-imports-only-named-features',
       severity: 'error',
       comment:
@@ -145,7 +157,7 @@ module.exports = {
       to: {
         path: '^src/features/',
         pathNot:
-          '^src/features/(portal|contacts|email)/|^src/features/ledger/(?!staff/)|^src/features/auth/schemas\\.ts$|^src/features/customers/schemas\\.ts$',
+          '^src/features/(portal|contacts|statements|email)/|^src/features/ledger/(?!staff/)|^src/features/auth/schemas\\.ts$|^src/features/customers/schemas\\.ts$',
       },
     },
     {

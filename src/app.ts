@@ -42,6 +42,7 @@ import searchRoutes from './features/search/routes.ts';
 import serviceRoutes from './features/services/routes.ts';
 import settingsRoutes from './features/settings/routes.ts';
 import { loadSettings } from './features/settings/settings.ts';
+import statementRoutes from './features/statements/routes.ts';
 import wizardRoutes from './features/wizard/routes.ts';
 import assets from './plugins/assets.ts';
 import auth from './plugins/auth.ts';
@@ -122,6 +123,7 @@ export async function buildApp({
   await app.register(serviceRoutes, { db });
   await app.register(contactRoutes, { db, publicUrl: config.publicUrl });
   await app.register(contactProfileRoutes, { db });
+  await app.register(statementRoutes, { db });
   await app.register(portalSignInRoutes, { db, loginAttemptsPerMinute, publicUrl: config.publicUrl });
   await app.register(portalRoutes, { db, gateway });
   await app.register(portalAccountRoutes, { db });

@@ -41,7 +41,11 @@ export type ContactListQuery = z.infer<typeof contactListQuery>;
 
 /** A contact profile (access level): a name and the permissions it grants, one tick box each. */
 export const profileForm = z.object({
-  name: z.string({ error: 'Name the profile.' }).trim().min(1, 'Name the profile.').max(100, 'Use at most 100 characters.'),
+  name: z
+    .string({ error: 'Name the profile.' })
+    .trim()
+    .min(1, 'Name the profile.')
+    .max(100, 'Use at most 100 characters.'),
   is_default: tick,
   view_invoices: tick,
   pay: tick,

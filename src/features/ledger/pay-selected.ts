@@ -8,7 +8,7 @@ import { ledgerFieldErrors } from './errors.ts';
 import type { PaymentGateway } from './gateway.ts';
 import { payableInvoices } from './invoices.ts';
 import { activePaymentMethod, activePaymentMethods } from './payment-methods.ts';
-import { type PaymentRow, transactionNumberFor } from './payments.ts';
+import { type PaymentRow, type PaymentSource, transactionNumberFor } from './payments.ts';
 import { payForm } from './schemas.ts';
 
 /**
@@ -46,7 +46,7 @@ export type PaySelectedResult = { ok: true; payment: PaymentRow } | { ok: false;
 export async function paySelected(
   db: Db,
   gateway: PaymentGateway,
-  payment: { customerId: number; today: string; body: unknown },
+  payment: { customerId: number; today: string; body: unknown; source: Extract<PaymentSource, 'manual' | 'portal'> },
   actor: Actor,
 ): Promise<PaySelectedResult> {
   const form = parseForm(payForm, payment.body);
@@ -62,7 +62,7 @@ export async function paySelected(
         amountCents: form.data.amount,
         method: method.kind,
         paymentMethodId: method.id,
-        source: 'manual',
+        source: payment.source,
         paidOn: form.data.paid_on,
         today: payment.today,
         invoiceIds: form.data.invoice_ids,

@@ -15,6 +15,9 @@ import {
   transactionPage,
 } from '../ledger/queries.ts';
 import { creditFilterQuery, monthQuery, pageQuery } from '../ledger/schemas.ts';
+import { sendStatementPdf } from '../statements/routes.ts';
+import { statementPeriodQuery } from '../statements/schemas.ts';
+import { accountStatement } from '../statements/statement.ts';
 import { portalContext } from './context.ts';
 
 /**
@@ -127,5 +130,19 @@ export default async function portalAccountRoutes(app: FastifyInstance, { db }: 
       credits,
       total: credits.reduce((s, c) => s + c.remaining_cents, 0),
     });
+  });
+
+  const receiveStatements = requireContact('receive_statements');
+
+  app.get('/portal/statement', { preHandler: receiveStatements }, async (request, reply) => {
+    const ctx = await portalContext(db, request);
+    const statement = await accountStatement(db, ctx.customer.id, statementPeriodQuery(ctx.today).parse(request.query));
+    return reply.page('portal/statement', { title: 'Statements', ...ctx, section: 'statement', statement });
+  });
+
+  app.get('/portal/statement.pdf', { preHandler: receiveStatements }, async (request, reply) => {
+    const ctx = await portalContext(db, request);
+    const statement = await accountStatement(db, ctx.customer.id, statementPeriodQuery(ctx.today).parse(request.query));
+    return sendStatementPdf(reply, ctx.customer, statement);
   });
 }

@@ -137,7 +137,7 @@ export default async function portalRoutes(app: FastifyInstance, { db, gateway }
     const paid = await paySelected(
       db,
       gateway,
-      { customerId: ctx.customer.id, today: ctx.today, body },
+      { customerId: ctx.customer.id, today: ctx.today, body, source: 'portal' },
       actorOf(contactOf(request)),
     );
     if (!paid.ok)

@@ -64,14 +64,12 @@ export default async function portalSignInRoutes(
   app.post('/portal/password/forgot', { config: { public: true, rateLimit } }, async (request, reply) => {
     const form = parseForm(forgotPasswordForm, request.body);
     if (!form.ok) {
-      return reply
-        .code(422)
-        .page('portal/forgot', {
-          title: 'Forgot your password?',
-          values: submittedValues(request.body),
-          errors: form.errors,
-          sent: false,
-        });
+      return reply.code(422).page('portal/forgot', {
+        title: 'Forgot your password?',
+        values: submittedValues(request.body),
+        errors: form.errors,
+        sent: false,
+      });
     }
     await requestPasswordReset(db, form.data.email, publicUrl);
     return reply.page('portal/forgot', { title: 'Forgot your password?', values: form.data, errors: {}, sent: true });

@@ -64,7 +64,7 @@ export default async function paymentRoutes(
     const paid = await paySelected(
       db,
       gateway,
-      { customerId: ctx.customer.id, today: ctx.today, body },
+      { customerId: ctx.customer.id, today: ctx.today, body, source: 'manual' },
       actorOf(staffOf(request)),
     );
     if (!paid.ok)
