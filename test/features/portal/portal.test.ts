@@ -70,8 +70,8 @@ t.test(
       ['/portal/payment-methods', 'manage_payment_methods'],
       ['/portal/autopay', 'manage_autopay'],
       ['/portal/credits', 'see_credits'],
-    ['/portal/statement', 'receive_statements'],
-    ['/portal/statement.pdf', 'receive_statements'],
+      ['/portal/statement', 'receive_statements'],
+      ['/portal/statement.pdf', 'receive_statements'],
     ];
     for (const permission of permissions) {
       const only = await aPortalContact(db, acme, { permissions: [permission] });
