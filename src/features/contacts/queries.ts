@@ -2,10 +2,12 @@ import { type Permission, permissions } from '../../auth/principal.ts';
 import { likeInsensitive } from '../../db/dialect.ts';
 import type { Queryable } from '../../db/index.ts';
 import { notFound } from '../../lib/http-error.ts';
+import { keysetPage } from '../../lib/keyset.ts';
 import type { ContactListQuery } from './schemas.ts';
 
 /** A customer has at most this many contacts on one page of *Customer Details*. */
 export const CONTACT_LIST_LIMIT = 200;
+const EMAIL_PAGE_SIZE = 50;
 
 export type ContactRow = {
   id: number;
@@ -129,4 +131,27 @@ export async function resellerById(db: Queryable, resellerId: number): Promise<{
   const reseller = await db('resellers').where({ id: resellerId }).first('id', 'name');
   if (!reseller) throw notFound('This reseller');
   return reseller;
+}
+
+/** One page of the customer's e-mail history (E3), newest first, with the contact each went to. */
+export async function customerEmails(db: Queryable, customerId: number, before?: number) {
+  const query = db('emails as e')
+    .leftJoin('contacts as k', 'k.id', 'e.contact_id')
+    .where('e.customer_id', customerId)
+    .select('e.*', 'k.name as contact_name');
+  if (before) query.where('e.id', '<', before);
+  return keysetPage(await query.orderBy('e.id', 'desc').limit(EMAIL_PAGE_SIZE + 1), EMAIL_PAGE_SIZE);
+}
+
+/** One of the customer's e-mails, or 404. */
+export async function emailOfCustomer(
+  db: Queryable,
+  customerId: number,
+  emailId: number,
+): Promise<{ id: number; to_address: string; contact_id: number | null }> {
+  const email = await db('emails')
+    .where({ id: emailId, customer_id: customerId })
+    .first('id', 'to_address', 'contact_id');
+  if (!email) throw notFound('This e-mail');
+  return email;
 }

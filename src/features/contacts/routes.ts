@@ -4,10 +4,21 @@ import { actorOf } from '../../auth/principal.ts';
 import type { CustomerRow } from '../../auth/scope.ts';
 import type { Db } from '../../db/index.ts';
 import { type FieldErrors, parseForm } from '../../lib/forms.ts';
+import { beforeQuery } from '../../lib/keyset.ts';
+import { idParam } from '../../lib/params.ts';
 import { customerFromRequest, renderCustomerTab, rowIdFrom } from '../customer-module/frame.ts';
+import { resendEmail } from '../email/outbox.ts';
 import { addContact, removeContact, restoreAccess, revokeAccess, updateContact } from './contacts.ts';
 import { sendWelcome } from './links.ts';
-import { type ContactRow, contactEmails, contactList, contactOfCustomer, profilesOf } from './queries.ts';
+import {
+  type ContactRow,
+  contactEmails,
+  contactList,
+  contactOfCustomer,
+  customerEmails,
+  emailOfCustomer,
+  profilesOf,
+} from './queries.ts';
 import { contactForm, contactListQuery } from './schemas.ts';
 
 /** Admins and support manage contacts and their profiles (E3); reseller staff see them. */
@@ -22,6 +33,9 @@ export default async function contactRoutes(app: FastifyInstance, { db, publicUr
   const contactIn = (request: FastifyRequest, customer: CustomerRow) =>
     contactOfCustomer(db, customer.id, rowIdFrom(request, 'This contact'));
   const base = (customer: CustomerRow) => `/customers/${customer.id}/contacts`;
+  // Resellers see the e-mail history; only admins and support resend.
+  const resendBase = (request: FastifyRequest, customer: CustomerRow) =>
+    staffOf(request).role === 'reseller' ? null : `/customers/${customer.id}/emails`;
 
   app.get('/customers/:id/contacts', async (request, reply) => {
     const customer = await customerFromRequest(db, request);
@@ -70,6 +84,7 @@ export default async function contactRoutes(app: FastifyInstance, { db, publicUr
       contact,
       emails: await contactEmails(db, contact.id),
       base: base(customer),
+      resendBase: resendBase(request, customer),
     });
   });
 
@@ -136,5 +151,29 @@ export default async function contactRoutes(app: FastifyInstance, { db, publicUr
     if (sent) request.flash('success', `Welcome e-mail queued to ${contact.email}.`);
     else request.flash('warning', `${contact.name} has no e-mail address. Add one, then send the welcome e-mail.`);
     return reply.seeOther(`${base(customer)}/${contact.id}`);
+  });
+
+  // E3: every e-mail to the customer and its contacts, delivered or the error, with *Resend*.
+  app.get('/customers/:id/emails', async (request, reply) => {
+    const customer = await customerFromRequest(db, request);
+    const { before } = beforeQuery.parse(request.query);
+    const page = await customerEmails(db, customer.id, before);
+    return renderCustomerTab(db, reply, customer, 'contacts', 'contacts/emails', {
+      title: `Email History · ${customer.name}`,
+      emails: page.rows,
+      nextBefore: page.nextBefore,
+      before,
+      resendBase: resendBase(request, customer),
+    });
+  });
+
+  app.post('/customers/:id/emails/:emailId/resend', { preHandler: manageContacts }, async (request, reply) => {
+    const customer = await customerFromRequest(db, request);
+    const email = await emailOfCustomer(db, customer.id, idParam(request, 'emailId', 'This e-mail'));
+    await resendEmail(db, email.id);
+    request.flash('success', `The e-mail to ${email.to_address} is queued again.`);
+    return reply.seeOther(
+      email.contact_id ? `${base(customer)}/${email.contact_id}` : `/customers/${customer.id}/emails`,
+    );
   });
 }

@@ -1,5 +1,5 @@
 import type { Queryable } from '../../db/index.ts';
-import { addDays } from '../../lib/dates.ts';
+import { addDays, formatDate } from '../../lib/dates.ts';
 import { creditNumberFor } from '../ledger/credits.ts';
 import { transactionNumberFor } from '../ledger/payments.ts';
 
@@ -102,7 +102,7 @@ async function movements(db: Queryable, customerId: number, { from, to }: Statem
       date: i.issued_on,
       kind: 'invoice' as const,
       reference: i.number,
-      description: `Invoice, due ${i.due_on}`,
+      description: `Invoice, due ${formatDate(i.due_on)}`,
       amount_cents: Number(i.total_cents),
     })),
     ...payments.map((p) => ({

@@ -117,3 +117,36 @@ t.test(
     t.equal((await browser.get('/portal/password/not-a-token')).statusCode, 410);
   },
 );
+
+t.test('E3 e-mail history per customer and contact, with Resend through SMTP', async (t) => {
+  const { app, db, smtp, send, acme } = await setUp(t);
+  const contact = await aContact(db, { customer_id: acme.id, name: 'Hugo History', email: 'hugo@acme.example' });
+  const support = await signIn(app, demoUsers.support);
+  await support.post(`/customers/${acme.id}/contacts/${contact.id}/welcome`);
+  await send();
+  const history = await support.get(`/customers/${acme.id}/emails`);
+  t.equal(history.statusCode, 200);
+  t.match(history.body, /hugo@acme\.example/);
+  t.match(history.body, /Resend/);
+  const email = await db('emails').where({ contact_id: contact.id }).first();
+  t.equal(email.status, 'sent');
+  const resent = await support.post(`/customers/${acme.id}/emails/${email.id}/resend`);
+  t.equal(resent.headers.location, `/customers/${acme.id}/contacts/${contact.id}`);
+  await send();
+  t.equal(smtp.received.length, 2, 'it arrives again');
+  t.equal(smtp.received[1].mail.text, smtp.received[0].mail.text, 'the same message');
+  t.equal((await db('emails').where({ contact_id: contact.id })).length, 2, 'the history keeps both');
+
+  const reseller = await signIn(app, demoUsers.reseller);
+  const seen = await reseller.get(`/customers/${acme.id}/emails`);
+  t.equal(seen.statusCode, 200);
+  t.notMatch(seen.body, />Resend</, 'resellers see the history without Resend');
+  t.equal((await reseller.post(`/customers/${acme.id}/emails/${email.id}/resend`)).statusCode, 403);
+  const baker = await db('customers').where({ name: 'Baker & Sons Bakery' }).first();
+  t.equal(
+    (await support.post(`/customers/${baker.id}/emails/${email.id}/resend`)).statusCode,
+    404,
+    "another customer's e-mail",
+  );
+  t.equal((await (await signIn(app, demoUsers.reseller2)).get(`/customers/${acme.id}/emails`)).statusCode, 404);
+});
