@@ -1,7 +1,7 @@
 import type { Actor } from '../../auth/principal.ts';
 import { inTransaction, type Queryable } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
-import { auditAction, deleteAudited, insertAudited, updateAudited } from '../audit/audit.ts';
+import { auditAction, deleteAudited, insertAudited, recordChanges, updateAudited } from '../audit/audit.ts';
 import { profileOfReseller } from './queries.ts';
 import type { ContactInput } from './schemas.ts';
 
@@ -78,5 +78,29 @@ export async function restoreAccess(db: Queryable, customerId: number, contactId
   await inTransaction(db, async (trx) => {
     await updateAudited(trx, { table: 'contacts', id: contactId, customerId, actor }, { access_revoked_at: null });
     await auditAction(trx, { table: 'contacts', id: contactId, customerId, actor }, 'access-restored');
+  });
+}
+
+/** E2: sets the customer's linked accounting and gateway customers (empty clears a link), audited. */
+export async function saveCustomerLinks(
+  db: Queryable,
+  customerId: number,
+  links: { accounting_customer_ref: string | null; gateway_customer_ref: string | null },
+  actor: Actor,
+): Promise<void> {
+  await inTransaction(db, async (trx) => {
+    const existing = await trx('customer_links').where({ customer_id: customerId }).first();
+    if (!existing) {
+      await trx('customer_links').insert({
+        customer_id: customerId,
+        accounting_customer_ref: null,
+        gateway_customer_ref: null,
+      });
+    }
+    const current = existing ?? (await trx('customer_links').where({ customer_id: customerId }).first());
+    await recordChanges(trx, { table: 'customer_links', id: customerId, customerId, actor }, current, links);
+    await trx('customer_links')
+      .where({ customer_id: customerId })
+      .update({ ...links, version: trx.raw('version + 1') });
   });
 }

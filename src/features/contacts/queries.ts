@@ -155,3 +155,13 @@ export async function emailOfCustomer(
   if (!email) throw notFound('This e-mail');
   return email;
 }
+
+export type CustomerLinks = { accounting_customer_ref: string | null; gateway_customer_ref: string | null };
+
+/** The customer's linked entities (E2 chips); both missing when never set. */
+export async function customerLinks(db: Queryable, customerId: number): Promise<CustomerLinks> {
+  const row = await db('customer_links')
+    .where({ customer_id: customerId })
+    .first('accounting_customer_ref', 'gateway_customer_ref');
+  return row ?? { accounting_customer_ref: null, gateway_customer_ref: null };
+}

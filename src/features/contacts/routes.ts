@@ -8,7 +8,14 @@ import { beforeQuery } from '../../lib/keyset.ts';
 import { idParam } from '../../lib/params.ts';
 import { customerFromRequest, renderCustomerTab, rowIdFrom } from '../customer-module/frame.ts';
 import { resendEmail } from '../email/outbox.ts';
-import { addContact, removeContact, restoreAccess, revokeAccess, updateContact } from './contacts.ts';
+import {
+  addContact,
+  removeContact,
+  restoreAccess,
+  revokeAccess,
+  saveCustomerLinks,
+  updateContact,
+} from './contacts.ts';
 import { sendWelcome } from './links.ts';
 import {
   type ContactRow,
@@ -16,10 +23,11 @@ import {
   contactList,
   contactOfCustomer,
   customerEmails,
+  customerLinks,
   emailOfCustomer,
   profilesOf,
 } from './queries.ts';
-import { contactForm, contactListQuery } from './schemas.ts';
+import { contactForm, contactListQuery, customerLinksForm } from './schemas.ts';
 
 /** Admins and support manage contacts and their profiles (E3); reseller staff see them. */
 const manageContacts = requireStaff('admin', 'support');
@@ -37,12 +45,38 @@ export default async function contactRoutes(app: FastifyInstance, { db, publicUr
   const resendBase = (request: FastifyRequest, customer: CustomerRow) =>
     staffOf(request).role === 'reseller' ? null : `/customers/${customer.id}/emails`;
 
-  app.get('/customers/:id/contacts', async (request, reply) => {
-    const customer = await customerFromRequest(db, request);
+  async function detailsPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    customer: CustomerRow,
+    linksForm: { values?: Record<string, unknown>; errors?: FieldErrors } = {},
+  ) {
     const query = contactListQuery.parse(request.query);
     const data = { query, contacts: await contactList(db, customer.id, query), base: base(customer) };
     if (request.isHtmx) return reply.page('contacts/_list', { ...data, customer });
-    return renderCustomerTab(db, reply, customer, 'contacts', 'contacts/index', data);
+    const links = await customerLinks(db, customer.id);
+    return renderCustomerTab(db, reply, customer, 'contacts', 'contacts/index', {
+      ...data,
+      links,
+      linkValues: linksForm.values ?? links,
+      linkErrors: linksForm.errors ?? {},
+    });
+  }
+
+  app.get('/customers/:id/contacts', async (request, reply) =>
+    detailsPage(request, reply, await customerFromRequest(db, request)),
+  );
+
+  app.post('/customers/:id/links', { preHandler: manageContacts }, async (request, reply) => {
+    const customer = await customerFromRequest(db, request);
+    const form = parseForm(customerLinksForm, request.body);
+    if (!form.ok) {
+      const values = request.body as Record<string, unknown>;
+      return detailsPage(request, reply.code(422), customer, { values, errors: form.errors });
+    }
+    await saveCustomerLinks(db, customer.id, form.data, actorOf(staffOf(request)));
+    request.flash('success', 'Linked accounts saved.');
+    return reply.seeOther(base(customer));
   });
 
   async function contactFormPage(

@@ -59,3 +59,16 @@ export type ProfileInput = z.infer<typeof profileForm>;
 export const profileListQuery = z.object({
   reseller_id: z.coerce.number().int().positive().optional().catch(undefined),
 });
+
+const optionalRef = z
+  .string()
+  .trim()
+  .max(100, 'Use at most 100 characters.')
+  .optional()
+  .transform((v) => v || null);
+
+/** E2: the linked accounting and payment-gateway customers; empty clears a link. */
+export const customerLinksForm = z.object({
+  accounting_customer_ref: optionalRef,
+  gateway_customer_ref: optionalRef,
+});

@@ -165,3 +165,38 @@ t.test('E3 contact profiles: admins and support manage them per reseller, one de
   t.ok(!Number(saved.pay) && Number(saved.see_credits), 'unticked permissions are taken away');
   t.equal((await (await signIn(app, demoUsers.reseller)).get('/contact-profiles')).statusCode, 403);
 });
+
+t.test(
+  'E2 chips: a warning chip while a link is missing; links saved, audited, validated; resellers only look',
+  async (t) => {
+    const { app, db } = await buildTestApp(t);
+    const { acme, base } = await acmeOf(db);
+    const support = await signIn(app, demoUsers.support);
+    const before = await support.get(base);
+    t.match(before.body, /Accounting customer not linked/);
+    t.match(before.body, /Payment gateway customer not linked/);
+    t.match(before.body, /← Back to Customers/);
+    const tooLong = await support.post(`/customers/${acme.id}/links`, { accounting_customer_ref: 'x'.repeat(101) });
+    t.equal(tooLong.statusCode, 422);
+    t.match(tooLong.body, /id="accounting_customer_ref-error">Use at most 100 characters/);
+    t.equal(
+      (await support.post(`/customers/${acme.id}/links`, { accounting_customer_ref: 'QB-1001' })).statusCode,
+      303,
+    );
+    const after = await support.get(base);
+    t.match(
+      after.body,
+      /class="chip chip-ok"><span class="chip-label">Accounting customer<\/span> <span class="mono">QB-1001/,
+    );
+    t.match(after.body, /Payment gateway customer not linked/);
+    t.ok(
+      await db('audit_events')
+        .where({ entity: 'customer_links', field: 'accounting_customer_ref', new_value: 'QB-1001' })
+        .first(),
+    );
+    const reseller = await signIn(app, demoUsers.reseller);
+    t.notMatch((await reseller.get(base)).body, /Edit linked accounts/);
+    t.equal((await reseller.post(`/customers/${acme.id}/links`, { accounting_customer_ref: 'X' })).statusCode, 403);
+    t.equal((await (await signIn(app, demoUsers.reseller2)).post(`/customers/${acme.id}/links`, {})).statusCode, 403);
+  },
+);
