@@ -67,6 +67,16 @@ async function principalOf(db: Db, request: FastifyRequest): Promise<Principal |
 }
 
 /**
+ * Starts a signed-in session for a staff user or a portal contact: a new session id first, so an id
+ * planted before sign-in is worthless afterwards; the same rules for both (E14).
+ */
+export async function startSession(request: FastifyRequest, who: { userId: number } | { contactId: number }) {
+  await request.session.regenerate();
+  const now = Date.now();
+  Object.assign(request.session, who, { issuedAt: now, lastSeenAt: now });
+}
+
+/**
  * Every route needs a signed-in user unless its config says `public: true`. The user (or contact) is
  * loaded from the database on each request, so a disabled user, a contact whose access was revoked, or a
  * revoked session stops working at once.

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../db/index.ts';
 import { parseForm, submittedValues } from '../../lib/forms.ts';
+import { startSession } from '../../plugins/auth.ts';
 import { authenticate } from './auth.ts';
 import { safeNextPath, signInPageQuery, signInSchema } from './schemas.ts';
 
@@ -41,12 +42,7 @@ export default async function authRoutes(
           errors: { _form: 'That e-mail and password do not match an active account.' },
         });
       }
-      // A new session id at sign-in, so an id planted before sign-in is worthless afterwards.
-      await request.session.regenerate();
-      const now = Date.now();
-      request.session.userId = user.id;
-      request.session.issuedAt = now;
-      request.session.lastSeenAt = now;
+      await startSession(request, { userId: user.id });
       return reply.redirect(safeNextPath(form.data.next), 303);
     },
   );

@@ -3,17 +3,10 @@ import { requireContact } from '../../auth/guards.ts';
 import type { Db } from '../../db/index.ts';
 import { idParam } from '../../lib/params.ts';
 import { monthGrid } from '../ledger/calendar.ts';
+import { creditList, transactionDetail } from '../ledger/page-data.ts';
 import { activePaymentMethods } from '../ledger/payment-methods.ts';
 import { transactionNumberFor } from '../ledger/payments.ts';
-import {
-  applicationsOfPayment,
-  creditOfPayment,
-  creditsOf,
-  scheduledByDay,
-  scheduledOn,
-  transactionOfCustomer,
-  transactionPage,
-} from '../ledger/queries.ts';
+import { scheduledByDay, scheduledOn, transactionPage } from '../ledger/queries.ts';
 import { creditFilterQuery, monthQuery, pageQuery } from '../ledger/schemas.ts';
 import { sendStatementPdf } from '../statements/routes.ts';
 import { statementPeriodQuery } from '../statements/schemas.ts';
@@ -57,18 +50,12 @@ export default async function portalAccountRoutes(app: FastifyInstance, { db }: 
 
   app.get('/portal/transactions/:paymentId', { preHandler: viewInvoices }, async (request, reply) => {
     const ctx = await portalContext(db, request);
-    const payment = await transactionOfCustomer(db, ctx.customer.id, idParam(request, 'paymentId', 'This transaction'));
-    const [applications, credit] = await Promise.all([
-      applicationsOfPayment(db, payment.id),
-      creditOfPayment(db, payment.id),
-    ]);
+    const detail = await transactionDetail(db, ctx.customer.id, idParam(request, 'paymentId', 'This transaction'));
     return reply.page('ledger/payments/detail', {
-      title: transactionNumberFor(payment.id),
+      title: transactionNumberFor(detail.payment.id),
       ...ctx,
       section: 'transactions',
-      payment,
-      applications,
-      credit,
+      ...detail,
     });
   });
 
@@ -121,14 +108,11 @@ export default async function portalAccountRoutes(app: FastifyInstance, { db }: 
   app.get('/portal/credits', { preHandler: requireContact('see_credits') }, async (request, reply) => {
     const ctx = await portalContext(db, request);
     const { type } = creditFilterQuery.parse(request.query);
-    const credits = await creditsOf(db, ctx.customer.id, type === 'all' ? undefined : type);
     return reply.page('ledger/credits/index', {
       title: 'Customer Credits',
       ...ctx,
       section: 'credits',
-      type,
-      credits,
-      total: credits.reduce((s, c) => s + c.remaining_cents, 0),
+      ...(await creditList(db, ctx.customer.id, type)),
     });
   });
 

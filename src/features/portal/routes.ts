@@ -5,16 +5,9 @@ import type { Db } from '../../db/index.ts';
 import type { FieldErrors } from '../../lib/forms.ts';
 import { idParam } from '../../lib/params.ts';
 import type { PaymentGateway } from '../ledger/gateway.ts';
-import { reservedByInvoice } from '../ledger/invoices.ts';
+import { invoiceSummary, printableInvoice } from '../ledger/page-data.ts';
 import { payFormData, paymentConfirmation, paySelected } from '../ledger/pay-selected.ts';
-import {
-  billToLocation,
-  invoiceLines,
-  invoiceOfCustomer,
-  invoicePage,
-  openInvoices,
-  paymentsOnInvoice,
-} from '../ledger/queries.ts';
+import { invoicePage, openInvoices } from '../ledger/queries.ts';
 import { idList, pageQuery, selectedInvoicesQuery } from '../ledger/schemas.ts';
 import { type PortalContext, portalContext } from './context.ts';
 
@@ -73,34 +66,19 @@ export default async function portalRoutes(app: FastifyInstance, { db, gateway }
 
   app.get('/portal/invoices/:invoiceId', { preHandler: viewInvoices }, async (request, reply) => {
     const ctx = await portalContext(db, request);
-    const invoice = await invoiceOfCustomer(db, ctx.customer.id, idParam(request, 'invoiceId', 'This invoice'));
-    const [applied, reserved, lines] = await Promise.all([
-      paymentsOnInvoice(db, invoice.id),
-      reservedByInvoice(db, [invoice.id]),
-      invoiceLines(db, invoice.id),
-    ]);
+    const summary = await invoiceSummary(db, ctx.customer.id, idParam(request, 'invoiceId', 'This invoice'));
     return reply.page('ledger/invoices/summary', {
-      title: `Invoice ${invoice.number}`,
+      title: `Invoice ${summary.invoice.number}`,
       ...ctx,
       section: 'invoices',
-      invoice,
-      lines,
-      applied,
-      payable: invoice.open_cents - (reserved.get(invoice.id) ?? 0),
+      ...summary,
     });
   });
 
   app.get('/portal/invoices/:invoiceId/view', { preHandler: viewInvoices }, async (request, reply) => {
     const ctx = await portalContext(db, request);
-    const invoice = await invoiceOfCustomer(db, ctx.customer.id, idParam(request, 'invoiceId', 'This invoice'));
-    const [lines, billTo] = await Promise.all([invoiceLines(db, invoice.id), billToLocation(db, ctx.customer.id)]);
-    return reply.page('ledger/invoices/print', {
-      title: `Invoice ${invoice.number}`,
-      ...ctx,
-      invoice,
-      lines,
-      billTo: billTo ?? null,
-    });
+    const printable = await printableInvoice(db, ctx.customer.id, idParam(request, 'invoiceId', 'This invoice'));
+    return reply.page('ledger/invoices/print', { title: `Invoice ${printable.invoice.number}`, ...ctx, ...printable });
   });
 
   async function renderPayForm(

@@ -3,6 +3,7 @@ import { contactOf, requireContact } from '../../auth/guards.ts';
 import type { Db } from '../../db/index.ts';
 import { type FieldErrors, parseForm, submittedValues } from '../../lib/forms.ts';
 import { hashPassword } from '../../lib/password.ts';
+import { startSession } from '../../plugins/auth.ts';
 import { contactOfLink, requestPasswordReset, setPasswordWithLink } from '../contacts/links.ts';
 import { authenticateContact } from '../contacts/sign-in.ts';
 import { MIN_PASSWORD_LENGTH, newPassword } from '../customers/schemas.ts';
@@ -43,12 +44,7 @@ export default async function portalSignInRoutes(
         errors: { _form: 'That e-mail and password do not match an account with access.' },
       });
     }
-    // A new session id at sign-in, so an id planted before sign-in is worthless afterwards.
-    await request.session.regenerate();
-    const now = Date.now();
-    request.session.contactId = contact.id;
-    request.session.issuedAt = now;
-    request.session.lastSeenAt = now;
+    await startSession(request, { contactId: contact.id });
     return reply.redirect(portalNextPath(form.data.next), 303);
   });
 

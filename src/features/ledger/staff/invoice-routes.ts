@@ -4,15 +4,9 @@ import { actorOf } from '../../../auth/principal.ts';
 import type { Db } from '../../../db/index.ts';
 import { addDays } from '../../../lib/dates.ts';
 import { parseForm } from '../../../lib/forms.ts';
-import { createInvoice, reservedByInvoice } from '../invoices.ts';
-import {
-  billToLocation,
-  invoiceEmails,
-  invoiceLines,
-  invoiceOfCustomer,
-  invoicePage,
-  paymentsOnInvoice,
-} from '../queries.ts';
+import { createInvoice } from '../invoices.ts';
+import { invoiceSummary, printableInvoice } from '../page-data.ts';
+import { invoiceEmails, invoiceOfCustomer, invoicePage } from '../queries.ts';
 import { queueInvoiceEmail } from '../receipts.ts';
 import { INVOICE_FORM_LINES, invoiceForm, pageQuery } from '../schemas.ts';
 import { billingContext, idParam } from './context.ts';
@@ -67,34 +61,19 @@ export default async function invoiceRoutes(app: FastifyInstance, { db }: { db: 
 
   app.get('/customers/:id/billing/invoices/:invoiceId', async (request, reply) => {
     const ctx = await billingContext(db, request);
-    const invoice = await invoiceOfCustomer(db, ctx.customer.id, idParam(request, 'invoiceId', 'This invoice'));
-    const [applied, reserved, lines] = await Promise.all([
-      paymentsOnInvoice(db, invoice.id),
-      reservedByInvoice(db, [invoice.id]),
-      invoiceLines(db, invoice.id),
-    ]);
+    const summary = await invoiceSummary(db, ctx.customer.id, idParam(request, 'invoiceId', 'This invoice'));
     return reply.page('ledger/invoices/summary', {
-      title: `Invoice ${invoice.number}`,
+      title: `Invoice ${summary.invoice.number}`,
       ...ctx,
       section: 'invoices',
-      invoice,
-      lines,
-      applied,
-      payable: invoice.open_cents - (reserved.get(invoice.id) ?? 0),
+      ...summary,
     });
   });
 
   app.get('/customers/:id/billing/invoices/:invoiceId/view', async (request, reply) => {
     const ctx = await billingContext(db, request);
-    const invoice = await invoiceOfCustomer(db, ctx.customer.id, idParam(request, 'invoiceId', 'This invoice'));
-    const [lines, billTo] = await Promise.all([invoiceLines(db, invoice.id), billToLocation(db, ctx.customer.id)]);
-    return reply.page('ledger/invoices/print', {
-      title: `Invoice ${invoice.number}`,
-      ...ctx,
-      invoice,
-      lines,
-      billTo: billTo ?? null,
-    });
+    const printable = await printableInvoice(db, ctx.customer.id, idParam(request, 'invoiceId', 'This invoice'));
+    return reply.page('ledger/invoices/print', { title: `Invoice ${printable.invoice.number}`, ...ctx, ...printable });
   });
 
   app.get('/customers/:id/billing/invoices/:invoiceId/emails', async (request, reply) => {

@@ -7,16 +7,10 @@ import { formatCents } from '../../../lib/money.ts';
 import { startPayment } from '../charging.ts';
 import { ledgerFieldErrors } from '../errors.ts';
 import type { PaymentGateway } from '../gateway.ts';
+import { transactionDetail } from '../page-data.ts';
 import { payFormData, paymentConfirmation, paySelected } from '../pay-selected.ts';
 import { cancelScheduledPayment, reschedulePayment, transactionNumberFor } from '../payments.ts';
-import {
-  applicationsOfPayment,
-  creditOfPayment,
-  openInvoices,
-  type TransactionRow,
-  transactionOfCustomer,
-  transactionPage,
-} from '../queries.ts';
+import { openInvoices, type TransactionRow, transactionOfCustomer, transactionPage } from '../queries.ts';
 import { checkForm, idList, pageQuery, rescheduleForm, selectedInvoicesQuery } from '../schemas.ts';
 import { type BillingContext, billingContext, idParam, newIdempotencyKey } from './context.ts';
 
@@ -103,18 +97,12 @@ export default async function paymentRoutes(
 
   app.get('/customers/:id/billing/transactions/:paymentId', async (request, reply) => {
     const ctx = await billingContext(db, request);
-    const payment = await transactionOfCustomer(db, ctx.customer.id, idParam(request, 'paymentId', 'This transaction'));
-    const [applications, credit] = await Promise.all([
-      applicationsOfPayment(db, payment.id),
-      creditOfPayment(db, payment.id),
-    ]);
+    const detail = await transactionDetail(db, ctx.customer.id, idParam(request, 'paymentId', 'This transaction'));
     return reply.page('ledger/payments/detail', {
-      title: transactionNumberFor(payment.id),
+      title: transactionNumberFor(detail.payment.id),
       ...ctx,
       section: 'transactions',
-      payment,
-      applications,
-      credit,
+      ...detail,
     });
   });
 
