@@ -33,6 +33,16 @@ t.test(
     await staff.getByRole('link', { name: '← Customer Details' }).click();
     await staff.getByRole('link', { name: 'Cora Contact' }).waitFor();
     await screenshot(staff, 'customer-details');
+    // The type-ahead search (htmx) narrows the list in place and keeps the focus in the box.
+    await staff.getByLabel('Search contacts').fill('cora');
+    await staff.getByRole('link', { name: 'Priya Acme' }).waitFor({ state: 'detached' });
+    t.ok(await staff.getByRole('link', { name: 'Cora Contact' }).isVisible(), 'the search keeps the match');
+    t.equal(
+      await staff.evaluate(() => document.activeElement?.id),
+      'contact-search',
+      'the focus stays in the search box',
+    );
+    t.match(staff.url(), /q=cora/, 'the URL says what was searched');
 
     // The contact follows the link in the e-mail (read from the outbox: the SMTP path has its own test).
     const mail = await db('emails').where({ to_address: 'cora@acme.example', template: 'contact-welcome' }).first();

@@ -10,7 +10,7 @@ export default async function authRoutes(
   { db, loginAttemptsPerMinute }: { db: Db; loginAttemptsPerMinute: number },
 ) {
   app.get('/login', { config: { public: true } }, async (request, reply) => {
-    if (request.principal) return reply.redirect('/', 303);
+    if (request.principal) return reply.redirect(request.principal.kind === 'contact' ? '/portal' : '/', 303);
     const { next } = signInPageQuery.parse(request.query);
     return reply.page('auth/login', { title: 'Sign in', values: { email: '', next }, errors: {} });
   });
