@@ -1,17 +1,26 @@
-import type { FastifyInstance } from 'fastify';
-import { requireContact } from '../../auth/guards.ts';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { contactOf, requireContact } from '../../auth/guards.ts';
+import { actorOf } from '../../auth/principal.ts';
 import type { Db } from '../../db/index.ts';
+import { type FieldErrors, parseForm } from '../../lib/forms.ts';
 import { idParam } from '../../lib/params.ts';
 import { monthGrid } from '../ledger/calendar.ts';
+import { ledgerFieldErrors } from '../ledger/errors.ts';
 import { creditList, transactionDetail } from '../ledger/page-data.ts';
 import { activePaymentMethods } from '../ledger/payment-methods.ts';
-import { transactionNumberFor } from '../ledger/payments.ts';
-import { scheduledByDay, scheduledOn, transactionPage } from '../ledger/queries.ts';
-import { creditFilterQuery, monthQuery, pageQuery } from '../ledger/schemas.ts';
+import { cancelScheduledPayment, reschedulePayment, transactionNumberFor } from '../ledger/payments.ts';
+import {
+  scheduledByDay,
+  scheduledOn,
+  type TransactionRow,
+  transactionOfCustomer,
+  transactionPage,
+} from '../ledger/queries.ts';
+import { creditFilterQuery, monthQuery, pageQuery, rescheduleForm } from '../ledger/schemas.ts';
 import { sendStatementPdf } from '../statements/routes.ts';
 import { statementPeriodQuery } from '../statements/schemas.ts';
 import { accountStatement } from '../statements/statement.ts';
-import { portalContext } from './context.ts';
+import { type PortalContext, portalContext } from './context.ts';
 
 /**
  * The rest of the portal (E14): transactions, pending and scheduled payments, the payments calendar,
@@ -128,5 +137,63 @@ export default async function portalAccountRoutes(app: FastifyInstance, { db }: 
     const ctx = await portalContext(db, request);
     const statement = await accountStatement(db, ctx.customer.id, statementPeriodQuery(ctx.today).parse(request.query));
     return sendStatementPdf(reply, ctx.customer, statement);
+  });
+
+  // E8: a contact who may pay may also move or cancel a scheduled payment, through the same ledger functions.
+  const pay = requireContact('pay');
+
+  async function renderReschedule(
+    reply: FastifyReply,
+    ctx: PortalContext,
+    payment: TransactionRow,
+    values: Record<string, unknown>,
+    errors: FieldErrors = {},
+  ) {
+    return reply.page('ledger/payments/reschedule', {
+      title: `Reschedule ${transactionNumberFor(payment.id)}`,
+      ...ctx,
+      section: 'scheduled',
+      payment,
+      values: { paid_on: payment.paid_on, ...values },
+      errors,
+    });
+  }
+
+  app.get('/portal/scheduled/:paymentId/reschedule', { preHandler: pay }, async (request, reply) => {
+    const ctx = await portalContext(db, request);
+    const payment = await transactionOfCustomer(db, ctx.customer.id, idParam(request, 'paymentId', 'This payment'));
+    return renderReschedule(reply, ctx, payment, {});
+  });
+
+  app.post('/portal/scheduled/:paymentId', { preHandler: pay }, async (request, reply) => {
+    const ctx = await portalContext(db, request);
+    const payment = await transactionOfCustomer(db, ctx.customer.id, idParam(request, 'paymentId', 'This payment'));
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const form = parseForm(rescheduleForm, body);
+    if (!form.ok) return renderReschedule(reply.code(422), ctx, payment, body, form.errors);
+    try {
+      await reschedulePayment(
+        db,
+        ctx.customer.id,
+        payment.id,
+        form.data.paid_on,
+        ctx.today,
+        actorOf(contactOf(request)),
+      );
+    } catch (error) {
+      const errors = ledgerFieldErrors(error);
+      if (!errors) throw error;
+      return renderReschedule(reply.code(422), ctx, payment, body, errors);
+    }
+    request.flash('success', `${transactionNumberFor(payment.id)} now runs on ${form.data.paid_on}.`);
+    return reply.seeOther('/portal/scheduled');
+  });
+
+  app.post('/portal/scheduled/:paymentId/cancellation', { preHandler: pay }, async (request, reply) => {
+    const ctx = await portalContext(db, request);
+    const payment = await transactionOfCustomer(db, ctx.customer.id, idParam(request, 'paymentId', 'This payment'));
+    await cancelScheduledPayment(db, ctx.customer.id, payment.id, actorOf(contactOf(request)));
+    request.flash('success', `Scheduled payment ${transactionNumberFor(payment.id)} cancelled.`);
+    return reply.seeOther('/portal/scheduled');
   });
 }

@@ -211,3 +211,42 @@ t.test(
     t.equal((await otherReseller.post(`/customers/${acme.id}/users/${priya.id}/impersonate`)).statusCode, 404);
   },
 );
+
+t.test(
+  'E8 in the portal: a contact who may pay reschedules and cancels a scheduled payment; others may not',
+  async (t) => {
+    const { app, db } = await buildTestApp(t);
+    const acme = await acmeOf(db);
+    const scheduled = await db('payments').where({ customer_id: acme.id, status: 'scheduled' }).first();
+    const viewer = await signInToPortal(
+      app,
+      (await aPortalContact(db, acme, { permissions: ['view_invoices'] })).email!,
+    );
+    const list = await viewer.get('/portal/scheduled');
+    t.equal(list.statusCode, 200);
+    t.notMatch(list.body, `/portal/scheduled/${scheduled.id}/reschedule`, 'no actions without pay');
+    t.equal((await viewer.get(`/portal/scheduled/${scheduled.id}/reschedule`)).statusCode, 403);
+    t.equal((await viewer.post(`/portal/scheduled/${scheduled.id}/cancellation`)).statusCode, 403);
+
+    const payer = await aPortalContact(db, acme);
+    const agent = await signInToPortal(app, payer.email!);
+    t.match((await agent.get('/portal/scheduled')).body, `/portal/scheduled/${scheduled.id}/reschedule`);
+    t.equal((await agent.get(`/portal/scheduled/${scheduled.id}/reschedule`)).statusCode, 200);
+    const bad = await agent.post(`/portal/scheduled/${scheduled.id}`, { paid_on: 'someday' });
+    t.equal(bad.statusCode, 422);
+    t.match(bad.body, /value="someday"/);
+    const later = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10);
+    t.equal((await agent.post(`/portal/scheduled/${scheduled.id}`, { paid_on: later })).statusCode, 303);
+    t.equal((await db('payments').where({ id: scheduled.id }).first()).paid_on, later);
+    const baker = await db('customers').where({ name: 'Baker & Sons Bakery' }).first();
+    const [other] = await db('payments').where({ customer_id: baker.id });
+    if (other) t.equal((await agent.post(`/portal/scheduled/${other.id}/cancellation`)).statusCode, 404);
+    t.equal((await agent.post(`/portal/scheduled/${scheduled.id}/cancellation`)).statusCode, 303);
+    t.equal((await db('payments').where({ id: scheduled.id }).first()).status, 'cancelled');
+    const audit = await db('audit_events')
+      .where({ entity: 'payments', entity_id: scheduled.id })
+      .orderBy('id', 'desc')
+      .first();
+    t.match(audit.acting_as, `contact ${payer.id}`, 'audited as the contact');
+  },
+);
