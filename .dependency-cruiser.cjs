@@ -151,6 +151,44 @@ module.exports = {
       to: { path: '^src/features/', pathNot: '^src/features/drafts/' },
     },
     {
+      name: 'contacts-imports-only-named-features',
+      severity: 'error',
+      comment:
+        'Customer Details and contact profiles (E3) fill a Customer Module tab (its frame and tabs) and use audit, ' +
+        'email and the ledger domain; never the portal or the staff billing pages.',
+      from: { path: '^src/features/contacts/' },
+      to: {
+        path: '^src/features/',
+        pathNot:
+          '^src/features/(contacts|audit|email)/|^src/features/customer-module/(frame|tabs)\\.ts$|^src/features/ledger/(?!staff/)',
+      },
+    },
+    {
+      name: 'statements-imports-only-named-features',
+      severity: 'error',
+      comment:
+        'Account statements (E3) read the ledger domain, e-mail with audit and email, and show on the Customer ' +
+        'Module frame; the portal builds on them, not the other way round.',
+      from: { path: '^src/features/statements/' },
+      to: {
+        path: '^src/features/',
+        pathNot: '^src/features/(statements|audit|email)/|^src/features/customer-module/frame\\.ts$|^src/features/ledger/(?!staff/)',
+      },
+    },
+    {
+      name: 'portal-imports-only-named-features',
+      severity: 'error',
+      comment:
+        'The customer portal (E14) calls the same ledger domain as the staff pages, never ledger/staff; it uses ' +
+        'contacts (sign-in, one-time links), email, and the sign-in and password schemas of auth and customers.',
+      from: { path: '^src/features/portal/' },
+      to: {
+        path: '^src/features/',
+        pathNot:
+          '^src/features/(portal|contacts|statements|email)/|^src/features/ledger/(?!staff/)|^src/features/auth/schemas\\.ts$|^src/features/customers/schemas\\.ts$',
+      },
+    },
+    {
       name: 'not-to-unresolvable',
       severity: 'error',
       from: {},

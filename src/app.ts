@@ -7,6 +7,8 @@ import type { Db } from './db/index.ts';
 import authRoutes from './features/auth/routes.ts';
 import billingFileRoutes from './features/billing-file/routes.ts';
 import catalogueAdminRoutes from './features/catalogue/admin-routes.ts';
+import contactProfileRoutes from './features/contacts/profile-routes.ts';
+import contactRoutes from './features/contacts/routes.ts';
 import accountSummaryRoutes from './features/customer-module/account-summary/routes.ts';
 import additionalInformationRoutes from './features/customer-module/additional-information/routes.ts';
 import alertRoutes from './features/customer-module/alerts/routes.ts';
@@ -20,7 +22,6 @@ import { customerAccessTrail } from './features/customer-module/metrics/access-t
 import metricsRoutes from './features/customer-module/metrics/routes.ts';
 import openCustomerRoutes from './features/customer-module/routes.ts';
 import ticketRoutes from './features/customer-module/tickets/routes.ts';
-import portalPreviewRoutes from './features/customer-module/users/portal-preview-routes.ts';
 import userRoutes from './features/customer-module/users/routes.ts';
 import newAccountRoutes from './features/customers/new-account-routes.ts';
 import customerRoutes from './features/customers/routes.ts';
@@ -36,10 +37,14 @@ import paymentMethodRoutes from './features/ledger/staff/payment-method-routes.t
 import paymentRoutes from './features/ledger/staff/payment-routes.ts';
 import mySettingsRoutes from './features/my-settings/routes.ts';
 import numberAdminRoutes from './features/numbers/admin-routes.ts';
+import portalAccountRoutes from './features/portal/account-routes.ts';
+import portalRoutes from './features/portal/routes.ts';
+import portalSignInRoutes from './features/portal/sign-in-routes.ts';
 import searchRoutes from './features/search/routes.ts';
 import serviceRoutes from './features/services/routes.ts';
 import settingsRoutes from './features/settings/routes.ts';
 import { loadSettings } from './features/settings/settings.ts';
+import statementRoutes from './features/statements/routes.ts';
 import wizardRoutes from './features/wizard/routes.ts';
 import assets from './plugins/assets.ts';
 import auth from './plugins/auth.ts';
@@ -102,7 +107,6 @@ export async function buildApp({
   await app.register(facilityRoutes, { db });
   await app.register(alertRoutes, { db });
   await app.register(userRoutes, { db });
-  await app.register(portalPreviewRoutes, { db });
   await app.register(metricsRoutes, { db });
   await app.register(additionalInformationRoutes, { db });
   await app.register(billingRoutes, { db });
@@ -121,6 +125,12 @@ export async function buildApp({
   await app.register(numberAdminRoutes, { db });
   await app.register(wizardRoutes, { db });
   await app.register(serviceRoutes, { db });
+  await app.register(contactRoutes, { db, publicUrl: config.publicUrl });
+  await app.register(contactProfileRoutes, { db });
+  await app.register(statementRoutes, { db });
+  await app.register(portalSignInRoutes, { db, loginAttemptsPerMinute, publicUrl: config.publicUrl });
+  await app.register(portalRoutes, { db, gateway });
+  await app.register(portalAccountRoutes, { db });
 
   return app;
 }

@@ -20,6 +20,8 @@ const envSchema = z.object({
     .string()
     .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
     .optional(),
+  // Where people reach the app: one-time links in e-mail point here (never at a request's Host header).
+  PUBLIC_URL: z.string().url('must be a URL such as https://billing.example.com').optional(),
   MAIL_FROM: z.string().regex(/@/, 'must be an e-mail address, optionally with a name').default('ledgerdesk@localhost'),
   // 'auto': Secure cookies whenever the request came over HTTPS (directly or via a trusted proxy).
   COOKIE_SECURE: z.enum(['auto', 'true']).default('auto'),
@@ -39,6 +41,7 @@ export type Config = Readonly<{
   sessionSecret: string;
   smtpUrl: string | undefined;
   mailFrom: string;
+  publicUrl: string;
   cookieSecure: 'auto' | true;
   trustProxy: boolean;
   logLevel: string;
@@ -67,6 +70,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionSecret: e.SESSION_SECRET ?? persistentSecret(dataDir),
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
+    publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/$/, ''),
     cookieSecure: e.COOKIE_SECURE === 'true' ? true : 'auto',
     trustProxy: e.TRUST_PROXY === 'true',
     logLevel: e.LOG_LEVEL,

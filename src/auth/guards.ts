@@ -10,11 +10,11 @@ export function requireStaff(...allowed: Role[]): preHandlerAsyncHookHandler {
   };
 }
 
-/** A named guard for portal routes: a signed-in contact whose profile grants `permission`. */
-export function requireContact(permission: Permission): preHandlerAsyncHookHandler {
+/** A named guard for portal routes: a signed-in contact whose profile grants `permission` (any contact without one). */
+export function requireContact(permission?: Permission): preHandlerAsyncHookHandler {
   return async function contactGuard(request: FastifyRequest) {
     const principal = request.principal;
-    if (principal?.kind !== 'contact' || !can(principal, permission)) throw forbidden();
+    if (principal?.kind !== 'contact' || (permission && !can(principal, permission))) throw forbidden();
   };
 }
 

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { findActiveContactById, impersonatedContact, toContactPrincipal } from '../auth/contacts.ts';
 import type { Principal } from '../auth/principal.ts';
 import { findActiveUserById, toStaffPrincipal } from '../auth/staff-users.ts';
 import type { Db } from '../db/index.ts';
@@ -23,36 +24,75 @@ declare module 'fastify' {
 declare module '@fastify/session' {
   interface FastifySessionObject {
     userId?: number;
+    /** A contact signed in to the portal (E14); a session has a userId or a contactId, never both. */
+    contactId?: number;
+    /** Set by *Impersonate Customer*: on portal pages the staff user sees through this contact's eyes. */
+    impersonation?: { customerId: number; contactId: number };
     issuedAt?: number;
     lastSeenAt?: number;
   }
 }
 
+/** The customer portal's pages (E14), which have their own sign-in. */
+export function isPortalPath(url: string): boolean {
+  return url === '/portal' || url.startsWith('/portal/') || url.startsWith('/portal?');
+}
+
 function sendToSignIn(request: FastifyRequest, reply: FastifyReply) {
+  const signIn = isPortalPath(request.url) ? '/portal/login' : '/login';
   const next = request.method === 'GET' ? `?next=${encodeURIComponent(request.url)}` : '';
   if (request.headers['hx-request'] === 'true') {
-    return reply.header('HX-Redirect', `/login${next}`).code(401).send();
+    return reply.header('HX-Redirect', `${signIn}${next}`).code(401).send();
   }
-  return reply.redirect(`/login${next}`, 303);
+  return reply.redirect(`${signIn}${next}`, 303);
 }
 
 /**
- * Every route needs a signed-in user unless its config says `public: true`. The user is loaded from the
- * database on each request, so a disabled user or a revoked session stops working at once.
+ * Who the session belongs to, read from the database: a staff user (who, on portal pages while
+ * impersonating, acts as the chosen contact) or a contact whose access is not revoked.
+ */
+async function principalOf(db: Db, request: FastifyRequest): Promise<Principal | null> {
+  const session = request.session;
+  if (session.userId) {
+    const row = await findActiveUserById(db, session.userId);
+    if (!row) return null;
+    const staff = toStaffPrincipal(row);
+    if (session.impersonation && isPortalPath(request.url)) {
+      return (await impersonatedContact(db, staff, session.impersonation)) ?? staff;
+    }
+    return staff;
+  }
+  const row = session.contactId ? await findActiveContactById(db, session.contactId) : undefined;
+  return row ? toContactPrincipal(row) : null;
+}
+
+/**
+ * Starts a signed-in session for a staff user or a portal contact: a new session id first, so an id
+ * planted before sign-in is worthless afterwards; the same rules for both (E14).
+ */
+export async function startSession(request: FastifyRequest, who: { userId: number } | { contactId: number }) {
+  await request.session.regenerate();
+  const now = Date.now();
+  Object.assign(request.session, who, { issuedAt: now, lastSeenAt: now });
+}
+
+/**
+ * Every route needs a signed-in user unless its config says `public: true`. The user (or contact) is
+ * loaded from the database on each request, so a disabled user, a contact whose access was revoked, or a
+ * revoked session stops working at once.
  */
 export default fp(async (app, opts: { db: Db }) => {
   app.decorateRequest('principal', null);
 
   app.addHook('onRequest', async (request, reply) => {
     const session = request.session;
-    const userId = session?.userId;
-    if (userId) {
+    if (session?.userId || session?.contactId) {
       const now = Date.now();
       const expired =
         now - (session.issuedAt ?? 0) > ABSOLUTE_TIMEOUT_MS || now - (session.lastSeenAt ?? 0) > IDLE_TIMEOUT_MS;
-      const row = expired ? undefined : await findActiveUserById(opts.db, userId);
-      if (row) {
-        request.principal = toStaffPrincipal(row);
+      const principal = expired ? null : await principalOf(opts.db, request);
+      if (principal) {
+        request.principal = principal;
         if (now - (session.lastSeenAt ?? 0) > TOUCH_INTERVAL_MS) session.lastSeenAt = now;
       } else {
         await session.destroy();

@@ -27,6 +27,7 @@ const navItems: NavItem[] = [
     roles: ['admin'],
     shownWhen: (s) => s.external_billing_enabled === 'true',
   },
+  { label: 'Contact profiles', href: '/contact-profiles', roles: ['admin', 'support'] },
   { label: 'Catalogue', href: '/admin', roles: ['admin'] },
   { label: 'Settings', href: '/settings', roles: ['admin'] },
 ];

@@ -135,8 +135,10 @@ t.test(
     await page.goto(`${base}/users`);
     await page.getByRole('button', { name: 'Impersonate Customer' }).click();
     await page.getByRole('button', { name: 'Confirm' }).click();
-    await page.getByText('End impersonation').waitFor();
-    await screenshot(page, 'portal-preview');
+    await page.getByRole('button', { name: 'Stop' }).waitFor();
+    await screenshot(page, 'portal-impersonation');
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await page.getByRole('heading', { name: 'Users' }).waitFor();
     await page.goto(`${baseUrl}/my-settings`);
     await screenshot(page, 'my-settings');
     await page.goto(`${base}/communications/letters?template=welcome`);

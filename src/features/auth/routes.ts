@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../db/index.ts';
 import { parseForm, submittedValues } from '../../lib/forms.ts';
+import { startSession } from '../../plugins/auth.ts';
 import { authenticate } from './auth.ts';
 import { safeNextPath, signInPageQuery, signInSchema } from './schemas.ts';
 
@@ -9,7 +10,7 @@ export default async function authRoutes(
   { db, loginAttemptsPerMinute }: { db: Db; loginAttemptsPerMinute: number },
 ) {
   app.get('/login', { config: { public: true } }, async (request, reply) => {
-    if (request.principal) return reply.redirect('/', 303);
+    if (request.principal) return reply.redirect(request.principal.kind === 'contact' ? '/portal' : '/', 303);
     const { next } = signInPageQuery.parse(request.query);
     return reply.page('auth/login', { title: 'Sign in', values: { email: '', next }, errors: {} });
   });
@@ -41,12 +42,7 @@ export default async function authRoutes(
           errors: { _form: 'That e-mail and password do not match an active account.' },
         });
       }
-      // A new session id at sign-in, so an id planted before sign-in is worthless afterwards.
-      await request.session.regenerate();
-      const now = Date.now();
-      request.session.userId = user.id;
-      request.session.issuedAt = now;
-      request.session.lastSeenAt = now;
+      await startSession(request, { userId: user.id });
       return reply.redirect(safeNextPath(form.data.next), 303);
     },
   );

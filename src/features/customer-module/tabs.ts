@@ -10,6 +10,8 @@ type TabCustomer = { id: number; is_corporate?: number | boolean | null };
 export const customerTabs = [
   { key: 'account-summary', label: 'Account Summary', path: '/account-summary' },
   { key: 'customer-information', label: 'Customer Information', path: '' },
+  // E3: the customer's contacts and their contact profiles (src/features/contacts/).
+  { key: 'contacts', label: 'Customer Details', path: '/contacts' },
   { key: 'locations', label: 'Locations', path: '/locations' },
   { key: 'linked-accounts', label: 'Linked Accounts', path: '/linked-accounts', corporateOnly: true },
   { key: 'communications', label: 'Communications', path: '/communications' },

@@ -63,3 +63,39 @@ export async function queueEmail(db: Queryable, email: EmailToQueue): Promise<nu
     return row.id;
   });
 }
+
+/**
+ * *Resend* (E3 e-mail history): queues a copy of a sent or failed e-mail, attachments included, as a new
+ * outbox row so the history keeps both attempts. Returns the new id.
+ */
+export async function resendEmail(db: Queryable, emailId: number): Promise<number> {
+  return inTransaction(db, async (trx) => {
+    const original = await trx('emails').where({ id: emailId }).first();
+    if (!original) throw new RangeError(`no e-mail ${emailId}`);
+    const now = nowIso();
+    const [row]: { id: number }[] = await trx('emails')
+      .insert({
+        to_address: original.to_address,
+        subject: original.subject,
+        body: original.body,
+        html: original.html,
+        template: original.template,
+        status: 'queued',
+        next_attempt_at: now,
+        customer_id: original.customer_id,
+        contact_id: original.contact_id,
+        invoice_id: original.invoice_id,
+        payment_id: original.payment_id,
+        created_at: now,
+      })
+      .returning('id');
+    const attachments = await trx('email_attachments').where({ email_id: emailId }).orderBy('id');
+    if (attachments.length) {
+      await trx('email_attachments').insert(
+        attachments.map(({ id: _id, email_id: _emailId, ...attachment }) => ({ ...attachment, email_id: row.id })),
+      );
+    }
+    await enqueueJob(trx, { kind: EMAIL_JOB, runAt: now });
+    return row.id;
+  });
+}

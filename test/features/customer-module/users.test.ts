@@ -48,11 +48,11 @@ t.test(
     );
 
     const impersonate = await agent.post(`${base}/users/${contact.id}/impersonate`);
-    t.equal(impersonate.headers.location, '/portal-preview');
-    const portal = await agent.get('/portal-preview');
+    t.equal(impersonate.headers.location, '/portal');
+    const portal = await agent.get('/portal');
     t.equal(portal.statusCode, 200);
-    t.match(portal.body, /you are seeing the client facing view as <span class="mono">acme\.admin<\/span>/);
-    t.match(portal.body, /End impersonation/);
+    t.match(portal.body, /You are viewing as <strong>/);
+    t.match(portal.body, />Stop</);
     const event = await db('audit_events').where({ action: 'impersonate' }).first();
     t.equal(event.acting_as, 'acme.admin');
     t.equal(event.customer_id, acme);
@@ -62,8 +62,8 @@ t.test(
       /User impersonated<\/strong>\s*<span class="muted">by Sam Support as <span class="mono">acme\.admin<\/span>/,
     );
     t.match(activity.body, /User password changed/);
-    t.equal((await agent.post('/portal-preview/end')).headers.location, `${base}/users`);
-    t.equal((await agent.get('/portal-preview')).statusCode, 303, 'the view ends with the impersonation');
+    t.equal((await agent.post('/portal/impersonation/end')).headers.location, `${base}/users`);
+    t.equal((await agent.get('/portal')).statusCode, 403, 'the portal refuses staff once the impersonation ends');
     const other = await signIn(app, demoUsers.reseller2);
     t.equal(
       (await other.post(`${base}/users/${contact.id}/impersonate`)).statusCode,

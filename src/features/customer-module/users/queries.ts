@@ -13,8 +13,3 @@ export async function portalUsers(db: Queryable, customerId: number) {
 export async function portalAdministrator(db: Queryable, customerId: number) {
   return portalContacts(db, customerId).first('name', 'login', 'email');
 }
-
-/** A contact of the customer, as the client facing view names it. */
-export async function customerContact(db: Queryable, customerId: number, contactId: number) {
-  return db('contacts').where({ id: contactId, customer_id: customerId }).first('id', 'name', 'login');
-}

@@ -72,12 +72,12 @@ export default async function userRoutes(app: FastifyInstance, { db }: { db: Db 
     return reply.seeOther(`/customers/${customer.id}/users`);
   });
 
-  // The client facing view (portal-preview-routes.ts) reads whom the staff user impersonates from the session.
+  // The portal (src/plugins/auth.ts) reads whom the staff user impersonates from the session (E14).
   app.post('/customers/:id/users/:rowId/impersonate', async (request, reply) => {
     const customer = await customerIn(request);
     const contact = await contactIn(request, customer);
     await recordImpersonation(db, staffOf(request), customer.id, contact);
     request.session.impersonation = { customerId: customer.id, contactId: contact.id };
-    return reply.seeOther('/portal-preview');
+    return reply.seeOther('/portal');
   });
 }

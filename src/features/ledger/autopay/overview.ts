@@ -2,6 +2,7 @@ import type { Queryable } from '../../../db/index.ts';
 import { addDays } from '../../../lib/dates.ts';
 import { formatCents, parseCents } from '../../../lib/money.ts';
 import type { InvoiceRow } from '../invoices.ts';
+import { invoiceSummary } from '../page-data.ts';
 import { activePaymentMethods } from '../payment-methods.ts';
 import { planForCustomers } from './cycle.ts';
 import {
@@ -14,6 +15,7 @@ import {
   methodUsable,
   operatorLabels,
   planAutopay,
+  skipReasonTexts,
   triggerLabels,
 } from './engine.ts';
 import {
@@ -120,4 +122,10 @@ export async function autopayForecast(
     waiting = waiting.filter((i) => !paid.has(i.id)).map((i) => ({ ...i, triedThisCycle: false }));
   }
   return days;
+}
+
+/** The *Invoice Summary* (E6) with its Autopay flags, as staff and the portal show it. */
+export async function invoiceSummaryWithAutopay(db: Queryable, customerId: number, invoiceId: number, today: string) {
+  const summary = await invoiceSummary(db, customerId, invoiceId);
+  return { ...summary, autopay: await invoiceAutopay(db, summary.invoice, today), skipReasonTexts };
 }

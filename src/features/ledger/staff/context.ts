@@ -6,6 +6,9 @@ import { type CustomerRow, findCustomerFor } from '../../../auth/scope.ts';
 import type { Db } from '../../../db/index.ts';
 import { todayIso } from '../../../lib/dates.ts';
 import { notFound } from '../../../lib/http-error.ts';
+
+export { idParam } from '../../../lib/params.ts';
+
 import { customerHeader } from '../../customer-module/frame.ts';
 import { billingSubTabs, customerTabLinks } from '../../customer-module/tabs.ts';
 import { type BalanceSummary, balanceSummary } from '../balance.ts';
@@ -18,6 +21,10 @@ export type BillingContext = {
   base: string;
   today: string;
   sections: typeof billingSubTabs;
+  /** The layout around the billing pages, which the customer portal shares with another frame. */
+  frame: string;
+  /** Staff may pay any open invoice (a portal contact only with the *pay* permission). */
+  canPay: boolean;
   /** The Customer Module's header and tab bar, which frame every billing page. */
   header: Awaited<ReturnType<typeof customerHeader>>;
   resellerName: string | undefined;
@@ -44,6 +51,8 @@ export async function billingContext(db: Db, request: FastifyRequest): Promise<B
     base: `/customers/${customer.id}/billing`,
     today,
     sections: billingSubTabs,
+    frame: '/customer-module/_frame',
+    canPay: true,
     numbers,
     header,
     resellerName: header.resellerName,
@@ -54,15 +63,4 @@ export async function billingContext(db: Db, request: FastifyRequest): Promise<B
 /** A fresh key for a form that moves money: submitting the same form twice moves it once. */
 export function newIdempotencyKey(): string {
   return randomUUID();
-}
-
-/** A positive id from a route parameter, or 404. */
-export function idParam(request: FastifyRequest, name: string, what: string): number {
-  const parsed = z.coerce
-    .number()
-    .int()
-    .positive()
-    .safeParse((request.params as Record<string, unknown>)[name]);
-  if (!parsed.success) throw notFound(what);
-  return parsed.data;
 }

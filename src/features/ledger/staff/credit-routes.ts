@@ -6,7 +6,8 @@ import { type FieldErrors, parseForm } from '../../../lib/forms.ts';
 import { formatCents } from '../../../lib/money.ts';
 import { applyCredit, creditNumberFor, issueCreditMemo, refundCredit } from '../credits.ts';
 import { ledgerFieldErrors } from '../errors.ts';
-import { creditOfCustomer, creditsOf, openInvoices, usesOfCredit } from '../queries.ts';
+import { creditList } from '../page-data.ts';
+import { creditOfCustomer, openInvoices, usesOfCredit } from '../queries.ts';
 import { applyCreditForm, creditFilterQuery, creditMemoForm, idList, refundForm } from '../schemas.ts';
 import { type BillingContext, billingContext, idParam, newIdempotencyKey } from './context.ts';
 
@@ -20,15 +21,11 @@ export default async function creditRoutes(app: FastifyInstance, { db }: { db: D
   app.get('/customers/:id/billing/credits', async (request, reply) => {
     const ctx = await billingContext(db, request);
     const { type } = creditFilterQuery.parse(request.query);
-    const credits = await creditsOf(db, ctx.customer.id, type === 'all' ? undefined : type);
-    const total = credits.reduce((s, c) => s + c.remaining_cents, 0);
     return reply.page('ledger/credits/index', {
       title: `Customer Credits · ${ctx.customer.name}`,
       ...ctx,
       section: 'credits',
-      type,
-      credits,
-      total,
+      ...(await creditList(db, ctx.customer.id, type)),
     });
   });
 

@@ -4,17 +4,10 @@ import { actorOf } from '../../../auth/principal.ts';
 import type { Db } from '../../../db/index.ts';
 import { addDays } from '../../../lib/dates.ts';
 import { parseForm } from '../../../lib/forms.ts';
-import { skipReasonTexts } from '../autopay/engine.ts';
-import { invoiceAutopay } from '../autopay/overview.ts';
-import { createInvoice, reservedByInvoice } from '../invoices.ts';
-import {
-  billToLocation,
-  invoiceEmails,
-  invoiceLines,
-  invoiceOfCustomer,
-  invoicePage,
-  paymentsOnInvoice,
-} from '../queries.ts';
+import { invoiceSummaryWithAutopay } from '../autopay/overview.ts';
+import { createInvoice } from '../invoices.ts';
+import { printableInvoice } from '../page-data.ts';
+import { invoiceEmails, invoiceOfCustomer, invoicePage } from '../queries.ts';
 import { queueInvoiceEmail } from '../receipts.ts';
 import { INVOICE_FORM_LINES, invoiceForm, pageQuery } from '../schemas.ts';
 import { billingContext, idParam } from './context.ts';
@@ -69,37 +62,24 @@ export default async function invoiceRoutes(app: FastifyInstance, { db }: { db: 
 
   app.get('/customers/:id/billing/invoices/:invoiceId', async (request, reply) => {
     const ctx = await billingContext(db, request);
-    const invoice = await invoiceOfCustomer(db, ctx.customer.id, idParam(request, 'invoiceId', 'This invoice'));
-    const [applied, reserved, lines, autopay] = await Promise.all([
-      paymentsOnInvoice(db, invoice.id),
-      reservedByInvoice(db, [invoice.id]),
-      invoiceLines(db, invoice.id),
-      invoiceAutopay(db, invoice, ctx.today),
-    ]);
+    const summary = await invoiceSummaryWithAutopay(
+      db,
+      ctx.customer.id,
+      idParam(request, 'invoiceId', 'This invoice'),
+      ctx.today,
+    );
     return reply.page('ledger/invoices/summary', {
-      title: `Invoice ${invoice.number}`,
+      title: `Invoice ${summary.invoice.number}`,
       ...ctx,
       section: 'invoices',
-      invoice,
-      lines,
-      applied,
-      autopay,
-      skipReasonTexts,
-      payable: invoice.open_cents - (reserved.get(invoice.id) ?? 0),
+      ...summary,
     });
   });
 
   app.get('/customers/:id/billing/invoices/:invoiceId/view', async (request, reply) => {
     const ctx = await billingContext(db, request);
-    const invoice = await invoiceOfCustomer(db, ctx.customer.id, idParam(request, 'invoiceId', 'This invoice'));
-    const [lines, billTo] = await Promise.all([invoiceLines(db, invoice.id), billToLocation(db, ctx.customer.id)]);
-    return reply.page('ledger/invoices/print', {
-      title: `Invoice ${invoice.number}`,
-      ...ctx,
-      invoice,
-      lines,
-      billTo: billTo ?? null,
-    });
+    const printable = await printableInvoice(db, ctx.customer.id, idParam(request, 'invoiceId', 'This invoice'));
+    return reply.page('ledger/invoices/print', { title: `Invoice ${printable.invoice.number}`, ...ctx, ...printable });
   });
 
   app.get('/customers/:id/billing/invoices/:invoiceId/emails', async (request, reply) => {

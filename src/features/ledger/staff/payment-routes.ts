@@ -7,33 +7,12 @@ import { formatCents } from '../../../lib/money.ts';
 import { startPayment } from '../charging.ts';
 import { ledgerFieldErrors } from '../errors.ts';
 import type { PaymentGateway } from '../gateway.ts';
-import { payableInvoices } from '../invoices.ts';
-import { activePaymentMethod, activePaymentMethods } from '../payment-methods.ts';
-import { cancelScheduledPayment, type PaymentRow, reschedulePayment, transactionNumberFor } from '../payments.ts';
-import {
-  applicationsOfPayment,
-  creditOfPayment,
-  openInvoices,
-  type TransactionRow,
-  transactionOfCustomer,
-  transactionPage,
-} from '../queries.ts';
-import { checkForm, idList, pageQuery, payForm, rescheduleForm, selectedInvoicesQuery } from '../schemas.ts';
+import { transactionDetail } from '../page-data.ts';
+import { payFormData, paymentConfirmation, paySelected } from '../pay-selected.ts';
+import { cancelScheduledPayment, reschedulePayment, transactionNumberFor } from '../payments.ts';
+import { openInvoices, type TransactionRow, transactionOfCustomer, transactionPage } from '../queries.ts';
+import { checkForm, idList, pageQuery, rescheduleForm, selectedInvoicesQuery } from '../schemas.ts';
 import { type BillingContext, billingContext, idParam, newIdempotencyKey } from './context.ts';
-
-function confirmationMessage(payment: PaymentRow): [kind: string, message: string] {
-  const what = `${formatCents(payment.amount_cents)} (${transactionNumberFor(payment.id)})`;
-  switch (payment.status) {
-    case 'settled':
-      return ['success', `Payment of ${what} accepted.`];
-    case 'scheduled':
-      return ['success', `Payment of ${what} scheduled.`];
-    case 'failed':
-      return ['error', `Payment of ${what} failed: ${payment.failure_reason ?? 'refused by the gateway'}.`];
-    default:
-      return ['info', `Payment of ${what} is pending: the gateway has it and will confirm it.`];
-  }
-}
 
 /**
  * A customer's payments under /customers/:id/billing: Pay Selected, checks, Transactions, Pending and
@@ -52,28 +31,13 @@ export default async function paymentRoutes(
     values: Record<string, unknown>,
     errors: FieldErrors = {},
   ) {
-    const [invoices, methods] = await Promise.all([
-      payableInvoices(db, ctx.customer.id, invoiceIds),
-      activePaymentMethods(db, ctx.customer.id),
-    ]);
-    const open = invoices.reduce((s, i) => s + i.open_cents, 0);
-    const payable = invoices.reduce((s, i) => s + i.payable_cents, 0);
+    const { defaults, ...form } = await payFormData(db, ctx.customer.id, invoiceIds, ctx.today);
     return reply.page('ledger/payments/pay', {
       title: `Pay Invoice · ${ctx.customer.name}`,
       ...ctx,
       section: 'open-invoices',
-      invoices,
-      methods,
-      open,
-      payable,
-      reserved: open - payable,
-      values: {
-        amount: (payable / 100).toFixed(2),
-        paid_on: ctx.today,
-        payment_method_id: methods[0]?.id,
-        idempotency_key: newIdempotencyKey(),
-        ...values,
-      },
+      ...form,
+      values: { ...defaults, ...values },
       errors,
     });
   }
@@ -91,40 +55,16 @@ export default async function paymentRoutes(
   app.post('/customers/:id/billing/payments', async (request, reply) => {
     const ctx = await billingContext(db, request);
     const body = (request.body ?? {}) as Record<string, unknown>;
-    const form = parseForm(payForm, body);
-    const invoiceIds = idList.catch([]).parse(body.invoice_ids);
-    if (!form.ok) return renderPayForm(reply.code(422), ctx, invoiceIds, body, form.errors);
-    const method = await activePaymentMethod(db, ctx.customer.id, form.data.payment_method_id).catch(() => null);
-    if (!method)
-      return renderPayForm(reply.code(422), ctx, invoiceIds, body, {
-        payment_method_id: 'Choose one of this customer’s payment methods.',
-      });
-    try {
-      const { payment } = await startPayment(
-        db,
-        gateway,
-        {
-          customerId: ctx.customer.id,
-          amountCents: form.data.amount,
-          method: method.kind,
-          paymentMethodId: method.id,
-          source: 'manual',
-          paidOn: form.data.paid_on,
-          today: ctx.today,
-          invoiceIds: form.data.invoice_ids,
-          remainder: form.data.keep_remainder ? 'credit' : 'refuse',
-          idempotencyKey: form.data.idempotency_key,
-        },
-        actorOf(staffOf(request)),
-      );
-      const [kind, message] = confirmationMessage(payment);
-      request.flash(kind, message);
-      return reply.seeOther(`${ctx.base}/transactions/${payment.id}`);
-    } catch (error) {
-      const errors = ledgerFieldErrors(error);
-      if (!errors) throw error;
-      return renderPayForm(reply.code(422), ctx, invoiceIds, body, errors);
-    }
+    const paid = await paySelected(
+      db,
+      gateway,
+      { customerId: ctx.customer.id, today: ctx.today, body, source: 'manual' },
+      actorOf(staffOf(request)),
+    );
+    if (!paid.ok)
+      return renderPayForm(reply.code(422), ctx, idList.catch([]).parse(body.invoice_ids), body, paid.errors);
+    request.flash(...paymentConfirmation(paid.payment));
+    return reply.seeOther(`${ctx.base}/transactions/${paid.payment.id}`);
   });
 
   app.get('/customers/:id/billing/transactions', async (request, reply) => {
@@ -157,18 +97,12 @@ export default async function paymentRoutes(
 
   app.get('/customers/:id/billing/transactions/:paymentId', async (request, reply) => {
     const ctx = await billingContext(db, request);
-    const payment = await transactionOfCustomer(db, ctx.customer.id, idParam(request, 'paymentId', 'This transaction'));
-    const [applications, credit] = await Promise.all([
-      applicationsOfPayment(db, payment.id),
-      creditOfPayment(db, payment.id),
-    ]);
+    const detail = await transactionDetail(db, ctx.customer.id, idParam(request, 'paymentId', 'This transaction'));
     return reply.page('ledger/payments/detail', {
-      title: transactionNumberFor(payment.id),
+      title: transactionNumberFor(detail.payment.id),
       ...ctx,
       section: 'transactions',
-      payment,
-      applications,
-      credit,
+      ...detail,
     });
   });
 

@@ -1,0 +1,51 @@
+import type { Queryable } from '../../db/index.ts';
+import { reservedByInvoice } from './invoices.ts';
+import {
+  applicationsOfPayment,
+  billToLocation,
+  creditOfPayment,
+  creditsOf,
+  invoiceLines,
+  invoiceOfCustomer,
+  paymentsOnInvoice,
+  transactionOfCustomer,
+} from './queries.ts';
+
+/**
+ * What the billing pages show, read once for the staff *Billing Information* tab and the customer portal
+ * alike (E6, E11, E13): each takes a customer already checked for the principal; other rows are 404.
+ */
+
+/** *Invoice Summary* (E6): the invoice, its lines, what paid it, and what can still be paid. */
+export async function invoiceSummary(db: Queryable, customerId: number, invoiceId: number) {
+  const invoice = await invoiceOfCustomer(db, customerId, invoiceId);
+  const [applied, reserved, lines] = await Promise.all([
+    paymentsOnInvoice(db, invoice.id),
+    reservedByInvoice(db, [invoice.id]),
+    invoiceLines(db, invoice.id),
+  ]);
+  return { invoice, lines, applied, payable: invoice.open_cents - (reserved.get(invoice.id) ?? 0) };
+}
+
+/** The printable invoice (*View*). */
+export async function printableInvoice(db: Queryable, customerId: number, invoiceId: number) {
+  const invoice = await invoiceOfCustomer(db, customerId, invoiceId);
+  const [lines, billTo] = await Promise.all([invoiceLines(db, invoice.id), billToLocation(db, customerId)]);
+  return { invoice, lines, billTo: billTo ?? null };
+}
+
+/** A transaction's detail (E13): the invoices it was applied to and any remainder credit. */
+export async function transactionDetail(db: Queryable, customerId: number, paymentId: number) {
+  const payment = await transactionOfCustomer(db, customerId, paymentId);
+  const [applications, credit] = await Promise.all([
+    applicationsOfPayment(db, payment.id),
+    creditOfPayment(db, payment.id),
+  ]);
+  return { payment, applications, credit };
+}
+
+/** *Customer Credits* (E11) of one type, or all, with the total remaining. */
+export async function creditList(db: Queryable, customerId: number, type: 'memo' | 'unapplied' | 'all') {
+  const credits = await creditsOf(db, customerId, type === 'all' ? undefined : type);
+  return { type, credits, total: credits.reduce((s, c) => s + c.remaining_cents, 0) };
+}

@@ -1,0 +1,199 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { contactOf, requireContact } from '../../auth/guards.ts';
+import { actorOf } from '../../auth/principal.ts';
+import type { Db } from '../../db/index.ts';
+import { type FieldErrors, parseForm } from '../../lib/forms.ts';
+import { idParam } from '../../lib/params.ts';
+import { monthGrid } from '../ledger/calendar.ts';
+import { ledgerFieldErrors } from '../ledger/errors.ts';
+import { creditList, transactionDetail } from '../ledger/page-data.ts';
+import { activePaymentMethods } from '../ledger/payment-methods.ts';
+import { cancelScheduledPayment, reschedulePayment, transactionNumberFor } from '../ledger/payments.ts';
+import {
+  scheduledByDay,
+  scheduledOn,
+  type TransactionRow,
+  transactionOfCustomer,
+  transactionPage,
+} from '../ledger/queries.ts';
+import { creditFilterQuery, monthQuery, pageQuery, rescheduleForm } from '../ledger/schemas.ts';
+import { sendStatementPdf } from '../statements/routes.ts';
+import { statementPeriodQuery } from '../statements/schemas.ts';
+import { accountStatement } from '../statements/statement.ts';
+import { type PortalContext, portalContext } from './context.ts';
+
+/**
+ * The rest of the portal (E14): transactions, pending and scheduled payments, the payments calendar,
+ * payment methods, Autopay and credits, each behind the contact-profile permission that governs it.
+ */
+export default async function portalAccountRoutes(app: FastifyInstance, { db }: { db: Db }) {
+  const viewInvoices = requireContact('view_invoices');
+
+  app.get('/portal/transactions', { preHandler: viewInvoices }, async (request, reply) => {
+    const ctx = await portalContext(db, request);
+    const { before } = pageQuery.parse(request.query);
+    const page = await transactionPage(db, ctx.customer.id, { before });
+    return reply.page('ledger/payments/history', {
+      title: 'Transaction History',
+      ...ctx,
+      section: 'transactions',
+      ...page,
+      before,
+    });
+  });
+
+  for (const status of ['pending', 'scheduled'] as const) {
+    app.get(`/portal/${status}`, { preHandler: viewInvoices }, async (request, reply) => {
+      const ctx = await portalContext(db, request);
+      const { before } = pageQuery.parse(request.query);
+      const page = await transactionPage(db, ctx.customer.id, { before, statuses: [status] });
+      return reply.page(`ledger/payments/${status}`, {
+        title: status === 'pending' ? 'Pending' : 'Scheduled',
+        ...ctx,
+        section: status,
+        ...page,
+        before,
+      });
+    });
+  }
+
+  app.get('/portal/transactions/:paymentId', { preHandler: viewInvoices }, async (request, reply) => {
+    const ctx = await portalContext(db, request);
+    const detail = await transactionDetail(db, ctx.customer.id, idParam(request, 'paymentId', 'This transaction'));
+    return reply.page('ledger/payments/detail', {
+      title: transactionNumberFor(detail.payment.id),
+      ...ctx,
+      section: 'transactions',
+      ...detail,
+    });
+  });
+
+  app.get('/portal/calendar', { preHandler: viewInvoices }, async (request, reply) => {
+    const ctx = await portalContext(db, request);
+    const query = monthQuery.parse(request.query);
+    const month = query.month ?? query.day?.slice(0, 7) ?? ctx.today.slice(0, 7);
+    const grid = monthGrid(month);
+    const data = {
+      title: 'Payments Calendar',
+      ...ctx,
+      section: 'calendar',
+      month,
+      grid,
+      days: await scheduledByDay(db, ctx.customer.id, grid.first, grid.last),
+      day: query.day ?? null,
+      breakdown: query.day ? await scheduledOn(db, ctx.customer.id, query.day) : null,
+    };
+    return reply.pageOrFragment({ page: 'ledger/billing/calendar', fragment: 'ledger/billing/_calendar-day' }, data);
+  });
+
+  app.get(
+    '/portal/payment-methods',
+    { preHandler: requireContact('manage_payment_methods') },
+    async (request, reply) => {
+      const ctx = await portalContext(db, request);
+      return reply.page('ledger/payment-methods/list', {
+        title: 'Payment Methods',
+        ...ctx,
+        section: 'payment-methods',
+        heading: 'Payment Methods',
+        methods: await activePaymentMethods(db, ctx.customer.id),
+      });
+    },
+  );
+
+  // E12 fills this page (the Autopay issue); until then it says what Autopay will do.
+  app.get('/portal/autopay', { preHandler: requireContact('manage_autopay') }, async (request, reply) => {
+    const ctx = await portalContext(db, request);
+    return reply.page('ledger/billing/empty', {
+      title: 'Autopay',
+      ...ctx,
+      section: 'autopay',
+      heading: 'Autopay',
+      message:
+        'No Autopay configurations yet. Autopay pays qualifying invoices automatically with a stored payment method.',
+    });
+  });
+
+  app.get('/portal/credits', { preHandler: requireContact('see_credits') }, async (request, reply) => {
+    const ctx = await portalContext(db, request);
+    const { type } = creditFilterQuery.parse(request.query);
+    return reply.page('ledger/credits/index', {
+      title: 'Customer Credits',
+      ...ctx,
+      section: 'credits',
+      ...(await creditList(db, ctx.customer.id, type)),
+    });
+  });
+
+  const receiveStatements = requireContact('receive_statements');
+
+  app.get('/portal/statement', { preHandler: receiveStatements }, async (request, reply) => {
+    const ctx = await portalContext(db, request);
+    const statement = await accountStatement(db, ctx.customer.id, statementPeriodQuery(ctx.today).parse(request.query));
+    return reply.page('portal/statement', { title: 'Statements', ...ctx, section: 'statement', statement });
+  });
+
+  app.get('/portal/statement.pdf', { preHandler: receiveStatements }, async (request, reply) => {
+    const ctx = await portalContext(db, request);
+    const statement = await accountStatement(db, ctx.customer.id, statementPeriodQuery(ctx.today).parse(request.query));
+    return sendStatementPdf(reply, ctx.customer, statement);
+  });
+
+  // E8: a contact who may pay may also move or cancel a scheduled payment, through the same ledger functions.
+  const pay = requireContact('pay');
+
+  async function renderReschedule(
+    reply: FastifyReply,
+    ctx: PortalContext,
+    payment: TransactionRow,
+    values: Record<string, unknown>,
+    errors: FieldErrors = {},
+  ) {
+    return reply.page('ledger/payments/reschedule', {
+      title: `Reschedule ${transactionNumberFor(payment.id)}`,
+      ...ctx,
+      section: 'scheduled',
+      payment,
+      values: { paid_on: payment.paid_on, ...values },
+      errors,
+    });
+  }
+
+  app.get('/portal/scheduled/:paymentId/reschedule', { preHandler: pay }, async (request, reply) => {
+    const ctx = await portalContext(db, request);
+    const payment = await transactionOfCustomer(db, ctx.customer.id, idParam(request, 'paymentId', 'This payment'));
+    return renderReschedule(reply, ctx, payment, {});
+  });
+
+  app.post('/portal/scheduled/:paymentId', { preHandler: pay }, async (request, reply) => {
+    const ctx = await portalContext(db, request);
+    const payment = await transactionOfCustomer(db, ctx.customer.id, idParam(request, 'paymentId', 'This payment'));
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const form = parseForm(rescheduleForm, body);
+    if (!form.ok) return renderReschedule(reply.code(422), ctx, payment, body, form.errors);
+    try {
+      await reschedulePayment(
+        db,
+        ctx.customer.id,
+        payment.id,
+        form.data.paid_on,
+        ctx.today,
+        actorOf(contactOf(request)),
+      );
+    } catch (error) {
+      const errors = ledgerFieldErrors(error);
+      if (!errors) throw error;
+      return renderReschedule(reply.code(422), ctx, payment, body, errors);
+    }
+    request.flash('success', `${transactionNumberFor(payment.id)} now runs on ${form.data.paid_on}.`);
+    return reply.seeOther('/portal/scheduled');
+  });
+
+  app.post('/portal/scheduled/:paymentId/cancellation', { preHandler: pay }, async (request, reply) => {
+    const ctx = await portalContext(db, request);
+    const payment = await transactionOfCustomer(db, ctx.customer.id, idParam(request, 'paymentId', 'This payment'));
+    await cancelScheduledPayment(db, ctx.customer.id, payment.id, actorOf(contactOf(request)));
+    request.flash('success', `Scheduled payment ${transactionNumberFor(payment.id)} cancelled.`);
+    return reply.seeOther('/portal/scheduled');
+  });
+}

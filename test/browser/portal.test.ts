@@ -1,0 +1,101 @@
+import t from 'tap';
+import { demoUsers } from '../helpers/app.ts';
+import { screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
+
+t.test(
+  'E3/E14 in chromium: staff add a contact and send the welcome e-mail; the contact sets a password, signs in, pays two invoices; Revoke Access refuses the next click',
+  async (t) => {
+    const { baseUrl, browser, db } = await startBrowserApp(t);
+    const errors: string[] = [];
+    const watch = (page: import('playwright-core').Page) => {
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('console', (m) => m.type() === 'error' && !/status of (422|410)/.test(m.text()) && errors.push(m.text()));
+    };
+    const staff = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    watch(staff);
+    await signInPage(staff, baseUrl, demoUsers.support);
+    const acme = await db('customers').where({ name: 'Acme Plumbing Ltd' }).first();
+
+    // Customer Details: add a contact with a profile.
+    await staff.goto(`${baseUrl}/customers/${acme.id}`);
+    await staff.getByRole('navigation', { name: 'Customer' }).getByRole('link', { name: 'Customer Details' }).click();
+    await staff.getByRole('heading', { name: 'Customer Details' }).waitFor();
+    await staff.getByRole('link', { name: 'Add contact' }).click();
+    await staff.getByLabel('Name').fill('Cora Contact');
+    await staff.getByLabel('E-mail address').fill('cora@acme.example');
+    await staff.getByLabel('Contact profile').selectOption({ label: 'Accounts payable (default)' });
+    await screenshot(staff, 'contact-new');
+    await staff.getByRole('button', { name: 'Add contact' }).click();
+    await staff.getByText('Contact Cora Contact added.').waitFor();
+    await staff.getByRole('button', { name: 'Send welcome e-mail' }).click();
+    await staff.getByText('Welcome e-mail queued to cora@acme.example.').waitFor();
+    await screenshot(staff, 'contact-profile');
+    await staff.getByRole('link', { name: '← Customer Details' }).click();
+    await staff.getByRole('link', { name: 'Cora Contact' }).waitFor();
+    await screenshot(staff, 'customer-details');
+    // The type-ahead search (htmx) narrows the list in place and keeps the focus in the box.
+    await staff.getByLabel('Search contacts').fill('cora');
+    await staff.getByRole('link', { name: 'Priya Acme' }).waitFor({ state: 'detached' });
+    t.ok(await staff.getByRole('link', { name: 'Cora Contact' }).isVisible(), 'the search keeps the match');
+    t.equal(
+      await staff.evaluate(() => document.activeElement?.id),
+      'contact-search',
+      'the focus stays in the search box',
+    );
+    t.match(staff.url(), /q=cora/, 'the URL says what was searched');
+
+    // The contact follows the link in the e-mail (read from the outbox: the SMTP path has its own test).
+    const mail = await db('emails').where({ to_address: 'cora@acme.example', template: 'contact-welcome' }).first();
+    const link = /\/portal\/password\/[A-Za-z0-9_-]{43}/.exec(mail.body)![0];
+    const contact = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    watch(contact);
+    await contact.goto(`${baseUrl}${link}`);
+    await contact.getByLabel('New password', { exact: true }).fill('cora’s portal password');
+    await contact.getByLabel('New password again').fill('cora’s portal password');
+    await contact.getByRole('button', { name: 'Set password' }).click();
+    await contact.getByText('Your password is set.').waitFor();
+    await contact.getByLabel('E-mail address').fill('cora@acme.example');
+    await contact.getByLabel('Password').fill('cora’s portal password');
+    await contact.getByRole('button', { name: 'Sign in' }).click();
+    await contact.getByRole('heading', { name: 'Welcome, Cora Contact' }).waitFor();
+    t.ok(await contact.getByText('Acme Plumbing Ltd').first().isVisible(), 'the portal shows the customer’s name');
+    await screenshot(contact, 'portal-home');
+
+    // Pay Selected: the two past-due invoices.
+    const pastDue = await db('invoices')
+      .where({ customer_id: acme.id })
+      .where('open_cents', '>', 0)
+      .where('due_on', '<', new Date().toISOString().slice(0, 10))
+      .orderBy('due_on');
+    for (const invoice of pastDue) await contact.getByLabel(`Select ${invoice.number}`).check();
+    await contact.getByRole('button', { name: 'Pay Selected' }).click();
+    await contact.waitForURL(/\/portal\/payments\/new\?/);
+    await screenshot(contact, 'portal-pay-invoice');
+    await contact.getByRole('button', { name: 'CONFIRM' }).click();
+    await contact.waitForURL(/\/portal\/transactions\/\d+$/);
+    t.match(await contact.locator('.flash-success').textContent(), /accepted/, 'the payment is confirmed');
+    for (const invoice of pastDue)
+      t.equal((await db('invoices').where({ id: invoice.id }).first()).open_cents, 0, `${invoice.number} is paid`);
+    await screenshot(contact, 'portal-payment-confirmation');
+
+    // Staff revoke access; the contact's open page is refused on its next click.
+    await staff.getByRole('link', { name: 'Cora Contact' }).click();
+    await staff.getByRole('link', { name: 'Revoke Access' }).click();
+    await staff.getByRole('dialog').getByRole('button', { name: 'Revoke Access' }).click();
+    await staff.getByText('Cora Contact can no longer use the portal.').waitFor();
+    await contact.getByRole('link', { name: 'Invoice History' }).click();
+    await contact.waitForURL(/\/portal\/login/);
+    t.ok(await contact.getByRole('heading', { name: 'Sign in' }).isVisible(), 'the next click is refused');
+
+    // The statement, and the portal through staff eyes.
+    await staff.goto(`${baseUrl}/customers/${acme.id}/statement?from=2020-01-01`);
+    await staff.getByRole('heading', { name: 'Account statement' }).waitFor();
+    await screenshot(staff, 'statement');
+    await staff.goto(`${baseUrl}/customers/${acme.id}/users`);
+    await staff.getByRole('button', { name: 'Impersonate Customer' }).first().click();
+    await staff.getByRole('button', { name: 'Confirm' }).click();
+    await staff.getByRole('button', { name: 'Stop' }).waitFor();
+    await screenshot(staff, 'portal-impersonation');
+    t.same(errors, [], 'no script or CSP errors');
+  },
+);
