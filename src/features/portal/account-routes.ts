@@ -4,18 +4,12 @@ import { actorOf } from '../../auth/principal.ts';
 import type { Db } from '../../db/index.ts';
 import { type FieldErrors, parseForm } from '../../lib/forms.ts';
 import { idParam } from '../../lib/params.ts';
-import { monthGrid } from '../ledger/calendar.ts';
+import { paymentsCalendar } from '../ledger/autopay/overview.ts';
 import { ledgerFieldErrors } from '../ledger/errors.ts';
 import { creditList, transactionDetail } from '../ledger/page-data.ts';
 import { activePaymentMethods } from '../ledger/payment-methods.ts';
 import { cancelScheduledPayment, reschedulePayment, transactionNumberFor } from '../ledger/payments.ts';
-import {
-  scheduledByDay,
-  scheduledOn,
-  type TransactionRow,
-  transactionOfCustomer,
-  transactionPage,
-} from '../ledger/queries.ts';
+import { type TransactionRow, transactionOfCustomer, transactionPage } from '../ledger/queries.ts';
 import { creditFilterQuery, monthQuery, pageQuery, rescheduleForm } from '../ledger/schemas.ts';
 import { sendStatementPdf } from '../statements/routes.ts';
 import { statementPeriodQuery } from '../statements/schemas.ts';
@@ -70,19 +64,8 @@ export default async function portalAccountRoutes(app: FastifyInstance, { db }: 
 
   app.get('/portal/calendar', { preHandler: viewInvoices }, async (request, reply) => {
     const ctx = await portalContext(db, request);
-    const query = monthQuery.parse(request.query);
-    const month = query.month ?? query.day?.slice(0, 7) ?? ctx.today.slice(0, 7);
-    const grid = monthGrid(month);
-    const data = {
-      title: 'Payments Calendar',
-      ...ctx,
-      section: 'calendar',
-      month,
-      grid,
-      days: await scheduledByDay(db, ctx.customer.id, grid.first, grid.last),
-      day: query.day ?? null,
-      breakdown: query.day ? await scheduledOn(db, ctx.customer.id, query.day) : null,
-    };
+    const calendar = await paymentsCalendar(db, ctx.customer.id, ctx.today, monthQuery.parse(request.query));
+    const data = { title: 'Payments Calendar', ...ctx, section: 'calendar', ...calendar };
     return reply.pageOrFragment({ page: 'ledger/billing/calendar', fragment: 'ledger/billing/_calendar-day' }, data);
   });
 

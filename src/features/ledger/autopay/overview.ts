@@ -1,9 +1,11 @@
 import type { Queryable } from '../../../db/index.ts';
 import { addDays } from '../../../lib/dates.ts';
 import { formatCents, parseCents } from '../../../lib/money.ts';
+import { monthGrid } from '../calendar.ts';
 import type { InvoiceRow } from '../invoices.ts';
 import { invoiceSummary } from '../page-data.ts';
 import { activePaymentMethods } from '../payment-methods.ts';
+import { scheduledByDay, scheduledOn } from '../queries.ts';
 import { planForCustomers } from './cycle.ts';
 import {
   type AutopayDecision,
@@ -128,4 +130,24 @@ export async function autopayForecast(
 export async function invoiceSummaryWithAutopay(db: Queryable, customerId: number, invoiceId: number, today: string) {
   const summary = await invoiceSummary(db, customerId, invoiceId);
   return { ...summary, autopay: await invoiceAutopay(db, summary.invoice, today), skipReasonTexts };
+}
+
+/**
+ * The *Payments Calendar* (E9) of a month, as staff and the portal show it: scheduled payments per day,
+ * the breakdown of a chosen day, and the Autopay cycles to come from the same engine as the cycle (F2).
+ */
+export async function paymentsCalendar(
+  db: Queryable,
+  customerId: number,
+  today: string,
+  query: { month?: string; day?: string },
+) {
+  const month = query.month ?? query.day?.slice(0, 7) ?? today.slice(0, 7);
+  const grid = monthGrid(month);
+  const [days, breakdown, forecast] = await Promise.all([
+    scheduledByDay(db, customerId, grid.first, grid.last),
+    query.day ? scheduledOn(db, customerId, query.day) : null,
+    autopayForecast(db, customerId, today, grid.last),
+  ]);
+  return { month, grid, days, forecast, day: query.day ?? null, breakdown };
 }

@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { requireStaff } from '../../../auth/guards.ts';
 import type { Db } from '../../../db/index.ts';
-import { autopayForecast } from '../autopay/overview.ts';
-import { monthGrid } from '../calendar.ts';
+import { paymentsCalendar } from '../autopay/overview.ts';
 import { activePaymentMethods } from '../payment-methods.ts';
-import { openInvoices, scheduledByDay, scheduledOn, transactionPage } from '../queries.ts';
+import { openInvoices, transactionPage } from '../queries.ts';
 import { monthQuery } from '../schemas.ts';
 import { billingContext } from './context.ts';
 
@@ -61,25 +60,12 @@ export default async function billingRoutes(app: FastifyInstance, { db }: { db: 
 
   app.get('/customers/:id/billing/calendar', async (request, reply) => {
     const ctx = await billingContext(db, request);
-    const query = monthQuery.parse(request.query);
-    const month = query.month ?? query.day?.slice(0, 7) ?? ctx.today.slice(0, 7);
-    const grid = monthGrid(month);
-    const [days, breakdown, forecast] = await Promise.all([
-      scheduledByDay(db, ctx.customer.id, grid.first, grid.last),
-      query.day ? scheduledOn(db, ctx.customer.id, query.day) : null,
-      // E9: the Autopay cycles to come, from the same engine as the real cycle (F2).
-      autopayForecast(db, ctx.customer.id, ctx.today, grid.last),
-    ]);
+    const calendar = await paymentsCalendar(db, ctx.customer.id, ctx.today, monthQuery.parse(request.query));
     const data = {
       title: `Payments Calendar · ${ctx.customer.name}`,
       ...ctx,
       section: 'calendar',
-      month,
-      grid,
-      days,
-      forecast,
-      day: query.day ?? null,
-      breakdown,
+      ...calendar,
     };
     return reply.pageOrFragment({ page: 'ledger/billing/calendar', fragment: 'ledger/billing/_calendar-day' }, data);
   });
