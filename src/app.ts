@@ -34,6 +34,7 @@ import paymentMethodRoutes from './features/ledger/staff/payment-method-routes.t
 import paymentRoutes from './features/ledger/staff/payment-routes.ts';
 import mySettingsRoutes from './features/my-settings/routes.ts';
 import numberAdminRoutes from './features/numbers/admin-routes.ts';
+import reportRoutes from './features/reports/routes.ts';
 import searchRoutes from './features/search/routes.ts';
 import serviceRoutes from './features/services/routes.ts';
 import settingsRoutes from './features/settings/routes.ts';
@@ -117,6 +118,7 @@ export async function buildApp({
   await app.register(numberAdminRoutes, { db });
   await app.register(wizardRoutes, { db });
   await app.register(serviceRoutes, { db });
+  await app.register(reportRoutes, { db });
 
   return app;
 }

@@ -25,6 +25,8 @@ const envSchema = z.object({
   COOKIE_SECURE: z.enum(['auto', 'true']).default('auto'),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Where the app is reached from outside: links in e-mails (a large report's download) start with it.
+  PUBLIC_URL: z.url().default('http://localhost:3000'),
   JOBS: z.enum(['on', 'off']).default('on'),
   // How often an idle process looks for due jobs; a busy one keeps going until none is due.
   JOBS_POLL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5000),
@@ -42,6 +44,7 @@ export type Config = Readonly<{
   cookieSecure: 'auto' | true;
   trustProxy: boolean;
   logLevel: string;
+  publicUrl: string;
   runJobs: boolean;
   jobsPollMs: number;
 }>;
@@ -70,6 +73,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cookieSecure: e.COOKIE_SECURE === 'true' ? true : 'auto',
     trustProxy: e.TRUST_PROXY === 'true',
     logLevel: e.LOG_LEVEL,
+    publicUrl: e.PUBLIC_URL,
     runJobs: e.JOBS === 'on',
     jobsPollMs: e.JOBS_POLL_MS,
   });

@@ -19,3 +19,10 @@ export function parseCents(text: string): number | null {
   const fraction = Number((match[2] ?? '').padEnd(2, '0'));
   return whole * 100 + fraction;
 }
+
+/** Cents as a plain decimal, for files read by spreadsheets ("1234.50"), never a currency string. */
+export function centsAsDecimal(cents: number): string {
+  if (!Number.isSafeInteger(cents)) throw new TypeError(`not an integer amount of cents: ${cents}`);
+  const abs = Math.abs(cents);
+  return `${cents < 0 ? '-' : ''}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+}

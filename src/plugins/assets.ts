@@ -7,8 +7,9 @@ import type { FastifyInstance } from 'fastify';
 const require = createRequire(import.meta.url);
 const publicDir = fileURLToPath(new URL('../../public/', import.meta.url));
 const htmxDir = dirname(require.resolve('htmx.org/dist/htmx.min.js'));
+const sortableDir = dirname(require.resolve('sortablejs/Sortable.min.js'));
 
-/** Our CSS/JS under /assets and htmx straight from node_modules under /vendor; both need no sign-in. */
+/** Our CSS/JS under /assets, htmx and SortableJS straight from node_modules under /vendor; none needs sign-in. */
 export default async function assets(app: FastifyInstance, opts: { production: boolean }) {
   app.addHook('onRoute', (route) => {
     route.config = { ...(route.config as object), public: true } as typeof route.config;
@@ -21,5 +22,13 @@ export default async function assets(app: FastifyInstance, opts: { production: b
     decorateReply: false,
     maxAge,
     allowedPath: (p) => p === '/htmx.min.js',
+  });
+  // SortableJS: dragging a report's fields into order (B5).
+  await app.register(fastifyStatic, {
+    root: sortableDir,
+    prefix: '/vendor/sortablejs/',
+    decorateReply: false,
+    maxAge,
+    allowedPath: (p) => p === '/Sortable.min.js',
   });
 }
