@@ -1,3 +1,4 @@
+import { parse } from 'csv-parse/sync';
 import t from 'tap';
 import { openInvoiceTotals } from '../../../src/features/ledger/balance.ts';
 import { fieldKeys } from '../../../src/features/reports/fields.ts';
@@ -13,26 +14,8 @@ const rowsOf = async (db: Parameters<typeof reportRows>[0], query: Parameters<ty
   return all;
 };
 
-/** Parses our CSV (RFC 4180: quoted cells may hold commas, quotes and line breaks). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(cell), (cell = '');
-    else if (c === '\r' && text[i + 1] === '\n') row.push(cell), rows.push(row), (row = []), (cell = ''), i++;
-    else cell += c;
-  }
-  if (cell || row.length) row.push(cell), rows.push(row);
-  return rows;
-}
+/** Parses our CSV with an independent parser (RFC 4180: quoted cells may hold commas, quotes, line breaks). */
+const parseCsv = (text: string): string[][] => parse(text, { relax_column_count: false });
 
 t.test('Add New Report offers every reportable field, Custom Account ID first, and creates the report', async (t) => {
   const { app, db } = await buildTestApp(t);
