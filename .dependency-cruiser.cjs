@@ -123,6 +123,15 @@ module.exports = {
       to: { path: '^src/features/', pathNot: '^src/features/drafts/' },
     },
     {
+      name: 'reports-imports-only-named-features',
+      severity: 'error',
+      comment:
+        'Custom Reports (B5) read customers through auth/scope and use external-numbers (the effective number), ' +
+        'audit and email; no other feature.',
+      from: { path: '^src/features/reports/' },
+      to: { path: '^src/features/', pathNot: '^src/features/(reports|audit|email|external-numbers)/' },
+    },
+    {
       name: 'not-to-unresolvable',
       severity: 'error',
       from: {},
