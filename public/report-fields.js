@@ -6,6 +6,8 @@
   window.Sortable.create(list, {
     handle: '.drag-handle',
     animation: 150,
+    // Pointer events rather than native drag and drop: the same on every browser and with touch.
+    forceFallback: true,
     onSort: () => {
       var items = list.querySelectorAll('.field-order-item');
       items.forEach((item, index) => {
