@@ -122,6 +122,6 @@ t.test('screenshots: the report list, a periodic report with its runs, the admin
 
   const admin = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   await signInPage(admin, baseUrl, demoUsers.admin);
-  t.ok(await admin.getByRole('img', { name: 'Open balance by age' }).isVisible());
+  t.ok(await admin.getByRole('img', { name: 'Open balance by age (days past due)' }).isVisible());
   await screenshot(admin, 'home-dashboard-admin');
 });

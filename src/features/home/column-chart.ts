@@ -43,7 +43,7 @@ export function columnChart(
         height: round(height),
         label: p.label,
         cents: p.cents,
-        showLabel: i % labelEvery === 0 || i === points.length - 1,
+        showLabel: i % labelEvery === 0,
       };
     }),
     gridlines: [0, 0.5, 1].map((f) => ({ y: round(plot.bottom - f * plotHeight), cents: Math.round(top * f) })),

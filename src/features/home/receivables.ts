@@ -35,10 +35,10 @@ async function aging(db: Queryable, user: StaffPrincipal, today: string) {
     });
   return [
     { label: 'Current', cents: Number(row?.current ?? 0) },
-    { label: '1–30 days', cents: Number(row?.d30 ?? 0) },
-    { label: '31–60 days', cents: Number(row?.d60 ?? 0) },
-    { label: '61–90 days', cents: Number(row?.d90 ?? 0) },
-    { label: 'Over 90 days', cents: Number(row?.over90 ?? 0) },
+    { label: '1–30', cents: Number(row?.d30 ?? 0) },
+    { label: '31–60', cents: Number(row?.d60 ?? 0) },
+    { label: '61–90', cents: Number(row?.d90 ?? 0) },
+    { label: 'Over 90', cents: Number(row?.over90 ?? 0) },
   ];
 }
 
