@@ -11,7 +11,7 @@ import { migrateToLatest } from '../../../src/db/migrate.ts';
 import { sendDueEmails } from '../../../src/features/email/sender.ts';
 import { smtpMailer } from '../../../src/features/email/smtp.ts';
 import { reportJobHandlers } from '../../../src/features/reports/jobs.ts';
-import { executeRun, queueDueRuns } from '../../../src/features/reports/runs.ts';
+import { ATTACH_MAX_BYTES, executeRun, queueDueRuns, runFileChunks } from '../../../src/features/reports/runs.ts';
 import { runDueJobs } from '../../../src/jobs/queue.ts';
 import { aCustomer } from '../../fixtures/customers.ts';
 import { aReport } from '../../fixtures/reports.ts';
@@ -66,6 +66,43 @@ t.test('a periodic report runs when due, once; its file is kept and e-mailed to 
   t.equal(attachment.filename, 'daily-balances-2026-11-30.csv');
   t.equal(attachment.content.toString('utf8'), file.body, 'the attachment is the kept file');
   t.match(smtp.received[0].mail.subject, /Daily balances: 4 rows/);
+});
+
+t.test('a file too large to attach is linked in the e-mail instead', async (t) => {
+  const { db } = await buildTestApp(t);
+  const reseller = await aReseller(db);
+  const now = new Date().toISOString();
+  const rows = Array.from({ length: 3_000 }, (_, i) => ({
+    account_number: `LX${String(i).padStart(7, '0')}`,
+    name: `Long name ${i} ${'x'.repeat(190)}`,
+    kind: 'business',
+    status: 'active',
+    reseller_id: reseller.id,
+    created_at: now,
+    updated_at: now,
+  }));
+  await db.batchInsert('customers', rows, 200);
+  const report = await aReport(db, {
+    reseller_id: reseller.id,
+    name: 'Big',
+    schedule: 'daily',
+    fields: ['name'],
+    recipients: 'big@example.com',
+    next_run_at: '2026-11-30T06:00:00.000Z',
+  });
+  await queueDueRuns(db, new Date('2026-11-30T06:00:00Z'));
+  await runJobs(db);
+  const run = await db('report_runs').where('report_id', report.id).first();
+  t.ok(run.size_bytes > ATTACH_MAX_BYTES, `the file is ${run.size_bytes} bytes`);
+  t.ok((await db('report_run_chunks').where('run_id', run.id)).length > 1, 'kept in several chunks');
+  const kept: Buffer[] = [];
+  for await (const chunk of runFileChunks(db, run.id)) kept.push(chunk);
+  const file = Buffer.concat(kept).toString('utf8');
+  t.equal(Buffer.byteLength(file), run.size_bytes, 'the chunks put together are the whole file');
+  t.equal(parse(file).length, 1 + 3_000);
+  const email = await db('emails').where('to_address', 'big@example.com').first();
+  t.match(email.body, `http://ledgerdesk.test/reports/${report.id}/runs/${run.id}/download`);
+  t.equal((await db('email_attachments').where('email_id', email.id)).length, 0);
 });
 
 t.test('runs missed while the app was down catch up once, then the schedule goes on', async (t) => {
