@@ -1,12 +1,7 @@
 import { fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import t from 'tap';
-import { loadConfig } from '../../../src/config.ts';
-import { createDb } from '../../../src/db/index.ts';
 import { migrateToLatest } from '../../../src/db/migrate.ts';
 import { sendDueEmails } from '../../../src/features/email/sender.ts';
 import { smtpMailer } from '../../../src/features/email/smtp.ts';
@@ -16,7 +11,7 @@ import { runDueJobs } from '../../../src/jobs/queue.ts';
 import { aCustomer } from '../../fixtures/customers.ts';
 import { aReport } from '../../fixtures/reports.ts';
 import { aReseller } from '../../fixtures/staff.ts';
-import { buildTestApp, demoUsers, emptyTestDatabase, signIn } from '../../helpers/app.ts';
+import { buildTestApp, demoUsers, openEmptyTestDatabase, signIn } from '../../helpers/app.ts';
 import { startSmtpServer } from '../../helpers/smtp-server.ts';
 
 const handlers = reportJobHandlers({ publicUrl: 'http://ledgerdesk.test' });
@@ -172,21 +167,13 @@ t.test('a run that throws is recorded as failed with its error', async (t) => {
   t.match(failed.error, /locations/);
 });
 
-type Tap = { teardown(fn: () => unknown): void };
 const workerFile = fileURLToPath(new URL('../../helpers/report-worker.ts', import.meta.url));
 
-async function sharedDatabase(t: Tap) {
-  const dir = mkdtempSync(join(tmpdir(), 'report-processes-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const { database } = loadConfig({ NODE_ENV: 'test', ...(await emptyTestDatabase(t, dir)) });
-  const db = createDb(database);
-  await migrateToLatest(db);
-  t.teardown(() => db.destroy());
-  return { db, database };
-}
-
 t.test('two processes running the scheduler at the same moment run each due report once', async (t) => {
-  const { db, database } = await sharedDatabase(t);
+  // One database (a SQLite file, or a PostgreSQL schema) for both processes.
+  const { db, config } = await openEmptyTestDatabase(t);
+  await migrateToLatest(db);
+  const { database } = config;
   const reseller = await aReseller(db);
   for (let i = 0; i < 5; i++) await aCustomer(db, { reseller_id: reseller.id });
   const reports = [];
