@@ -61,9 +61,10 @@ export async function up(db: Knex): Promise<void> {
   await db.schema.alterTable('customers', (t) => {
     t.index(['reseller_id', 'id'], 'customers_reseller_id_order');
   });
-  // The receivables dashboard: open invoices by due date (all resellers) and settled payments per day.
+  // The receivables dashboard: open balance by due date (all resellers), read from the index alone,
+  // and settled payments per day.
   await db.schema.alterTable('invoices', (t) => {
-    t.index(['due_on'], 'invoices_open_by_due_on', { predicate: db.whereRaw('open_cents > 0') });
+    t.index(['due_on', 'open_cents'], 'invoices_open_by_due_on', { predicate: db.whereRaw('open_cents > 0') });
   });
   await db.schema.alterTable('payments', (t) => {
     t.index(['paid_on', 'status', 'customer_id', 'amount_cents'], 'payments_by_paid_on');
