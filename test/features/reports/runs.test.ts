@@ -69,7 +69,7 @@ t.test('a file too large to attach is linked in the e-mail instead', async (t) =
   const now = new Date().toISOString();
   const rows = Array.from({ length: 3_000 }, (_, i) => ({
     account_number: `LX${String(i).padStart(7, '0')}`,
-    name: `Long name ${i} ${'x'.repeat(190)}`,
+    name: `Long name ${i} ${'x'.repeat(180)}`,
     kind: 'business',
     status: 'active',
     reseller_id: reseller.id,
