@@ -57,6 +57,14 @@ export async function up(db: Knex): Promise<void> {
     t.primary(['run_id', 'seq']);
   });
 
+  // The receivables dashboard's figures per scope ('all', 'reseller:<id>'), refreshed by a job, so the
+  // home page reads one row instead of summing millions of invoices.
+  await db.schema.createTable('receivables_snapshots', (t) => {
+    t.string('scope', 40).primary();
+    t.string('computed_at', 30).notNullable();
+    t.text('data').notNullable();
+  });
+
   // A report reads one reseller's customers in id order, a batch at a time.
   await db.schema.alterTable('customers', (t) => {
     t.index(['reseller_id', 'id'], 'customers_reseller_id_order');
@@ -81,6 +89,7 @@ export async function down(db: Knex): Promise<void> {
   await db.schema.alterTable('customers', (t) => {
     t.dropIndex([], 'customers_reseller_id_order');
   });
+  await db.schema.dropTable('receivables_snapshots');
   await db.schema.dropTable('report_run_chunks');
   await db.schema.dropTable('report_runs');
   await db.schema.dropTable('reports');

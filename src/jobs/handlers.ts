@@ -1,6 +1,7 @@
 import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import { emailJobHandlers, emailRecurringJobs } from '../features/email/jobs.ts';
+import { homeJobHandlers, homeRecurringJobs } from '../features/home/jobs.ts';
 import { paymentJobHandlers, paymentRecurringJobs } from '../features/ledger/jobs.ts';
 import { reportJobHandlers, reportRecurringJobs } from '../features/reports/jobs.ts';
 import { deleteExpiredSessions } from '../plugins/session-store.ts';
@@ -24,6 +25,7 @@ export const jobHandlers = (config: Config): JobHandlers => ({
   ...paymentJobHandlers,
   ...emailJobHandlers(config),
   ...reportJobHandlers(config),
+  ...homeJobHandlers,
 });
 
 /** Job kinds queued on a schedule (cron patterns in UTC). */
@@ -32,4 +34,5 @@ export const recurringJobs: readonly RecurringJob[] = [
   ...paymentRecurringJobs,
   ...emailRecurringJobs,
   ...reportRecurringJobs,
+  ...homeRecurringJobs,
 ];

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import type { Locator, Page } from 'playwright-core';
 import t from 'tap';
+import { refreshReceivables } from '../../src/features/home/receivables.ts';
 import { reportJobHandlers } from '../../src/features/reports/jobs.ts';
 import { queueDueRuns } from '../../src/features/reports/runs.ts';
 import { runDueJobs } from '../../src/jobs/queue.ts';
@@ -36,6 +37,7 @@ t.test(
   async (t) => {
     const { baseUrl, browser, db } = await startBrowserApp(t);
     await db('customers').where('name', 'Acme Plumbing Ltd').update({ custom_account_id: 'ACME-42' });
+    await refreshReceivables(db);
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     const page = await context.newPage();
     const errors: string[] = [];
@@ -120,6 +122,7 @@ t.test('screenshots: the report list, a periodic report with its runs, the admin
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   t.ok(await db('reports').where('id', weekly.id).first(), 'cancel keeps the report');
 
+  await refreshReceivables(db);
   const admin = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   await signInPage(admin, baseUrl, demoUsers.admin);
   t.ok(await admin.getByRole('img', { name: 'Open balance by age (days past due)' }).isVisible());

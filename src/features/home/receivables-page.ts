@@ -8,6 +8,7 @@ const shortDay = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeri
 /** The receivables dashboard's data and its two charts, for the admin's and reseller's home. */
 export async function receivablesPage(db: Queryable, user: StaffPrincipal) {
   const data = await receivables(db, user);
+  if (!data) return { receivables: null, receivablesPending: true };
   return {
     receivables: data,
     agingChart: columnChart(data.aging, { width: 420, height: 200 }),

@@ -1,5 +1,6 @@
 import { customersOfReseller } from '../../auth/scope.ts';
 import type { Queryable } from '../../db/index.ts';
+import { yieldToEventLoop } from '../../lib/event-loop.ts';
 import { effectiveExternalNumbers } from '../external-numbers/external-numbers.ts';
 import { type FieldGroup, type FieldKey, groupsOf } from './fields.ts';
 
@@ -31,7 +32,7 @@ export const moneyFields: ReadonlySet<FieldKey> = new Set([
 ]);
 
 /** Customers per batch: every field group is one query per batch, so a batch costs a fixed number of queries. */
-export const BATCH_SIZE = 1000;
+export const BATCH_SIZE = 250;
 
 type CustomerBatchRow = {
   id: number;
@@ -198,8 +199,12 @@ export async function* reportRows(db: Queryable, query: ReportQuery, limit = Num
     const ids = customers.map((c) => c.id);
     if (groups.has('external')) await fillExternal(db, customers, rows);
     for (const group of ['billTo', 'contact', 'services', 'invoices', 'payments'] as const)
-      if (groups.has(group)) await fillers[group](db, ids, query, rows);
+      if (groups.has(group)) {
+        await fillers[group](db, ids, query, rows);
+        await yieldToEventLoop();
+      }
     yield [...rows.values()].map((row) => Object.fromEntries(query.fields.map((key) => [key, row[key] ?? null])));
+    await yieldToEventLoop();
     produced += customers.length;
     afterId = ids[ids.length - 1];
     if (customers.length < BATCH_SIZE) return;
