@@ -189,6 +189,15 @@ module.exports = {
       },
     },
     {
+      name: 'reports-imports-only-named-features',
+      severity: 'error',
+      comment:
+        'Custom Reports (B5) read customers through auth/scope and use external-numbers (the effective number), ' +
+        'audit and email; no other feature.',
+      from: { path: '^src/features/reports/' },
+      to: { path: '^src/features/', pathNot: '^src/features/(reports|audit|email|external-numbers)/' },
+    },
+    {
       name: 'not-to-unresolvable',
       severity: 'error',
       from: {},

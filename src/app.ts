@@ -40,6 +40,7 @@ import numberAdminRoutes from './features/numbers/admin-routes.ts';
 import portalAccountRoutes from './features/portal/account-routes.ts';
 import portalRoutes from './features/portal/routes.ts';
 import portalSignInRoutes from './features/portal/sign-in-routes.ts';
+import reportRoutes from './features/reports/routes.ts';
 import searchRoutes from './features/search/routes.ts';
 import serviceRoutes from './features/services/routes.ts';
 import settingsRoutes from './features/settings/routes.ts';
@@ -131,6 +132,7 @@ export async function buildApp({
   await app.register(portalSignInRoutes, { db, loginAttemptsPerMinute, publicUrl: config.publicUrl });
   await app.register(portalRoutes, { db, gateway });
   await app.register(portalAccountRoutes, { db });
+  await app.register(reportRoutes, { db });
 
   return app;
 }

@@ -39,6 +39,20 @@ export function customersVisibleTo(
   return query;
 }
 
+/**
+ * The customers of one reseller, or of every reseller when `resellerId` is null: what a Custom Report
+ * (B5) covers when it runs on its schedule, with no signed-in principal. Callers check that whoever set
+ * the report up may see that reseller (reports.reseller_id is forced to a reseller user's own).
+ */
+export function customersOfReseller(
+  db: Queryable,
+  resellerId: number | null,
+  alias = 'customers',
+): Knex.QueryBuilder<CustomerRow> {
+  const query = db<CustomerRow>(alias === 'customers' ? 'customers' : `customers as ${alias}`);
+  return resellerId === null ? query : query.where(`${alias}.reseller_id`, resellerId);
+}
+
 /** A customer the principal may see, or undefined (which routes answer with 404, never 403, to not confirm it exists). */
 export async function findCustomerFor(
   db: Queryable,

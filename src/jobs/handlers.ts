@@ -1,7 +1,9 @@
 import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import { emailJobHandlers, emailRecurringJobs } from '../features/email/jobs.ts';
+import { homeJobHandlers, homeRecurringJobs } from '../features/home/jobs.ts';
 import { paymentJobHandlers, paymentRecurringJobs } from '../features/ledger/jobs.ts';
+import { reportJobHandlers, reportRecurringJobs } from '../features/reports/jobs.ts';
 import { deleteExpiredSessions } from '../plugins/session-store.ts';
 import type { JobHandlers, RecurringJob } from './queue.ts';
 
@@ -22,6 +24,8 @@ export const jobHandlers = (config: Config): JobHandlers => ({
   housekeeping: (db) => housekeeping(db),
   ...paymentJobHandlers,
   ...emailJobHandlers(config),
+  ...reportJobHandlers(config),
+  ...homeJobHandlers,
 });
 
 /** Job kinds queued on a schedule (cron patterns in UTC). */
@@ -29,4 +33,6 @@ export const recurringJobs: readonly RecurringJob[] = [
   { kind: 'housekeeping', cron: '*/15 * * * *' },
   ...paymentRecurringJobs,
   ...emailRecurringJobs,
+  ...reportRecurringJobs,
+  ...homeRecurringJobs,
 ];

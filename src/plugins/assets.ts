@@ -23,10 +23,10 @@ export default async function assets(app: FastifyInstance, opts: { production: b
     maxAge,
     allowedPath: (p) => p === '/htmx.min.js',
   });
-  // Drag to reorder Autopay configurations (E12); the up and down buttons do the same without it.
+  // SortableJS: drag to reorder Autopay configurations (E12) and a report's fields (B5); buttons do the same without it.
   await app.register(fastifyStatic, {
     root: sortableDir,
-    prefix: '/vendor/sortable/',
+    prefix: '/vendor/sortablejs/',
     decorateReply: false,
     maxAge,
     allowedPath: (p) => p === '/Sortable.min.js',

@@ -14,6 +14,7 @@ type NavItem = {
 const navItems: NavItem[] = [
   { label: 'Home', href: '/', roles: ['admin', 'support', 'reseller'] },
   { label: 'Customers', href: '/customers', roles: ['admin', 'support', 'reseller'] },
+  { label: 'Custom Reports', href: '/reports', roles: ['admin', 'reseller'] },
   { label: 'Institutions', href: '/institutions', roles: ['admin', 'support'] },
   {
     label: 'External Customer Numbers',

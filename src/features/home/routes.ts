@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { staffOf } from '../../auth/guards.ts';
 import type { Db } from '../../db/index.ts';
 import { resellerName } from '../customers/queries.ts';
+import { receivablesPage } from './receivables-page.ts';
 import { customerStats } from './stats.ts';
 
 export default async function homeRoutes(app: FastifyInstance, { db }: { db: Db }) {
@@ -12,6 +13,7 @@ export default async function homeRoutes(app: FastifyInstance, { db }: { db: Db 
       title: 'Home',
       stats: await customerStats(db, user),
       resellerName: reseller ?? null,
+      ...(user.role === 'support' ? {} : await receivablesPage(db, user)),
     });
   });
 

@@ -45,7 +45,7 @@ t.test('the Autopay page lists configurations in order with a dry run; other ten
     t.equal((await contoso.post(url, { on: 'true', move: `${first}:down` })).statusCode, 404, `no post to ${url}`);
   t.equal((await new Agent(app).get(base)).statusCode, 303, 'signed out: sent to sign in');
   t.equal(
-    (await app.inject({ url: '/vendor/sortable/Sortable.min.js' })).statusCode,
+    (await app.inject({ url: '/vendor/sortablejs/Sortable.min.js' })).statusCode,
     200,
     'SortableJS from node_modules',
   );
