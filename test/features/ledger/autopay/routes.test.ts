@@ -34,7 +34,7 @@ t.test('the Autopay page lists configurations in order with a dry run; other ten
   // The $264 "Business fibre" invoice has $50 scheduled on it; the two past-due ones are 40 and 45 days old.
   t.match(page.body, /This cycle would pay/);
   t.match(page.body, /because a payment on it is scheduled/);
-  t.match(page.body, /src="\/vendor\/sortable\/Sortable\.min\.js"/);
+  t.match(page.body, /src="\/vendor\/sortablejs\/Sortable\.min\.js"/);
   const fragment = await northwind.get(`${base}?date=2030-01-01`, { htmx: true });
   t.notMatch(fragment.body, /<html/, 'htmx gets the list and dry run alone');
   t.match(fragment.body, /value="2030-01-01"/);
