@@ -61,11 +61,16 @@ t.test(
     const handles = page.locator('.drag-handle');
     const from = (await handles.nth(1).boundingBox())!;
     const to = (await handles.nth(0).boundingBox())!;
+    // The list moves at once in the page; the order is saved by the POST it sends, so wait for its answer.
+    const saved = page.waitForResponse(
+      (response) => response.request().method() === 'POST' && response.url().endsWith('/automatic-payments/order'),
+    );
     await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
     await page.mouse.down();
     await page.mouse.move(to.x + to.width / 2, to.y + 5, { steps: 12 });
     await page.mouse.move(to.x + to.width / 2, to.y + 2, { steps: 4 });
     await page.mouse.up();
+    await saved;
     await page.waitForFunction(
       (id) => document.querySelector('.autopay-item')?.getAttribute('data-id') === String(id),
       created.id,
