@@ -1,5 +1,7 @@
 import type { Queryable } from '../../db/index.ts';
+import type { FieldErrors } from '../../lib/forms.ts';
 import { reservedByInvoice } from './invoices.ts';
+import { transactionNumberFor } from './payments.ts';
 import {
   applicationsOfPayment,
   billToLocation,
@@ -8,6 +10,7 @@ import {
   invoiceLines,
   invoiceOfCustomer,
   paymentsOnInvoice,
+  type TransactionRow,
   transactionOfCustomer,
 } from './queries.ts';
 
@@ -48,4 +51,15 @@ export async function transactionDetail(db: Queryable, customerId: number, payme
 export async function creditList(db: Queryable, customerId: number, type: 'memo' | 'unapplied' | 'all') {
   const credits = await creditsOf(db, customerId, type === 'all' ? undefined : type);
   return { type, credits, total: credits.reduce((s, c) => s + c.remaining_cents, 0) };
+}
+
+/** The *RESCHEDULE* form of a scheduled payment (E8), with what was typed and why it was refused. */
+export function reschedulePage(payment: TransactionRow, values: Record<string, unknown>, errors: FieldErrors = {}) {
+  return {
+    title: `Reschedule ${transactionNumberFor(payment.id)}`,
+    section: 'scheduled',
+    payment,
+    values: { paid_on: payment.paid_on, ...values },
+    errors,
+  };
 }

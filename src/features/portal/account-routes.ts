@@ -6,7 +6,7 @@ import { type FieldErrors, parseForm } from '../../lib/forms.ts';
 import { idParam } from '../../lib/params.ts';
 import { paymentsCalendar } from '../ledger/autopay/overview.ts';
 import { ledgerFieldErrors } from '../ledger/errors.ts';
-import { creditList, transactionDetail } from '../ledger/page-data.ts';
+import { creditList, reschedulePage, transactionDetail } from '../ledger/page-data.ts';
 import { activePaymentMethods } from '../ledger/payment-methods.ts';
 import { cancelScheduledPayment, reschedulePayment, transactionNumberFor } from '../ledger/payments.ts';
 import { type TransactionRow, transactionOfCustomer, transactionPage } from '../ledger/queries.ts';
@@ -125,21 +125,14 @@ export default async function portalAccountRoutes(app: FastifyInstance, { db }: 
   // E8: a contact who may pay may also move or cancel a scheduled payment, through the same ledger functions.
   const pay = requireContact('pay');
 
-  async function renderReschedule(
+  function renderReschedule(
     reply: FastifyReply,
     ctx: PortalContext,
     payment: TransactionRow,
     values: Record<string, unknown>,
     errors: FieldErrors = {},
   ) {
-    return reply.page('ledger/payments/reschedule', {
-      title: `Reschedule ${transactionNumberFor(payment.id)}`,
-      ...ctx,
-      section: 'scheduled',
-      payment,
-      values: { paid_on: payment.paid_on, ...values },
-      errors,
-    });
+    return reply.page('ledger/payments/reschedule', { ...ctx, ...reschedulePage(payment, values, errors) });
   }
 
   app.get('/portal/scheduled/:paymentId/reschedule', { preHandler: pay }, async (request, reply) => {

@@ -7,7 +7,7 @@ import { formatCents } from '../../../lib/money.ts';
 import { startPayment } from '../charging.ts';
 import { ledgerFieldErrors } from '../errors.ts';
 import type { PaymentGateway } from '../gateway.ts';
-import { transactionDetail } from '../page-data.ts';
+import { reschedulePage, transactionDetail } from '../page-data.ts';
 import { payFormData, paymentConfirmation, paySelected } from '../pay-selected.ts';
 import { cancelScheduledPayment, reschedulePayment, transactionNumberFor } from '../payments.ts';
 import { openInvoices, type TransactionRow, transactionOfCustomer, transactionPage } from '../queries.ts';
@@ -161,21 +161,14 @@ export default async function paymentRoutes(
     }
   });
 
-  async function renderReschedule(
+  function renderReschedule(
     reply: FastifyReply,
     ctx: BillingContext,
     payment: TransactionRow,
     values: Record<string, unknown>,
     errors: FieldErrors = {},
   ) {
-    return reply.page('ledger/payments/reschedule', {
-      title: `Reschedule ${transactionNumberFor(payment.id)}`,
-      ...ctx,
-      section: 'scheduled',
-      payment,
-      values: { paid_on: payment.paid_on, ...values },
-      errors,
-    });
+    return reply.page('ledger/payments/reschedule', { ...ctx, ...reschedulePage(payment, values, errors) });
   }
 
   app.get('/customers/:id/billing/scheduled/:paymentId/reschedule', async (request, reply) => {
