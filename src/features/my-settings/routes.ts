@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { staffOf } from '../../auth/guards.ts';
+import { requireStaff, staffOf } from '../../auth/guards.ts';
 import { landingTabs } from '../../auth/principal.ts';
 import type { Db } from '../../db/index.ts';
 import { parseForm } from '../../lib/forms.ts';
@@ -12,6 +12,8 @@ const choices = landingTabs.map((key) => ({ key, label: customerTabs.find((t) =>
 
 /** *My settings*: what each staff user chooses for themselves, e.g. the tab a customer opens on (D3). */
 export default async function mySettingsRoutes(app: FastifyInstance, { db }: { db: Db }) {
+  // Staff pages: a signed-in portal contact is refused here, not shown a staff page.
+  app.addHook('preHandler', requireStaff());
   app.get('/my-settings', async (request, reply) => {
     return reply.page('my-settings/index', {
       title: 'My settings',

@@ -101,8 +101,17 @@ t.test(
     t.notMatch(paySomeoneElse.body, new RegExp(bakersInvoice.number), "another customer's invoice is not offered");
     t.equal((await full.get('/portal/invoices/abc')).statusCode, 404);
 
-    for (const staffPage of ['/', '/customers', `/customers/${acme.id}/billing`, `/customers/${acme.id}/contacts`])
+    for (const staffPage of [
+      '/',
+      '/customers',
+      '/search?q=acme',
+      '/my-settings',
+      `/customers/${acme.id}/billing`,
+      `/customers/${acme.id}/contacts`,
+    ])
       t.equal((await full.get(staffPage)).statusCode, 403, `a contact is refused ${staffPage}`);
+
+    t.equal((await full.post('/my-settings', {})).statusCode, 403, 'a contact cannot post a staff form either');
 
     const staff = await signIn(app, demoUsers.admin);
     for (const [url] of routes) t.equal((await staff.get(url)).statusCode, 403, `staff without impersonation: ${url}`);
