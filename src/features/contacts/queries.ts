@@ -3,6 +3,7 @@ import { likeInsensitive } from '../../db/dialect.ts';
 import type { Queryable } from '../../db/index.ts';
 import { notFound } from '../../lib/http-error.ts';
 import { keysetPage } from '../../lib/keyset.ts';
+import { emailHistoryColumns } from '../email/queries.ts';
 import type { ContactListQuery } from './schemas.ts';
 
 /** A customer has at most this many contacts on one page of *Customer Details*. */
@@ -98,11 +99,6 @@ export function grantsOf(profile: ProfileRow): Permission[] {
   return permissions.filter((p) => Boolean(Number(profile[p])));
 }
 
-/** The e-mail history of one contact (E3), newest first. */
-export function contactEmails(db: Queryable, contactId: number) {
-  return db('emails').where('contact_id', contactId).orderBy('id', 'desc').limit(100);
-}
-
 /** Resellers with their contact profiles, for the profiles page (bounded: resellers are few). */
 export async function profilesByReseller(db: Queryable) {
   const resellers: { id: number; name: string }[] = await db('resellers')
@@ -138,7 +134,7 @@ export async function customerEmails(db: Queryable, customerId: number, before?:
   const query = db('emails as e')
     .leftJoin('contacts as k', 'k.id', 'e.contact_id')
     .where('e.customer_id', customerId)
-    .select('e.*', 'k.name as contact_name');
+    .select(...emailHistoryColumns, 'k.name as contact_name');
   if (before) query.where('e.id', '<', before);
   return keysetPage(await query.orderBy('e.id', 'desc').limit(EMAIL_PAGE_SIZE + 1), EMAIL_PAGE_SIZE);
 }

@@ -8,6 +8,7 @@ import { beforeQuery } from '../../lib/keyset.ts';
 import { idParam } from '../../lib/params.ts';
 import { customerFromRequest, renderCustomerTab, rowIdFrom } from '../customer-module/frame.ts';
 import { resendEmail } from '../email/outbox.ts';
+import { emailHistoryAbout } from '../email/queries.ts';
 import {
   addContact,
   removeContact,
@@ -19,7 +20,6 @@ import {
 import { sendWelcome } from './links.ts';
 import {
   type ContactRow,
-  contactEmails,
   contactList,
   contactOfCustomer,
   customerEmails,
@@ -116,7 +116,7 @@ export default async function contactRoutes(app: FastifyInstance, { db, publicUr
     return renderCustomerTab(db, reply, customer, 'contacts', 'contacts/show', {
       title: `${contact.name} · ${customer.name}`,
       contact,
-      emails: await contactEmails(db, contact.id),
+      emails: await emailHistoryAbout(db, 'contact_id', contact.id),
       base: base(customer),
       resendBase: resendBase(request, customer),
     });

@@ -30,3 +30,21 @@ export async function attachmentsOf(db: Queryable, emailId: number): Promise<Ema
     .select('filename', 'content_type', 'content');
   return rows.map((r) => ({ filename: r.filename, contentType: r.content_type, content: Buffer.from(r.content) }));
 }
+
+/** What an e-mail history shows (views/partials/email-history.eta): never the bodies or attachments. */
+export const emailHistoryColumns = [
+  'e.id',
+  'e.to_address',
+  'e.subject',
+  'e.status',
+  'e.attempts',
+  'e.next_attempt_at',
+  'e.sent_at',
+  'e.error',
+  'e.created_at',
+];
+
+/** The last 100 e-mails about one invoice or one contact (E3, E6 *View Email History*), newest first. */
+export function emailHistoryAbout(db: Queryable, about: 'invoice_id' | 'contact_id', id: number) {
+  return db('emails as e').where(`e.${about}`, id).orderBy('e.id', 'desc').limit(100).select(emailHistoryColumns);
+}

@@ -1,5 +1,6 @@
 import type { Queryable } from '../../db/index.ts';
 import { notFound } from '../../lib/http-error.ts';
+import { emailHistoryAbout } from '../email/queries.ts';
 import type { CreditRow } from './credits.ts';
 import { type InvoiceRow, reservedByInvoice } from './invoices.ts';
 import type { PaymentRow, PaymentStatus } from './payments.ts';
@@ -181,5 +182,5 @@ export async function usesOfCredit(db: Queryable, creditId: number) {
 
 /** E-mails about one invoice, newest first (*View Email History*). */
 export function invoiceEmails(db: Queryable, invoiceId: number) {
-  return db('emails').where('invoice_id', invoiceId).orderBy('id', 'desc').limit(100);
+  return emailHistoryAbout(db, 'invoice_id', invoiceId);
 }
