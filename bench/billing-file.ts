@@ -18,7 +18,7 @@ import { toStaffPrincipal } from '../src/auth/staff-users.ts';
 import { loadConfig } from '../src/config.ts';
 import { createDb } from '../src/db/index.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
-import { generateInWorker } from '../src/features/billing-file/generation-thread.ts';
+import { generateInWorker } from '../src/features/billing-file/generation-worker.ts';
 import { validatePeriod } from '../src/features/billing-file/validation.ts';
 import { accountNumberFor } from '../src/features/customers/account-number.ts';
 

@@ -5,6 +5,7 @@ import { whileLocked } from './db/dialect.ts';
 import { createDb } from './db/index.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { type JobHandlers, type RecurringJob, startJobLoop } from './jobs/queue.ts';
+import { closeOffLoop } from './lib/off-loop.ts';
 
 /**
  * One app process: migrate, serve, and (unless JOBS=off) run the due-jobs loop; closes gracefully on
@@ -31,6 +32,7 @@ export async function serve(
     app.log.info({ signal }, 'shutting down');
     await jobLoop?.stop();
     await app.close();
+    await closeOffLoop();
     await db.destroy();
     process.exit(0);
   }

@@ -71,7 +71,7 @@ function periodIsFinal(period: Period): HttpError {
 
 /**
  * Customers per round and lines per stored part when generating. Generation runs in a worker thread
- * (generation-thread.ts), where long slices block no page, so they are larger than validation's: fewer
+ * (generation-worker.ts), where long slices block no page, so they are larger than validation's: fewer
  * queries and fewer commits (each an fsync).
  */
 const GENERATION_CHUNK_SIZE = 500;

@@ -8,7 +8,7 @@ import { parseForm, submittedValues } from '../../lib/forms.ts';
 import { notFound } from '../../lib/http-error.ts';
 import { isEnabled, loadSettings } from '../settings/settings.ts';
 import { markFinal } from './generation.ts';
-import { generateInWorker } from './generation-thread.ts';
+import { generateInWorker } from './generation-worker.ts';
 import { billingFilePage, fileHistory } from './page.ts';
 import { type BillingFileRow, fileParts, findFile } from './queries.ts';
 import { fileParams, generateForm, historyQuery, pageQuery } from './schemas.ts';

@@ -1,0 +1,42 @@
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import { HttpError } from './http-error.ts';
+
+/**
+ * Long work (the billing file, report exports, bill runs, imports, Autopay cycles) runs in a pool of
+ * worker threads, so that no page waits behind it (F5). A task is a module whose default export is made
+ * with `offLoopTask`: it takes structured-clonable input and opens its own database handle from the
+ * config it is given (a thread cannot share the main thread's connection).
+ */
+let pool: Piscina | undefined;
+
+type Answer<Output> = { value: Output } | { failure: { statusCode?: number; message: string } };
+
+/** Runs the task module at `task` (its URL) with `input` on a worker thread and answers its result. */
+export async function runOffLoop<Input, Output>(task: URL, input: Input): Promise<Output> {
+  // One core stays free for pages; idle threads are unreferenced, so they never hold the process open.
+  pool ??= new Piscina({ maxThreads: Math.max(1, availableParallelism() - 1), idleTimeout: 30_000 });
+  const answer: Answer<Output> = await pool.run(input, { filename: task.href });
+  if ('value' in answer) return answer.value;
+  // An HttpError (a refusal for the user) crosses the thread boundary as data and is rebuilt here.
+  const { statusCode, message } = answer.failure;
+  throw statusCode ? new HttpError(statusCode, message) : new Error(message);
+}
+
+/** Wraps a task's work so that its failure reaches `runOffLoop` with its HTTP status intact. */
+export function offLoopTask<Input, Output>(work: (input: Input) => Promise<Output>) {
+  return async (input: Input): Promise<Answer<Output>> => {
+    try {
+      return { value: await work(input) };
+    } catch (error) {
+      const { statusCode, message } = error as { statusCode?: number; message?: string };
+      return { failure: { statusCode, message: message ?? String(error) } };
+    }
+  };
+}
+
+/** Ends the worker threads (a clean shutdown waits for a running task to finish). */
+export async function closeOffLoop(): Promise<void> {
+  await pool?.close();
+  pool = undefined;
+}
