@@ -1,21 +1,26 @@
 import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto';
 
+export type HashParams = { N: number; r: number; p: number };
+
 // scrypt is memory-hard: N=2^15, r=8 needs 32 MiB per hash, which is what makes GPU guessing costly.
-const PARAMS = { N: 2 ** 15, r: 8, p: 1 } as const;
+const PARAMS: HashParams = { N: 2 ** 15, r: 8, p: 1 };
 const KEY_LENGTH = 32;
 
-function scryptAsync(password: string, salt: Buffer, params: { N: number; r: number; p: number }): Promise<Buffer> {
+function scryptAsync(password: string, salt: Buffer, params: HashParams): Promise<Buffer> {
   const options: ScryptOptions = { ...params, maxmem: 256 * params.N * params.r };
   return new Promise((resolve, reject) =>
     scrypt(password, salt, KEY_LENGTH, options, (err, key) => (err ? reject(err) : resolve(key))),
   );
 }
 
-/** Returns a self-describing hash: scrypt$N$r$p$salt$key (base64url). */
-export async function hashPassword(password: string): Promise<string> {
+/**
+ * Returns a self-describing hash: scrypt$N$r$p$salt$key (base64url). Verification reads the parameters
+ * from the hash, so only test fixtures pass lighter `params`, to keep hundreds of test sign-ins cheap.
+ */
+export async function hashPassword(password: string, params: HashParams = PARAMS): Promise<string> {
   const salt = randomBytes(16);
-  const key = await scryptAsync(password, salt, PARAMS);
-  return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64url'), key.toString('base64url')].join('$');
+  const key = await scryptAsync(password, salt, params);
+  return ['scrypt', params.N, params.r, params.p, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {

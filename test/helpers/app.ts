@@ -7,9 +7,8 @@ import pg from 'pg';
 import { type AppOptions, buildApp } from '../../src/app.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { createDb, type Db } from '../../src/db/index.ts';
-import { migrateToLatest } from '../../src/db/migrate.ts';
 import { DEMO_PASSWORD } from '../fixtures/staff.ts';
-import { loadTestWorld } from '../fixtures/world.ts';
+import { migratedTestDatabase } from './template-database.ts';
 
 export { DEMO_PASSWORD } from '../fixtures/staff.ts';
 export { demoUsers } from '../fixtures/world.ts';
@@ -51,13 +50,18 @@ async function onTestServer(sql: string): Promise<void> {
  * scratch directory; all gone when the test ends.
  */
 export async function openEmptyTestDatabase(t: Tap, env: Record<string, string> = {}): Promise<Omit<TestApp, 'app'>> {
-  const dir = mkdtempSync(join(tmpdir(), 'ledgerdesk-test-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = scratchDirectory(t);
   const database = await emptyTestDatabase(t, dir);
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...database, ...env });
   const db = createDb(config.database);
   t.teardown(() => db.destroy());
   return { db, config, dir };
+}
+
+function scratchDirectory(t: Tap): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ledgerdesk-test-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 /**
@@ -69,9 +73,11 @@ export async function buildTestApp(
   env: Record<string, string> = {},
   options: Pick<AppOptions, 'loginAttemptsPerMinute' | 'gateway' | 'logStream'> = {},
 ): Promise<TestApp> {
-  const { db, config, dir } = await openEmptyTestDatabase(t, env);
-  await migrateToLatest(db);
-  await loadTestWorld(db);
+  const dir = scratchDirectory(t);
+  const database = await migratedTestDatabase(t, dir, testDatabaseUrl);
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...database, ...env });
+  const db = createDb(config.database);
+  t.teardown(() => db.destroy());
   const app = await buildApp({
     config,
     db,
