@@ -177,6 +177,13 @@ t.test(
     );
     t.match((await support.get(`/customers/${acme.id}/contacts`)).statusCode, 200);
 
+    const period = await accountStatement(db, acme.id, { from: addDays(today, -365), to: today });
+    t.ok(
+      text.includes(
+        `Invoices ${formatCents(period.invoiced_cents)} · Payments ${formatCents(period.paid_cents)} · Credits ${formatCents(period.credited_cents)} · Refunds ${formatCents(period.refunded_cents)}`,
+      ),
+      'the PDF’s period totals are the statement’s',
+    );
     const direct = await pdfBuffer(statementPdf(acme, await accountStatement(db, acme.id, { from: today, to: today })));
     t.ok(pdfText(direct).includes('Opening balance'));
   },
