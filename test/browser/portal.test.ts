@@ -112,6 +112,7 @@ t.test(
       );
     await setConfigurationFlag(db, acme.id, configurations[0], 'locked', true, { userId: null });
     await staff.goto(`${baseUrl}/customers/${acme.id}/users`);
+    await screenshot(staff, 'users');
     await staff.getByRole('button', { name: 'Impersonate Customer as Priya Acme' }).click();
     await staff.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
     await staff.getByRole('button', { name: 'Stop' }).waitFor();
