@@ -2,7 +2,12 @@ import type { Actor } from '../../auth/principal.ts';
 import type { Db } from '../../db/index.ts';
 import { type FieldErrors, parseForm } from '../../lib/forms.ts';
 import type { PaymentGateway } from './gateway.ts';
-import { PaymentMethodRefused, type PaymentMethodRow, savePaymentMethod } from './payment-methods.ts';
+import {
+  activePaymentMethod,
+  PaymentMethodRefused,
+  type PaymentMethodRow,
+  savePaymentMethod,
+} from './payment-methods.ts';
 import { paymentMethodForm } from './schemas.ts';
 
 /**
@@ -43,29 +48,37 @@ export function editValues(method: PaymentMethodRow, kind: 'card' | 'ach' | unde
 
 export type PaymentMethodSubmission =
   | { ok: true; method: PaymentMethodRow; message: string }
-  | { ok: false; values: Record<string, unknown>; errors: FieldErrors };
+  | { ok: false; form: ReturnType<typeof paymentMethodFormData> };
 
-/** Parses the form and stores the method through the gateway (replacing one for EDIT); a refusal comes back as errors. */
+/**
+ * Parses the form and stores the method through the gateway (EDIT: in place of the customer's method
+ * `replacingId`, 404 if it is not one in use); a refusal comes back as the form to show again.
+ */
 export async function submitPaymentMethod(
   db: Db,
   gateway: PaymentGateway,
-  input: { customerId: number; body: unknown; replacing?: PaymentMethodRow },
+  input: { customerId: number; body: unknown; replacingId?: number },
   actor: Actor,
 ): Promise<PaymentMethodSubmission> {
+  const replacing = input.replacingId ? await activePaymentMethod(db, input.customerId, input.replacingId) : undefined;
+  const refused = (errors: FieldErrors) => ({
+    ok: false as const,
+    form: paymentMethodFormData(withoutSecrets(input.body), errors, replacing),
+  });
   const form = parseForm(paymentMethodForm, input.body);
-  if (!form.ok) return { ok: false, values: withoutSecrets(input.body), errors: form.errors };
+  if (!form.ok) return refused(form.errors);
   try {
     const method = await savePaymentMethod(
       db,
       gateway,
       { customerId: input.customerId, ...form.data },
       actor,
-      input.replacing,
+      replacing,
     );
     const message = `${method.friendly_name} (${method.brand} ending ${method.last4}) was added. No payment was taken.`;
     return { ok: true, method, message };
   } catch (error) {
     if (!(error instanceof PaymentMethodRefused)) throw error;
-    return { ok: false, values: withoutSecrets(input.body), errors: { _form: error.message } };
+    return refused({ _form: error.message });
   }
 }

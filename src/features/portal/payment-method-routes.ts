@@ -2,16 +2,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { contactOf, requireContact } from '../../auth/guards.ts';
 import { actorOf } from '../../auth/principal.ts';
 import type { Db } from '../../db/index.ts';
-import type { FieldErrors } from '../../lib/forms.ts';
 import { idParam } from '../../lib/params.ts';
 import type { PaymentGateway } from '../ledger/gateway.ts';
 import { editValues, paymentMethodFormData, submitPaymentMethod } from '../ledger/payment-method-form.ts';
-import {
-  activePaymentMethod,
-  activePaymentMethods,
-  type PaymentMethodRow,
-  removePaymentMethod,
-} from '../ledger/payment-methods.ts';
+import { activePaymentMethod, activePaymentMethods, removePaymentMethod } from '../ledger/payment-methods.ts';
 import { paymentMethodKindQuery } from '../ledger/schemas.ts';
 import { type PortalContext, portalContext } from './context.ts';
 
@@ -39,44 +33,35 @@ export default async function portalPaymentMethodRoutes(
     });
   });
 
-  function renderForm(
-    reply: FastifyReply,
-    ctx: PortalContext,
-    values: Record<string, unknown>,
-    errors: FieldErrors,
-    replacing?: PaymentMethodRow,
-  ) {
+  function renderForm(reply: FastifyReply, ctx: PortalContext, form: ReturnType<typeof paymentMethodFormData>) {
+    const title = `${form.replacing ? 'Edit' : 'New'} payment method`;
     return reply.page('ledger/payment-methods/form', {
-      title: `${replacing ? 'Edit' : 'New'} payment method`,
+      title,
       ...ctx,
       section: 'payment-methods',
       listPath: LIST,
-      ...paymentMethodFormData(values, errors, replacing),
+      ...form,
     });
   }
 
   app.get(`${LIST}/new`, async (request, reply) => {
     const ctx = await portalContext(db, request);
     const kind = paymentMethodKindQuery.parse(request.query).kind ?? 'card';
-    return renderForm(reply, ctx, { kind, country: 'US' }, {});
+    return renderForm(reply, ctx, paymentMethodFormData({ kind, country: 'US' }, {}, undefined));
   });
 
   app.get(`${LIST}/:methodId/edit`, async (request, reply) => {
     const ctx = await portalContext(db, request);
     const method = await activePaymentMethod(db, ctx.customer.id, idParam(request, 'methodId', 'This payment method'));
-    return renderForm(reply, ctx, editValues(method, paymentMethodKindQuery.parse(request.query).kind), {}, method);
+    const values = editValues(method, paymentMethodKindQuery.parse(request.query).kind);
+    return renderForm(reply, ctx, paymentMethodFormData(values, {}, method));
   });
 
   async function save(request: FastifyRequest, reply: FastifyReply, replacingId?: number) {
     const ctx = await portalContext(db, request);
-    const replacing = replacingId ? await activePaymentMethod(db, ctx.customer.id, replacingId) : undefined;
-    const saved = await submitPaymentMethod(
-      db,
-      gateway,
-      { customerId: ctx.customer.id, body: request.body, replacing },
-      actorOf(contactOf(request)),
-    );
-    if (!saved.ok) return renderForm(reply.code(422), ctx, saved.values, saved.errors, replacing);
+    const input = { customerId: ctx.customer.id, body: request.body, replacingId };
+    const saved = await submitPaymentMethod(db, gateway, input, actorOf(contactOf(request)));
+    if (!saved.ok) return renderForm(reply.code(422), ctx, saved.form);
     request.flash('success', saved.message);
     return reply.seeOther(LIST);
   }

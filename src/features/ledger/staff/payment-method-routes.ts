@@ -2,15 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requireStaff, staffOf } from '../../../auth/guards.ts';
 import { actorOf } from '../../../auth/principal.ts';
 import type { Db } from '../../../db/index.ts';
-import type { FieldErrors } from '../../../lib/forms.ts';
 import type { PaymentGateway } from '../gateway.ts';
 import { editValues, paymentMethodFormData, submitPaymentMethod } from '../payment-method-form.ts';
-import {
-  activePaymentMethod,
-  activePaymentMethods,
-  type PaymentMethodRow,
-  removePaymentMethod,
-} from '../payment-methods.ts';
+import { activePaymentMethod, activePaymentMethods, removePaymentMethod } from '../payment-methods.ts';
 import { paymentMethodKindQuery } from '../schemas.ts';
 import { type BillingContext, billingContext, idParam } from './context.ts';
 
@@ -42,16 +36,9 @@ export default async function paymentMethodRoutes(
   const listOf = (ctx: BillingContext, kind: 'card' | 'ach') =>
     `${ctx.base}/${kind === 'card' ? 'credit-cards' : 'bank-accounts'}`;
 
-  function renderForm(
-    reply: FastifyReply,
-    ctx: BillingContext,
-    values: Record<string, unknown>,
-    errors: FieldErrors,
-    replacing?: PaymentMethodRow,
-  ) {
-    const form = paymentMethodFormData(values, errors, replacing);
+  function renderForm(reply: FastifyReply, ctx: BillingContext, form: ReturnType<typeof paymentMethodFormData>) {
     return reply.page('ledger/payment-methods/form', {
-      title: `${replacing ? 'Edit' : 'New'} payment method · ${ctx.customer.name}`,
+      title: `${form.replacing ? 'Edit' : 'New'} payment method · ${ctx.customer.name}`,
       ...ctx,
       section: form.kind === 'card' ? 'credit-cards' : 'bank-accounts',
       listPath: listOf(ctx, form.kind),
@@ -61,31 +48,22 @@ export default async function paymentMethodRoutes(
 
   app.get('/customers/:id/billing/payment-methods/new', async (request, reply) => {
     const ctx = await billingContext(db, request);
-    return renderForm(
-      reply,
-      ctx,
-      { kind: paymentMethodKindQuery.parse(request.query).kind ?? 'card', country: 'US' },
-      {},
-    );
+    const kind = paymentMethodKindQuery.parse(request.query).kind ?? 'card';
+    return renderForm(reply, ctx, paymentMethodFormData({ kind, country: 'US' }, {}, undefined));
   });
 
   app.get('/customers/:id/billing/payment-methods/:methodId/edit', async (request, reply) => {
     const ctx = await billingContext(db, request);
     const method = await activePaymentMethod(db, ctx.customer.id, idParam(request, 'methodId', 'This payment method'));
     const values = editValues(method, paymentMethodKindQuery.parse(request.query).kind);
-    return renderForm(reply, ctx, values, {}, method);
+    return renderForm(reply, ctx, paymentMethodFormData(values, {}, method));
   });
 
   async function save(request: FastifyRequest, reply: FastifyReply, replacingId?: number) {
     const ctx = await billingContext(db, request);
-    const replacing = replacingId ? await activePaymentMethod(db, ctx.customer.id, replacingId) : undefined;
-    const saved = await submitPaymentMethod(
-      db,
-      gateway,
-      { customerId: ctx.customer.id, body: request.body, replacing },
-      actorOf(staffOf(request)),
-    );
-    if (!saved.ok) return renderForm(reply.code(422), ctx, saved.values, saved.errors, replacing);
+    const input = { customerId: ctx.customer.id, body: request.body, replacingId };
+    const saved = await submitPaymentMethod(db, gateway, input, actorOf(staffOf(request)));
+    if (!saved.ok) return renderForm(reply.code(422), ctx, saved.form);
     request.flash('success', saved.message);
     return reply.seeOther(listOf(ctx, saved.method.kind));
   }
