@@ -38,6 +38,8 @@ import paymentRoutes from './features/ledger/staff/payment-routes.ts';
 import mySettingsRoutes from './features/my-settings/routes.ts';
 import numberAdminRoutes from './features/numbers/admin-routes.ts';
 import portalAccountRoutes from './features/portal/account-routes.ts';
+import portalAutopayRoutes from './features/portal/autopay-routes.ts';
+import portalPaymentMethodRoutes from './features/portal/payment-method-routes.ts';
 import portalRoutes from './features/portal/routes.ts';
 import portalSignInRoutes from './features/portal/sign-in-routes.ts';
 import reportRoutes from './features/reports/routes.ts';
@@ -132,6 +134,8 @@ export async function buildApp({
   await app.register(portalSignInRoutes, { db, loginAttemptsPerMinute, publicUrl: config.publicUrl });
   await app.register(portalRoutes, { db, gateway });
   await app.register(portalAccountRoutes, { db });
+  await app.register(portalPaymentMethodRoutes, { db, gateway });
+  await app.register(portalAutopayRoutes, { db });
   await app.register(reportRoutes, { db });
 
   return app;

@@ -1,6 +1,8 @@
 import t from 'tap';
+import { setConfigurationFlag } from '../../src/features/ledger/autopay/configurations.ts';
+import { anAutopayConfiguration } from '../fixtures/billing.ts';
 import { demoUsers } from '../helpers/app.ts';
-import { screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
+import { saveFile, screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
 
 t.test(
   'E3/E14 in chromium: staff add a contact and send the welcome e-mail; the contact sets a password, signs in, pays two invoices; Revoke Access refuses the next click',
@@ -91,11 +93,52 @@ t.test(
     await staff.goto(`${baseUrl}/customers/${acme.id}/statement?from=2020-01-01`);
     await staff.getByRole('heading', { name: 'Account statement' }).waitFor();
     await screenshot(staff, 'statement');
+    const pdf = await staff.request.get(`${baseUrl}/customers/${acme.id}/statement.pdf?from=2020-01-01`);
+    t.equal(pdf.headers()['content-type'], 'application/pdf');
+    await saveFile('statement.pdf', await pdf.body());
+
+    // Autopay in the portal (E12/E14): a locked configuration is greyed without controls, the others move.
+    const method = await db('payment_methods')
+      .where({ customer_id: acme.id, friendly_name: 'Acme Business Visa' })
+      .first();
+    const configurations: number[] = [];
+    for (const dollars of ['500', '250', '100'])
+      configurations.push(
+        await anAutopayConfiguration(db, {
+          customerId: acme.id,
+          paymentMethodId: method.id,
+          conditions: [{ trigger: 'amount', operator: 'at_least', values: [dollars] }],
+        }),
+      );
+    await setConfigurationFlag(db, acme.id, configurations[0], 'locked', true, { userId: null });
     await staff.goto(`${baseUrl}/customers/${acme.id}/users`);
-    await staff.getByRole('button', { name: 'Impersonate Customer' }).first().click();
-    await staff.getByRole('button', { name: 'Confirm' }).click();
+    await screenshot(staff, 'users');
+    await staff.getByRole('button', { name: 'Impersonate Customer as Priya Acme' }).click();
+    await staff.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
     await staff.getByRole('button', { name: 'Stop' }).waitFor();
     await screenshot(staff, 'portal-impersonation');
+    await staff.getByRole('link', { name: 'Payment Methods', exact: true }).click();
+    await staff.getByRole('button', { name: 'Remove Acme Business Visa' }).waitFor();
+    await screenshot(staff, 'portal-payment-methods');
+    await staff.getByRole('link', { name: 'Autopay', exact: true }).click();
+    await staff.getByRole('heading', { name: 'Autopay', exact: true }).waitFor();
+    const locked = staff.locator(`li[data-id="${configurations[0]}"]`);
+    t.equal(await locked.getByRole('button').count(), 0, 'no controls on the locked configuration');
+    t.ok(await staff.getByRole('button', { name: 'Move configuration 2 up' }).isDisabled(), 'nothing passes it');
+    await screenshot(staff, 'portal-autopay');
+    await staff.getByRole('button', { name: 'Move configuration 3 up' }).click();
+    await staff
+      .locator('.autopay-item')
+      .nth(1)
+      .and(staff.locator(`[data-id="${configurations[2]}"]`))
+      .waitFor();
+    t.match(
+      await staff.evaluate(() => document.activeElement?.id),
+      new RegExp(`^(up|down)-${configurations[2]}$`),
+      'the focus stays on the moved configuration',
+    );
+    const order = await db('autopay_configurations').where({ customer_id: acme.id }).orderBy('position').pluck('id');
+    t.same(order, [configurations[0], configurations[2], configurations[1]], 'saved as the contact moved it');
     t.same(errors, [], 'no script or CSP errors');
   },
 );

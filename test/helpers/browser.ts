@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { buildTestApp, DEMO_PASSWORD, type TestApp } from './app.ts';
@@ -42,4 +43,10 @@ export async function signInPage(page: Page, baseUrl: string, email: string): Pr
 export async function screenshot(page: Page, name: string): Promise<void> {
   const dir = process.env.SCREENSHOTS;
   if (dir) await page.screenshot({ path: `${dir}/${name}.png`, fullPage: true });
+}
+
+/** Saves a file (a PDF the app answered, say) beside the screenshots when SCREENSHOTS=dir is set. */
+export async function saveFile(name: string, content: Buffer): Promise<void> {
+  const dir = process.env.SCREENSHOTS;
+  if (dir) await writeFile(`${dir}/${name}`, content);
 }

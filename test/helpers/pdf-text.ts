@@ -7,7 +7,8 @@ import { inflateSync } from 'node:zlib';
 export function pdfText(pdf: Buffer): string[] {
   const source = pdf.toString('latin1');
   const texts: string[] = [];
-  const streams = /stream\r?\n([\s\S]*?)\r?\nendstream/g;
+  // pdfkit ends a stream with "\nendstream": a compressed stream's own last byte may be \r, so it is kept.
+  const streams = /stream\r?\n([\s\S]*?)\nendstream/g;
   for (let match = streams.exec(source); match; match = streams.exec(source)) {
     let content: string;
     try {

@@ -160,7 +160,7 @@ export const paymentMethodForm = z
       .regex(/^([A-Z]{2})?$/, 'Two letters, like US.')
       .optional()
       .transform((v) => v || null),
-    authorise: tick.refine((v) => v, 'Tick to confirm the customer authorised storing this payment method.'),
+    authorise: tick.refine((v) => v, 'Tick to confirm that storing this payment method is authorised.'),
   })
   .transform((form, ctx) => {
     let details: CardDetails | BankDetails;

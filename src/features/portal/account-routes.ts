@@ -7,7 +7,6 @@ import { idParam } from '../../lib/params.ts';
 import { paymentsCalendar } from '../ledger/autopay/overview.ts';
 import { ledgerFieldErrors } from '../ledger/errors.ts';
 import { creditList, reschedulePage, transactionDetail } from '../ledger/page-data.ts';
-import { activePaymentMethods } from '../ledger/payment-methods.ts';
 import { cancelScheduledPayment, reschedulePayment, transactionNumberFor } from '../ledger/payments.ts';
 import { type TransactionRow, transactionOfCustomer, transactionPage } from '../ledger/queries.ts';
 import { creditFilterQuery, monthQuery, pageQuery, rescheduleForm } from '../ledger/schemas.ts';
@@ -18,7 +17,7 @@ import { type PortalContext, portalContext } from './context.ts';
 
 /**
  * The rest of the portal (E14): transactions, pending and scheduled payments, the payments calendar,
- * payment methods, Autopay and credits, each behind the contact-profile permission that governs it.
+ * credits and statements, each behind the contact-profile permission that governs it.
  */
 export default async function portalAccountRoutes(app: FastifyInstance, { db }: { db: Db }) {
   const viewInvoices = requireContact('view_invoices');
@@ -67,34 +66,6 @@ export default async function portalAccountRoutes(app: FastifyInstance, { db }: 
     const calendar = await paymentsCalendar(db, ctx.customer.id, ctx.today, monthQuery.parse(request.query));
     const data = { title: 'Payments Calendar', ...ctx, section: 'calendar', ...calendar };
     return reply.pageOrFragment({ page: 'ledger/billing/calendar', fragment: 'ledger/billing/_calendar-day' }, data);
-  });
-
-  app.get(
-    '/portal/payment-methods',
-    { preHandler: requireContact('manage_payment_methods') },
-    async (request, reply) => {
-      const ctx = await portalContext(db, request);
-      return reply.page('ledger/payment-methods/list', {
-        title: 'Payment Methods',
-        ...ctx,
-        section: 'payment-methods',
-        heading: 'Payment Methods',
-        methods: await activePaymentMethods(db, ctx.customer.id),
-      });
-    },
-  );
-
-  // E12 fills this page (the Autopay issue); until then it says what Autopay will do.
-  app.get('/portal/autopay', { preHandler: requireContact('manage_autopay') }, async (request, reply) => {
-    const ctx = await portalContext(db, request);
-    return reply.page('ledger/billing/empty', {
-      title: 'Autopay',
-      ...ctx,
-      section: 'autopay',
-      heading: 'Autopay',
-      message:
-        'No Autopay configurations yet. Autopay pays qualifying invoices automatically with a stored payment method.',
-    });
   });
 
   app.get('/portal/credits', { preHandler: requireContact('see_credits') }, async (request, reply) => {

@@ -35,6 +35,7 @@ export type PortalContext = {
   sections: { key: string; label: string; path: string }[];
   navTitle: string;
   canPay: boolean;
+  canManageMethods: boolean;
   numbers: { transaction: (id: number) => string; credit: (id: number) => string };
 };
 
@@ -54,6 +55,7 @@ export async function portalContext(db: Db, request: FastifyRequest): Promise<Po
     sections: portalSections.filter((s) => !s.permission || can(contact, s.permission)),
     navTitle: 'Your account',
     canPay: can(contact, 'pay'),
+    canManageMethods: can(contact, 'manage_payment_methods'),
     numbers: { transaction: transactionNumberFor, credit: creditNumberFor },
   };
 }

@@ -38,6 +38,13 @@ export function statementPdf(account: Account, statement: Statement): PDFKit.PDF
   doc.font('Helvetica-Bold').fontSize(18).text('Account statement');
   doc.font('Helvetica').fontSize(11).text(`${account.name} · account ${account.account_number}`);
   doc.text(`${formatDate(statement.from)} to ${formatDate(statement.to)}`);
+  // The period's totals, as the page's summary shows them.
+  doc
+    .fontSize(10)
+    .text(
+      `Invoices ${formatCents(statement.invoiced_cents)} · Payments ${formatCents(statement.paid_cents)} · ` +
+        `Credits ${formatCents(statement.credited_cents)} · Refunds ${formatCents(statement.refunded_cents)}`,
+    );
   doc.moveDown();
   row(
     doc,

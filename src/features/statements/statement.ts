@@ -134,7 +134,36 @@ async function movements(db: Queryable, customerId: number, { from, to }: Statem
     .slice(0, STATEMENT_MAX_LINES);
 }
 
-/** Ageing of the open invoices as of `asOf` by days past due (E3): the buckets add up to the ledger's Total Balance. */
+/**
+ * What was open on each invoice at the end of `asOf`: its total less the settled payments dated up to
+ * then and the credits applied up to then. Today's open balances would age a past period with payments
+ * made after it ended.
+ */
+function openAt(db: Queryable, customerId: number, asOf: string) {
+  const paid = db('payment_applications as pa')
+    .join('payments as p', 'p.id', 'pa.payment_id')
+    .where({ 'p.customer_id': customerId, 'p.status': 'settled' })
+    .where('p.paid_on', '<=', asOf)
+    .groupBy('pa.invoice_id')
+    .select('pa.invoice_id', db.raw('sum(pa.amount_cents) as cents'))
+    .as('paid');
+  const credited = db('credit_applications as ca')
+    .join('credits as c', 'c.id', 'ca.credit_id')
+    .where('c.customer_id', customerId)
+    .where('ca.created_at', '<', `${asOf}T99`)
+    .groupBy('ca.invoice_id')
+    .select('ca.invoice_id', db.raw('sum(ca.amount_cents) as cents'))
+    .as('credited');
+  return db('invoices as i')
+    .leftJoin(paid, 'paid.invoice_id', 'i.id')
+    .leftJoin(credited, 'credited.invoice_id', 'i.id')
+    .where('i.customer_id', customerId)
+    .where('i.issued_on', '<=', asOf)
+    .select('i.due_on', db.raw('i.total_cents - coalesce(paid.cents, 0) - coalesce(credited.cents, 0) as open_cents'))
+    .as('o');
+}
+
+/** Ageing of what was open at the end of `asOf` by days past due then (E3): the buckets add up to Total Balance on that day. */
 async function ageingAt(db: Queryable, customerId: number, asOf: string): Promise<Ageing> {
   const bucket = (fromDaysLate: number, toDaysLate: number | null) => {
     const dueOnOrBefore = addDays(asOf, -fromDaysLate);
@@ -145,8 +174,8 @@ async function ageingAt(db: Queryable, customerId: number, asOf: string): Promis
           addDays(asOf, -toDaysLate - 1),
         ]);
   };
-  const row = await db('invoices')
-    .where({ customer_id: customerId })
+  const row = await db
+    .from(openAt(db, customerId, asOf))
     .where('open_cents', '>', 0)
     .first({
       current: db.raw('coalesce(sum(case when due_on >= ? then open_cents else 0 end), 0)', [asOf]),

@@ -1,5 +1,6 @@
 import t from 'tap';
 import { verifyPassword } from '../../../src/lib/password.ts';
+import { aContact } from '../../fixtures/customers.ts';
 import { buildTestApp, demoUsers, signIn } from '../../helpers/app.ts';
 import { customerId } from '../../helpers/customers.ts';
 
@@ -72,3 +73,27 @@ t.test(
     );
   },
 );
+
+t.test('Users lists every contact; staff impersonate one that has no logon name or password yet', async (t) => {
+  const { app, db } = await buildTestApp(t);
+  const acme = await customerId(db, 'Acme Plumbing Ltd');
+  const newcomer = await aContact(db, { customer_id: acme, name: 'Nora Newcomer', email: 'nora@acme.example' });
+  t.notOk(newcomer.login, 'no logon name');
+  const agent = await signIn(app, demoUsers.support);
+  const page = await agent.get(`/customers/${acme}/users`);
+  t.match(page.body, /Nora Newcomer/);
+  t.match(page.body, /no password yet/);
+  t.match(page.body, `/customers/${acme}/users/${newcomer.id}/impersonate`);
+  t.equal((await agent.post(`/customers/${acme}/users/${newcomer.id}/impersonate`)).headers.location, '/portal');
+  const portal = await agent.get('/portal');
+  t.equal(portal.statusCode, 200);
+  t.match(portal.body, /You are viewing as <strong>Nora Newcomer<\/strong>/);
+  const event = await db('audit_events').where({ action: 'impersonate', entity_id: newcomer.id }).first();
+  t.equal(event.acting_as, 'nora@acme.example', 'named by its e-mail address');
+  const baker = await customerId(db, 'Baker & Sons Bakery');
+  t.equal(
+    (await agent.post(`/customers/${baker}/users/${newcomer.id}/impersonate`)).statusCode,
+    404,
+    'a contact is impersonated only through its own customer',
+  );
+});

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { type Permission, permissions } from '../../../src/auth/principal.ts';
 import { todayIso } from '../../../src/lib/dates.ts';
+import { anAutopayConfiguration } from '../../fixtures/billing.ts';
 import { aPortalContact } from '../../fixtures/customers.ts';
 import { Agent, buildTestApp, csrfTokenIn, demoUsers, signIn } from '../../helpers/app.ts';
 import { signInToPortal } from '../../helpers/portal.ts';
@@ -55,6 +56,13 @@ t.test(
       .orderBy('id')
       .first();
     const payment = await db('payments').where({ customer_id: acme.id }).orderBy('id').first();
+    const scheduled = await db('payments').where({ customer_id: acme.id, status: 'scheduled' }).first();
+    const method = await db('payment_methods').where({ customer_id: acme.id }).first();
+    const configuration = await anAutopayConfiguration(db, {
+      customerId: acme.id,
+      paymentMethodId: method.id,
+      conditions: [{ trigger: 'age', operator: 'at_least', values: ['30'] }],
+    });
     const routes: [string, Permission | null][] = [
       ['/portal', null],
       ['/portal/open-invoices', 'view_invoices'],
@@ -67,17 +75,24 @@ t.test(
       ['/portal/scheduled', 'view_invoices'],
       ['/portal/calendar', 'view_invoices'],
       [`/portal/payments/new?invoice_ids=${invoice.id}`, 'pay'],
+      [`/portal/scheduled/${scheduled.id}/reschedule`, 'pay'],
       ['/portal/payment-methods', 'manage_payment_methods'],
+      ['/portal/payment-methods/new', 'manage_payment_methods'],
+      [`/portal/payment-methods/${method.id}/edit`, 'manage_payment_methods'],
       ['/portal/autopay', 'manage_autopay'],
+      ['/portal/autopay/new', 'manage_autopay'],
+      [`/portal/autopay/${configuration}/edit`, 'manage_autopay'],
       ['/portal/credits', 'see_credits'],
       ['/portal/statement', 'receive_statements'],
       ['/portal/statement.pdf', 'receive_statements'],
     ];
+    const allBut = new Map<Permission, Agent>();
     for (const permission of permissions) {
       const only = await aPortalContact(db, acme, { permissions: [permission] });
-      const allBut = await aPortalContact(db, acme, { permissions: permissions.filter((p) => p !== permission) });
+      const others = await aPortalContact(db, acme, { permissions: permissions.filter((p) => p !== permission) });
       const withIt = await signInToPortal(app, only.email!);
-      const without = await signInToPortal(app, allBut.email!);
+      const without = await signInToPortal(app, others.email!);
+      allBut.set(permission, without);
       for (const [url, needs] of routes) {
         if (needs !== permission) continue;
         t.equal((await withIt.get(url)).statusCode, 200, `${url} with ${permission}`);
@@ -113,8 +128,37 @@ t.test(
 
     t.equal((await full.post('/my-settings', {})).statusCode, 403, 'a contact cannot post a staff form either');
 
+    // Every form of the portal: refused without its permission and to staff, before anything changes.
+    const forms: [string, Permission][] = [
+      ['/portal/payments', 'pay'],
+      [`/portal/scheduled/${scheduled.id}`, 'pay'],
+      [`/portal/scheduled/${scheduled.id}/cancellation`, 'pay'],
+      ['/portal/payment-methods', 'manage_payment_methods'],
+      [`/portal/payment-methods/${method.id}`, 'manage_payment_methods'],
+      [`/portal/payment-methods/${method.id}/removal`, 'manage_payment_methods'],
+      ['/portal/autopay', 'manage_autopay'],
+      [`/portal/autopay/${configuration}`, 'manage_autopay'],
+      ['/portal/autopay/order', 'manage_autopay'],
+      [`/portal/autopay/${configuration}/disable`, 'manage_autopay'],
+    ];
     const staff = await signIn(app, demoUsers.admin);
+    for (const [url, permission] of forms) {
+      t.equal((await allBut.get(permission)!.post(url, {})).statusCode, 403, `${url} without ${permission}`);
+      t.equal((await staff.post(url, {})).statusCode, 403, `staff without impersonation: POST ${url}`);
+    }
+    t.equal((await db('payments').where({ id: scheduled.id }).first()).status, 'scheduled', 'nothing changed');
+    t.notOk((await db('payment_methods').where({ id: method.id }).first()).removed_at);
+
     for (const [url] of routes) t.equal((await staff.get(url)).statusCode, 403, `staff without impersonation: ${url}`);
+
+    // A revoked contact is signed out of every page and every form on its next request.
+    const revoked = await aPortalContact(db, acme);
+    const revokedAgent = await signInToPortal(app, revoked.email!);
+    await db('contacts').where({ id: revoked.id }).update({ access_revoked_at: new Date().toISOString() });
+    for (const [url] of routes)
+      t.match((await revokedAgent.get(url)).headers.location, /^\/portal\/login\?next=/, `revoked: ${url}`);
+    for (const [url] of forms)
+      t.match((await revokedAgent.post(url, {})).headers.location, /^\/portal\/login/, `revoked: POST ${url}`);
   },
 );
 

@@ -2,12 +2,13 @@ import t from 'tap';
 import { sendDueEmails } from '../../../src/features/email/sender.ts';
 import { smtpMailer } from '../../../src/features/email/smtp.ts';
 import { balanceSummary } from '../../../src/features/ledger/balance.ts';
-import { issueCreditMemo } from '../../../src/features/ledger/credits.ts';
+import { applyCredit, issueCreditMemo } from '../../../src/features/ledger/credits.ts';
 import { pdfBuffer, statementPdf } from '../../../src/features/statements/pdf.ts';
 import { accountStatement } from '../../../src/features/statements/statement.ts';
 import { addDays, todayIso } from '../../../src/lib/dates.ts';
 import { formatCents } from '../../../src/lib/money.ts';
-import { aContact, aContactProfile } from '../../fixtures/customers.ts';
+import { aCreditMemo, anInvoice, aPayment } from '../../fixtures/billing.ts';
+import { aContact, aContactProfile, aCustomer } from '../../fixtures/customers.ts';
 import { buildTestApp, demoUsers, signIn } from '../../helpers/app.ts';
 import { pdfText } from '../../helpers/pdf-text.ts';
 import { startSmtpServer } from '../../helpers/smtp-server.ts';
@@ -51,6 +52,72 @@ t.test(
       late.reduce((s, i) => s + i.open_cents, 0),
       'the 1–30 bucket',
     );
+  },
+);
+
+t.test(
+  'E3: a past period’s statement equals the ledger as it stood at the period’s end, to the cent, whatever was paid since',
+  async (t) => {
+    const { db } = await buildTestApp(t);
+    const customer = await aCustomer(db);
+    const end = addDays(today, -40);
+    const period = { from: addDays(end, -90), to: end };
+    const late40 = await anInvoice(db, {
+      customerId: customer.id,
+      issuedOn: addDays(end, -70),
+      dueOn: addDays(end, -40),
+    });
+    const late5 = await anInvoice(db, {
+      customerId: customer.id,
+      issuedOn: addDays(end, -35),
+      dueOn: addDays(end, -5),
+      lines: [{ description: 'Usage', quantity: 1, unitCents: 5_055 }],
+    });
+    const notDue = await anInvoice(db, {
+      customerId: customer.id,
+      issuedOn: addDays(end, -20),
+      dueOn: addDays(end, 10),
+      lines: [{ description: 'Usage', quantity: 3, unitCents: 833 }],
+    });
+    await aPayment(db, {
+      customerId: customer.id,
+      invoiceIds: [late40.id],
+      amountCents: 3_001,
+      paidOn: addDays(end, -10),
+    });
+
+    // The ledger as it stands on the period's last day, before anything later happens.
+    const ledgerThen = await balanceSummary(db, customer.id, end);
+    const statementThen = await accountStatement(db, customer.id, period);
+    t.equal(statementThen.closing_cents, ledgerThen.total_balance_cents - ledgerThen.credits_cents, 'closing balance');
+    t.equal(statementThen.ageing_total_cents, ledgerThen.total_balance_cents, 'ageing total is Total Balance');
+    t.equal(
+      statementThen.ageing_total_cents - statementThen.ageing.current,
+      ledgerThen.past_due_cents,
+      'the late buckets are Total Past Due',
+    );
+    t.same(statementThen.ageing, { current: 2_499, days1to30: 5_055, days31to60: 6_999, days61to90: 0, over90: 0 });
+
+    // Later: a check pays everything, a credit memo is applied, a new invoice is issued.
+    await aPayment(db, {
+      customerId: customer.id,
+      invoiceIds: [late40.id, late5.id],
+      amountCents: 6_999 + 5_055,
+      paidOn: addDays(today, -3),
+    });
+    const memo = await aCreditMemo(db, { customerId: customer.id, amountCents: 2_499 });
+    await applyCredit(
+      db,
+      { customerId: customer.id, creditId: memo.id, invoiceIds: [notDue.id], idempotencyKey: 'statement-test-apply' },
+      { userId: null },
+    );
+    await anInvoice(db, { customerId: customer.id });
+    t.equal(
+      (await balanceSummary(db, customer.id, today)).total_balance_cents,
+      10_000,
+      'today only the new invoice is open',
+    );
+    t.same(await accountStatement(db, customer.id, period), statementThen, 'the past statement has not moved');
   },
 );
 
@@ -110,6 +177,13 @@ t.test(
     );
     t.match((await support.get(`/customers/${acme.id}/contacts`)).statusCode, 200);
 
+    const period = await accountStatement(db, acme.id, { from: addDays(today, -365), to: today });
+    t.ok(
+      text.includes(
+        `Invoices ${formatCents(period.invoiced_cents)} · Payments ${formatCents(period.paid_cents)} · Credits ${formatCents(period.credited_cents)} · Refunds ${formatCents(period.refunded_cents)}`,
+      ),
+      'the PDF’s period totals are the statement’s',
+    );
     const direct = await pdfBuffer(statementPdf(acme, await accountStatement(db, acme.id, { from: today, to: today })));
     t.ok(pdfText(direct).includes('Opening balance'));
   },

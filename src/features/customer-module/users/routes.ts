@@ -3,7 +3,6 @@ import { requireStaff, staffOf } from '../../../auth/guards.ts';
 import type { CustomerRow } from '../../../auth/scope.ts';
 import type { Db } from '../../../db/index.ts';
 import { type FieldErrors, parseForm } from '../../../lib/forms.ts';
-import { notFound } from '../../../lib/http-error.ts';
 import { hashPassword } from '../../../lib/password.ts';
 import { MIN_PASSWORD_LENGTH, newPassword } from '../../customers/schemas.ts';
 import { customerFromRequest, renderCustomerTab, rowIdFrom } from '../frame.ts';
@@ -23,17 +22,14 @@ type Contact = {
 export default async function userRoutes(app: FastifyInstance, { db }: { db: Db }) {
   app.addHook('preHandler', requireStaff('admin', 'support', 'reseller'));
   const customerIn = (request: FastifyRequest) => customerFromRequest(db, request);
-  const contactIn = async (request: FastifyRequest, customer: CustomerRow) => {
-    const contact = await ownedRow<Contact>(db, 'contacts', customer.id, rowIdFrom(request, 'This user'), 'This user', [
+  const contactIn = (request: FastifyRequest, customer: CustomerRow) =>
+    ownedRow<Contact>(db, 'contacts', customer.id, rowIdFrom(request, 'This user'), 'This user', [
       'id',
       'name',
       'login',
       'email',
       'access_revoked_at',
     ]);
-    if (!contact.login) throw notFound('This portal user');
-    return contact;
-  };
 
   app.get('/customers/:id/users', async (request, reply) => {
     const customer = await customerIn(request);
@@ -68,7 +64,7 @@ export default async function userRoutes(app: FastifyInstance, { db }: { db: Db 
       contact.id,
       await hashPassword(parsed.data.password),
     );
-    request.flash('success', `Password of ${contact.login} changed.`);
+    request.flash('success', `Password of ${contact.login ?? contact.name} changed.`);
     return reply.seeOther(`/customers/${customer.id}/users`);
   });
 

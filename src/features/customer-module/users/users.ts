@@ -27,12 +27,14 @@ export async function recordImpersonation(
   db: Queryable,
   user: StaffPrincipal,
   customerId: number,
-  contact: { id: number; login: string | null },
+  contact: { id: number; name: string; login: string | null; email: string | null },
 ) {
+  // A contact without a logon name is named by its e-mail address, or by its name when it has neither.
+  const who = contact.login ?? contact.email ?? contact.name;
   await auditAction(
     db,
-    { table: 'contacts', id: contact.id, customerId, actor: { userId: user.id, actingAs: contact.login } },
+    { table: 'contacts', id: contact.id, customerId, actor: { userId: user.id, actingAs: who } },
     'impersonate',
-    contact.login,
+    who,
   );
 }

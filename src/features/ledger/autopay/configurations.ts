@@ -10,6 +10,19 @@ import { knownLineItems } from './queries.ts';
 
 export type ConfigurationInput = { paymentMethodId: number; conditions: Condition[] };
 
+/**
+ * Who changes a configuration: staff may change any; the customer's contacts (the portal, E14) never a
+ * locked one, and never move one past a locked one (E12 *Lock*: "even if they have user permissions").
+ */
+export type Editor = 'staff' | 'contact';
+
+/** A contact asked to change a locked configuration, or to move another past it. */
+export class ConfigurationLocked extends HttpError {
+  constructor() {
+    super(403, 'This Autopay configuration is locked. Ask us if it should change.');
+  }
+}
+
 /** A configuration the server refuses (E12): every problem at once, by field, for showing beside them. */
 export class ConfigurationInvalid extends HttpError {
   constructor(readonly errors: FieldErrors) {
@@ -78,9 +91,10 @@ export async function createConfiguration(
   });
 }
 
-async function ownConfiguration(db: Queryable, customerId: number, id: number) {
+async function ownConfiguration(db: Queryable, customerId: number, id: number, editor: Editor) {
   const row = await db('autopay_configurations').where({ id, customer_id: customerId }).first();
   if (!row) throw notFound('This Autopay configuration');
+  if (editor === 'contact' && Number(row.locked)) throw new ConfigurationLocked();
   return row;
 }
 
@@ -91,9 +105,10 @@ export async function updateConfiguration(
   id: number,
   input: ConfigurationInput & { version?: number },
   actor: Actor,
+  editor: Editor = 'staff',
 ): Promise<void> {
   await inTransaction(db, async (trx) => {
-    await ownConfiguration(trx, customerId, id);
+    await ownConfiguration(trx, customerId, id, editor);
     const values = await validated(trx, customerId, input);
     await updateAudited(
       trx,
@@ -111,9 +126,11 @@ export async function setConfigurationFlag(
   flag: 'locked' | 'disabled',
   on: boolean,
   actor: Actor,
+  editor: Editor = 'staff',
 ): Promise<void> {
+  if (editor === 'contact' && flag === 'locked') throw new HttpError(403, 'Only staff lock a configuration.');
   await inTransaction(db, async (trx) => {
-    await ownConfiguration(trx, customerId, id);
+    await ownConfiguration(trx, customerId, id, editor);
     await updateAudited(trx, { table: 'autopay_configurations', id, customerId, actor }, { [flag]: on });
   });
 }
@@ -137,16 +154,19 @@ export async function reorderConfigurations(
   customerId: number,
   change: { order: number[] } | { move: { id: number; direction: 'up' | 'down' } },
   actor: Actor,
+  editor: Editor = 'staff',
 ): Promise<void> {
   await inTransaction(db, async (trx) => {
-    const rows: { id: number; position: number }[] = await trx('autopay_configurations')
+    const rows: { id: number; position: number; locked: unknown }[] = await trx('autopay_configurations')
       .where('customer_id', customerId)
       .orderBy(['position', 'id'])
-      .select('id', 'position');
+      .select('id', 'position', 'locked');
     const current = rows.map((r) => r.id);
     const order = 'order' in change ? change.order : orderAfterMove(current, change.move.id, change.move.direction);
     if (order.length !== current.length || [...order].sort().join() !== [...current].sort().join())
       throw new HttpError(409, 'The list changed while you were reordering it. Look at it again.');
+    if (editor === 'contact' && rows.some((r, index) => Number(r.locked) && order[index] !== r.id))
+      throw new ConfigurationLocked();
     for (const [index, id] of order.entries()) {
       const before = rows.find((r) => r.id === id)!;
       if (before.position === index + 1) continue;

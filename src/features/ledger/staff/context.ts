@@ -25,6 +25,8 @@ export type BillingContext = {
   frame: string;
   /** Staff may pay any open invoice (a portal contact only with the *pay* permission). */
   canPay: boolean;
+  /** Staff may add, edit and remove payment methods (a portal contact only with *manage_payment_methods*). */
+  canManageMethods: boolean;
   /** The Customer Module's header and tab bar, which frame every billing page. */
   header: Awaited<ReturnType<typeof customerHeader>>;
   resellerName: string | undefined;
@@ -53,6 +55,7 @@ export async function billingContext(db: Db, request: FastifyRequest): Promise<B
     sections: billingSubTabs,
     frame: '/customer-module/_frame',
     canPay: true,
+    canManageMethods: true,
     numbers,
     header,
     resellerName: header.resellerName,

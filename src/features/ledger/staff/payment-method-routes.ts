@@ -2,28 +2,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requireStaff, staffOf } from '../../../auth/guards.ts';
 import { actorOf } from '../../../auth/principal.ts';
 import type { Db } from '../../../db/index.ts';
-import { type FieldErrors, parseForm } from '../../../lib/forms.ts';
 import type { PaymentGateway } from '../gateway.ts';
-import {
-  activePaymentMethod,
-  activePaymentMethods,
-  PaymentMethodRefused,
-  type PaymentMethodRow,
-  removePaymentMethod,
-  savePaymentMethod,
-} from '../payment-methods.ts';
-import { paymentMethodForm, paymentMethodKindQuery } from '../schemas.ts';
+import { editValues, paymentMethodFormData, submitPaymentMethod } from '../payment-method-form.ts';
+import { activePaymentMethod, activePaymentMethods, removePaymentMethod } from '../payment-methods.ts';
+import { paymentMethodKindQuery } from '../schemas.ts';
 import { type BillingContext, billingContext, idParam } from './context.ts';
-
-/** Fields that are never sent back to the browser, not even to refill a form. */
-const SECRET_FIELDS = ['card_number', 'cvc', 'account_number'] as const;
-
-/** The submitted values without card or account numbers (for refilling a form that failed). */
-function withoutSecrets(body: unknown): Record<string, unknown> {
-  const values = { ...((body ?? {}) as Record<string, unknown>) };
-  for (const field of SECRET_FIELDS) delete values[field];
-  return values;
-}
 
 /** A customer's stored cards and bank accounts under /customers/:id/billing (staff). */
 export default async function paymentMethodRoutes(
@@ -50,73 +33,39 @@ export default async function paymentMethodRoutes(
     });
   }
 
-  function renderForm(
-    reply: FastifyReply,
-    ctx: BillingContext,
-    values: Record<string, unknown>,
-    errors: FieldErrors,
-    replacing?: PaymentMethodRow,
-  ) {
-    const kind = values.kind === 'ach' ? 'ach' : 'card';
+  const listOf = (ctx: BillingContext, kind: 'card' | 'ach') =>
+    `${ctx.base}/${kind === 'card' ? 'credit-cards' : 'bank-accounts'}`;
+
+  function renderForm(reply: FastifyReply, ctx: BillingContext, form: ReturnType<typeof paymentMethodFormData>) {
     return reply.page('ledger/payment-methods/form', {
-      title: `${replacing ? 'Edit' : 'New'} payment method · ${ctx.customer.name}`,
+      title: `${form.replacing ? 'Edit' : 'New'} payment method · ${ctx.customer.name}`,
       ...ctx,
-      section: kind === 'card' ? 'credit-cards' : 'bank-accounts',
-      kind,
-      values,
-      errors,
-      replacing: replacing ?? null,
-      thisYear: new Date().getUTCFullYear(),
-      secretsCleared: Object.keys(errors).length > 0,
+      section: form.kind === 'card' ? 'credit-cards' : 'bank-accounts',
+      listPath: listOf(ctx, form.kind),
+      ...form,
     });
   }
 
   app.get('/customers/:id/billing/payment-methods/new', async (request, reply) => {
     const ctx = await billingContext(db, request);
-    return renderForm(
-      reply,
-      ctx,
-      { kind: paymentMethodKindQuery.parse(request.query).kind ?? 'card', country: 'US' },
-      {},
-    );
+    const kind = paymentMethodKindQuery.parse(request.query).kind ?? 'card';
+    return renderForm(reply, ctx, paymentMethodFormData({ kind, country: 'US' }, {}, undefined));
   });
 
   app.get('/customers/:id/billing/payment-methods/:methodId/edit', async (request, reply) => {
     const ctx = await billingContext(db, request);
     const method = await activePaymentMethod(db, ctx.customer.id, idParam(request, 'methodId', 'This payment method'));
-    // EDIT asks for everything again: only the kind and the name carry over.
-    const kind = paymentMethodKindQuery.parse(request.query).kind ?? method.kind;
-    return renderForm(
-      reply,
-      ctx,
-      { kind, friendly_name: method.friendly_name, country: method.country ?? 'US' },
-      {},
-      method,
-    );
+    const values = editValues(method, paymentMethodKindQuery.parse(request.query).kind);
+    return renderForm(reply, ctx, paymentMethodFormData(values, {}, method));
   });
 
   async function save(request: FastifyRequest, reply: FastifyReply, replacingId?: number) {
     const ctx = await billingContext(db, request);
-    const replacing = replacingId ? await activePaymentMethod(db, ctx.customer.id, replacingId) : undefined;
-    const form = parseForm(paymentMethodForm, request.body);
-    if (!form.ok) return renderForm(reply.code(422), ctx, withoutSecrets(request.body), form.errors, replacing);
-    try {
-      const method = await savePaymentMethod(
-        db,
-        gateway,
-        { customerId: ctx.customer.id, ...form.data },
-        actorOf(staffOf(request)),
-        replacing,
-      );
-      request.flash(
-        'success',
-        `${method.friendly_name} (${method.brand} ending ${method.last4}) was added. No payment was taken.`,
-      );
-      return reply.seeOther(`${ctx.base}/${method.kind === 'card' ? 'credit-cards' : 'bank-accounts'}`);
-    } catch (error) {
-      if (!(error instanceof PaymentMethodRefused)) throw error;
-      return renderForm(reply.code(422), ctx, withoutSecrets(request.body), { _form: error.message }, replacing);
-    }
+    const input = { customerId: ctx.customer.id, body: request.body, replacingId };
+    const saved = await submitPaymentMethod(db, gateway, input, actorOf(staffOf(request)));
+    if (!saved.ok) return renderForm(reply.code(422), ctx, saved.form);
+    request.flash('success', saved.message);
+    return reply.seeOther(listOf(ctx, saved.method.kind));
   }
 
   app.post('/customers/:id/billing/payment-methods', (request, reply) => save(request, reply));
@@ -129,6 +78,6 @@ export default async function paymentMethodRoutes(
     const method = await activePaymentMethod(db, ctx.customer.id, idParam(request, 'methodId', 'This payment method'));
     await removePaymentMethod(db, ctx.customer.id, method.id, actorOf(staffOf(request)));
     request.flash('success', `${method.friendly_name} was removed.`);
-    return reply.seeOther(`${ctx.base}/${method.kind === 'card' ? 'credit-cards' : 'bank-accounts'}`);
+    return reply.seeOther(listOf(ctx, method.kind));
   });
 }
