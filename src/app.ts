@@ -132,7 +132,7 @@ export async function buildApp({
   await app.register(portalSignInRoutes, { db, loginAttemptsPerMinute, publicUrl: config.publicUrl });
   await app.register(portalRoutes, { db, gateway });
   await app.register(portalAccountRoutes, { db });
-  await app.register(reportRoutes, { db });
+  await app.register(reportRoutes, { db, database: config.database });
 
   return app;
 }
