@@ -253,14 +253,14 @@ const customerFields = ['custom_account_id', 'account_number', 'name', 'status',
 export async function* reportRows(
   db: Queryable,
   query: ReportQuery,
-  limit = Number.POSITIVE_INFINITY,
+  { limit = Number.POSITIVE_INFINITY, batchSize = BATCH_SIZE } = {},
 ): AsyncGenerator<ReportRow[]> {
   const groups = groupsOf(query.fields);
   const externalCache: Batch['externalCache'] = new Map();
   let afterId = 0;
   let produced = 0;
   while (produced < limit) {
-    const customers = await customerBatch(db, query, afterId, Math.min(BATCH_SIZE, limit - produced));
+    const customers = await customerBatch(db, query, afterId, Math.min(batchSize, limit - produced));
     if (!customers.length) return;
     const batch = batchOf(db, query, afterId, customers, externalCache);
     const columns: Columns = {};
@@ -274,6 +274,6 @@ export async function* reportRows(
     });
     produced += customers.length;
     afterId = customers[customers.length - 1].id;
-    if (customers.length < BATCH_SIZE) return;
+    if (customers.length < batchSize) return;
   }
 }
