@@ -4,6 +4,7 @@
 // measuring duration, peak RSS of the process (worker threads included), and meanwhile the main thread's
 // event-loop delay and the time a page's read takes; then the receivables job's refresh and the page's read.
 // The load average is printed beside the figures: other work on the machine slows everything down.
+// Before and after figures, with their load, are in docs/performance.md (Custom Reports, Receivables dashboard).
 import { rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
