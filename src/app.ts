@@ -136,7 +136,7 @@ export async function buildApp({
   await app.register(portalAccountRoutes, { db });
   await app.register(portalPaymentMethodRoutes, { db, gateway });
   await app.register(portalAutopayRoutes, { db });
-  await app.register(reportRoutes, { db });
+  await app.register(reportRoutes, { db, database: config.database });
 
   return app;
 }

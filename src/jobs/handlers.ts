@@ -25,7 +25,7 @@ export const jobHandlers = (config: Config): JobHandlers => ({
   ...paymentJobHandlers,
   ...emailJobHandlers(config),
   ...reportJobHandlers(config),
-  ...homeJobHandlers,
+  ...homeJobHandlers(config),
 });
 
 /** Job kinds queued on a schedule (cron patterns in UTC). */

@@ -85,7 +85,7 @@ t.test(
 );
 
 t.test('screenshots: the report list, a periodic report with its runs, the admin dashboard', async (t) => {
-  const { baseUrl, browser, db } = await startBrowserApp(t);
+  const { baseUrl, browser, db, config } = await startBrowserApp(t);
   const northwind = await db('resellers').where('name', 'Northwind Telecom').first();
   await aReport(db, { reseller_id: northwind.id, name: 'All customers' });
   const weekly = await aReport(db, {
@@ -100,7 +100,7 @@ t.test('screenshots: the report list, a periodic report with its runs, the admin
     next_run_at: '2026-11-23T06:00:00.000Z',
   });
   await queueDueRuns(db, new Date('2026-11-23T06:00:10Z'));
-  await runDueJobs(db, reportJobHandlers({ publicUrl: baseUrl }), { worker: 'screens' });
+  await runDueJobs(db, reportJobHandlers({ publicUrl: baseUrl, database: config.database }), { worker: 'screens' });
   await queueDueRuns(db, new Date('2026-11-30T06:00:10Z'));
   await db('report_runs').where({ report_id: weekly.id, status: 'queued' }).update({
     status: 'failed',

@@ -14,9 +14,13 @@ const task = await new Promise<Task>((resolve) => process.once('message', (messa
 const db = createDb(task.database);
 await new Promise((resolve) => setTimeout(resolve, Math.max(0, task.startAt - Date.now())));
 const queued = await queueDueRuns(db, new Date(task.now));
-const { done } = await runDueJobs(db, reportJobHandlers({ publicUrl: 'http://ledgerdesk.test' }), {
-  worker: workerName(),
-});
+const { done } = await runDueJobs(
+  db,
+  reportJobHandlers({ publicUrl: 'http://ledgerdesk.test', database: task.database }),
+  {
+    worker: workerName(),
+  },
+);
 process.send!({ queued, done });
 await db.destroy();
 process.disconnect();

@@ -141,7 +141,7 @@ export function reportQuery(report: Report, at: Date = new Date()): ReportQuery 
 /** *Run* of an on-demand report: its first rows, at once (the CSV has them all). */
 export async function previewRows(db: Queryable, report: Report, limit = PREVIEW_ROWS): Promise<ReportRow[]> {
   const rows: ReportRow[] = [];
-  for await (const batch of reportRows(db, reportQuery(report), limit)) rows.push(...batch);
+  for await (const batch of reportRows(db, reportQuery(report), { limit })) rows.push(...batch);
   return rows;
 }
 

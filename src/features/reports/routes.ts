@@ -1,13 +1,18 @@
+import { randomUUID } from 'node:crypto';
+import { open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requireStaff, staffOf } from '../../auth/guards.ts';
 import { actorOf } from '../../auth/principal.ts';
+import type { Config } from '../../config.ts';
 import type { Db } from '../../db/index.ts';
 import { type FieldErrors, parseForm, submittedValues } from '../../lib/forms.ts';
 import { notFound } from '../../lib/http-error.ts';
 import { beforeQuery } from '../../lib/keyset.ts';
 import { StaleEditError } from '../audit/audit.ts';
-import { reportCsv } from './csv.ts';
+import { exportOffLoop } from './export.ts';
 import { type FieldKey, fieldLabel, isFieldKey, moveField, orderedFieldKeys } from './fields.ts';
 import { findReportFor, findRun, listReports, listRuns, reportPeople, resellerOptions } from './queries.ts';
 import {
@@ -21,7 +26,7 @@ import {
   reportQuery,
   updateReport,
 } from './reports.ts';
-import { moneyFields, reportRows } from './rows.ts';
+import { moneyFields } from './rows.ts';
 import { retryRun, runFileChunks, runFileName } from './runs.ts';
 import { describeSchedule, weekdays } from './schedule.ts';
 import { deleteForm, moveCommand, reportForm, reportParams, runParams } from './schemas.ts';
@@ -34,7 +39,10 @@ function attachment(reply: FastifyReply, filename: string): FastifyReply {
 }
 
 /** Custom Reports (B5): resellers over their own customers, admins over any reseller's or all. */
-export default async function reportRoutes(app: FastifyInstance, { db }: { db: Db }) {
+export default async function reportRoutes(
+  app: FastifyInstance,
+  { db, database }: { db: Db; database: Config['database'] },
+) {
   app.addHook('preHandler', requireStaff('admin', 'reseller'));
 
   async function reportOr404(request: FastifyRequest): Promise<Report> {
@@ -154,10 +162,21 @@ export default async function reportRoutes(app: FastifyInstance, { db }: { db: D
     });
   });
 
+  // The worker writes the CSV to a scratch file and the response streams that file, as a periodic run's
+  // kept file is streamed: simpler than passing chunks between threads with backpressure of our own, and
+  // memory stays bounded on both sides. The file is unlinked once open, so nothing is left behind.
   app.get('/reports/:id/csv', async (request, reply) => {
     const report = await reportOr404(request);
-    const csv = reportCsv(report.fields, reportRows(db, reportQuery(report)));
-    return attachment(reply, runFileName(report, { due_at: new Date().toISOString() })).send(csv);
+    const file = join(tmpdir(), `ledgerdesk-report-${randomUUID()}.csv`);
+    try {
+      await exportOffLoop({ database, query: reportQuery(report), into: { file } });
+      const handle = await open(file);
+      return attachment(reply, runFileName(report, { due_at: new Date().toISOString() })).send(
+        handle.createReadStream(),
+      );
+    } finally {
+      await rm(file, { force: true });
+    }
   });
 
   app.get('/reports/:id/runs/:runId/download', async (request, reply) => {

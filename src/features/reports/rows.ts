@@ -1,8 +1,8 @@
+import type { Knex } from 'knex';
 import { customersOfReseller } from '../../auth/scope.ts';
 import type { Queryable } from '../../db/index.ts';
-import { yieldToEventLoop } from '../../lib/event-loop.ts';
-import { effectiveExternalNumbers } from '../external-numbers/external-numbers.ts';
-import { type FieldGroup, type FieldKey, groupsOf } from './fields.ts';
+import { type EffectiveNumber, effectiveExternalNumbers } from '../external-numbers/external-numbers.ts';
+import { type FieldGroup, type FieldKey, fieldGroups, groupsOf } from './fields.ts';
 
 /** What a report's rows depend on: whose customers, which filters, which fields, which dates. */
 export type ReportQuery = {
@@ -31,8 +31,12 @@ export const moneyFields: ReadonlySet<FieldKey> = new Set([
   'past_due',
 ]);
 
-/** Customers per batch: every field group is one query per batch, so a batch costs a fixed number of queries. */
-export const BATCH_SIZE = 250;
+/**
+ * Customers per batch. Every field group is one set-based query per batch over the batch's id range,
+ * so a million customers cost a thousand batches of a handful of queries each. Larger batches were no
+ * faster and held more memory (a worker thread's garbage grows with the batch).
+ */
+export const BATCH_SIZE = 1000;
 
 type CustomerBatchRow = {
   id: number;
@@ -46,9 +50,25 @@ type CustomerBatchRow = {
   group_id: number | null;
 };
 
-function customerBatch(db: Queryable, query: ReportQuery, afterId: number, limit: number) {
+/** The customers a report covers: the reseller's (or all), with the report's filters. */
+function reportCustomers(db: Queryable, query: ReportQuery) {
   const { filters, today } = query;
-  const customers = customersOfReseller(db, query.resellerId, 'c')
+  const customers = customersOfReseller(db, query.resellerId, 'c');
+  if (filters.status) customers.where('c.status', filters.status);
+  if (filters.kind) customers.where('c.kind', filters.kind);
+  const openInvoices = (pastDue: boolean) =>
+    db('invoices')
+      .whereRaw('invoices.customer_id = c.id')
+      .where('open_cents', '>', 0)
+      .modify((q) => (pastDue ? q.where('due_on', '<', today) : q))
+      .select(db.raw('1'));
+  if (filters.withOpenInvoices) customers.whereExists(openInvoices(false));
+  if (filters.withPastDueInvoices) customers.whereExists(openInvoices(true));
+  return customers;
+}
+
+function customerBatch(db: Queryable, query: ReportQuery, afterId: number, limit: number) {
+  return reportCustomers(db, query)
     .join('resellers as r', 'r.id', 'c.reseller_id')
     .where('c.id', '>', afterId)
     .orderBy('c.id')
@@ -63,81 +83,128 @@ function customerBatch(db: Queryable, query: ReportQuery, afterId: number, limit
       'r.name as reseller',
       'c.institution_id',
       'c.group_id',
-    );
-  if (filters.status) customers.where('c.status', filters.status);
-  if (filters.kind) customers.where('c.kind', filters.kind);
-  const openInvoices = (pastDue: boolean) =>
-    db('invoices')
-      .whereRaw('invoices.customer_id = c.id')
-      .where('open_cents', '>', 0)
-      .modify((q) => (pastDue ? q.where('due_on', '<', today) : q))
-      .select(db.raw('1'));
-  if (filters.withOpenInvoices) customers.whereExists(openInvoices(false));
-  if (filters.withPastDueInvoices) customers.whereExists(openInvoices(true));
-  return customers as unknown as Promise<CustomerBatchRow[]>;
+    ) as unknown as Promise<CustomerBatchRow[]>;
 }
 
-type Filler = (db: Queryable, ids: number[], query: ReportQuery, rows: Map<number, ReportRow>) => Promise<void>;
+/**
+ * A batch as the field groups' queries see it: its customers in id order, each one's position, and the
+ * report's customers with ids in (after, last] as a subquery (a keyset range the indexes answer).
+ */
+type Batch = {
+  customers: CustomerBatchRow[];
+  position: Map<number, number>;
+  customerIds: Knex.QueryBuilder;
+  externalCache: Map<string, EffectiveNumber | null>;
+};
 
-const set = (rows: Map<number, ReportRow>, id: number, values: ReportRow) => Object.assign(rows.get(id)!, values);
+function batchOf(
+  db: Queryable,
+  query: ReportQuery,
+  afterId: number,
+  customers: CustomerBatchRow[],
+  externalCache: Batch['externalCache'],
+): Batch {
+  const customerIds = reportCustomers(db, query)
+    .where('c.id', '>', afterId)
+    .where('c.id', '<=', customers[customers.length - 1].id)
+    .select('c.id');
+  return { customers, position: new Map(customers.map((c, i) => [c.id, i])), customerIds, externalCache };
+}
+
+/**
+ * A batch's values a column per field, a cell per customer in batch order: filling arrays by position
+ * keeps the per-row work to a few array writes (merging objects per row cost more than the queries).
+ */
+type Cell = string | number | null;
+type Columns = Partial<Record<FieldKey, Cell[]>>;
+
+const column = <T>(batch: Batch, value: T): T[] => new Array(batch.customers.length).fill(value);
 
 const joined = (parts: (string | null | undefined)[], separator: string) =>
   parts.filter((part) => part !== null && part !== undefined && part !== '').join(separator);
 
-/** One query per field group for a whole batch of customers (never one per customer). */
-const fillers: Record<Exclude<FieldGroup, 'customer' | 'external'>, Filler> = {
-  async billTo(db, ids, _query, rows) {
+type Filler = (db: Queryable, batch: Batch, query: ReportQuery) => Promise<Columns>;
+
+/** One set-based query per field group for a whole batch of customers (never one per customer). */
+const fillers: Record<Exclude<FieldGroup, 'customer'>, Filler> = {
+  async external(db, batch) {
+    // The number follows from a customer's (institution, group) pair alone, and an export meets the
+    // same few pairs again and again: each pair is looked up once per export.
+    const pairOf = (c: CustomerBatchRow) => `${c.institution_id}:${c.group_id}`;
+    const unseen = new Map<string, CustomerBatchRow>();
+    for (const c of batch.customers)
+      if (!batch.externalCache.has(pairOf(c)) && !unseen.has(pairOf(c))) unseen.set(pairOf(c), c);
+    const numbers = await effectiveExternalNumbers(db, [...unseen.values()]);
+    for (const [pair, c] of unseen) batch.externalCache.set(pair, numbers.get(c.id) ?? null);
+    const external_number = column<string | null>(batch, null);
+    const external_number_source = column<string | null>(batch, null);
+    batch.customers.forEach((c, i) => {
+      const effective = batch.externalCache.get(pairOf(c));
+      if (!effective) return;
+      external_number[i] = effective.number;
+      external_number_source[i] = `${effective.source === 'group' ? 'Group' : 'Institution'}: ${effective.sourceName}`;
+    });
+    return { external_number, external_number_source };
+  },
+  async billTo(db, batch) {
     const locations = await db('locations')
-      .whereIn('customer_id', ids)
+      .whereIn('customer_id', batch.customerIds)
       .where('is_bill_to', true)
       .orderBy('id')
       .select('customer_id', 'line1', 'line2', 'city', 'region', 'postal_code', 'country');
-    for (const l of locations.reverse())
-      set(rows, l.customer_id, {
-        bill_to: joined([l.line1, l.line2, l.city, joined([l.region, l.postal_code], ' '), l.country], ', '),
-      });
+    const bill_to = column<string | null>(batch, null);
+    // The first Bill To location (lowest id) wins when a customer has several.
+    for (const l of locations)
+      bill_to[batch.position.get(l.customer_id)!] ??= joined(
+        [l.line1, l.line2, l.city, joined([l.region, l.postal_code], ' '), l.country],
+        ', ',
+      );
+    return { bill_to };
   },
-  async contact(db, ids, _query, rows) {
+  async contact(db, batch) {
     const contacts = await db('contacts')
-      .whereIn('customer_id', ids)
+      .whereIn('customer_id', batch.customerIds)
       .where('is_billing_contact', true)
       .whereNull('access_revoked_at')
       .orderBy('id')
       .select('customer_id', 'name', 'email');
-    for (const c of contacts.reverse())
-      set(rows, c.customer_id, { billing_contact: c.email ? `${c.name} <${c.email}>` : c.name });
+    const billing_contact = column<string | null>(batch, null);
+    for (const c of contacts)
+      billing_contact[batch.position.get(c.customer_id)!] ??= c.email ? `${c.name} <${c.email}>` : c.name;
+    return { billing_contact };
   },
-  async services(db, ids, _query, rows) {
+  async services(db, batch) {
     const [services, numbers] = await Promise.all([
       db('services as s')
         .join('service_types as t', 't.id', 's.service_type_id')
-        .whereIn('s.customer_id', ids)
+        .whereIn('s.customer_id', batch.customerIds)
         .where('s.status', 'active')
         .orderBy('s.id')
         .select('s.customer_id', 't.name', 's.monthly_cents'),
       db('service_numbers as sn')
         .join('services as s', 's.id', 'sn.service_id')
         .join('phone_numbers as p', 'p.id', 'sn.phone_number_id')
-        .whereIn('s.customer_id', ids)
+        .whereIn('s.customer_id', batch.customerIds)
         .where('s.status', 'active')
         .orderBy('p.number')
         .select('s.customer_id', 'p.number', 'sn.monthly_cents'),
     ]);
-    for (const id of ids) set(rows, id, { services: '', numbers: '', recurring: 0 });
+    const columns = { services: column(batch, ''), numbers: column(batch, ''), recurring: column(batch, 0) };
     for (const s of services) {
-      const row = rows.get(s.customer_id)!;
-      row.services = joined([row.services as string, s.name], '; ');
-      row.recurring = Number(row.recurring) + Number(s.monthly_cents);
+      const i = batch.position.get(s.customer_id)!;
+      columns.services[i] = joined([columns.services[i], s.name], '; ');
+      columns.recurring[i] += Number(s.monthly_cents);
     }
     for (const n of numbers) {
-      const row = rows.get(n.customer_id)!;
-      row.numbers = joined([row.numbers as string, n.number], ' ');
-      row.recurring = Number(row.recurring) + Number(n.monthly_cents);
+      const i = batch.position.get(n.customer_id)!;
+      columns.numbers[i] = joined([columns.numbers[i], n.number], ' ');
+      columns.recurring[i] += Number(n.monthly_cents);
     }
+    return columns;
   },
-  async invoices(db, ids, { period, today }, rows) {
+  async invoices(db, batch, { period, today }) {
     const totals = await db('invoices')
-      .whereIn('customer_id', ids)
+      .whereIn('customer_id', batch.customerIds)
       .groupBy('customer_id')
       .select(
         'customer_id',
@@ -149,64 +216,65 @@ const fillers: Record<Exclude<FieldGroup, 'customer' | 'external'>, Filler> = {
         db.raw('sum(case when open_cents > 0 and due_on < ? then open_cents else 0 end) as past_due', [today]),
         db.raw('min(case when open_cents > 0 then issued_on end) as oldest_invoice'),
       );
-    for (const id of ids) set(rows, id, { invoiced: 0, open_balance: 0, past_due: 0, oldest_invoice: null });
-    for (const t of totals)
-      set(rows, t.customer_id, {
-        invoiced: Number(t.invoiced),
-        open_balance: Number(t.open_balance),
-        past_due: Number(t.past_due),
-        oldest_invoice: t.oldest_invoice ?? null,
-      });
+    const columns = {
+      invoiced: column(batch, 0),
+      open_balance: column(batch, 0),
+      past_due: column(batch, 0),
+      oldest_invoice: column<string | null>(batch, null),
+    };
+    for (const t of totals) {
+      const i = batch.position.get(t.customer_id)!;
+      columns.invoiced[i] = Number(t.invoiced);
+      columns.open_balance[i] = Number(t.open_balance);
+      columns.past_due[i] = Number(t.past_due);
+      columns.oldest_invoice[i] = t.oldest_invoice ?? null;
+    }
+    return columns;
   },
-  async payments(db, ids, { period }, rows) {
+  async payments(db, batch, { period }) {
     const totals = await db('payments')
-      .whereIn('customer_id', ids)
+      .whereIn('customer_id', batch.customerIds)
       .where('status', 'settled')
       .whereBetween('paid_on', [period.from, period.to])
       .groupBy('customer_id')
       .select('customer_id', db.raw('sum(amount_cents) as paid'));
-    for (const id of ids) set(rows, id, { paid: 0 });
-    for (const t of totals) set(rows, t.customer_id, { paid: Number(t.paid) });
+    const paid = column(batch, 0);
+    for (const t of totals) paid[batch.position.get(t.customer_id)!] = Number(t.paid);
+    return { paid };
   },
 };
 
-async function fillExternal(db: Queryable, customers: CustomerBatchRow[], rows: Map<number, ReportRow>) {
-  const numbers = await effectiveExternalNumbers(db, customers);
-  for (const c of customers) {
-    const effective = numbers.get(c.id);
-    set(rows, c.id, {
-      external_number: effective?.number ?? null,
-      external_number_source: effective
-        ? `${effective.source === 'group' ? 'Group' : 'Institution'}: ${effective.sourceName}`
-        : null,
-    });
-  }
-}
+const customerFields = ['custom_account_id', 'account_number', 'name', 'status', 'kind', 'reseller'] as const;
 
 /**
  * A report's rows, a batch of customers at a time in id order (a keyset cursor that works alike on
- * both databases): memory holds one batch, and the event loop gets a turn between queries, so a
- * million-customer CSV streams while pages keep answering (B5, F5). `limit` stops early (the preview).
+ * both databases): memory holds one batch. A whole report runs on the off-loop pool (export.ts), so
+ * pages never wait for it (B5, F5); `limit` stops early (the preview, which is one batch).
  */
-export async function* reportRows(db: Queryable, query: ReportQuery, limit = Number.POSITIVE_INFINITY) {
+export async function* reportRows(
+  db: Queryable,
+  query: ReportQuery,
+  { limit = Number.POSITIVE_INFINITY, batchSize = BATCH_SIZE } = {},
+): AsyncGenerator<ReportRow[]> {
   const groups = groupsOf(query.fields);
+  const externalCache: Batch['externalCache'] = new Map();
   let afterId = 0;
   let produced = 0;
   while (produced < limit) {
-    const customers = await customerBatch(db, query, afterId, Math.min(BATCH_SIZE, limit - produced));
+    const customers = await customerBatch(db, query, afterId, Math.min(batchSize, limit - produced));
     if (!customers.length) return;
-    const rows = new Map<number, ReportRow>(customers.map((c) => [c.id, { ...c }]));
-    const ids = customers.map((c) => c.id);
-    if (groups.has('external')) await fillExternal(db, customers, rows);
-    for (const group of ['billTo', 'contact', 'services', 'invoices', 'payments'] as const)
-      if (groups.has(group)) {
-        await fillers[group](db, ids, query, rows);
-        await yieldToEventLoop();
-      }
-    yield [...rows.values()].map((row) => Object.fromEntries(query.fields.map((key) => [key, row[key] ?? null])));
-    await yieldToEventLoop();
+    const batch = batchOf(db, query, afterId, customers, externalCache);
+    const columns: Columns = {};
+    for (const key of customerFields) columns[key] = customers.map((c) => c[key]);
+    for (const group of fieldGroups)
+      if (group !== 'customer' && groups.has(group)) Object.assign(columns, await fillers[group](db, batch, query));
+    yield customers.map((_, i) => {
+      const row: ReportRow = {};
+      for (const key of query.fields) row[key] = columns[key]![i] ?? null;
+      return row;
+    });
     produced += customers.length;
-    afterId = ids[ids.length - 1];
-    if (customers.length < BATCH_SIZE) return;
+    afterId = customers[customers.length - 1].id;
+    if (customers.length < batchSize) return;
   }
 }

@@ -1,22 +1,18 @@
-import { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { Actor } from '../../auth/principal.ts';
+import type { Config } from '../../config.ts';
 import { type Db, inTransaction, type Queryable } from '../../db/index.ts';
 import { CLAIM_LEASE_MS, enqueueJob } from '../../jobs/queue.ts';
 import { nowIso } from '../../lib/dates.ts';
 import { auditAction } from '../audit/audit.ts';
 import { queueEmail } from '../email/outbox.ts';
-import { reportCsv } from './csv.ts';
+import { exportOffLoop } from './export.ts';
 import { fromRecord, type Report, type ReportRecord, reportQuery } from './reports.ts';
-import { reportRows } from './rows.ts';
 import { nextRunAfter, periodCovered } from './schedule.ts';
 
 /** The job kinds: the scheduler (every minute) and one run of one report. */
 export const REPORTS_DUE_JOB = 'reports-due';
 export const REPORT_RUN_JOB = 'report-run';
 
-/** A kept file is stored in chunks of this size, so neither writing nor downloading holds it whole. */
-const CHUNK_BYTES = 256 * 1024;
 /** Files up to this size are attached to the e-mail; larger ones are linked. */
 export const ATTACH_MAX_BYTES = 512 * 1024;
 
@@ -80,33 +76,7 @@ function enqueueRun(db: Queryable, runId: number, attempt: number) {
   });
 }
 
-/** Buffers the CSV into chunk rows of the run as it streams out; never more than one chunk in memory. */
-function chunkWriter(db: Db, runId: number) {
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  let seq = 0;
-  let size = 0;
-  const flush = async () => {
-    if (!pendingBytes) return;
-    const content = Buffer.concat(pending);
-    pending = [];
-    pendingBytes = 0;
-    await db('report_run_chunks').insert({ run_id: runId, seq: seq++, content });
-  };
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      pending.push(chunk);
-      pendingBytes += chunk.length;
-      size += chunk.length;
-      if (pendingBytes < CHUNK_BYTES) return done();
-      flush().then(() => done(), done);
-    },
-    final(done) {
-      flush().then(() => done(), done);
-    },
-  });
-  return { stream, size: () => size };
-}
+export type RunOptions = Pick<Config, 'publicUrl' | 'database'>;
 
 /** A kept file, chunk by chunk, for the download. */
 export async function* runFileChunks(db: Queryable, runId: number): AsyncGenerator<Buffer> {
@@ -128,10 +98,10 @@ export function runFileName(report: Pick<Report, 'name'>, run: { due_at: string 
 
 /**
  * Runs one queued run: claims it (queued → running, so a second job for it does nothing), writes its
- * CSV into the kept file, records rows and duration, and e-mails the recipients in the same
+ * CSV into the kept file on the off-loop pool, records rows and duration, and e-mails the recipients in the same
  * transaction that marks it done. A failure is recorded on the run with its error, for *Retry*.
  */
-export async function executeRun(db: Db, runId: number, options: { publicUrl: string }): Promise<void> {
+export async function executeRun(db: Db, runId: number, options: RunOptions): Promise<void> {
   const started = Date.now();
   // A run left 'running' by a process that died is taken over once its job's lease has lapsed.
   const staleBefore = new Date(started - CLAIM_LEASE_MS).toISOString();
@@ -149,22 +119,13 @@ export async function executeRun(db: Db, runId: number, options: { publicUrl: st
   if (!record) return;
   const report = fromRecord(record);
   try {
-    await db('report_run_chunks').where('run_id', runId).delete();
     const query = {
       ...reportQuery(report, new Date(run.due_at)),
       period: { from: run.period_from, to: run.period_to },
     };
-    let rowCount = 0;
-    async function* counted() {
-      for await (const batch of reportRows(db, query)) {
-        rowCount += batch.length;
-        yield batch;
-      }
-    }
-    const file = chunkWriter(db, runId);
-    await pipeline(reportCsv(report.fields, counted()), file.stream);
+    const file = await exportOffLoop({ database: options.database, query, into: { runId } });
     await inTransaction(db, async (trx) => {
-      const finished = { row_count: rowCount, size_bytes: file.size(), duration_ms: Date.now() - started };
+      const finished = { row_count: file.rows, size_bytes: file.bytes, duration_ms: Date.now() - started };
       await trx('report_runs')
         .where('id', runId)
         .update({ status: 'done', ...finished, finished_at: nowIso() });

@@ -8,9 +8,13 @@ import { aCustomer } from '../../fixtures/customers.ts';
 import { aReport, aService } from '../../fixtures/reports.ts';
 import { buildTestApp, demoUsers, signIn } from '../../helpers/app.ts';
 
-const rowsOf = async (db: Parameters<typeof reportRows>[0], query: Parameters<typeof reportRows>[1]) => {
+const rowsOf = async (
+  db: Parameters<typeof reportRows>[0],
+  query: Parameters<typeof reportRows>[1],
+  options: Parameters<typeof reportRows>[2] = {},
+) => {
   const all = [];
-  for await (const batch of reportRows(db, query)) all.push(...batch);
+  for await (const batch of reportRows(db, query, options)) all.push(...batch);
   return all;
 };
 
@@ -225,6 +229,19 @@ t.test('every field comes out right for a known customer', async (t) => {
     today,
   });
   t.same(personal.map((r) => r.name).sort(), ['Carla Jensen', 'Frank Osei']);
+
+  // Each batch covers exactly its keyset range of the report's customers, with the scope and filters.
+  for (const scope of [
+    { resellerId: acme.reseller_id, filters: {} },
+    { resellerId: null, filters: { withOpenInvoices: true } },
+    { resellerId: null, filters: { status: 'active', kind: 'business' as const } },
+  ]) {
+    const query = { ...scope, fields: fieldKeys, period, today };
+    const whole = await rowsOf(db, query);
+    t.ok(whole.length > 2, `${JSON.stringify(scope)}: ${whole.length} rows, more than a batch`);
+    t.same(await rowsOf(db, query, { batchSize: 2 }), whole, 'the same rows in batches of two');
+    t.same(await rowsOf(db, query, { batchSize: 2, limit: 3 }), whole.slice(0, 3), 'a limit stops within a batch');
+  }
 });
 
 t.test('CSV cells: commas, quotes and line breaks quoted; formulas neutralised; money as decimals', async (t) => {

@@ -11,11 +11,13 @@ import { runDueJobs } from '../../../src/jobs/queue.ts';
 import { aCustomer } from '../../fixtures/customers.ts';
 import { aReport } from '../../fixtures/reports.ts';
 import { aReseller } from '../../fixtures/staff.ts';
-import { buildTestApp, demoUsers, openEmptyTestDatabase, signIn } from '../../helpers/app.ts';
+import { buildTestApp, demoUsers, openEmptyTestDatabase, signIn, type TestApp } from '../../helpers/app.ts';
 import { startSmtpServer } from '../../helpers/smtp-server.ts';
 
-const handlers = reportJobHandlers({ publicUrl: 'http://ledgerdesk.test' });
-const runJobs = (db: Parameters<typeof runDueJobs>[0]) => runDueJobs(db, handlers, { worker: 'test' });
+const publicUrl = 'http://ledgerdesk.test';
+/** The report jobs as an app process runs them, on the test's database. */
+const runJobs = ({ db, config }: Pick<TestApp, 'db' | 'config'>) =>
+  runDueJobs(db, reportJobHandlers({ publicUrl, database: config.database }), { worker: 'test' });
 
 t.test('a periodic report runs when due, once; its file is kept and e-mailed to the recipients', async (t) => {
   const smtp = await startSmtpServer(t);
@@ -35,7 +37,7 @@ t.test('a periodic report runs when due, once; its file is kept and e-mailed to 
   t.equal(await queueDueRuns(db, new Date('2026-11-30T06:01:00Z')), 0, 'once per tick');
   t.equal((await db('reports').where('id', report.id).first()).next_run_at, '2026-12-01T06:00:00.000Z');
 
-  await runJobs(db);
+  await runJobs({ db, config });
   const [run] = await db('report_runs').where('report_id', report.id);
   t.match(run, { status: 'done', row_count: 4, due_at: '2026-11-30T06:00:00.000Z', period_from: '2026-11-29' });
   t.ok(run.duration_ms >= 0 && run.size_bytes > 0);
@@ -64,7 +66,7 @@ t.test('a periodic report runs when due, once; its file is kept and e-mailed to 
 });
 
 t.test('a file too large to attach is linked in the e-mail instead', async (t) => {
-  const { db } = await buildTestApp(t);
+  const { db, config } = await buildTestApp(t);
   const reseller = await aReseller(db);
   const now = new Date().toISOString();
   const rows = Array.from({ length: 3_000 }, (_, i) => ({
@@ -86,7 +88,7 @@ t.test('a file too large to attach is linked in the e-mail instead', async (t) =
     next_run_at: '2026-11-30T06:00:00.000Z',
   });
   await queueDueRuns(db, new Date('2026-11-30T06:00:00Z'));
-  await runJobs(db);
+  await runJobs({ db, config });
   const run = await db('report_runs').where('report_id', report.id).first();
   t.ok(run.size_bytes > ATTACH_MAX_BYTES, `the file is ${run.size_bytes} bytes`);
   t.ok((await db('report_run_chunks').where('run_id', run.id)).length > 1, 'kept in several chunks');
@@ -120,7 +122,7 @@ t.test('runs missed while the app was down catch up once, then the schedule goes
 });
 
 t.test('a failed run shows its error and can be retried', async (t) => {
-  const { app, db } = await buildTestApp(t);
+  const { app, db, config } = await buildTestApp(t);
   const contoso = await db('resellers').where('name', 'Contoso Networks').first();
   const report = await aReport(db, {
     reseller_id: contoso.id,
@@ -144,7 +146,7 @@ t.test('a failed run shows its error and can be retried', async (t) => {
   t.equal(retried.statusCode, 303);
   t.equal((await db('report_runs').where('id', run.id).first()).status, 'queued');
   t.ok(await db('audit_events').where({ entity: 'report_runs', entity_id: run.id, action: 'retry' }).first());
-  await runJobs(db);
+  await runJobs({ db, config });
   t.match(await db('report_runs').where('id', run.id).first(), { status: 'done', row_count: 3, error: null });
   const again = await agent.post(`/reports/${report.id}/runs/${run.id}/retry`);
   t.equal(again.statusCode, 303, 'a run that is not failed is not retried');
@@ -152,7 +154,7 @@ t.test('a failed run shows its error and can be retried', async (t) => {
 });
 
 t.test('a run that throws is recorded as failed with its error', async (t) => {
-  const { db } = await buildTestApp(t);
+  const { db, config } = await buildTestApp(t);
   const report = await aReport(db, { schedule: 'daily', fields: ['name'], next_run_at: '2026-11-30T06:00:00.000Z' });
   await queueDueRuns(db, new Date('2026-11-30T06:00:00Z'));
   const run = await db('report_runs').where('report_id', report.id).first();
@@ -160,7 +162,7 @@ t.test('a run that throws is recorded as failed with its error', async (t) => {
   await db('reports')
     .where('id', report.id)
     .update({ fields: JSON.stringify(['name', 'bill_to']) });
-  await executeRun(db, run.id, { publicUrl: 'http://x' });
+  await executeRun(db, run.id, { publicUrl, database: config.database });
   await db.schema.renameTable('locations_away', 'locations');
   const failed = await db('report_runs').where('id', run.id).first();
   t.equal(failed.status, 'failed');
