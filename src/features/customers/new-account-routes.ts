@@ -134,7 +134,7 @@ export default async function newAccountRoutes(app: FastifyInstance, { db }: { d
       if (created)
         request.flash(
           'success',
-          'The customer account was created. Its administrative user can sign in to the portal.',
+          'The customer account was created, with its administrative user on the Users tab. Give the user a contact profile on Customer Details before they use the portal.',
         );
       return reply.seeOther(`/customers/${customerId}`);
     } catch (error) {

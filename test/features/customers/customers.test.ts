@@ -264,6 +264,20 @@ t.test('Finish creates the customer, its Bill To location and its administrative
   t.notMatch((await agent.get('/customers')).body, /Unfinished new customer accounts/);
 });
 
+t.test('the forms promise only what exists today: no portal sign-in, billing reports or commissions', async (t) => {
+  const { app } = await buildTestApp(t);
+  const agent = await signIn(app, demoUsers.reseller);
+  const promises = /can sign in to the portal|signs in to the customer portal|billing reports|commissions/i;
+  t.notMatch((await agent.get('/customers/new')).body, promises, 'New Customer Account step 1');
+  const base = await walkToLastStep(agent);
+  t.notMatch((await agent.get(`${base}/administrator`)).body, promises, 'the administrative user step');
+  const finished = await agent.post(`${base}/administrator`, { ...step4, action: 'finish' });
+  const page = await agent.get(finished.headers.location!);
+  t.match(page.body, /The customer account was created/);
+  t.notMatch(page.body, promises, 'the message after Finish');
+  t.notMatch((await agent.get(`${finished.headers.location}/additional-information`)).body, promises);
+});
+
 t.test('a value taken between its step and Finish rolls everything back', async (t) => {
   const { app, db } = await buildTestApp(t);
   const agent = await signIn(app, demoUsers.reseller);
