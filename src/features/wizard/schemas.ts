@@ -5,7 +5,19 @@ import { selectionMethods } from '../numbers/numbers.ts';
 /** Which button submitted a step's form; anything unknown counts as *Next*. */
 export const stepAction = z.object({
   action: z
-    .enum(['next', 'back', 'update', 'choose', 'details', 'customer-only', 'add-ticked', 'change', 'create', 'finish'])
+    .enum([
+      'next',
+      'back',
+      'update',
+      'find',
+      'choose',
+      'details',
+      'customer-only',
+      'add-ticked',
+      'change',
+      'create',
+      'finish',
+    ])
     .catch('next'),
 });
 export type StepAction = z.infer<typeof stepAction>['action'];
@@ -55,3 +67,8 @@ export const idList = z.preprocess(
   (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
   z.array(z.coerce.number().int().positive()).max(MAX_SEARCH_COUNT),
 );
+
+/** The Customer tab's type-ahead over the user's customers (C1): name, account number or Custom Account ID. */
+export const customerSearchQuery = z.object({
+  customer_q: z.string().max(200).catch('').default(''),
+});

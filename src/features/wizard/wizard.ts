@@ -9,6 +9,7 @@ import { type Pricing, priceSelection } from '../catalogue/pricing.ts';
 import { findServiceType, type ServiceType, type SettingValues, validateSettings } from '../catalogue/service-types.ts';
 import { validateStep } from '../customers/customers.ts';
 import { newAccountSteps } from '../customers/drafts.ts';
+import { type CustomerListRow, normaliseTerm, searchCustomers } from '../customers/search.ts';
 import type { DraftValues } from '../drafts/drafts.ts';
 import { addNumbersToDraft, type WizardDraft } from './drafts.ts';
 import { type DraftNumber, draftNumbers, numbersByIds, numbersInPools } from './queries.ts';
@@ -68,6 +69,23 @@ export async function existingCustomer(
   return customersVisibleTo(db, user).where('customers.account_number', accountNumber).first();
 }
 
+export const CUSTOMER_MATCHES = 10;
+
+/**
+ * The user's customers matching what was typed into the Customer tab's search (name, account number,
+ * Custom Account ID), through the one customer search; null until there are two characters to search on.
+ */
+export async function customerMatches(
+  db: Queryable,
+  user: StaffPrincipal,
+  typed: string | undefined,
+): Promise<{ term: string; customers: CustomerListRow[] } | null> {
+  const term = normaliseTerm(typed ?? '');
+  if (term.length < 2) return null;
+  const found = await searchCustomers(db, user, term);
+  return { term, customers: found.customers.slice(0, CUSTOMER_MATCHES) };
+}
+
 /**
  * *Customer* (C1): a new customer's details are checked by New Customer Account's own step checks
  * (reseller, details, Custom Account ID free within the reseller), plus a PIN; an existing customer
@@ -80,7 +98,9 @@ export async function validateCustomerStep(
 ): Promise<FieldErrors | null> {
   if (values.customer_mode === 'existing') {
     if (!(await existingCustomer(db, user, values)))
-      return { account_number: 'Enter the account number of one of your customers, like LD0000001.' };
+      return {
+        account_number: 'Find one of your customers by name, account number or Custom Account ID, and choose it.',
+      };
     return null;
   }
   const errors: FieldErrors = {};
