@@ -5,7 +5,14 @@ import { formatCents } from '../../lib/money.ts';
 import { validateSettings } from '../catalogue/service-types.ts';
 import { gradeLabels } from '../numbers/grades.ts';
 import type { WizardDraft } from './drafts.ts';
-import { existingCustomer, isCustomerOnly, type StepSlug, validateCustomerStep, type WizardState } from './wizard.ts';
+import {
+  existingCustomer,
+  isCustomerOnly,
+  type StepSlug,
+  servicesWithoutNumbers,
+  validateCustomerStep,
+  type WizardState,
+} from './wizard.ts';
 
 /** One problem the *Creation* tab reports, with the tab where it is fixed. */
 export type Finding = { text: string; step: StepSlug };
@@ -86,7 +93,7 @@ export async function validityReport(
       `${quantity === 1 ? 'One' : quantity} ${serviceType.name} service${quantity === 1 ? '' : 's'} with ${numbers.length} number${numbers.length === 1 ? '' : 's'}: ${numbers.map((n) => n.number).join(', ') || 'none'}.`,
     );
     effects.push(`Creates ${quantity} ${serviceType.name} service${quantity === 1 ? '' : 's'} for ${customerName}.`);
-    if (!numbers.length)
+    if (!numbers.length && serviceType.needs_numbers)
       errors.push({ text: 'No numbers are chosen. Add at least one on the Numbers tab.', step: 'numbers' });
     for (const n of numbers) {
       const ours = n.status === 'reserved' && n.reserved_by_draft === draft.id && (n.reserved_until ?? '') > now;
@@ -129,14 +136,12 @@ export async function validityReport(
         `Assigns ${n.number} (${gradeLabels[n.grade]}) to service ${n.service_index}${quantity > 1 ? ` of ${quantity}` : ''}: ${shown}.`,
       );
     }
-    for (let index = 1; index <= quantity; index++) {
-      if (numbers.length && !numbers.some((n) => n.service_index === index)) {
-        warnings.push({
-          text: `Service ${index} of ${quantity} has no numbers and cannot take calls until it gets one.`,
+    if (serviceType.needs_numbers && numbers.length)
+      for (const index of servicesWithoutNumbers(state))
+        errors.push({
+          text: `Service ${index} of ${quantity} has no numbers, and a ${serviceType.name} service needs at least one. Choose it for a number on the Settings tab, or lower the quantity.`,
           step: 'settings',
         });
-      }
-    }
   }
 
   if (!priceList) {
