@@ -27,6 +27,7 @@ import newAccountRoutes from './features/customers/new-account-routes.ts';
 import customerRoutes from './features/customers/routes.ts';
 import externalNumberRoutes from './features/external-numbers/routes.ts';
 import homeRoutes from './features/home/routes.ts';
+import orgPickerRoutes from './features/institutions/picker-routes.ts';
 import institutionRoutes from './features/institutions/routes.ts';
 import { type PaymentGateway, processGateway } from './features/ledger/gateway.ts';
 import autopayRoutes from './features/ledger/staff/autopay-routes.ts';
@@ -120,6 +121,7 @@ export async function buildApp({
   await app.register(settingsRoutes, { db });
   await app.register(mySettingsRoutes, { db });
   await app.register(institutionRoutes, { db });
+  await app.register(orgPickerRoutes, { db });
   await app.register(externalNumberRoutes, { db });
   await app.register(billingFileRoutes, { db, database: config.database });
   await app.register(catalogueAdminRoutes, { db });

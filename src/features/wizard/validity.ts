@@ -3,6 +3,7 @@ import type { Queryable } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
 import { formatCents } from '../../lib/money.ts';
 import { validateSettings } from '../catalogue/service-types.ts';
+import { findOrg } from '../institutions/queries.ts';
 import { gradeLabels } from '../numbers/grades.ts';
 import type { WizardDraft } from './drafts.ts';
 import {
@@ -27,6 +28,16 @@ export type ValidityReport = {
   /** Every effect creation will have (*Show the Full Validity Report*). */
   effects: string[];
 };
+
+/** "Birmingham University, group Genomics Lab": the institution and group a new customer goes in (A5), if any. */
+async function orgNames(db: Queryable, values: WizardDraft['values']): Promise<string | null> {
+  const institution = Number(values.institution_id)
+    ? await findOrg(db, 'institution', Number(values.institution_id))
+    : undefined;
+  const group = Number(values.group_id) ? await findOrg(db, 'group', Number(values.group_id)) : undefined;
+  const names = [institution?.name, group && `group ${group.name}`].filter(Boolean);
+  return names.length ? names.join(', ') : null;
+}
 
 /**
  * Checks the whole draft as it stands now (F1: every problem at once, each with the tab that fixes it):
@@ -77,6 +88,11 @@ export async function validityReport(
         `Records the e-mail address ${values.email}${values.phone ? ` and the phone number ${values.phone}` : ''}.`,
       );
     if (values.custom_account_id) effects.push(`Gives it the Customer Account ID ${values.custom_account_id}.`);
+    const orgs = await orgNames(db, values);
+    if (orgs) {
+      summary.push(`Puts it in ${orgs}.`);
+      effects.push(`Puts it in ${orgs}: its external customer number comes from there.`);
+    }
     effects.push('Stores the PIN (hashed: nobody can read it back).');
   }
 

@@ -105,3 +105,37 @@ t.test('C1: a validation error keeps the PIN as typed, like every other field', 
   t.match(badPin.body, /id="pin" name="pin" type="password" value="12"/, 'a PIN in error too, beside its message');
   t.match(badPin.body, /Enter a PIN of 4 to 8 digits/);
 });
+
+t.test("A5: the wizard's new customer goes in an institution and group", async (t) => {
+  const { app, db } = await buildTestApp(t);
+  const reseller = await signIn(app, demoUsers.reseller);
+  const customerTab = await start(reseller);
+  t.match((await reseller.get(customerTab)).body, /<label for="group_id">Group/);
+  const birmingham = await db('institutions').where({ name: 'Birmingham University' }).first();
+  const genomics = await db('groups').where({ name: 'Genomics Lab' }).first();
+  const next = await reseller.post(customerTab, {
+    customer_mode: 'new',
+    kind: 'business',
+    name: 'Genomics Core',
+    email: 'core@genomics.example',
+    line1: '1 Lab Road',
+    city: 'Birmingham',
+    postal_code: 'B15 2TT',
+    country: 'GB',
+    pin: '4821',
+    institution_id: String(birmingham.id),
+    group_id: String(genomics.id),
+    action: 'next',
+  });
+  t.equal(next.statusCode, 303);
+  const draftUrl = customerTab.replace(/\/customer$/, '');
+  await reseller.post(`${draftUrl}/service`, { action: 'customer-only' });
+  await reseller.post(`${draftUrl}/billing`, { action: 'next' });
+  const report = await reseller.get(`${draftUrl}/creation`);
+  t.match(report.body, /Puts it in Birmingham University, group Genomics Lab/);
+  t.equal((await reseller.post(`${draftUrl}/creation`, { agreed: 'on', action: 'create' })).statusCode, 303);
+  t.match(await db('customers').where({ name: 'Genomics Core' }).first(), {
+    institution_id: birmingham.id,
+    group_id: genomics.id,
+  });
+});

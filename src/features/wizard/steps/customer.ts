@@ -6,6 +6,7 @@ import { typedValue, typedValues } from '../../../lib/step-form.ts';
 import { resellerOptions, staffChoosesReseller } from '../../customers/customers.ts';
 import { countries } from '../../customers/schemas.ts';
 import type { DraftValues } from '../../drafts/drafts.ts';
+import { orgPicker } from '../../institutions/picker.ts';
 import { saveWizardDraft } from '../drafts.ts';
 import { customerSearchQuery } from '../schemas.ts';
 import { customerMatches, existingCustomer, pinField, validateCustomerStep } from '../wizard.ts';
@@ -24,6 +25,10 @@ const newCustomerFields = [
   'email',
   'phone',
   'custom_account_id',
+  'institution_id',
+  'group_id',
+  'institution_q',
+  'group_q',
 ];
 
 /** C1 *Customer*: a new customer's details and PIN, or an existing customer of the user's, found by a search. */
@@ -36,6 +41,7 @@ export const show: StepHandlers['show'] = async (at, data = {}) => {
     countries,
     existing: await existingCustomer(at.db, user, at.draft.values),
     matches: existingMode ? await customerMatches(at.db, user, at.draft.values.customer_q) : null,
+    picker: existingMode ? null : await orgPicker(at.db, at.draft.values),
     ...data,
   });
 };
