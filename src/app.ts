@@ -43,6 +43,7 @@ import portalRoutes from './features/portal/routes.ts';
 import portalSignInRoutes from './features/portal/sign-in-routes.ts';
 import reportRoutes from './features/reports/routes.ts';
 import searchRoutes from './features/search/routes.ts';
+import serviceChangeRoutes from './features/services/change-routes.ts';
 import serviceRoutes from './features/services/routes.ts';
 import settingsRoutes from './features/settings/routes.ts';
 import { loadSettings } from './features/settings/settings.ts';
@@ -128,6 +129,7 @@ export async function buildApp({
   await app.register(numberAdminRoutes, { db });
   await app.register(wizardRoutes, { db });
   await app.register(serviceRoutes, { db });
+  await app.register(serviceChangeRoutes, { db });
   await app.register(contactRoutes, { db, publicUrl: config.publicUrl });
   await app.register(contactProfileRoutes, { db });
   await app.register(statementRoutes, { db });
