@@ -56,7 +56,14 @@ async function numberSearch(db: Queryable, service: ServiceRow, query: Record<st
   };
 }
 
-type HistoryEvent = { action: string; field: string | null; old_value: string | null; new_value: string | null };
+type HistoryEvent = {
+  action: string;
+  field: string | null;
+  old_value: string | null;
+  new_value: string | null;
+  /** The number a number's change concerns (while it is still on the service). */
+  number: string | null;
+};
 
 /** One line of the service's history in words a user knows: "price list from X to Y", "added 0121…". */
 function describe(event: HistoryEvent, priceLists: { id: number; name: string }[]): string {
@@ -73,7 +80,7 @@ function describe(event: HistoryEvent, priceLists: { id: number; name: string }[
     { price_list_id: 'price list', monthly_cents: 'monthly price', setup_cents: 'set-up price', ends_on: 'end date' }[
       field
     ] ?? field.replace('settings.', '').replace(/_/g, ' ');
-  return `${label} from “${shown(event.old_value)}” to “${shown(event.new_value)}”`;
+  return `${event.number ? `${event.number}: ` : ''}${label} from “${shown(event.old_value)}” to “${shown(event.new_value)}”`;
 }
 
 /** *Service Details* (C8): numbers with their settings, Add numbers, Change Price List, End service, the history. */

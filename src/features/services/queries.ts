@@ -112,6 +112,8 @@ export async function serviceHistory(db: Queryable, service: { id: number; custo
     .select('entity_id');
   return db('audit_events as a')
     .leftJoin('users as u', 'u.id', 'a.actor_user_id')
+    .leftJoin('service_numbers as sn', (on) => on.on('sn.id', 'a.entity_id').andOnVal('a.entity', 'service_numbers'))
+    .leftJoin('phone_numbers as pn', 'pn.id', 'sn.phone_number_id')
     .where('a.customer_id', service.customer_id)
     .where((q) =>
       q
@@ -123,5 +125,5 @@ export async function serviceHistory(db: Queryable, service: { id: number; custo
     .where((q) => q.whereNotIn('a.action', ['create', 'delete']).orWhere('a.field', 'number'))
     .orderBy('a.id', 'desc')
     .limit(30)
-    .select('a.*', 'u.name as actor_name');
+    .select('a.*', 'u.name as actor_name', 'pn.number as number');
 }

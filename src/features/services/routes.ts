@@ -4,7 +4,7 @@ import { requireStaff, staffOf } from '../../auth/guards.ts';
 import { actorOf } from '../../auth/principal.ts';
 import type { Db } from '../../db/index.ts';
 import { submittedValues } from '../../lib/forms.ts';
-import { notFound } from '../../lib/http-error.ts';
+import { HttpError, notFound } from '../../lib/http-error.ts';
 import { StaleEditError } from '../audit/audit.ts';
 import { findServiceType, validateSettings } from '../catalogue/service-types.ts';
 import { customerFromRequest, renderCustomerTab } from '../customer-module/frame.ts';
@@ -42,6 +42,7 @@ export default async function serviceRoutes(app: FastifyInstance, { db }: { db: 
 
   app.post('/services/:id/numbers/:numberId', async (request, reply) => {
     const service = await serviceIn(db, request);
+    if (service.status !== 'active') throw new HttpError(409, 'This service has ended: it takes no more changes.');
     const params = numberParams.parse(request.params);
     const serviceNumber = (await numbersOfServices(db, [service.id])).find((n) => n.id === params.numberId);
     const type = await findServiceType(db, service.service_type_id);
