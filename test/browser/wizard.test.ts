@@ -12,13 +12,21 @@ function watchErrors(page: Page): string[] {
   return errors;
 }
 
+type Tap = Parameters<typeof startBrowserApp>[0];
+
+/** The app, a 1280×900 page signed in as `user` whose script errors are watched, for one test. */
+async function signedInPage(t: Tap, user: string) {
+  const app = await startBrowserApp(t);
+  const page = await (await app.browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  const errors = watchErrors(page);
+  await signInPage(page, app.baseUrl, user);
+  return { ...app, page, errors };
+}
+
 t.test(
   'a new customer with three numbers through every tab, Back to Numbers to remove one, onto the new service',
   async (t) => {
-    const { baseUrl, browser, db } = await startBrowserApp(t);
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    const errors = watchErrors(page);
-    await signInPage(page, baseUrl, demoUsers.admin);
+    const { db, page, errors } = await signedInPage(t, demoUsers.admin);
 
     await page.getByRole('link', { name: /Add Customers and Services/ }).click();
     await screenshot(page, 'wizard-0-start');
@@ -168,10 +176,7 @@ t.test(
 );
 
 t.test('Only Create a Customer Account goes straight to Billing and creates the customer', async (t) => {
-  const { baseUrl, browser, db } = await startBrowserApp(t);
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  const errors = watchErrors(page);
-  await signInPage(page, baseUrl, demoUsers.reseller);
+  const { baseUrl, db, page, errors } = await signedInPage(t, demoUsers.reseller);
   await page.goto(`${baseUrl}/wizard`);
   await page.getByRole('button', { name: 'Next' }).click();
   await page.getByLabel('Name', { exact: true }).fill('Quayside Books');
@@ -205,10 +210,7 @@ t.test('Only Create a Customer Account goes straight to Billing and creates the 
 t.test(
   'an existing customer found by type-ahead, two numbers spread over a quantity of 2, each number updated alone',
   async (t) => {
-    const { baseUrl, browser, db } = await startBrowserApp(t);
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    const errors = watchErrors(page);
-    await signInPage(page, baseUrl, demoUsers.reseller);
+    const { baseUrl, db, page, errors } = await signedInPage(t, demoUsers.reseller);
     await page.goto(`${baseUrl}/wizard`);
     await page.getByRole('button', { name: 'Next' }).click();
 
@@ -270,9 +272,7 @@ t.test(
 );
 
 t.test('Service Details: add a number, remove one after asking, change the price list, end the service', async (t) => {
-  const { baseUrl, browser, db } = await startBrowserApp(t);
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  const errors = watchErrors(page);
+  const { baseUrl, db, page, errors } = await signedInPage(t, demoUsers.reseller);
   const acme = await db('customers').where({ name: 'Acme Plumbing Ltd' }).first();
   const service = await aService(db, {
     customerId: acme.id,
@@ -281,7 +281,6 @@ t.test('Service Details: add a number, remove one after asking, change the price
     numbers: ['01217370003'],
     settings: { caller_display_name: 'Acme', ring_time: '20', voicemail: 'on', forwarding_destination: '' },
   });
-  await signInPage(page, baseUrl, demoUsers.reseller);
   await page.goto(`${baseUrl}/services/${service.id}`);
 
   await page.getByLabel('Prefix').selectOption('0121737');
