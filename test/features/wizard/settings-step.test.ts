@@ -135,3 +135,35 @@ t.test('C4: a quantity of services spreads the numbers evenly; a service without
       `service ${id} has its number`,
     );
 });
+
+t.test('C4: a service type that needs no numbers is created without; the admin says which', async (t) => {
+  const { app, db } = await buildTestApp(t);
+  const admin = await signIn(app, demoUsers.admin);
+  const sip = await db('service_types').where({ name: 'SIP Trunk' }).first();
+  t.match((await admin.get(`/admin/service-types/${sip.id}`)).body, /Each service needs at least one number/);
+  const saved = await admin.post(`/admin/service-types/${sip.id}`, {
+    name: sip.name,
+    description: sip.description,
+    needs_numbers: 'no',
+    version: sip.version,
+  });
+  t.equal(saved.statusCode, 303);
+  t.equal(Number((await db('service_types').where({ id: sip.id }).first()).needs_numbers), 0);
+  t.ok(
+    await db('audit_events').where({ entity: 'service_types', entity_id: sip.id, field: 'needs_numbers' }).first(),
+    'audited',
+  );
+
+  const started = await admin.post('/wizard');
+  const base = String(started.headers.location).replace(/\/customer$/, '');
+  const acme = await db('customers').where({ name: 'Acme Plumbing Ltd' }).first();
+  await admin.post(`${base}/customer`, {
+    customer_mode: 'existing',
+    account_number: acme.account_number,
+    pin: '1234',
+    action: 'next',
+  });
+  await admin.post(`${base}/service`, { service_type_id: sip.id, action: 'next' });
+  const next = await admin.post(`${base}/numbers`, { count: '5', method: 'next', pool: 'public', action: 'next' });
+  t.equal(next.headers.location, `${base}/settings`, 'Numbers lets it go on without numbers');
+});
