@@ -110,11 +110,12 @@ module.exports = {
       severity: 'error',
       comment:
         'Services (Products, Orders, Service Details) use audit, catalogue and numbers, and of the Customer ' +
-        'Module only its frame and tabs.',
+        'Module only its frame and tabs; settings for the quarantine an admin sets for numbers let go (C8).',
       from: { path: '^src/features/services/' },
       to: {
         path: '^src/features/',
-        pathNot: '^src/features/(services|audit|catalogue|numbers)/|^src/features/customer-module/(frame|tabs)\\.ts$',
+        pathNot:
+          '^src/features/(services|audit|catalogue|numbers|settings)/|^src/features/customer-module/(frame|tabs)\\.ts$',
       },
     },
     {
@@ -129,11 +130,12 @@ module.exports = {
       severity: 'error',
       comment:
         'The Add Services Wizard builds on customers, the catalogue, numbers, services, audit, e-mail and drafts; ' +
-        'any other feature it needs is a new dependency to decide on here.',
+        'any other feature it needs is a new dependency to decide on here. Institutions: its new-customer form ' +
+        'offers the institution and group picker (A5), as New Customer Account does.',
       from: { path: '^src/features/wizard/' },
       to: {
         path: '^src/features/',
-        pathNot: '^src/features/(wizard|customers|catalogue|numbers|services|audit|email|drafts)/',
+        pathNot: '^src/features/(wizard|customers|catalogue|numbers|services|audit|email|drafts|institutions)/',
       },
     },
     {

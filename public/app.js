@@ -33,6 +33,12 @@
     }
   });
 
+  // A type-ahead field inside a larger form has already searched as the user typed: Enter there must not
+  // submit the whole form (Save, Next).
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && event.target.matches?.('[data-type-ahead]')) event.preventDefault();
+  });
+
   // Confirmation in our own <dialog> instead of window.confirm: for hx-confirm and for <form data-confirm>.
   function confirmWithDialog(question, onConfirm) {
     var dialog = document.getElementById('confirm-dialog');

@@ -4,6 +4,7 @@ import { emailJobHandlers, emailRecurringJobs } from '../features/email/jobs.ts'
 import { homeJobHandlers, homeRecurringJobs } from '../features/home/jobs.ts';
 import { paymentJobHandlers, paymentRecurringJobs } from '../features/ledger/jobs.ts';
 import { reportJobHandlers, reportRecurringJobs } from '../features/reports/jobs.ts';
+import { serviceJobHandlers, serviceRecurringJobs } from '../features/services/jobs.ts';
 import { deleteExpiredSessions } from '../plugins/session-store.ts';
 import type { JobHandlers, RecurringJob } from './queue.ts';
 
@@ -26,6 +27,7 @@ export const jobHandlers = (config: Config): JobHandlers => ({
   ...emailJobHandlers(config),
   ...reportJobHandlers(config),
   ...homeJobHandlers(config),
+  ...serviceJobHandlers,
 });
 
 /** Job kinds queued on a schedule (cron patterns in UTC). */
@@ -35,4 +37,5 @@ export const recurringJobs: readonly RecurringJob[] = [
   ...emailRecurringJobs,
   ...reportRecurringJobs,
   ...homeRecurringJobs,
+  ...serviceRecurringJobs,
 ];

@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import t from 'tap';
+import { aService } from '../fixtures/catalogue.ts';
 import { demoUsers } from '../helpers/app.ts';
 import { screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
 
@@ -11,13 +12,21 @@ function watchErrors(page: Page): string[] {
   return errors;
 }
 
+type Tap = Parameters<typeof startBrowserApp>[0];
+
+/** The app, a 1280×900 page signed in as `user` whose script errors are watched, for one test. */
+async function signedInPage(t: Tap, user: string) {
+  const app = await startBrowserApp(t);
+  const page = await (await app.browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  const errors = watchErrors(page);
+  await signInPage(page, app.baseUrl, user);
+  return { ...app, page, errors };
+}
+
 t.test(
   'a new customer with three numbers through every tab, Back to Numbers to remove one, onto the new service',
   async (t) => {
-    const { baseUrl, browser, db } = await startBrowserApp(t);
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    const errors = watchErrors(page);
-    await signInPage(page, baseUrl, demoUsers.admin);
+    const { db, page, errors } = await signedInPage(t, demoUsers.admin);
 
     await page.getByRole('link', { name: /Add Customers and Services/ }).click();
     await screenshot(page, 'wizard-0-start');
@@ -167,10 +176,7 @@ t.test(
 );
 
 t.test('Only Create a Customer Account goes straight to Billing and creates the customer', async (t) => {
-  const { baseUrl, browser, db } = await startBrowserApp(t);
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  const errors = watchErrors(page);
-  await signInPage(page, baseUrl, demoUsers.reseller);
+  const { baseUrl, db, page, errors } = await signedInPage(t, demoUsers.reseller);
   await page.goto(`${baseUrl}/wizard`);
   await page.getByRole('button', { name: 'Next' }).click();
   await page.getByLabel('Name', { exact: true }).fill('Quayside Books');
@@ -198,5 +204,112 @@ t.test('Only Create a Customer Account goes straight to Billing and creates the 
   const customer = await db('customers').where({ name: 'Quayside Books' }).first();
   t.ok(customer.pin_hash, 'the customer exists with a PIN');
   t.equal((await db('services').where({ customer_id: customer.id })).length, 0, 'and no services');
+  t.same(errors, [], 'no script errors or CSP violations');
+});
+
+t.test(
+  'an existing customer found by type-ahead, two numbers spread over a quantity of 2, each number updated alone',
+  async (t) => {
+    const { baseUrl, db, page, errors } = await signedInPage(t, demoUsers.reseller);
+    await page.goto(`${baseUrl}/wizard`);
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    // Customer: no PIN hint until a customer is chosen; the type-ahead finds it by part of its name.
+    await page.getByLabel('An Existing Customer').check();
+    await page.getByRole('button', { name: 'Update' }).click();
+    await page.getByLabel('Find the customer').waitFor();
+    t.equal(await page.getByText('has no PIN yet').count(), 0, 'no PIN hint before a customer is chosen');
+    await page.getByLabel('Find the customer').fill('plumb');
+    await page.getByRole('button', { name: 'Choose Acme Plumbing Ltd' }).click();
+    await page.locator('.picked', { hasText: 'Acme Plumbing Ltd' }).waitFor();
+    t.ok(await page.getByText('This customer has no PIN yet').isVisible(), 'the PIN hint for the chosen customer');
+    await page.getByLabel(/^PIN/).fill('2468');
+    await screenshot(page, 'wizard-existing-customer');
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    await page.getByLabel(/Hosted Voice/).check();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByLabel('Prefix').selectOption('0121737');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('checkbox', { name: '01217370001' }).check();
+    await page.getByRole('checkbox', { name: '01217370002' }).check();
+    await page.getByRole('button', { name: 'Add Ticked Numbers' }).click();
+    await page.getByRole('button', { name: 'Remove 01217370002' }).waitFor();
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    // Settings: a quantity of 2 spreads the numbers; a number's Update checks it alone.
+    await page.getByRole('heading', { name: 'Settings', exact: true }).waitFor();
+    await page.getByLabel('Quantity of services').fill('2');
+    await page.getByRole('button', { name: 'Update quantity' }).click();
+    await page.getByText('The numbers are spread evenly over 2 services.').waitFor();
+    const first = page.locator('fieldset', { hasText: '01217370001' });
+    const second = page.locator('fieldset', { hasText: '01217370002' });
+    t.equal(await first.getByLabel('Service').inputValue(), '1');
+    t.equal(await second.getByLabel('Service').inputValue(), '2', 'each service gets a number');
+    await first.getByLabel('Caller display name').fill('Acme Depot');
+    await first.getByRole('button', { name: 'Update 01217370001' }).click();
+    await page.getByText('Settings of 01217370001 updated.').waitFor();
+    t.equal(await page.getByText('Enter the caller display name.').count(), 0, 'the other number is not flagged');
+    await screenshot(page, 'wizard-settings-quantity-2');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByText('Enter the caller display name.').waitFor();
+    await second.getByLabel('Caller display name').fill('Acme Office');
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    await page.getByRole('heading', { name: 'Billing', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByLabel('I Agree to the Terms and Conditions of these Services').check();
+    await page.getByRole('button', { name: 'Create Services' }).click();
+    await page.getByRole('heading', { name: 'Service Creation' }).waitFor();
+    await screenshot(page, 'wizard-quantity-2-created');
+    const acme = await db('customers').where({ name: 'Acme Plumbing Ltd' }).first();
+    const services = await db('services').where({ customer_id: acme.id }).orderBy('id').pluck('id');
+    t.equal(services.length, 2);
+    for (const id of services)
+      t.equal((await db('service_numbers').where({ service_id: id })).length, 1, `service ${id} has a number`);
+    t.same(errors, [], 'no script errors or CSP violations');
+  },
+);
+
+t.test('Service Details: add a number, remove one after asking, change the price list, end the service', async (t) => {
+  const { baseUrl, db, page, errors } = await signedInPage(t, demoUsers.reseller);
+  const acme = await db('customers').where({ name: 'Acme Plumbing Ltd' }).first();
+  const service = await aService(db, {
+    customerId: acme.id,
+    serviceTypeId: (await db('service_types').where({ name: 'Hosted Voice' }).first()).id,
+    priceListId: (await db('price_lists').where({ name: 'Business Standard' }).first()).id,
+    numbers: ['01217370003'],
+    settings: { caller_display_name: 'Acme', ring_time: '20', voicemail: 'on', forwarding_destination: '' },
+  });
+  await page.goto(`${baseUrl}/services/${service.id}`);
+
+  await page.getByLabel('Prefix').selectOption('0121737');
+  await page.getByLabel('How many').fill('3');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByRole('button', { name: 'Add 01217370001' }).click();
+  await page.getByText('01217370001 added.').waitFor();
+  t.equal(await page.locator('form.number-settings').count(), 2, 'the service has the new number');
+  await screenshot(page, 'service-details-added');
+
+  await page.getByRole('link', { name: 'Remove 01217370003' }).click();
+  await page.getByRole('heading', { name: 'Remove 01217370003?' }).waitFor();
+  t.equal(await page.evaluate(() => document.activeElement?.textContent), 'Keep number', 'the safe choice has focus');
+  await screenshot(page, 'service-details-remove');
+  await page.getByRole('button', { name: 'Remove number' }).click();
+  await page.getByText(/01217370003 removed\. It goes back to the inventory on/).waitFor();
+
+  await page.getByLabel('Price List For this Service').selectOption({ label: 'Partner Discount' });
+  await page.getByRole('button', { name: 'Change Price List' }).click();
+  await page.getByText('The service is priced under Partner Discount now.').waitFor();
+  t.ok(await page.getByText('price list from “Business Standard” to “Partner Discount”').isVisible(), 'in the history');
+
+  await page.getByRole('link', { name: 'End service…' }).click();
+  await page.getByRole('heading', { name: /End Hosted Voice #\d+\?/ }).waitFor();
+  await screenshot(page, 'service-details-end');
+  await page.getByRole('button', { name: 'End service' }).click();
+  await page.getByText('This service has ended').waitFor();
+  await screenshot(page, 'service-details-ended');
+  t.equal((await db('services').where({ id: service.id }).first()).status, 'ended');
+  t.equal((await db('phone_numbers').where({ number: '01217370001' }).first()).status, 'quarantined');
   t.same(errors, [], 'no script errors or CSP violations');
 });

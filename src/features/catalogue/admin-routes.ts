@@ -99,6 +99,7 @@ export default async function catalogueAdminRoutes(app: FastifyInstance, { db }:
   const typeValues = (type: ServiceType) => ({
     name: type.name,
     description: type.description,
+    needs_numbers: type.needs_numbers ? 'yes' : 'no',
     version: String(type.version),
     ...Object.fromEntries(
       type.settings.flatMap((s) => [

@@ -31,6 +31,8 @@ export type ServiceType = {
   id: number;
   name: string;
   description: string;
+  /** A service of this type cannot exist without at least one number (C4, C8). */
+  needs_numbers: boolean;
   version: number;
   settings: SettingDefinition[];
 };
@@ -85,22 +87,26 @@ export function validateSettings(
   return Object.keys(errors).length ? { ok: false, values, errors } : { ok: true, values };
 }
 
+const typeColumns = ['id', 'name', 'description', 'needs_numbers', 'version'];
+
 export async function listServiceTypes(db: Queryable): Promise<ServiceType[]> {
   const [types, settings] = await Promise.all([
-    db('service_types').orderBy('name').select('id', 'name', 'description', 'version'),
+    db('service_types').orderBy('name').select(typeColumns),
     db('service_type_settings').orderBy(['service_type_id', 'position', 'id']).select('*'),
   ]);
   return types.map((t: Omit<ServiceType, 'settings'>) => ({
     ...t,
+    needs_numbers: Boolean(t.needs_numbers),
     settings: settings.filter((s: { service_type_id: number }) => s.service_type_id === t.id),
   }));
 }
 
 export async function findServiceType(db: Queryable, id: number): Promise<ServiceType | undefined> {
-  const type = await db('service_types').where({ id }).first('id', 'name', 'description', 'version');
+  const type = await db('service_types').where({ id }).first(typeColumns);
   if (!type) return undefined;
   return {
     ...type,
+    needs_numbers: Boolean(type.needs_numbers),
     settings: await db('service_type_settings').where({ service_type_id: id }).orderBy(['position', 'id']).select('*'),
   };
 }
@@ -112,6 +118,11 @@ export const serviceTypeForm = z.object({
     .trim()
     .min(1, 'Describe the service: it is shown by See Product Details.')
     .max(4000, 'Use at most 4000 characters.'),
+  // Radio buttons, so the choice is always sent; a form without it (an older page) keeps the default.
+  needs_numbers: z
+    .enum(['yes', 'no'])
+    .catch('yes')
+    .transform((v) => v === 'yes'),
 });
 
 export const newSettingForm = z.object({
@@ -154,6 +165,7 @@ export async function updateServiceType(
   input: {
     name: string;
     description: string;
+    needs_numbers: boolean;
     version: number;
     settings: Record<number, { label: string; default_value: string; required: boolean }>;
     added?: { label: string; kind: SettingKind; default_value: string; required: boolean };
@@ -165,7 +177,7 @@ export async function updateServiceType(
       const headChanges = await updateAudited(
         trx,
         { table: 'service_types', id: type.id, actor, expectedVersion: input.version },
-        { name: input.name, description: input.description },
+        { name: input.name, description: input.description, needs_numbers: input.needs_numbers },
       );
       let settingsChanged = Boolean(input.added);
       for (const setting of type.settings) {

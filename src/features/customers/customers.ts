@@ -8,6 +8,8 @@ import { HttpError } from '../../lib/http-error.ts';
 import { auditCreated, updateAudited } from '../audit/audit.ts';
 import { markDraftFinished, recordDraftCustomer } from '../drafts/drafts.ts';
 import { draftCustomerId } from '../drafts/queries.ts';
+import { checkOrgChoice } from '../institutions/picker.ts';
+import type { OrgChoice } from '../institutions/schemas.ts';
 import { accountNumberFor } from './account-number.ts';
 import { type CustomerDraft, type NewAccountStep, newAccountSteps } from './drafts.ts';
 import { accountIdStep, accountTypeStep, administratorStep, contactDetailsStep, resellerChoice } from './schemas.ts';
@@ -27,6 +29,12 @@ export function draftResellerId(user: StaffPrincipal, values: CustomerDraft['val
 export async function resellerOptions(db: Queryable): Promise<{ id: number; name: string }[]> {
   return db('resellers').orderBy('name').select('id', 'name');
 }
+
+/** A new customer's institution and group (A5): none unless chosen. */
+const orgChoiceOf = (values: { institution_id?: number | null; group_id?: number | null }): OrgChoice => ({
+  institution_id: values.institution_id ?? null,
+  group_id: values.group_id ?? null,
+});
 
 /** The customer of this reseller that already has the Custom Account ID, if any (other than `exceptId`). */
 async function customAccountIdHolder(db: Queryable, resellerId: number, customAccountId: string, exceptId?: number) {
@@ -55,6 +63,8 @@ export async function validateStep(
   const schema = [accountTypeStep, contactDetailsStep, accountIdStep, administratorStep][step.number - 1];
   const result = parseForm(schema, values);
   const errors: FieldErrors = result.ok ? {} : { ...result.errors };
+  if (step.number === 1 && result.ok)
+    Object.assign(errors, await checkOrgChoice(db, orgChoiceOf(result.data as z.infer<typeof accountTypeStep>)));
   if (step.number === 1 && staffChoosesReseller(user)) {
     const choice = parseForm(resellerChoice, values);
     if (!choice.ok) Object.assign(errors, choice.errors);
@@ -125,6 +135,7 @@ export async function insertCustomerAccount(trx: Tx, actor: Actor, input: NewCus
     phone: contact.phone,
     sales_person: account.sales_person,
     branch: account.branch,
+    ...orgChoiceOf(account),
     created_at: now,
     updated_at: now,
   };

@@ -5,7 +5,12 @@ import { openDraftsFor as openDraftsOfKind } from '../drafts/queries.ts';
 
 /** The four steps of *New Customer Account* (B2), in order, with the fields each keeps in the draft; `slug` is the step's URL. */
 const steps = [
-  { number: 1, slug: 'account-type', title: 'Account type', fields: ['reseller_id', 'kind', 'sales_person', 'branch'] },
+  {
+    number: 1,
+    slug: 'account-type',
+    title: 'Account type',
+    fields: ['reseller_id', 'kind', 'sales_person', 'branch', 'institution_id', 'group_id', 'institution_q', 'group_q'],
+  },
   {
     number: 2,
     slug: 'contact-details',

@@ -19,6 +19,7 @@ import {
 import { createDraft, discardDraft, saveDraft } from '../drafts/drafts.ts';
 import { findDraftFor } from '../drafts/queries.ts';
 import { draftParams, stepParams } from '../drafts/schemas.ts';
+import { orgPicker } from '../institutions/picker.ts';
 import {
   finishDraft,
   firstInvalidStep,
@@ -31,7 +32,7 @@ import { type CustomerDraft, type NewAccountStep, newAccountSteps } from './draf
 import { countries, MIN_PASSWORD_LENGTH, newPassword } from './schemas.ts';
 
 const newAccountStepParams = stepParams(newAccountSteps);
-const stepAction = z.object({ action: z.enum(['next', 'back', 'finish']).catch('next') });
+const stepAction = z.object({ action: z.enum(['next', 'back', 'finish', 'find']).catch('next') });
 
 const stepUrl = (draftId: string, step: NewAccountStep) => `/customers/new/${draftId}/${step.slug}`;
 
@@ -71,6 +72,7 @@ export default async function newAccountRoutes(app: FastifyInstance, { db }: { d
       minPasswordLength: MIN_PASSWORD_LENGTH,
       choosesReseller: staffChoosesReseller(user),
       resellers: step.number === 1 && staffChoosesReseller(user) ? await resellerOptions(db) : [],
+      picker: step.number === 1 ? await orgPicker(db, values) : null,
       countries,
     });
   }
@@ -116,6 +118,8 @@ export default async function newAccountRoutes(app: FastifyInstance, { db }: { d
 
     const previous = neighbour(newAccountSteps, step, -1);
     if (action === 'back' && previous) return reply.seeOther(stepUrl(saved.id, previous));
+    // Search in the institution and group picker without JavaScript: the step again, its lists narrowed.
+    if (action === 'find') return reply.seeOther(stepUrl(saved.id, step));
 
     const errors = { ...(await validateStep(db, user, step, saved.values)), ...passwordErrors };
     if (Object.keys(errors).length) return refuseStep(request, reply, step, saved, errors);
@@ -134,7 +138,7 @@ export default async function newAccountRoutes(app: FastifyInstance, { db }: { d
       if (created)
         request.flash(
           'success',
-          'The customer account was created. Its administrative user can sign in to the portal.',
+          'The customer account was created, with its administrative user on the Users tab. Give the user a contact profile on Customer Details before they use the portal.',
         );
       return reply.seeOther(`/customers/${customerId}`);
     } catch (error) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { orgChoiceFields } from '../institutions/schemas.ts';
 
 /** Empty text means "not given": stored as null, never as ''. */
 export const optionalText = (max: number, label: string) =>
@@ -29,11 +30,15 @@ export const countryNames: Readonly<Record<string, string>> = Object.fromEntries
 /** The Custom Account ID (B3): optional free text, trimmed, at most 64 characters. */
 export const customAccountIdField = optionalText(64, 'The Customer Account ID');
 
-/** Step 1: *Business* or *Personal*, optional sales person and branch (and, for staff, the reseller). */
+/**
+ * Step 1: *Business* or *Personal*, optional sales person and branch, optional institution and group
+ * (A5) (and, for staff, the reseller).
+ */
 export const accountTypeStep = z.object({
   kind: z.enum(['business', 'personal'], { error: 'Choose Business or Personal.' }),
   sales_person: optionalText(100, 'Sales person'),
   branch: optionalText(100, 'Branch'),
+  ...orgChoiceFields,
 });
 export const resellerChoice = z.object({
   reseller_id: z.coerce

@@ -154,3 +154,19 @@ export async function memberCounts(
       : { count: 0 };
   return { customers: Number(customers?.count ?? 0), groups: Number(groups?.count ?? 0) };
 }
+
+/** How many members the institution and group pages list; the count says when there are more. */
+export const MEMBERS_LISTED = 100;
+
+/** The customers set on an institution or in a group, by name (the first MEMBERS_LISTED), to link to. */
+export function orgMembers(
+  db: Queryable,
+  kind: OrgKind,
+  id: number,
+): Promise<{ id: number; name: string; account_number: string }[]> {
+  return db('customers')
+    .where(kindInfo[kind].column, id)
+    .orderBy([{ column: 'name' }, { column: 'id' }])
+    .limit(MEMBERS_LISTED)
+    .select('id', 'name', 'account_number');
+}

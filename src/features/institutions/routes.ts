@@ -7,7 +7,17 @@ import { notFound } from '../../lib/http-error.ts';
 import { StaleEditError } from '../audit/audit.ts';
 import { createOrg, mergeOrg, renameOrg, setBillsExternally } from './institutions.ts';
 import { kindInfo, orgKinds } from './kinds.ts';
-import { findOrg, findOrgs, memberCounts, type OrgRow, orgCursor, possibleDuplicates, sameNameAs } from './queries.ts';
+import {
+  findOrg,
+  findOrgs,
+  MEMBERS_LISTED,
+  memberCounts,
+  type OrgRow,
+  orgCursor,
+  orgMembers,
+  possibleDuplicates,
+  sameNameAs,
+} from './queries.ts';
 import {
   billingForm,
   createForm,
@@ -56,6 +66,8 @@ export default async function institutionRoutes(app: FastifyInstance, { db }: { 
         info,
         org,
         counts: await memberCounts(db, kind, org.id),
+        members: await orgMembers(db, kind, org.id),
+        membersListed: MEMBERS_LISTED,
         groups: kind === 'institution' ? await findOrgs(db, 'group', { institutionId: org.id, limit: PAGE_SIZE }) : [],
         duplicates: await sameNameAs(db, kind, { nameKey: org.name_key, institutionId: org.institution_id }, org.id),
         mergeQ,

@@ -27,3 +27,25 @@ export const billingForm = z.object({
     .transform((value) => value === 'on'),
   version: id,
 });
+
+/** A choice from a list: empty means none (null); absent (a form without the field) means unchanged (undefined). */
+const chosenId = (message: string) =>
+  z.preprocess(
+    (v) => (v === '' ? null : v),
+    z.coerce.number({ error: message }).int(message).positive(message).nullable().optional(),
+  );
+
+/** The institution and group a customer belongs to (A5), as forms send them. */
+export const orgChoiceFields = {
+  institution_id: chosenId('Choose an institution from the list.'),
+  group_id: chosenId('Choose a group from the list.'),
+};
+export type OrgChoice = { institution_id: number | null; group_id: number | null };
+
+/** The picker's type-ahead: what was typed into either search, and the current choices. */
+export const pickerQuery = z.object({
+  institution_q: z.string().max(100).catch('').default(''),
+  group_q: z.string().max(100).catch('').default(''),
+  institution_id: z.string().max(12).catch('').default(''),
+  group_id: z.string().max(12).catch('').default(''),
+});

@@ -47,17 +47,34 @@ const columns = [
 
 /**
  * Restricts to numbers nobody holds: available, or reserved by a draft whose reservation has lapsed,
- * or (when `draftId` is given) reserved by that draft itself. The one definition of "free".
+ * or (when `draftId` is given) reserved by that draft itself, or quarantined until a time now past.
+ * The one definition of "free".
  */
 export function whereFree<Q extends Knex.QueryBuilder>(query: Q, now: string, draftId?: string): Q {
   return query.where((free) => {
-    free.where('phone_numbers.status', 'available').orWhere((reserved) => {
-      reserved.where('phone_numbers.status', 'reserved').andWhere((lapsedOrOurs) => {
-        lapsedOrOurs.where('phone_numbers.reserved_until', '<', now);
-        if (draftId) lapsedOrOurs.orWhere('phone_numbers.reserved_by_draft', draftId);
+    free
+      .where('phone_numbers.status', 'available')
+      .orWhere((reserved) => {
+        reserved.where('phone_numbers.status', 'reserved').andWhere((lapsedOrOurs) => {
+          lapsedOrOurs.where('phone_numbers.reserved_until', '<', now);
+          if (draftId) lapsedOrOurs.orWhere('phone_numbers.reserved_by_draft', draftId);
+        });
+      })
+      .orWhere((quarantined) => {
+        quarantined.where('phone_numbers.status', 'quarantined').andWhere('phone_numbers.quarantined_until', '<', now);
       });
-    });
   }) as Q;
+}
+
+/**
+ * Lets numbers go from their customer (removed from a service, or its service ended): quarantined until
+ * `until`, then free again, so a number is not handed to someone else the moment its holder gives it up.
+ */
+export async function quarantineNumbers(trx: Queryable, ids: number[], until: string, now = nowIso()): Promise<void> {
+  if (!ids.length) return;
+  await trx('phone_numbers')
+    .whereIn('id', ids)
+    .update({ status: 'quarantined', quarantined_until: until, customer_id: null, updated_at: now });
 }
 
 /** The first digit string after every string that starts with `prefix` (null when there is none, e.g. "999"). */
@@ -219,11 +236,11 @@ export async function extendReservations(trx: Queryable, draftId: string, until:
 
 /**
  * Assigns a number to a customer inside the creating transaction, if it is still free or the draft's
- * own; returns false when someone else has it (the caller rolls back).
+ * own (no draft: Service Details adding a number); returns false when someone else has it.
  */
 export async function assignNumber(
   trx: Queryable,
-  draftId: string,
+  draftId: string | undefined,
   id: number,
   customerId: number,
   now = nowIso(),
@@ -233,6 +250,7 @@ export async function assignNumber(
     customer_id: customerId,
     reserved_by_draft: null,
     reserved_until: null,
+    quarantined_until: null,
     updated_at: now,
   });
   return updated === 1;

@@ -11,8 +11,12 @@ export type ServiceRow = {
   account_number: string;
   service_type_id: number;
   type_name: string;
+  price_list_id: number;
   price_list_name: string;
   status: string;
+  /** The day it ends (C8), once someone has ended it or set it to end. */
+  ends_on: string | null;
+  version: number;
   monthly_cents: number;
   setup_cents: number;
   created_at: string;
@@ -22,6 +26,7 @@ export type ServiceNumberRow = {
   id: number;
   service_id: number;
   number: string;
+  phone_number_id: number;
   grade: Grade;
   settings: SettingValues;
   monthly_cents: number;
@@ -41,8 +46,11 @@ function servicesQuery(db: Queryable, user: StaffPrincipal) {
       'c.account_number',
       's.service_type_id',
       't.name as type_name',
+      's.price_list_id',
       'p.name as price_list_name',
       's.status',
+      's.ends_on',
+      's.version',
       's.monthly_cents',
       's.setup_cents',
       's.created_at',
@@ -64,6 +72,7 @@ export async function numbersOfServices(db: Queryable, serviceIds: number[]): Pr
     .select(
       'sn.id',
       'sn.service_id',
+      'sn.phone_number_id',
       'n.number',
       'n.grade',
       'sn.settings',
@@ -90,14 +99,31 @@ export async function customerProducts(db: Queryable, user: StaffPrincipal, cust
   return services.map((s) => ({ ...s, numbers: numbers.filter((n) => n.service_id === s.id) }));
 }
 
-/** The last changes of the settings of a service's numbers, newest first, for *Service Details*. */
-export async function numberSettingsHistory(db: Queryable, serviceId: number) {
+/**
+ * The last changes of a service, newest first, for *Service Details*: its own (price list, end date,
+ * status) and its numbers' (added, removed, settings and prices changed); a number added and removed
+ * shows as one line each (its `number` event). Read through the customer's history index, so it costs
+ * one customer's history at most.
+ */
+export async function serviceHistory(db: Queryable, service: { id: number; customer_id: number }) {
+  const numberIds = db('audit_events')
+    .where({ customer_id: service.customer_id, entity: 'service_numbers', field: 'service_id' })
+    .where('new_value', String(service.id))
+    .select('entity_id');
   return db('audit_events as a')
     .leftJoin('users as u', 'u.id', 'a.actor_user_id')
-    .where({ 'a.entity': 'service_numbers' })
-    .whereIn('a.entity_id', db('service_numbers').where({ service_id: serviceId }).select('id'))
-    .where('a.action', 'update')
+    .leftJoin('service_numbers as sn', (on) => on.on('sn.id', 'a.entity_id').andOnVal('a.entity', 'service_numbers'))
+    .leftJoin('phone_numbers as pn', 'pn.id', 'sn.phone_number_id')
+    .where('a.customer_id', service.customer_id)
+    .where((q) =>
+      q
+        .where((own) =>
+          own.where('a.entity', 'services').where('a.entity_id', service.id).whereNot('a.action', 'create'),
+        )
+        .orWhere((numbers) => numbers.where('a.entity', 'service_numbers').whereIn('a.entity_id', numberIds)),
+    )
+    .where((q) => q.whereNotIn('a.action', ['create', 'delete']).orWhere('a.field', 'number'))
     .orderBy('a.id', 'desc')
-    .limit(20)
-    .select('a.*', 'u.name as actor_name');
+    .limit(30)
+    .select('a.*', 'u.name as actor_name', 'pn.number as number');
 }

@@ -1,25 +1,19 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { requireStaff, staffOf } from '../../auth/guards.ts';
 import { actorOf } from '../../auth/principal.ts';
 import type { Db } from '../../db/index.ts';
-import { type FieldErrors, submittedValues } from '../../lib/forms.ts';
-import { notFound } from '../../lib/http-error.ts';
+import { submittedValues } from '../../lib/forms.ts';
+import { HttpError, notFound } from '../../lib/http-error.ts';
 import { StaleEditError } from '../audit/audit.ts';
 import { findServiceType, validateSettings } from '../catalogue/service-types.ts';
 import { customerFromRequest, renderCustomerTab } from '../customer-module/frame.ts';
 import { gradeLabels } from '../numbers/grades.ts';
-import {
-  customerProducts,
-  findServiceFor,
-  numberSettingsHistory,
-  numbersOfServices,
-  type ServiceRow,
-} from './queries.ts';
+import { renderServiceDetails, serviceIn, serviceParams } from './details.ts';
+import { customerProducts, numbersOfServices } from './queries.ts';
 import { updateNumberSettings } from './services.ts';
 
-const idParams = z.object({ id: z.coerce.number().int().positive() });
-const numberParams = idParams.extend({ numberId: z.coerce.number().int().positive() });
+const numberParams = serviceParams.extend({ numberId: z.coerce.number().int().positive() });
 const versionField = z.object({ version: z.coerce.number().int().positive() });
 
 /** The customer's *Products* and *Orders* tabs, and *Service Details* (C8). Tenant-scoped through the customer. */
@@ -42,38 +36,13 @@ export default async function serviceRoutes(app: FastifyInstance, { db }: { db: 
     });
   });
 
-  async function serviceIn(request: FastifyRequest): Promise<ServiceRow> {
-    const params = idParams.safeParse(request.params);
-    const service = params.success ? await findServiceFor(db, staffOf(request), params.data.id) : undefined;
-    if (!service) throw notFound('This service');
-    return service;
-  }
-
-  async function detailsPage(
-    reply: FastifyReply,
-    service: ServiceRow,
-    form: { numberId: number; values: Record<string, string>; errors: FieldErrors; message?: string } | null = null,
-  ) {
-    const [type, numbers, history] = await Promise.all([
-      findServiceType(db, service.service_type_id),
-      numbersOfServices(db, [service.id]),
-      numberSettingsHistory(db, service.id),
-    ]);
-    return reply.page('services/details', {
-      title: `Service Details · ${service.type_name}`,
-      service,
-      type,
-      numbers,
-      form,
-      history,
-      gradeLabels,
-    });
-  }
-
-  app.get('/services/:id', async (request, reply) => detailsPage(reply, await serviceIn(request)));
+  app.get('/services/:id', async (request, reply) =>
+    renderServiceDetails(db, request, reply, await serviceIn(db, request)),
+  );
 
   app.post('/services/:id/numbers/:numberId', async (request, reply) => {
-    const service = await serviceIn(request);
+    const service = await serviceIn(db, request);
+    if (service.status !== 'active') throw new HttpError(409, 'This service has ended: it takes no more changes.');
     const params = numberParams.parse(request.params);
     const serviceNumber = (await numbersOfServices(db, [service.id])).find((n) => n.id === params.numberId);
     const type = await findServiceType(db, service.service_type_id);
@@ -82,10 +51,12 @@ export default async function serviceRoutes(app: FastifyInstance, { db }: { db: 
     const checked = validateSettings(type.settings, body);
     const version = versionField.safeParse(body);
     if (!checked.ok || !version.success) {
-      return detailsPage(reply.code(422), service, {
-        numberId: serviceNumber.id,
-        values: { ...checked.values, version: body.version ?? '' },
-        errors: checked.ok ? { _form: 'Reload the page and try again.' } : checked.errors,
+      return renderServiceDetails(db, request, reply.code(422), service, {
+        form: {
+          numberId: serviceNumber.id,
+          values: { ...checked.values, version: body.version ?? '' },
+          errors: checked.ok ? { _form: 'Reload the page and try again.' } : checked.errors,
+        },
       });
     }
     try {
@@ -103,11 +74,13 @@ export default async function serviceRoutes(app: FastifyInstance, { db }: { db: 
       );
     } catch (error) {
       if (!(error instanceof StaleEditError)) throw error;
-      return detailsPage(reply.code(409), service, {
-        numberId: serviceNumber.id,
-        values: { ...checked.values, version: String(error.current.version) },
-        errors: {},
-        message: error.message,
+      return renderServiceDetails(db, request, reply.code(409), service, {
+        form: {
+          numberId: serviceNumber.id,
+          values: { ...checked.values, version: String(error.current.version) },
+          errors: {},
+          message: error.message,
+        },
       });
     }
     return reply.seeOther(`/services/${service.id}`);

@@ -10,7 +10,16 @@ const onOff = z
   .enum(['on'])
   .optional()
   .transform((v) => (v === 'on' ? 'true' : 'false'));
-const settingsSchema = z.object({ external_billing_enabled: onOff });
+const settingsSchema = z.object({
+  external_billing_enabled: onOff,
+  number_quarantine_days: z.coerce
+    .number({ error: 'Enter a whole number of days from 0 to 365.' })
+    .int('Enter a whole number of days from 0 to 365.')
+    .min(0, 'Enter a whole number of days from 0 to 365.')
+    .max(365, 'Enter a whole number of days from 0 to 365.')
+    .transform(String)
+    .optional(),
+});
 
 export default async function settingsRoutes(app: FastifyInstance, { db }: { db: Db }) {
   app.addHook('preHandler', requireStaff('admin'));
@@ -28,12 +37,14 @@ export default async function settingsRoutes(app: FastifyInstance, { db }: { db:
     if (!form.ok) {
       return reply.code(422).page('settings/index', {
         title: 'Settings',
-        settings: await loadSettings(db),
+        settings: { ...(await loadSettings(db)), ...(request.body as Record<string, string>) },
         definitions: settingDefinitions,
         errors: form.errors,
       });
     }
-    await saveSettings(db, actorOf(staffOf(request)), form.data);
+    // A setting the form did not send (an older page) stays as it is.
+    const sent = Object.fromEntries(Object.entries(form.data).filter(([, v]) => v !== undefined));
+    await saveSettings(db, actorOf(staffOf(request)), sent);
     request.flash('success', 'Settings saved.');
     return reply.seeOther('/settings');
   });

@@ -8,7 +8,14 @@ export const settingDefinitions = {
   external_billing_enabled: {
     label: 'External billing integration',
     hint: 'Shows External Customer Numbers and the external billing file to admins and support.',
+    kind: 'on-off',
     default: 'false',
+  },
+  number_quarantine_days: {
+    label: 'Number quarantine (days)',
+    hint: 'A number removed from a service, or of an ended service, goes back to the inventory after this many days (0 to 365).',
+    kind: 'days',
+    default: '90',
   },
 } as const;
 
@@ -51,3 +58,8 @@ export async function saveSettings(
 }
 
 export const isEnabled = (settings: AppSettings, key: SettingKey) => settings[key] === 'true';
+
+/** How long a number let go from a service waits before it is free again (C8), in days. */
+export async function quarantineDays(db: Queryable): Promise<number> {
+  return Number((await loadSettings(db)).number_quarantine_days ?? settingDefinitions.number_quarantine_days.default);
+}

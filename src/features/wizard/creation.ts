@@ -11,7 +11,7 @@ import { accountIdStep, accountTypeStep, contactDetailsStep } from '../customers
 import { gradeLabels } from '../numbers/grades.ts';
 import { assignNumber } from '../numbers/numbers.ts';
 import type { LogEntry, WizardDraft } from './drafts.ts';
-import { existingCustomer, isCustomerOnly, type WizardState } from './wizard.ts';
+import { existingCustomer, isCustomerOnly, servicesWithoutNumbers, type WizardState } from './wizard.ts';
 
 /** A number someone else got between the validity report and *Create Services*: nothing was created. */
 export class NumberTakenError extends HttpError {
@@ -43,6 +43,15 @@ export async function createServices(
   const existing = await existingCustomer(db, user, values);
   const table = state.priceList ? await priceTable(db, state.priceList.id) : undefined;
   if (!table || !state.priceList) throw new HttpError(422, 'Choose a price list on the Billing tab.');
+  // The validity report blocks this too; a service of a type that needs numbers is never created without.
+  if (state.serviceType?.needs_numbers && !isCustomerOnly(values)) {
+    const empty = state.numbers.length ? servicesWithoutNumbers(state) : [1];
+    if (empty.length)
+      throw new HttpError(
+        422,
+        `Service ${empty.join(', ')} of ${state.quantity} has no numbers, so nothing was created.`,
+      );
+  }
 
   try {
     return await db.transaction(async (trx) => {

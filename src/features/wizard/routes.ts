@@ -84,6 +84,12 @@ export default async function wizardRoutes(app: FastifyInstance, { db }: { db: D
     return reply.seeOther('/wizard');
   });
 
+  // The Customer tab's type-ahead (htmx); without JavaScript the tab's own Search does the same.
+  app.get('/wizard/:draftId/customers', async (request, reply) => {
+    const draft = await draftIn(request);
+    return customer.matches({ db, request, reply, draft, step: wizardSteps[0] });
+  });
+
   // ---- Every tab: GET shows it, POST saves it and moves on.
   app.get('/wizard/:draftId/:step', async (request, reply) => {
     const { at, elsewhere } = await stepRequestFor(request, reply);

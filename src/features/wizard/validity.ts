@@ -3,9 +3,17 @@ import type { Queryable } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
 import { formatCents } from '../../lib/money.ts';
 import { validateSettings } from '../catalogue/service-types.ts';
+import { findOrg } from '../institutions/queries.ts';
 import { gradeLabels } from '../numbers/grades.ts';
 import type { WizardDraft } from './drafts.ts';
-import { existingCustomer, isCustomerOnly, type StepSlug, validateCustomerStep, type WizardState } from './wizard.ts';
+import {
+  existingCustomer,
+  isCustomerOnly,
+  type StepSlug,
+  servicesWithoutNumbers,
+  validateCustomerStep,
+  type WizardState,
+} from './wizard.ts';
 
 /** One problem the *Creation* tab reports, with the tab where it is fixed. */
 export type Finding = { text: string; step: StepSlug };
@@ -20,6 +28,16 @@ export type ValidityReport = {
   /** Every effect creation will have (*Show the Full Validity Report*). */
   effects: string[];
 };
+
+/** "Birmingham University, group Genomics Lab": the institution and group a new customer goes in (A5), if any. */
+async function orgNames(db: Queryable, values: WizardDraft['values']): Promise<string | null> {
+  const institution = Number(values.institution_id)
+    ? await findOrg(db, 'institution', Number(values.institution_id))
+    : undefined;
+  const group = Number(values.group_id) ? await findOrg(db, 'group', Number(values.group_id)) : undefined;
+  const names = [institution?.name, group && `group ${group.name}`].filter(Boolean);
+  return names.length ? names.join(', ') : null;
+}
 
 /**
  * Checks the whole draft as it stands now (F1: every problem at once, each with the tab that fixes it):
@@ -70,6 +88,11 @@ export async function validityReport(
         `Records the e-mail address ${values.email}${values.phone ? ` and the phone number ${values.phone}` : ''}.`,
       );
     if (values.custom_account_id) effects.push(`Gives it the Customer Account ID ${values.custom_account_id}.`);
+    const orgs = await orgNames(db, values);
+    if (orgs) {
+      summary.push(`Puts it in ${orgs}.`);
+      effects.push(`Puts it in ${orgs}: its external customer number comes from there.`);
+    }
     effects.push('Stores the PIN (hashed: nobody can read it back).');
   }
 
@@ -86,7 +109,7 @@ export async function validityReport(
       `${quantity === 1 ? 'One' : quantity} ${serviceType.name} service${quantity === 1 ? '' : 's'} with ${numbers.length} number${numbers.length === 1 ? '' : 's'}: ${numbers.map((n) => n.number).join(', ') || 'none'}.`,
     );
     effects.push(`Creates ${quantity} ${serviceType.name} service${quantity === 1 ? '' : 's'} for ${customerName}.`);
-    if (!numbers.length)
+    if (!numbers.length && serviceType.needs_numbers)
       errors.push({ text: 'No numbers are chosen. Add at least one on the Numbers tab.', step: 'numbers' });
     for (const n of numbers) {
       const ours = n.status === 'reserved' && n.reserved_by_draft === draft.id && (n.reserved_until ?? '') > now;
@@ -129,14 +152,12 @@ export async function validityReport(
         `Assigns ${n.number} (${gradeLabels[n.grade]}) to service ${n.service_index}${quantity > 1 ? ` of ${quantity}` : ''}: ${shown}.`,
       );
     }
-    for (let index = 1; index <= quantity; index++) {
-      if (numbers.length && !numbers.some((n) => n.service_index === index)) {
-        warnings.push({
-          text: `Service ${index} of ${quantity} has no numbers and cannot take calls until it gets one.`,
+    if (serviceType.needs_numbers && numbers.length)
+      for (const index of servicesWithoutNumbers(state))
+        errors.push({
+          text: `Service ${index} of ${quantity} has no numbers, and a ${serviceType.name} service needs at least one. Choose it for a number on the Settings tab, or lower the quantity.`,
           step: 'settings',
         });
-      }
-    }
   }
 
   if (!priceList) {

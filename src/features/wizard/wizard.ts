@@ -9,6 +9,7 @@ import { type Pricing, priceSelection } from '../catalogue/pricing.ts';
 import { findServiceType, type ServiceType, type SettingValues, validateSettings } from '../catalogue/service-types.ts';
 import { validateStep } from '../customers/customers.ts';
 import { newAccountSteps } from '../customers/drafts.ts';
+import { type CustomerListRow, normaliseTerm, searchCustomers } from '../customers/search.ts';
 import type { DraftValues } from '../drafts/drafts.ts';
 import { addNumbersToDraft, type WizardDraft } from './drafts.ts';
 import { type DraftNumber, draftNumbers, numbersByIds, numbersInPools } from './queries.ts';
@@ -68,6 +69,23 @@ export async function existingCustomer(
   return customersVisibleTo(db, user).where('customers.account_number', accountNumber).first();
 }
 
+export const CUSTOMER_MATCHES = 10;
+
+/**
+ * The user's customers matching what was typed into the Customer tab's search (name, account number,
+ * Custom Account ID), through the one customer search; null until there are two characters to search on.
+ */
+export async function customerMatches(
+  db: Queryable,
+  user: StaffPrincipal,
+  typed: string | undefined,
+): Promise<{ term: string; customers: CustomerListRow[] } | null> {
+  const term = normaliseTerm(typed ?? '');
+  if (term.length < 2) return null;
+  const found = await searchCustomers(db, user, term);
+  return { term, customers: found.customers.slice(0, CUSTOMER_MATCHES) };
+}
+
 /**
  * *Customer* (C1): a new customer's details are checked by New Customer Account's own step checks
  * (reseller, details, Custom Account ID free within the reseller), plus a PIN; an existing customer
@@ -80,7 +98,9 @@ export async function validateCustomerStep(
 ): Promise<FieldErrors | null> {
   if (values.customer_mode === 'existing') {
     if (!(await existingCustomer(db, user, values)))
-      return { account_number: 'Enter the account number of one of your customers, like LD0000001.' };
+      return {
+        account_number: 'Find one of your customers by name, account number or Custom Account ID, and choose it.',
+      };
     return null;
   }
   const errors: FieldErrors = {};
@@ -147,17 +167,38 @@ export async function addOfferedNumbers(
   return { allAdded: false, lost: await numbersByIds(db, lost) };
 }
 
-/** *Numbers* (C3): at least one number for the service. */
+/** *Numbers* (C3): at least one number, for a service type that needs numbers. */
 export function validateNumbersStep(state: WizardState): FieldErrors | null {
-  return state.numbers.length ? null : { numbers: 'Add at least one number for this service.' };
+  if (state.numbers.length || !state.serviceType?.needs_numbers) return null;
+  return { numbers: 'Add at least one number for this service.' };
 }
 
 /** Settings field names: one per chosen number and setting, and the number's service. */
 export const settingField = (numberId: number, key: string) => `n${numberId}_${key}`;
 export const serviceField = (numberId: number) => `n${numberId}_service`;
+/** The fields of one number on the Settings tab (its settings and its service). */
+const isFieldOf = (numberId: number, field: string) => field.startsWith(`n${numberId}_`);
 
-/** *Settings* (C4): every number's settings by their kind, and a quantity of services that each get a number. */
-export function validateSettingsStep(state: WizardState): FieldErrors | null {
+/**
+ * Which service (1..quantity) each of `count` numbers goes to, spread evenly in number order: runs of
+ * neighbouring numbers share a service, and every service gets one when there are enough numbers.
+ */
+export function spreadEvenly(count: number, quantity: number): number[] {
+  return Array.from({ length: count }, (_, i) => Math.floor((i * quantity) / count) + 1);
+}
+
+/** The services (1..quantity) no number goes to. */
+export function servicesWithoutNumbers(state: WizardState): number[] {
+  const used = new Set(state.numbers.map((n) => n.service_index));
+  return Array.from({ length: state.quantity }, (_, i) => i + 1).filter((index) => !used.has(index));
+}
+
+/**
+ * *Settings* (C4): every number's settings by their kind, a service for each number, and (for a type
+ * that needs numbers) a number for each service. With `onlyNumberId`, just that number's fields: its
+ * *Update* checks the one number, and *Next* checks the whole set.
+ */
+export function validateSettingsStep(state: WizardState, onlyNumberId?: number): FieldErrors | null {
   const errors: FieldErrors = {};
   if (!state.serviceType) return null;
   for (const n of state.numbers) {
@@ -166,6 +207,11 @@ export function validateSettingsStep(state: WizardState): FieldErrors | null {
       for (const [key, message] of Object.entries(result.errors)) errors[settingField(n.id, key)] = message;
     if (n.service_index > state.quantity) errors[serviceField(n.id)] = `Choose a service from 1 to ${state.quantity}.`;
   }
+  const empty = servicesWithoutNumbers(state);
+  if (state.serviceType.needs_numbers && state.numbers.length && empty.length)
+    errors.quantity = `Service ${empty.join(', ')} of ${state.quantity} would have no numbers. Choose it for a number below, add numbers on the Numbers tab, or lower the quantity.`;
+  if (onlyNumberId !== undefined)
+    for (const field of Object.keys(errors)) if (!isFieldOf(onlyNumberId, field)) delete errors[field];
   return Object.keys(errors).length ? errors : null;
 }
 

@@ -264,6 +264,46 @@ t.test('Finish creates the customer, its Bill To location and its administrative
   t.notMatch((await agent.get('/customers')).body, /Unfinished new customer accounts/);
 });
 
+t.test('the forms promise only what exists today: no portal sign-in, billing reports or commissions', async (t) => {
+  const { app } = await buildTestApp(t);
+  const agent = await signIn(app, demoUsers.reseller);
+  const promises = /can sign in to the portal|signs in to the customer portal|billing reports|commissions/i;
+  t.notMatch((await agent.get('/customers/new')).body, promises, 'New Customer Account step 1');
+  const base = await walkToLastStep(agent);
+  t.notMatch((await agent.get(`${base}/administrator`)).body, promises, 'the administrative user step');
+  const finished = await agent.post(`${base}/administrator`, { ...step4, action: 'finish' });
+  const page = await agent.get(finished.headers.location!);
+  t.match(page.body, /The customer account was created/);
+  t.notMatch(page.body, promises, 'the message after Finish');
+  t.notMatch((await agent.get(`${finished.headers.location}/additional-information`)).body, promises);
+});
+
+t.test('A5: New Customer Account puts the customer in an institution and a group of it', async (t) => {
+  const { app, db } = await buildTestApp(t);
+  const agent = await signIn(app, demoUsers.reseller);
+  const leeds = await db('institutions').where({ name: 'Leeds Institute of Technology' }).first();
+  const robotics = await db('groups').where({ name: 'Robotics Group' }).first();
+  const genomics = await db('groups').where({ name: 'Genomics Lab' }).first();
+  const first = await agent.get('/customers/new');
+  t.match(first.body, /<label for="institution_id">Institution/);
+  const wrong = await agent.post('/customers/new', { ...step1, institution_id: leeds.id, group_id: genomics.id });
+  t.equal(wrong.statusCode, 422);
+  t.match(wrong.body, /Genomics Lab is not a group of Leeds Institute of Technology/);
+  const base = await walkToLastStep(agent, {
+    ...step1,
+    institution_id: String(leeds.id),
+    group_id: String(robotics.id),
+  });
+  const finished = await agent.post(`${base}/administrator`, { ...step4, action: 'finish' });
+  const customer = await db('customers').where({ name: 'Harbour Lights Cafe' }).first();
+  t.match(customer, { institution_id: leeds.id, group_id: robotics.id });
+  const page = await agent.get(finished.headers.location!);
+  t.match(
+    page.body,
+    /None: neither this customer&#39;s group nor institution has an external customer number|None: neither this customer's group/,
+  );
+});
+
 t.test('a value taken between its step and Finish rolls everything back', async (t) => {
   const { app, db } = await buildTestApp(t);
   const agent = await signIn(app, demoUsers.reseller);

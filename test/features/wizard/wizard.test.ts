@@ -391,7 +391,7 @@ t.test('tenant isolation: drafts, customers, pools and services of another resel
     action: 'next',
   });
   t.equal(existing.statusCode, 422, "another reseller's customer cannot be chosen");
-  t.match(existing.body, /Enter the account number of one of your customers/);
+  t.match(existing.body, /Find one of your customers/);
   t.equal(
     (
       await northwind.post(`/wizard/${id}/customer`, {

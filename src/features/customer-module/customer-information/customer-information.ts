@@ -30,9 +30,14 @@ export async function updateCustomerInformation(
   db: Queryable,
   user: StaffPrincipal,
   customer: Customer,
-  change: Record<string, string | boolean | number | null>,
+  change: Record<string, string | boolean | number | null | undefined>,
 ) {
-  const { version, ...fields } = change;
+  const { version, ...typed } = change;
+  // A field the form did not send (undefined) stays as it is.
+  const fields = Object.fromEntries(Object.entries(typed).filter(([, v]) => v !== undefined)) as Record<
+    string,
+    string | boolean | number | null
+  >;
   await updateCustomerAudited(db, user, customer, fields, { version: Number(version) });
 }
 

@@ -6,6 +6,8 @@ import { parseForm, submittedValues } from '../../../lib/forms.ts';
 import { StaleEditError } from '../../audit/audit.ts';
 import { customerStatuses } from '../../customers/schemas.ts';
 import { customerExternalNumber } from '../../external-numbers/external-numbers.ts';
+import { checkOrgChoice, orgPicker } from '../../institutions/picker.ts';
+import { findOrg } from '../../institutions/queries.ts';
 import { customerFromRequest, renderCustomerTab, type TabForm } from '../frame.ts';
 import { billToLocation } from '../queries.ts';
 import { portalAdministrator } from '../users/queries.ts';
@@ -16,6 +18,17 @@ import { customerInformationForm, statusChangeForm } from './schemas.ts';
 function staleMessage(error: unknown): string {
   if (!(error instanceof StaleEditError)) throw error;
   return error.message;
+}
+
+/** After a save, the effective external customer number and where it comes from (A5), while the integration is on. */
+async function externalNumberNote(db: Db, customerId: number): Promise<string> {
+  const customer = await db('customers').where({ id: customerId }).first('id', 'institution_id', 'group_id');
+  const external = await customerExternalNumber(db, customer);
+  if (!external) return '';
+  const e = external.effective;
+  return e
+    ? ` External customer number ${e.number}, from ${e.source} ${e.sourceName}.`
+    : ' No external customer number applies: neither its group nor its institution has one.';
 }
 
 /** *Customer Information*: the core fields (edited in place with htmx), and status changes with a reason. */
@@ -29,18 +42,31 @@ export default async function customerInformationRoutes(app: FastifyInstance, { 
     customer: CustomerRow,
     state: { form?: TabForm; statusForm?: TabForm } = {},
   ) {
+    const picker = state.form ? await orgPicker(db, state.form.values) : null;
     if (request.isHtmx && state.form)
-      return reply.page('customer-module/customer-information/_form', { customer, form: state.form });
-    const [billTo, administrator, externalNumber] = await Promise.all([
+      return reply.page('customer-module/customer-information/_form', { customer, form: state.form, picker });
+    const [billTo, administrator, externalNumber, institution, group] = await Promise.all([
       billToLocation(db, customer.id),
       portalAdministrator(db, customer.id),
       customerExternalNumber(db, customer),
+      customer.institution_id ? findOrg(db, 'institution', customer.institution_id) : undefined,
+      customer.group_id ? findOrg(db, 'group', customer.group_id) : undefined,
     ]);
     const statusForm = state.statusForm ?? {
       values: { status: customer.status, reason: '', version: customer.version },
       errors: {},
     };
-    const data = { billTo, administrator, externalNumber, form: state.form, statusForm, statuses: customerStatuses };
+    const orgs = { institution, group };
+    const data = {
+      billTo,
+      administrator,
+      externalNumber,
+      orgs,
+      form: state.form,
+      picker,
+      statusForm,
+      statuses: customerStatuses,
+    };
     return renderCustomerTab(
       db,
       reply,
@@ -64,10 +90,20 @@ export default async function customerInformationRoutes(app: FastifyInstance, { 
     handler: async (request, reply) => {
       const customer = await customerIn(request);
       const body = submittedValues(request.body);
+      // Search in the institution and group picker without JavaScript: the form again, its lists narrowed.
+      if (body.action === 'find')
+        return customerInformation(request, reply, customer, { form: { values: body, errors: {} } });
       const parsed = parseForm(customerInformationForm, body);
-      if (!parsed.ok)
+      const errors = parsed.ok
+        ? await checkOrgChoice(db, {
+            institution_id:
+              parsed.data.institution_id === undefined ? customer.institution_id : parsed.data.institution_id,
+            group_id: parsed.data.group_id === undefined ? customer.group_id : parsed.data.group_id,
+          })
+        : parsed.errors;
+      if (!parsed.ok || errors)
         return customerInformation(request, reply.code(422), customer, {
-          form: { values: body, errors: parsed.errors },
+          form: { values: body, errors: errors ?? {} },
         });
       try {
         await updateCustomerInformation(db, staffOf(request), customer, parsed.data);
@@ -77,7 +113,7 @@ export default async function customerInformationRoutes(app: FastifyInstance, { 
           form: { values: { ...body, version: current.version }, errors: {}, message: staleMessage(error) },
         });
       }
-      request.flash('success', 'Customer information saved.');
+      request.flash('success', `Customer information saved.${await externalNumberNote(db, customer.id)}`);
       return reply.seeOther(`/customers/${customer.id}`);
     },
   });

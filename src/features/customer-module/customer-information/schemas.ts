@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { customerStatuses, optionalText, phoneField, requiredText } from '../../customers/schemas.ts';
+import { orgChoiceFields } from '../../institutions/schemas.ts';
 import { checkbox, versionField } from '../schemas.ts';
 
 /** *Customer Information*: the core fields (status has its own form, with a reason). */
@@ -14,6 +15,7 @@ export const customerInformationForm = z.object({
   sales_person: optionalText(100, 'Sales person'),
   branch: optionalText(100, 'Branch'),
   is_corporate: checkbox,
+  ...orgChoiceFields,
   version: versionField,
 });
 

@@ -2,6 +2,7 @@ import { staffOf } from '../../../auth/guards.ts';
 import { type FieldErrors, parseForm } from '../../../lib/forms.ts';
 import { typedValue } from '../../../lib/step-form.ts';
 import { defaultSettings } from '../../catalogue/service-types.ts';
+import { filtersToSearch } from '../../numbers/filters.ts';
 import { gradeLabels, grades } from '../../numbers/grades.ts';
 import {
   knownPrefixes,
@@ -12,7 +13,7 @@ import {
 } from '../../numbers/numbers.ts';
 import { removeNumbersFromDraft, saveWizardDraft, type WizardDraft } from '../drafts.ts';
 import { poolCustomersVisibleTo } from '../queries.ts';
-import { defaultFilters, filterKeys, idList, type NumberFilterForm, numberFilterForm } from '../schemas.ts';
+import { defaultFilters, filterKeys, idList, numberFilterForm } from '../schemas.ts';
 import { addOfferedNumbers, loadWizardState, validateNumbersStep, type WizardState } from '../wizard.ts';
 import { moveOn, renderStep, type StepHandlers, type StepRequest, stepUrl } from './page.ts';
 
@@ -37,15 +38,6 @@ function filtersOf(draft: WizardDraft, source: Record<string, unknown> | null): 
   );
 }
 
-const toSearch = (f: NumberFilterForm) => ({
-  count: f.count,
-  prefix: f.prefix || null,
-  grade: f.grade || null,
-  method: f.method,
-  digits: f.digits || null,
-  poolCustomerId: f.pool === 'public' ? null : Number(f.pool),
-});
-
 /** The search form, its results (when `searched`) and the chosen numbers with their pricing. */
 async function numbersData(at: StepRequest, filters: Record<string, string>, searched: boolean, state: WizardState) {
   const pools = await poolOptions(at);
@@ -53,7 +45,7 @@ async function numbersData(at: StepRequest, filters: Record<string, string>, sea
   const errors: FieldErrors = parsed.ok ? {} : parsed.errors;
   if (parsed.ok && !pools.some((p) => p.value === parsed.data.pool)) errors.pool = 'Choose a pool from the list.';
   let results: PhoneNumber[] = [];
-  if (searched && parsed.ok && !errors.pool) results = await searchNumbers(at.db, toSearch(parsed.data));
+  if (searched && parsed.ok && !errors.pool) results = await searchNumbers(at.db, filtersToSearch(parsed.data));
   return {
     filters,
     filterErrors: errors,
