@@ -15,9 +15,8 @@ import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { createDb, type Tx } from '../src/db/index.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
-import { runAutopayCycle } from '../src/features/ledger/autopay/cycle.ts';
+import { runAutopayCycleOffLoop } from '../src/features/ledger/autopay/cycle-worker.ts';
 import type { Condition } from '../src/features/ledger/autopay/engine.ts';
-import { SandboxGateway } from '../src/features/ledger/gateway.ts';
 import { addDays, nowIso, todayIso } from '../src/lib/dates.ts';
 import { seededRandom } from '../src/lib/seeded-random.ts';
 import { signIn } from '../test/helpers/app.ts';
@@ -163,7 +162,8 @@ const pages = (async () => {
 const loop = monitorEventLoopDelay({ resolution: 5 });
 loop.enable();
 const started = performance.now();
-const summary = await runAutopayCycle(db, new SandboxGateway(), { date: today });
+// As the daily job runs it: on the off-loop pool, with the process gateway (the sandbox).
+const summary = await runAutopayCycleOffLoop({ database: config.database, date: today });
 const seconds = (performance.now() - started) / 1000;
 loop.disable();
 cycleRunning = false;

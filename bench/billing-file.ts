@@ -195,7 +195,9 @@ try {
   global.gc?.();
   console.log(`resident before measuring: ${mb(process.memoryUsage().rss)} (Node, the app's modules, SQLite's cache)`);
   // Both as the routes do: on the off-loop pool, so the figures show what pages meanwhile feel.
-  const validation = await measure('validation', () => validateInWorker({ database, principal: admin, period: PERIOD }));
+  const validation = await measure('validation', () =>
+    validateInWorker({ database, principal: admin, period: PERIOD }),
+  );
   console.log(`  ${validation.customers} customers, ${validation.lines} lines, ${validation.errorCount} errors`);
   const outcome = await measure('validation + generation', () =>
     generateInWorker({ database, principal: admin, period: PERIOD, actor: { userId: admin.id } }),
