@@ -20,6 +20,7 @@ import { createDb } from '../src/db/index.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { generateInWorker, validateInWorker } from '../src/features/billing-file/generation-worker.ts';
 import { accountNumberFor } from '../src/features/customers/account-number.ts';
+import { idleLoopDelay, loadAverage } from './machine.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -174,7 +175,8 @@ async function measure<T>(name: string, work: () => Promise<T>): Promise<T> {
   const ms = (ns: number) => (ns / 1e6).toFixed(1);
   console.log(
     `${name.padEnd(28)} ${seconds.toFixed(2).padStart(6)} s   peak RSS ${mb(peakRss)}, heap ${mb(peakHeap)}   ` +
-      `event-loop delay p50 ${ms(delay.percentile(50))} ms, p99 ${ms(delay.percentile(99))} ms, max ${ms(delay.max)} ms`,
+      `event-loop delay p50 ${ms(delay.percentile(50))} ms, p99 ${ms(delay.percentile(99))} ms, max ${ms(delay.max)} ms   ` +
+      `(${loadAverage()})`,
   );
   return result;
 }
@@ -194,6 +196,7 @@ try {
   );
   global.gc?.();
   console.log(`resident before measuring: ${mb(process.memoryUsage().rss)} (Node, the app's modules, SQLite's cache)`);
+  console.log(await idleLoopDelay());
   // Both as the routes do: on the off-loop pool, so the figures show what pages meanwhile feel.
   const validation = await measure('validation', () =>
     validateInWorker({ database, principal: admin, period: PERIOD }),

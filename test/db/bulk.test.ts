@@ -86,7 +86,8 @@ t.test(
     const ticker = setInterval(() => ticks++, 5);
     const write = db('things').insert(thing(1));
     await new Promise((resolve) => setTimeout(resolve, 150));
-    t.ok(ticks >= 10, `timers ran while the write waited (${ticks} ticks)`);
+    // Blocked in SQLite's busy handler, the loop would run no timer at all until the lock was free.
+    t.ok(ticks >= 3, `timers ran while the write waited (${ticks} ticks)`);
     other.exec('COMMIT');
     await write;
     clearInterval(ticker);
