@@ -244,7 +244,8 @@ async function settleApproved(trx: Queryable, approved: { charge: Charge; result
         version: trx.raw('version + 1'),
         gateway_ref: trx.raw(`CASE id ${ids.map(() => 'WHEN ? THEN ?').join(' ')} END`, refs),
       });
-    // Each payment was applied whole to its one invoice (insertPayments): its amount comes off that invoice.
+    // Each payment was applied whole to its one invoice (insertPayments): its amount comes off that invoice
+    // (typed, as PostgreSQL cannot infer a parameter's type inside CASE).
     await trx('invoices')
       .whereIn(
         'id',
@@ -252,7 +253,7 @@ async function settleApproved(trx: Queryable, approved: { charge: Charge; result
       )
       .update({
         open_cents: trx.raw(
-          `open_cents - CASE id ${settling.map(() => 'WHEN ? THEN ?').join(' ')} END`,
+          `open_cents - CASE id ${settling.map(() => 'WHEN ? THEN CAST(? AS integer)').join(' ')} END`,
           settling.flatMap((a) => [a.charge.invoiceId, a.charge.payment.amount_cents]),
         ),
       });
