@@ -129,16 +129,19 @@ export async function generateFile(
       byteSize += bytes.length;
       await db('billing_file_parts').insert({ file_id: fileId, seq: seq++, content: bytes.toString('utf8') });
     };
-    const write = async (record: string) => {
-      const size = Buffer.byteLength(record);
-      if (used + size > buffer.length || used >= PART_BYTES) {
-        await writePart(buffer.subarray(0, used));
-        used = 0;
-      }
-      if (size > buffer.length) await writePart(Buffer.from(record));
-      else used += buffer.write(record, used);
+    // Room is judged by UTF-16 length × 3 (at least the UTF-8 size), so a record needs no measuring; only a
+    // full buffer makes a write wait. A record too long for the buffer becomes a part of its own.
+    const write = (record: string) => {
+      used += buffer.write(record, used);
     };
-    await write(csvRecord(fileColumns.map(([name]) => name)));
+    const roomFor = (record: string) => used < PART_BYTES && used + record.length * 3 <= buffer.length;
+    const flushFor = async (record: string) => {
+      if (used > 0) await writePart(buffer.subarray(0, used));
+      used = 0;
+      if (roomFor(record)) write(record);
+      else await writePart(Buffer.from(record));
+    };
+    write(csvRecord(fileColumns.map(([name]) => name)));
     for await (const chunk of externalCustomerChunks(db, principal, lines)) {
       if (chunk.customers.some((customer) => errorsOf(chunk, customer).length > 0)) throw new BillingErrorFound();
       const customers = new Map(chunk.customers.map((c) => [c.id, c]));
@@ -146,7 +149,9 @@ export async function generateFile(
       rowCount += charges.length;
       for (const line of charges) {
         totalCents += line.amount_cents;
-        await write(lineRecord(chunk, customers, line));
+        const record = lineRecord(chunk, customers, line);
+        if (roomFor(record)) write(record);
+        else await flushFor(record);
       }
     }
     if (used > 0) await writePart(buffer.subarray(0, used));
