@@ -6,6 +6,8 @@
  *   node --import tsx bench/autopay-cycle.ts [--customers 20000] [--invoices-each 5] [--db /tmp/…sqlite]
  *
  * Builds a fresh database each run (migrated, demo data, then the generated customers), so runs compare.
+ *
+ * Figures before and after, each with the load average of its moment: docs/performance.md, "Autopay cycle".
  */
 import { rmSync } from 'node:fs';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
