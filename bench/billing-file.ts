@@ -7,6 +7,8 @@
  * Builds a temporary SQLite database (migrated, one admin, institutions and groups with numbers, the
  * customers and their invoices in one billing period), measures, and deletes it. The bar: under 20 s,
  * under 200 MB resident, event-loop delay p99 under 50 ms (so pages stay responsive meanwhile).
+ *
+ * Figures before and after, each with the load average of its moment: docs/performance.md, "Billing file".
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,9 +20,9 @@ import { toStaffPrincipal } from '../src/auth/staff-users.ts';
 import { loadConfig } from '../src/config.ts';
 import { createDb } from '../src/db/index.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
-import { generateInWorker } from '../src/features/billing-file/generation-worker.ts';
-import { validatePeriod } from '../src/features/billing-file/validation.ts';
+import { generateInWorker, validateInWorker } from '../src/features/billing-file/generation-worker.ts';
 import { accountNumberFor } from '../src/features/customers/account-number.ts';
+import { idleLoopDelay, loadAverage } from './machine.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -175,7 +177,8 @@ async function measure<T>(name: string, work: () => Promise<T>): Promise<T> {
   const ms = (ns: number) => (ns / 1e6).toFixed(1);
   console.log(
     `${name.padEnd(28)} ${seconds.toFixed(2).padStart(6)} s   peak RSS ${mb(peakRss)}, heap ${mb(peakHeap)}   ` +
-      `event-loop delay p50 ${ms(delay.percentile(50))} ms, p99 ${ms(delay.percentile(99))} ms, max ${ms(delay.max)} ms`,
+      `event-loop delay p50 ${ms(delay.percentile(50))} ms, p99 ${ms(delay.percentile(99))} ms, max ${ms(delay.max)} ms   ` +
+      `(${loadAverage()})`,
   );
   return result;
 }
@@ -195,9 +198,12 @@ try {
   );
   global.gc?.();
   console.log(`resident before measuring: ${mb(process.memoryUsage().rss)} (Node, the app's modules, SQLite's cache)`);
-  const validation = await measure('validation', () => validatePeriod(db, admin, PERIOD));
+  console.log(await idleLoopDelay());
+  // Both as the routes do: on the off-loop pool, so the figures show what pages meanwhile feel.
+  const validation = await measure('validation', () =>
+    validateInWorker({ database, principal: admin, period: PERIOD }),
+  );
   console.log(`  ${validation.customers} customers, ${validation.lines} lines, ${validation.errorCount} errors`);
-  // As the route does: in a worker thread, so the figures show what pages meanwhile feel.
   const outcome = await measure('validation + generation', () =>
     generateInWorker({ database, principal: admin, period: PERIOD, actor: { userId: admin.id } }),
   );

@@ -252,3 +252,17 @@ export async function renameTable(db: Queryable, from: string, to: string): Prom
   for (const { name } of rows)
     await db.raw('ALTER TABLE ?? RENAME CONSTRAINT ?? TO ??', [to, name, `${to}_${name.slice(from.length + 1)}`]);
 }
+
+/** Longer than the longest pause between two tries of a statement that found the database locked (sqlite-client.ts). */
+const WRITERS_TURN_MS = 6;
+
+/**
+ * Between the write transactions of long work (the Autopay cycle on a worker thread): on SQLite, a short
+ * pause with the write lock free, so that the writes of pages and other processes, which try again every
+ * few milliseconds while it is taken, get their turn instead of waiting for the whole job. Inside a
+ * caller's transaction the lock is held throughout anyway, and PostgreSQL locks rows, not the database.
+ */
+export async function letOtherWritersIn(db: Queryable): Promise<void> {
+  if (dialectOf(db) === 'postgres' || db.isTransaction) return;
+  await new Promise((resolve) => setTimeout(resolve, WRITERS_TURN_MS));
+}

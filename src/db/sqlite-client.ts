@@ -1,4 +1,6 @@
 import { createRequire } from 'node:module';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Database, Statement } from 'better-sqlite3';
 
 const require = createRequire(import.meta.url);
 // Knex has no public hook for the BEGIN statement; these are its own SQLite classes, extended.
@@ -15,6 +17,32 @@ class ImmediateTransaction extends SqliteTransaction {
   }
 }
 
+/** How long a statement waits for another connection's write lock before it fails. */
+const LOCK_WAIT_MS = 5_000;
+/** Compiled statements kept per connection: the app's queries are a few hundred shapes. */
+const STATEMENTS_KEPT = 500;
+
+type Query = { sql: string; bindings?: unknown[]; response?: unknown; context?: unknown };
+
+// Per connection, not per client: Knex runs a transaction's queries through a copy of the client.
+const statements = new WeakMap<Database, Map<string, Statement>>();
+
+/** The statement for `sql` on this connection, compiled on first use and kept (the least used dropped). */
+export function keptStatement(connection: Database, sql: string): Statement {
+  const kept = statements.get(connection) ?? new Map<string, Statement>();
+  statements.set(connection, kept);
+  let statement = kept.get(sql);
+  if (statement) {
+    // Most recently used last, so the first is the one to drop.
+    kept.delete(sql);
+  } else {
+    statement = connection.prepare(sql);
+    if (kept.size >= STATEMENTS_KEPT) kept.delete(kept.keys().next().value as string);
+  }
+  kept.set(sql, statement);
+  return statement;
+}
+
 /** The better-sqlite3 client with per-connection pragmas and write transactions that begin immediately. */
 export class LedgerSqliteClient extends BetterSqliteClient {
   transaction(...args: unknown[]) {
@@ -25,9 +53,42 @@ export class LedgerSqliteClient extends BetterSqliteClient {
     const connection = await super.acquireRawConnection();
     connection.pragma('journal_mode = WAL');
     connection.pragma('foreign_keys = ON');
-    connection.pragma('busy_timeout = 5000');
+    // No waiting inside SQLite: its busy handler sleeps on the thread, and a page's write waiting for a
+    // worker thread's (or another process's) write lock would hold the event loop. _query waits instead.
+    connection.pragma('busy_timeout = 0');
     // This app moves money: a committed transaction must survive a power cut.
     connection.pragma('synchronous = FULL');
     return connection;
+  }
+
+  /**
+   * Runs one statement, compiled once per connection and kept (Knex would compile it on every call, a
+   * large share of a short query's cost). A statement that finds the database locked by another
+   * connection waits with timers, so other requests run meanwhile, and tries again for up to 5 s.
+   */
+  async _query(connection: Database, obj: Query) {
+    const started = Date.now();
+    for (let pause = 1; ; pause = Math.min(pause * 2, 4)) {
+      try {
+        return this.run(connection, obj);
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() - started > LOCK_WAIT_MS) throw error;
+      }
+      await sleep(pause);
+    }
+  }
+
+  private run(connection: Database, obj: Query) {
+    if (!obj.sql) throw new Error('The query is empty');
+    const statement = keptStatement(connection, obj.sql);
+    const bindings = this._formatBindings(obj.bindings);
+    if (statement.reader) {
+      obj.response = statement.all(bindings);
+      return obj;
+    }
+    const response = statement.run(bindings);
+    obj.response = response;
+    obj.context = { lastID: response.lastInsertRowid, changes: response.changes };
+    return obj;
   }
 }

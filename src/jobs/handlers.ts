@@ -23,7 +23,7 @@ async function housekeeping(db: Db): Promise<void> {
  */
 export const jobHandlers = (config: Config): JobHandlers => ({
   housekeeping: (db) => housekeeping(db),
-  ...paymentJobHandlers,
+  ...paymentJobHandlers(config.database),
   ...emailJobHandlers(config),
   ...reportJobHandlers(config),
   ...homeJobHandlers(config),

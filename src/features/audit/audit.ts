@@ -1,4 +1,5 @@
 import type { Actor } from '../../auth/principal.ts';
+import { insertRows } from '../../db/bulk.ts';
 import { inTransaction, type Queryable } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
 import { HttpError } from '../../lib/http-error.ts';
@@ -92,12 +93,9 @@ async function auditSnapshot(
   await db('audit_events').insert(snapshotEvents(target, action, values, nowIso()));
 }
 
-/** Audit rows per INSERT when many records are audited at once, well inside SQLite's bound-variable limit. */
-const EVENTS_PER_INSERT = 200;
-
-async function insertEvents(db: Queryable, events: ReturnType<typeof event>[]): Promise<void> {
-  for (let i = 0; i < events.length; i += EVENTS_PER_INSERT)
-    await db('audit_events').insert(events.slice(i, i + EVENTS_PER_INSERT));
+/** Many events at once (a batch of Autopay payments): one compiled INSERT run per event on SQLite. */
+function insertEvents(db: Queryable, events: ReturnType<typeof event>[]): Promise<void> {
+  return insertRows(db, 'audit_events', events);
 }
 
 /** `auditCreated` for many rows made together (a batch of Autopay payments), in a few INSERTs. */

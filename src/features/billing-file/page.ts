@@ -10,13 +10,15 @@ const FILES_PER_PAGE = 20;
 
 /**
  * What the External Billing File page shows for a period: the validation (passed in when a refused
- * request already made it), the period's files, and for a final period how many charges came too late.
+ * request already made it, else made by `validate`), the period's files, and for a final period how many
+ * charges came too late.
  */
 export async function billingFilePage(
   db: Queryable,
   principal: Principal,
   query: { period: Period; before?: number },
   validation?: Validation,
+  validate: (period: Period) => Promise<Validation> = (period) => validatePeriod(db, principal, period),
 ) {
   const { period } = query;
   const files = keysetPage(
@@ -32,7 +34,7 @@ export async function billingFilePage(
     nextPeriodLabel: periodLabel(shiftPeriod(period, 1)),
     final,
     lateLines: final ? await linesAddedAfter(db, period, final.through_line_id) : 0,
-    validation: final ? null : (validation ?? (await validatePeriod(db, principal, period))),
+    validation: final ? null : (validation ?? (await validate(period))),
     files,
     columns: fileColumns,
   };

@@ -7,9 +7,9 @@ import type { Db } from '../../db/index.ts';
 import { parseForm, submittedValues } from '../../lib/forms.ts';
 import { notFound } from '../../lib/http-error.ts';
 import { isEnabled, loadSettings } from '../settings/settings.ts';
-import { markFinal } from './generation.ts';
-import { generateInWorker } from './generation-worker.ts';
+import { generateInWorker, markFinalInWorker, validateInWorker } from './generation-worker.ts';
 import { billingFilePage, fileHistory } from './page.ts';
+import type { Period } from './periods.ts';
 import { type BillingFileRow, fileParts, findFile } from './queries.ts';
 import { fileParams, generateForm, historyQuery, pageQuery } from './schemas.ts';
 import type { Validation } from './validation.ts';
@@ -36,15 +36,23 @@ export default async function billingFileRoutes(
     return file;
   }
 
+  // Validation reads every external customer of the period: on the off-loop pool, like generation.
+  function pageData(request: FastifyRequest, query: { period: Period; before?: number }, validation?: Validation) {
+    const principal = staffOf(request);
+    return billingFilePage(db, principal, query, validation, (period) =>
+      validateInWorker({ database, principal, period }),
+    );
+  }
+
   // A refused generate or Mark final: the page with the validation that refused it.
   async function refused(request: FastifyRequest, reply: FastifyReply, validation: Validation) {
-    const data = await billingFilePage(db, staffOf(request), { period: validation.period }, validation);
+    const data = await pageData(request, { period: validation.period }, validation);
     return reply.code(422).page('billing-file/index', data);
   }
 
   // The page validates first; *Re-check* (htmx) gets the validation alone.
   app.get('/billing-file', async (request, reply) => {
-    return reply.pageOrFragment(templates, await billingFilePage(db, staffOf(request), pageQuery.parse(request.query)));
+    return reply.pageOrFragment(templates, await pageData(request, pageQuery.parse(request.query)));
   });
 
   app.get('/billing-file/history', async (request, reply) => {
@@ -55,7 +63,7 @@ export default async function billingFileRoutes(
     const body = submittedValues(request.body);
     const form = parseForm(generateForm, body);
     if (!form.ok) {
-      const data = await billingFilePage(db, staffOf(request), pageQuery.parse({}));
+      const data = await pageData(request, pageQuery.parse({}));
       return reply
         .code(422)
         .page('billing-file/index', { ...data, typedPeriod: body.period ?? '', periodError: form.errors.period });
@@ -89,7 +97,8 @@ export default async function billingFileRoutes(
 
   app.post('/billing-file/files/:id/final', async (request, reply) => {
     const file = await fileOr404(request);
-    const outcome = await markFinal(db, staffOf(request), file.id, actorOf(staffOf(request)));
+    const staff = staffOf(request);
+    const outcome = await markFinalInWorker({ database, principal: staff, fileId: file.id, actor: actorOf(staff) });
     if (!outcome.ok) return refused(request, reply, outcome.validation);
     request.flash('success', `The billing file for ${file.period} is final.`);
     // No #file-… here: htmx's redirect to the same page with only a new fragment would not reload it.

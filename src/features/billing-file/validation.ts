@@ -1,7 +1,8 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Principal } from '../../auth/principal.ts';
 import type { Queryable } from '../../db/index.ts';
-import { type EffectiveNumber, effectiveExternalNumbers } from '../external-numbers/external-numbers.ts';
+import { type EffectiveNumber, effectiveNumberOf } from '../external-numbers/external-numbers.ts';
+import type { OrgKind } from '../institutions/kinds.ts';
 import { type Period, shiftPeriod } from './periods.ts';
 import {
   type BillingOrg,
@@ -33,18 +34,32 @@ export function linesOfPeriod(
   return { ranges, throughLineId };
 }
 
-/** Customers per database round: small enough that no query holds the event loop for long (F5). */
-const CHUNK_SIZE = 250;
+/**
+ * Customers per database round. Validation and generation run on the off-loop pool (off-loop-tasks.ts),
+ * where a longer slice holds no page back, so a round is large: two or three queries per 2,000 customers
+ * instead of six per 250, and at most ~20,000 invoice lines in memory at once.
+ */
+export const CHUNK_SIZE = 2_000;
 
 /** A slice of the period's external customers with everything the checks and the file need. */
 export type CustomerChunk = {
   customers: ExternalCustomer[];
   effective: Map<number, EffectiveNumber | null>;
-  groups: Map<number, BillingOrg>;
-  institutions: Map<number, BillingOrg>;
+  groups: ReadonlyMap<number, BillingOrg>;
+  institutions: ReadonlyMap<number, BillingOrg>;
 };
 
 const distinct = (ids: (number | null | undefined)[]) => [...new Set(ids.filter((id): id is number => id != null))];
+
+/** Adds the institutions or groups not read yet to `known`: the same few recur in every chunk, so each is read once. */
+async function readOrgs(db: Queryable, kind: OrgKind, ids: number[], known: Map<number, BillingOrg>) {
+  for (const [id, org] of await billingOrgs(
+    db,
+    kind,
+    ids.filter((id) => !known.has(id)),
+  ))
+    known.set(id, org);
+}
 
 /** Walks the period's external customers a chunk at a time, yielding to the event loop between chunks. */
 export async function* externalCustomerChunks(
@@ -53,17 +68,21 @@ export async function* externalCustomerChunks(
   lines: LineSelection,
   size = CHUNK_SIZE,
 ): AsyncGenerator<CustomerChunk> {
+  // Bounded by the number of institutions and groups, far fewer than customers.
+  const groups = new Map<number, BillingOrg>();
+  const institutions = new Map<number, BillingOrg>();
   let afterId = 0;
   for (;;) {
     const customers = await externalCustomersAfter(db, principal, lines, afterId, size);
     if (customers.length === 0) return;
     afterId = customers[customers.length - 1].id;
-    const groups = await billingOrgs(db, 'group', distinct(customers.map((c) => c.group_id)));
+    await readOrgs(db, 'group', distinct(customers.map((c) => c.group_id)), groups);
     const institutionIds = distinct(
       customers.map((c) => c.institution_id ?? groups.get(c.group_id ?? 0)?.institution_id),
     );
-    const institutions = await billingOrgs(db, 'institution', institutionIds);
-    yield { customers, effective: await effectiveExternalNumbers(db, customers), groups, institutions };
+    await readOrgs(db, 'institution', institutionIds, institutions);
+    const effective = new Map(customers.map((c) => [c.id, effectiveNumberOf(c, groups, institutions)]));
+    yield { customers, effective, groups, institutions };
     await yieldToEventLoop();
   }
 }

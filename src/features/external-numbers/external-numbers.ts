@@ -98,23 +98,27 @@ export async function effectiveExternalNumbers(
   const institutionOf = (c: CustomerRef) =>
     c.institution_id ?? (c.group_id !== null ? (groups.get(c.group_id)?.institution_id ?? null) : null);
   const institutions = await orgNumbers(db, 'institution', distinct(customers.map(institutionOf)));
+  return new Map(customers.map((customer) => [customer.id, effectiveNumberOf(customer, groups, institutions)]));
+}
 
-  const result = new Map<number, EffectiveNumber | null>();
-  for (const customer of customers) {
-    const group = customer.group_id !== null ? groups.get(customer.group_id) : undefined;
-    const institutionId = institutionOf(customer);
-    const institution = institutionId !== null ? institutions.get(institutionId) : undefined;
-    const source = group?.number
-      ? { kind: 'group' as const, org: group }
-      : institution?.number
-        ? { kind: 'institution' as const, org: institution }
-        : null;
-    result.set(
-      customer.id,
-      source ? { number: source.org.number!, source: source.kind, sourceName: source.org.name } : null,
-    );
-  }
-  return result;
+/**
+ * The effective number of one customer from its group and institution, already read (A5): the group's
+ * number wins over the institution's; the institution is the customer's own, else its group's.
+ */
+export function effectiveNumberOf(
+  customer: CustomerRef,
+  groups: ReadonlyMap<number, OrgNumber>,
+  institutions: ReadonlyMap<number, OrgNumber>,
+): EffectiveNumber | null {
+  const group = customer.group_id !== null ? groups.get(customer.group_id) : undefined;
+  const institutionId = customer.institution_id ?? group?.institution_id ?? null;
+  const institution = institutionId !== null ? institutions.get(institutionId) : undefined;
+  const source = group?.number
+    ? { kind: 'group' as const, org: group }
+    : institution?.number
+      ? { kind: 'institution' as const, org: institution }
+      : null;
+  return source ? { number: source.org.number!, source: source.kind, sourceName: source.org.name } : null;
 }
 
 /** The effective number of one customer (see effectiveExternalNumbers). */

@@ -1,3 +1,4 @@
+import type { Config } from '../../config.ts';
 import type { JobHandlers, RecurringJob } from '../../jobs/queue.ts';
 import { autopayJobHandlers, autopayRecurringJobs } from './autopay/jobs.ts';
 import { runPaymentJobs } from './charging.ts';
@@ -8,10 +9,10 @@ import { processGateway } from './gateway.ts';
  * those of a previous run, within a minute of start-up). Safe in several processes: each payment is
  * claimed in the database before it is charged, and every charge carries its idempotency key.
  */
-export const paymentJobHandlers: JobHandlers = {
+export const paymentJobHandlers = (database: Config['database']): JobHandlers => ({
   payments: (db) => runPaymentJobs(db, processGateway),
-  ...autopayJobHandlers,
-};
+  ...autopayJobHandlers(database),
+});
 
 export const paymentRecurringJobs: readonly RecurringJob[] = [
   { kind: 'payments', cron: '* * * * *' },

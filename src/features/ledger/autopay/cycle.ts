@@ -1,6 +1,8 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Actor } from '../../../auth/principal.ts';
-import type { Db, Queryable } from '../../../db/index.ts';
+import { insertNewRows, insertRows } from '../../../db/bulk.ts';
+import { letOtherWritersIn } from '../../../db/dialect.ts';
+import { type Db, inTransaction, type Queryable, type Tx } from '../../../db/index.ts';
 import { nowIso } from '../../../lib/dates.ts';
 import { auditCreatedMany, recordChangesOfMany } from '../../audit/audit.ts';
 import { applyChargeResult } from '../charging.ts';
@@ -13,7 +15,7 @@ import { autopayKey, configurationsOf, customersWithAutopay, openAutopayInvoices
 const system: Actor = { userId: null, actingAs: 'autopay cycle' };
 
 /** Customers per chunk: one read, one transaction and one batch of gateway calls each, then the loop yields. */
-const CUSTOMERS_PER_CHUNK = 100;
+const CUSTOMERS_PER_CHUNK = 250;
 /** Rows per multi-row INSERT, well inside SQLite's limit on bound variables. */
 const ROWS_PER_INSERT = 200;
 
@@ -73,7 +75,7 @@ export async function runAutopayCycle(db: Db, gateway: PaymentGateway, options: 
     if (options.dryRun) {
       tally(summary, await planForCustomers(db, customerIds, options.date), options.onDecision);
     } else {
-      const charges = await db.transaction(async (trx) => {
+      const charges = await writeBatch(db, async (trx) => {
         const decisions = await planForCustomers(trx, customerIds, options.date);
         tally(summary, decisions, options.onDecision);
         return insertPayments(trx, decisions, options.date);
@@ -82,6 +84,13 @@ export async function runAutopayCycle(db: Db, gateway: PaymentGateway, options: 
     }
     await yieldToEventLoop();
   }
+}
+
+/** One of the cycle's write transactions, then a turn for other writers (on SQLite the lock is the database's). */
+async function writeBatch<T>(db: Queryable, work: (trx: Tx) => Promise<T>): Promise<T> {
+  const result = await inTransaction(db, work);
+  await letOtherWritersIn(db);
+  return result;
 }
 
 function tally(summary: CycleSummary, decisions: AutopayDecision[], onDecision?: (d: AutopayDecision) => void) {
@@ -103,28 +112,29 @@ async function insertPayments(trx: Queryable, decisions: AutopayDecision[], date
   for (let start = 0; start < pays.length; start += ROWS_PER_INSERT) {
     const batch = pays.slice(start, start + ROWS_PER_INSERT);
     const byKey = new Map(batch.map((d) => [autopayKey(d.invoice.id, date), d]));
-    const inserted: PaymentRow[] = await trx('payments')
-      .insert(
-        batch.map((d) => ({
-          customer_id: d.invoice.customerId,
-          amount_cents: d.amountCents,
-          method: d.method.kind,
-          payment_method_id: d.method.id,
-          status: 'pending',
-          source: 'autopay',
-          paid_on: date,
-          idempotency_key: autopayKey(d.invoice.id, date),
-          submitted_at: now,
-          created_by: null,
-          created_at: now,
-        })),
-      )
-      .onConflict('idempotency_key')
-      .ignore()
-      .returning('*');
+    const inserted = await insertNewRows<PaymentRow>(
+      trx,
+      'payments',
+      'idempotency_key',
+      batch.map((d) => ({
+        customer_id: d.invoice.customerId,
+        amount_cents: d.amountCents,
+        method: d.method.kind,
+        payment_method_id: d.method.id,
+        status: 'pending',
+        source: 'autopay',
+        paid_on: date,
+        idempotency_key: autopayKey(d.invoice.id, date),
+        submitted_at: now,
+        created_by: null,
+        created_at: now,
+      })),
+    );
     if (inserted.length === 0) continue;
     const made = inserted.map((payment) => ({ payment, decision: byKey.get(payment.idempotency_key)! }));
-    await trx('payment_applications').insert(
+    await insertRows(
+      trx,
+      'payment_applications',
       made.map(({ payment, decision }) => ({
         payment_id: payment.id,
         invoice_id: decision.invoice.id,
@@ -181,7 +191,7 @@ async function chargeAndRecord(db: Db, gateway: PaymentGateway, charges: Charge[
     }
   }
   let declined = 0;
-  await db.transaction(async (trx) => {
+  await writeBatch(db, async (trx) => {
     const approved = answers.filter((a) => a.result.status === 'approved');
     await settleApproved(trx, approved);
     for (const { charge, result } of answers) {
@@ -234,6 +244,8 @@ async function settleApproved(trx: Queryable, approved: { charge: Charge; result
         version: trx.raw('version + 1'),
         gateway_ref: trx.raw(`CASE id ${ids.map(() => 'WHEN ? THEN ?').join(' ')} END`, refs),
       });
+    // Each payment was applied whole to its one invoice (insertPayments): its amount comes off that invoice
+    // (typed, as PostgreSQL cannot infer a parameter's type inside CASE).
     await trx('invoices')
       .whereIn(
         'id',
@@ -241,8 +253,8 @@ async function settleApproved(trx: Queryable, approved: { charge: Charge; result
       )
       .update({
         open_cents: trx.raw(
-          `open_cents - (SELECT pa.amount_cents FROM payment_applications pa WHERE pa.invoice_id = invoices.id AND pa.payment_id IN (${ids.map(() => '?').join(',')}))`,
-          ids,
+          `open_cents - CASE id ${settling.map(() => 'WHEN ? THEN CAST(? AS integer)').join(' ')} END`,
+          settling.flatMap((a) => [a.charge.invoiceId, a.charge.payment.amount_cents]),
         ),
       });
     await recordChangesOfMany(

@@ -69,7 +69,8 @@ async function thenRollBack(db: Db, work: (trx: Db) => Promise<void>) {
 }
 class RolledBack extends Error {}
 
-// 1,000 runs on SQLite; on PostgreSQL each run costs a few round trips more, so fewer fit the file's time limit.
+// 1,000 runs on SQLite; on PostgreSQL each run costs a few round trips more: 1,000 runs took 55–72 s there (load
+// average 13–14, 2026-11-30) against ~10 s for these 100, too much for CI's time limit.
 const propertyRuns = testDatabaseUrl ? 100 : 1000;
 
 t.test('property: the dry run and the real cycle agree, and no payment exceeds what may be paid', async (t) => {
@@ -138,7 +139,8 @@ t.test('property: the dry run and the real cycle agree, and no payment exceeds w
           if (p.amount_cents > (payable.get(p.invoice_id) ?? 0)) agreed = false;
           return `${p.invoice_id}:${p.amount_cents}:${p.payment_method_id}`;
         });
-        if (made.join() !== planned.sort().join()) agreed = false;
+        // Both sorted as text: PostgreSQL's ids keep growing across the rolled-back runs, past 99 and 999.
+        if (made.sort().join() !== planned.sort().join()) agreed = false;
         paying += made.length ? 1 : 0;
       });
       return agreed;
