@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import qs from 'node:querystring';
 import fastifyFormbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { defaultSignInLimits, type SignInLimits } from './auth/sign-in-limits.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/index.ts';
 import authRoutes from './features/auth/routes.ts';
@@ -57,8 +58,8 @@ import views from './plugins/views.ts';
 export type AppOptions = {
   config: Config;
   db: Db;
-  /** Sign-in attempts allowed per address and e-mail per minute. */
-  loginAttemptsPerMinute?: number;
+  /** Failed sign-ins allowed per account and per client address (auth/sign-in-limits.ts). */
+  signInLimits?: SignInLimits;
   /** Where payments go; the sandbox unless a real gateway is configured. */
   gateway?: PaymentGateway;
   /** Where the log goes (default stdout); tests pass a stream to read what was logged. */
@@ -69,7 +70,7 @@ export type AppOptions = {
 export async function buildApp({
   config,
   db,
-  loginAttemptsPerMinute = 10,
+  signInLimits = defaultSignInLimits,
   gateway = processGateway,
   logStream,
 }: AppOptions): Promise<FastifyInstance> {
@@ -79,7 +80,8 @@ export async function buildApp({
       config.logLevel === 'silent' ? false : { level: config.logLevel, ...(logStream ? { stream: logStream } : {}) },
     // Short request ids double as the reference shown on the 500 page.
     genReqId: () => randomBytes(6).toString('hex'),
-    trustProxy: config.trustProxy,
+    // Exactly the configured proxies (hop 0 is the peer): request.ip is the address the nearest of them saw.
+    trustProxy: config.trustProxyHops > 0 ? (_address: string, hop: number) => hop < config.trustProxyHops : false,
     bodyLimit: 1024 * 1024,
   });
 
@@ -93,7 +95,7 @@ export async function buildApp({
 
   await app.register(customerAccessTrail, { db });
 
-  await app.register(authRoutes, { db, loginAttemptsPerMinute });
+  await app.register(authRoutes, { db, signInLimits });
   await app.register(homeRoutes, { db });
   await app.register(customerRoutes, { db });
   await app.register(newAccountRoutes, { db });
@@ -129,7 +131,7 @@ export async function buildApp({
   await app.register(contactRoutes, { db, publicUrl: config.publicUrl });
   await app.register(contactProfileRoutes, { db });
   await app.register(statementRoutes, { db });
-  await app.register(portalSignInRoutes, { db, loginAttemptsPerMinute, publicUrl: config.publicUrl });
+  await app.register(portalSignInRoutes, { db, signInLimits, publicUrl: config.publicUrl });
   await app.register(portalRoutes, { db, gateway });
   await app.register(portalAccountRoutes, { db });
   await app.register(reportRoutes, { db });

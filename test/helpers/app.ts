@@ -67,7 +67,7 @@ export async function openEmptyTestDatabase(t: Tap, env: Record<string, string> 
 export async function buildTestApp(
   t: Tap,
   env: Record<string, string> = {},
-  options: Pick<AppOptions, 'loginAttemptsPerMinute' | 'gateway' | 'logStream'> = {},
+  options: Pick<AppOptions, 'signInLimits' | 'gateway' | 'logStream'> = {},
 ): Promise<TestApp> {
   const { db, config, dir } = await openEmptyTestDatabase(t, env);
   await migrateToLatest(db);
@@ -76,7 +76,8 @@ export async function buildTestApp(
     config,
     db,
     ...options,
-    loginAttemptsPerMinute: options.loginAttemptsPerMinute ?? 1000,
+    // Tests sign in often from one address; test/security/sign-in-limits.test.ts sets real limits.
+    signInLimits: options.signInLimits ?? { perAccount: 1000, perClient: 10_000, windowMinutes: 15 },
   });
   t.teardown(() => app.close());
   return { app, db, config, dir };
