@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import qs from 'node:querystring';
 import fastifyFormbody from '@fastify/formbody';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import { defaultSignInLimits, type SignInLimits } from './auth/sign-in-limits.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/index.ts';
@@ -64,6 +64,8 @@ export type AppOptions = {
   gateway?: PaymentGateway;
   /** Where the log goes (default stdout); tests pass a stream to read what was logged. */
   logStream?: NodeJS.WritableStream;
+  /** Told of every route as it is registered: the route manifest test lists them (test/security). */
+  onRoute?: (route: RouteOptions) => void;
 };
 
 /** A request as logged: an upload's CSRF token rides in its URL (plugins/session.ts) and stays out of the log. */
@@ -78,6 +80,7 @@ export async function buildApp({
   signInLimits = defaultSignInLimits,
   gateway = processGateway,
   logStream,
+  onRoute,
 }: AppOptions): Promise<FastifyInstance> {
   const production = config.env === 'production';
   const app = Fastify({
@@ -92,6 +95,7 @@ export async function buildApp({
     bodyLimit: 1024 * 1024,
   });
 
+  if (onRoute) app.addHook('onRoute', onRoute);
   await app.register(fastifyFormbody, { parser: (body) => qs.parse(body) });
   await app.register(security);
   await app.register(session, { db, secret: config.sessionSecret, secureCookie: config.cookieSecure });

@@ -67,7 +67,7 @@ export async function openEmptyTestDatabase(t: Tap, env: Record<string, string> 
 export async function buildTestApp(
   t: Tap,
   env: Record<string, string> = {},
-  options: Pick<AppOptions, 'signInLimits' | 'gateway' | 'logStream'> = {},
+  options: Pick<AppOptions, 'signInLimits' | 'gateway' | 'logStream' | 'onRoute'> = {},
 ): Promise<TestApp> {
   const { db, config, dir } = await openEmptyTestDatabase(t, env);
   await migrateToLatest(db);
