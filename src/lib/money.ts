@@ -41,17 +41,16 @@ export function formatCents(cents: number): string {
 
 export type AmountReading = { ok: true; cents: number } | { ok: false; message: string };
 
-const AMOUNT_FORMAT = 'Enter an amount like 1,234.50.';
-
 /**
  * Reads "1,234.5", "$12", "0.07" into cents without going through floating point. Commas are
  * accepted only as thousands separators in their valid places: "1,00" might mean a dollar or a
- * hundred, so it is refused rather than guessed.
+ * hundred, so it is refused rather than guessed. `formatMessage` is the form's own words for text that
+ * is no amount at all.
  */
-export function readAmount(text: string): AmountReading {
+export function readAmount(text: string, formatMessage = 'Enter an amount like 1,234.50.'): AmountReading {
   const cleaned = text.trim().replace(/^\$/, '');
   const match = /^(\d+|\d{1,3}(?:,\d{3})+)(?:\.(\d{0,2}))?$/.exec(cleaned);
-  if (!match) return { ok: false, message: cleaned.includes(',') ? AMOUNT_GROUPING : AMOUNT_FORMAT };
+  if (!match) return { ok: false, message: cleaned.includes(',') ? AMOUNT_GROUPING : formatMessage };
   const wholeDigits = match[1].replace(/,/g, '').replace(/^0+(?=\d)/, '');
   if (wholeDigits.length > 12) return { ok: false, message: AMOUNT_TOO_LARGE };
   const cents = Number(wholeDigits) * 100 + Number((match[2] ?? '').padEnd(2, '0'));

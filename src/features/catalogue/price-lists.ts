@@ -68,7 +68,7 @@ export function parsePriceForm(
     if (text('monthly') === '' && text('setup') === '') return undefined;
     const price: Partial<Price> = {};
     for (const part of ['monthly', 'setup'] as const) {
-      const reading = readAmount(text(part) || '0');
+      const reading = readAmount(text(part) || '0', 'Enter an amount like 12.50.');
       if (!reading.ok) errors[priceField(subject, part)] = reading.message;
       else price[`${part}_cents`] = reading.cents;
     }

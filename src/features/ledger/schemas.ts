@@ -9,12 +9,10 @@ export const moneyField = z
   .trim()
   .min(1, 'Enter an amount.')
   .transform((text, ctx) => {
-    const reading = readAmount(text);
+    const aboveZero = 'Enter an amount above zero, like 125.50.';
+    const reading = readAmount(text, aboveZero);
     if (!reading.ok || reading.cents <= 0) {
-      ctx.addIssue({
-        code: 'custom',
-        message: reading.ok ? 'Enter an amount above zero, like 125.50.' : reading.message,
-      });
+      ctx.addIssue({ code: 'custom', message: reading.ok ? aboveZero : reading.message });
       return z.NEVER;
     }
     return reading.cents;
@@ -86,7 +84,7 @@ export const invoiceForm = z
       const unitText = form.line_unit[i] ?? '';
       if (!description && !unitText) continue;
       const quantity = quantityText === '' ? 1 : Number(quantityText);
-      const unit = readAmount(unitText);
+      const unit = readAmount(unitText, 'A price above zero, like 49.99.');
       if (!description)
         ctx.addIssue({ code: 'custom', path: [`line_description.${i}`], message: 'Describe this line.' });
       const quantityOk = Number.isInteger(quantity) && quantity >= 1 && quantity <= 100_000;
