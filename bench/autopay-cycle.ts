@@ -146,7 +146,7 @@ console.log(await idleLoopDelay(3_000, 5));
 // Pages served beside the cycle: the demo customer's Autopay page, dry run included, every 10 ms (a busy
 // office, not a saturating load: in-process requests back to back would hold SQLite's one connection).
 const pause = () => new Promise((resolve) => setTimeout(resolve, 10));
-const app = await buildApp({ config, db, loginAttemptsPerMinute: 1000 });
+const app = await buildApp({ config, db, signInLimits: { perAccount: 1e6, perClient: 1e6, windowMinutes: 1 } });
 const staff = await signIn(app, 'admin@example.com');
 const acme = (await db('customers').where({ name: 'Acme Plumbing Ltd' }).first('id')).id as number;
 const page = `/customers/${acme}/billing/automatic-payments`;

@@ -25,7 +25,13 @@ const envSchema = z.object({
   MAIL_FROM: z.string().regex(/@/, 'must be an e-mail address, optionally with a name').default('ledgerdesk@localhost'),
   // 'auto': Secure cookies whenever the request came over HTTPS (directly or via a trusted proxy).
   COOKIE_SECURE: z.enum(['auto', 'true']).default('auto'),
-  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  // How many proxies in front of the app append to X-Forwarded-For: the client is the address the
+  // nearest of them saw, so sign-in limits count a real client, not a header it chose.
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|\d{1,2})$/, 'must be true, false or a number of proxy hops')
+    .default('false')
+    .transform((v) => (v === 'true' ? 1 : v === 'false' ? 0 : Number(v))),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   JOBS: z.enum(['on', 'off']).default('on'),
   // How often an idle process looks for due jobs; a busy one keeps going until none is due.
@@ -43,7 +49,8 @@ export type Config = Readonly<{
   mailFrom: string;
   publicUrl: string;
   cookieSecure: 'auto' | true;
-  trustProxy: boolean;
+  /** Proxy hops whose X-Forwarded-* headers are believed; 0 trusts none. */
+  trustProxyHops: number;
   logLevel: string;
   runJobs: boolean;
   jobsPollMs: number;
@@ -72,7 +79,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mailFrom: e.MAIL_FROM,
     publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/$/, ''),
     cookieSecure: e.COOKIE_SECURE === 'true' ? true : 'auto',
-    trustProxy: e.TRUST_PROXY === 'true',
+    trustProxyHops: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
     runJobs: e.JOBS === 'on',
     jobsPollMs: e.JOBS_POLL_MS,

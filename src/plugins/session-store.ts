@@ -1,9 +1,13 @@
+import { createHash } from 'node:crypto';
 import type { SessionStore } from '@fastify/session';
 import type { Db } from '../db/index.ts';
 
 const ANONYMOUS_TTL_MS = 60 * 60 * 1000;
 
 type StoredSession = Parameters<SessionStore['set']>[1];
+
+/** Rows are keyed by a hash of the session id: a database dump or backup holds no live session (issue 18). */
+const keyOf = (sid: string) => createHash('sha256').update(sid).digest('hex');
 
 /**
  * Sessions live in the database so they survive restarts, are shared by every app process and can be
@@ -23,7 +27,7 @@ export class DatabaseSessionStore implements SessionStore {
     // A session nobody signed in to (only a CSRF secret for the sign-in form) is dropped after an hour.
     const expires = new Date(userId ? cookieExpiry : Math.min(cookieExpiry, Date.now() + ANONYMOUS_TTL_MS));
     this.db('sessions')
-      .insert({ sid, user_id: userId, data: JSON.stringify(session), expires_at: expires.toISOString() })
+      .insert({ sid: keyOf(sid), user_id: userId, data: JSON.stringify(session), expires_at: expires.toISOString() })
       .onConflict('sid')
       .merge()
       .then(() => callback(), callback);
@@ -31,7 +35,7 @@ export class DatabaseSessionStore implements SessionStore {
 
   get(sid: string, callback: Parameters<SessionStore['get']>[1]): void {
     this.db('sessions')
-      .where({ sid })
+      .where({ sid: keyOf(sid) })
       .where('expires_at', '>', new Date().toISOString())
       .first('data')
       .then((row: { data: string } | undefined) => callback(null, row ? JSON.parse(row.data) : null), callback);
@@ -39,7 +43,7 @@ export class DatabaseSessionStore implements SessionStore {
 
   destroy(sid: string, callback: (err?: unknown) => void): void {
     this.db('sessions')
-      .where({ sid })
+      .where({ sid: keyOf(sid) })
       .delete()
       .then(() => callback(), callback);
   }

@@ -2,6 +2,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFlash from '@fastify/flash';
 import fastifySession from '@fastify/session';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Db } from '../db/index.ts';
 import { ABSOLUTE_TIMEOUT_MS } from './auth.ts';
@@ -9,9 +10,24 @@ import { DatabaseSessionStore } from './session-store.ts';
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+const isUpload = (request: FastifyRequest) => /^multipart\//i.test(request.headers['content-type'] ?? '');
+
+function tokenOf(request: FastifyRequest): string | undefined {
+  const header = request.headers['x-csrf-token'];
+  if (typeof header === 'string' && header) return header;
+  if (isUpload(request)) {
+    const query = request.query as Record<string, unknown> | undefined;
+    return typeof query?._csrf === 'string' ? query._csrf : undefined;
+  }
+  const body = request.body as Record<string, unknown> | undefined;
+  return typeof body?._csrf === 'string' ? body._csrf : undefined;
+}
+
 /**
  * Server-side sessions in the database, flash messages, and CSRF protection on every unsafe request.
  * The CSRF token is checked in preHandler because a token in a form body is parsed only after onRequest.
+ * An upload (multipart) is checked in preParsing instead, before a byte of its body is read (issue 18):
+ * its token comes from the x-csrf-token header or the form action's `?_csrf=`, never from the body.
  */
 export default fp(async (app, opts: { db: Db; secret: string; secureCookie: 'auto' | true }) => {
   await app.register(fastifyCookie);
@@ -25,12 +41,16 @@ export default fp(async (app, opts: { db: Db; secret: string; secureCookie: 'aut
     cookie: { secure: opts.secureCookie, httpOnly: true, sameSite: 'lax', path: '/', maxAge: ABSOLUTE_TIMEOUT_MS },
   });
   await app.register(fastifyFlash);
-  await app.register(fastifyCsrf, { sessionPlugin: '@fastify/session' });
+  await app.register(fastifyCsrf, { sessionPlugin: '@fastify/session', getToken: tokenOf });
 
-  app.addHook('preHandler', async (request, reply) => {
-    if (!UNSAFE_METHODS.has(request.method)) return;
-    await new Promise<void>((resolve, reject) =>
+  const check = (request: FastifyRequest, reply: FastifyReply) =>
+    new Promise<void>((resolve, reject) =>
       app.csrfProtection(request, reply, (err?: Error) => (err ? reject(err) : resolve())),
     );
+  app.addHook('preParsing', async (request, reply) => {
+    if (UNSAFE_METHODS.has(request.method) && isUpload(request)) await check(request, reply);
+  });
+  app.addHook('preHandler', async (request, reply) => {
+    if (UNSAFE_METHODS.has(request.method) && !isUpload(request)) await check(request, reply);
   });
 });

@@ -4,7 +4,7 @@ import { Eta } from 'eta';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { formatDate, formatTimestamp } from '../lib/dates.ts';
-import { formatCents } from '../lib/money.ts';
+import { formatCents, onBadAmount } from '../lib/money.ts';
 import { type AppSettings, navigationFor } from './navigation.ts';
 
 const viewsDir = fileURLToPath(new URL('../../views/', import.meta.url));
@@ -40,6 +40,8 @@ export function isHtmxRequest(request: FastifyRequest): boolean {
 }
 
 export default fp(async (app, opts: { production: boolean; settings: () => Promise<AppSettings> }) => {
+  // A stored amount the formatter cannot show is a data fault worth a log line, not a 500 (issue 18).
+  onBadAmount((value) => app.log.error({ value: String(value) }, 'unshowable money amount'));
   const eta = new Eta({ views: viewsDir, cache: opts.production, autoEscape: true, autoTrim: [false, 'nl'] });
   await app.register(fastifyView, {
     engine: { eta },

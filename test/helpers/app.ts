@@ -71,7 +71,7 @@ function scratchDirectory(t: Tap): string {
 export async function buildTestApp(
   t: Tap,
   env: Record<string, string> = {},
-  options: Pick<AppOptions, 'loginAttemptsPerMinute' | 'gateway' | 'logStream'> = {},
+  options: Pick<AppOptions, 'signInLimits' | 'gateway' | 'logStream' | 'onRoute'> = {},
 ): Promise<TestApp> {
   const dir = scratchDirectory(t);
   const database = await migratedTestDatabase(t, dir, testDatabaseUrl);
@@ -82,7 +82,8 @@ export async function buildTestApp(
     config,
     db,
     ...options,
-    loginAttemptsPerMinute: options.loginAttemptsPerMinute ?? 1000,
+    // Tests sign in often from one address; test/security/sign-in-limits.test.ts sets real limits.
+    signInLimits: options.signInLimits ?? { perAccount: 1000, perClient: 10_000, windowMinutes: 15 },
   });
   t.teardown(() => app.close());
   return { app, db, config, dir };

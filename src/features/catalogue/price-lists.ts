@@ -3,7 +3,7 @@ import { isUniqueViolationOf } from '../../db/dialect.ts';
 import type { Queryable } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
 import type { FieldErrors } from '../../lib/forms.ts';
-import { parseCents } from '../../lib/money.ts';
+import { readAmount } from '../../lib/money.ts';
 import { auditCreated, auditDeleted, updateAudited } from '../audit/audit.ts';
 import { type Grade, grades, isGrade } from '../numbers/grades.ts';
 import type { Price, PriceTable } from './pricing.ts';
@@ -68,9 +68,9 @@ export function parsePriceForm(
     if (text('monthly') === '' && text('setup') === '') return undefined;
     const price: Partial<Price> = {};
     for (const part of ['monthly', 'setup'] as const) {
-      const cents = parseCents(text(part) || '0');
-      if (cents === null) errors[priceField(subject, part)] = 'Enter an amount like 12.50.';
-      else price[`${part}_cents`] = cents;
+      const reading = readAmount(text(part) || '0', 'Enter an amount like 12.50.');
+      if (!reading.ok) errors[priceField(subject, part)] = reading.message;
+      else price[`${part}_cents`] = reading.cents;
     }
     return price as Price;
   };

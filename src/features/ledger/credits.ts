@@ -3,7 +3,7 @@ import { isUniqueViolation, lockForUpdate } from '../../db/dialect.ts';
 import { inTransaction, type Queryable } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
 import { HttpError } from '../../lib/http-error.ts';
-import { formatCents } from '../../lib/money.ts';
+import { AMOUNT_TOO_LARGE, formatCents, isBoundedCents } from '../../lib/money.ts';
 import { auditCreated } from '../audit/audit.ts';
 import { LedgerError } from './errors.ts';
 import { allocate, payableInvoices, reduceOpenBalance } from './invoices.ts';
@@ -36,8 +36,8 @@ export async function issueCreditMemo(
   return inTransaction(db, async (trx) => {
     const existing: CreditRow | undefined = await trx('credits').where('idempotency_key', input.idempotencyKey).first();
     if (existing) return existing;
-    if (!Number.isSafeInteger(input.amountCents) || input.amountCents <= 0)
-      throw new LedgerError('amount', 'Enter an amount above zero.');
+    if (!isBoundedCents(input.amountCents) || input.amountCents <= 0)
+      throw new LedgerError('amount', input.amountCents > 0 ? AMOUNT_TOO_LARGE : 'Enter an amount above zero.');
     const values = {
       customer_id: input.customerId,
       kind: 'memo' as const,
@@ -144,8 +144,8 @@ export async function refundCredit(
     const done = await trx('refunds').where('idempotency_key', input.idempotencyKey).first();
     if (done) return false;
     const credit = await creditOf(trx, input.customerId, input.creditId);
-    if (!Number.isSafeInteger(input.amountCents) || input.amountCents <= 0)
-      throw new LedgerError('amount', 'Enter an amount above zero.');
+    if (!isBoundedCents(input.amountCents) || input.amountCents <= 0)
+      throw new LedgerError('amount', input.amountCents > 0 ? AMOUNT_TOO_LARGE : 'Enter an amount above zero.');
     if (input.amountCents > credit.remaining_cents) {
       throw new LedgerError('amount', `At most ${formatCents(credit.remaining_cents)} remains on this credit.`);
     }

@@ -2,6 +2,7 @@ import type { Actor } from '../../auth/principal.ts';
 import { lockForUpdate, serialiseOn } from '../../db/dialect.ts';
 import { inTransaction, type Queryable } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
+import { assertBoundedCents } from '../../lib/money.ts';
 import { auditCreated } from '../audit/audit.ts';
 
 export type InvoiceRow = {
@@ -35,7 +36,15 @@ export function invoiceNumberFor(id: number): string {
 
 /** Creates an invoice with its lines; the whole total is open. In the caller's transaction, if any. */
 export async function createInvoice(db: Queryable, input: NewInvoice, actor: Actor): Promise<InvoiceRow> {
+  // The form refuses these with a message; checked again here so no caller can store an unshowable amount.
+  for (const line of input.lines) {
+    if (!Number.isSafeInteger(line.quantity) || line.quantity < 1)
+      throw new RangeError('a line needs a quantity from 1');
+    assertBoundedCents(line.unitCents, 'a unit price');
+    assertBoundedCents(line.quantity * line.unitCents, 'a line amount');
+  }
   const totalCents = input.lines.reduce((sum, line) => sum + line.quantity * line.unitCents, 0);
+  assertBoundedCents(totalCents, 'an invoice total');
   if (totalCents <= 0) throw new RangeError('an invoice must total more than zero');
   return inTransaction(db, async (trx) => {
     await serialiseOn(trx, 'invoice-numbers');

@@ -3,7 +3,7 @@ import { isUniqueViolation } from '../../db/dialect.ts';
 import { type Db, inTransaction, type Queryable } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
 import { HttpError } from '../../lib/http-error.ts';
-import { formatCents } from '../../lib/money.ts';
+import { AMOUNT_TOO_LARGE, formatCents, isBoundedCents } from '../../lib/money.ts';
 import { auditCreated, recordChanges } from '../audit/audit.ts';
 import { LedgerError } from './errors.ts';
 import { allocate, payableInvoices, reduceOpenBalance } from './invoices.ts';
@@ -92,8 +92,8 @@ async function paymentByKey(db: Queryable, input: NewPayment): Promise<PaymentRo
 }
 
 async function insertPayment(trx: Queryable, input: NewPayment, actor: Actor): Promise<PaymentRow> {
-  if (!Number.isSafeInteger(input.amountCents) || input.amountCents <= 0)
-    throw new LedgerError('amount', 'Enter an amount above zero.');
+  if (!isBoundedCents(input.amountCents) || input.amountCents <= 0)
+    throw new LedgerError('amount', input.amountCents > 0 ? AMOUNT_TOO_LARGE : 'Enter an amount above zero.');
   if (input.paidOn < input.today && input.method !== 'check')
     throw new LedgerError('paid_on', 'Pick today or a later date.');
   if (input.paidOn > input.today && input.method === 'check')

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseCents } from '../../lib/money.ts';
+import { AMOUNT_TOO_LARGE, MAX_CENTS, readAmount } from '../../lib/money.ts';
 import type { BankDetails, CardDetails } from './gateway.ts';
 import { digitsOf, passesAbaChecksum, passesLuhn } from './payment-method-numbers.ts';
 
@@ -9,12 +9,13 @@ export const moneyField = z
   .trim()
   .min(1, 'Enter an amount.')
   .transform((text, ctx) => {
-    const cents = parseCents(text);
-    if (cents === null || cents <= 0) {
-      ctx.addIssue({ code: 'custom', message: 'Enter an amount above zero, like 125.50.' });
+    const aboveZero = 'Enter an amount above zero, like 125.50.';
+    const reading = readAmount(text, aboveZero);
+    if (!reading.ok || reading.cents <= 0) {
+      ctx.addIssue({ code: 'custom', message: reading.ok ? aboveZero : reading.message });
       return z.NEVER;
     }
-    return cents;
+    return reading.cents;
   });
 
 export const dateField = z
@@ -83,15 +84,22 @@ export const invoiceForm = z
       const unitText = form.line_unit[i] ?? '';
       if (!description && !unitText) continue;
       const quantity = quantityText === '' ? 1 : Number(quantityText);
-      const unitCents = parseCents(unitText);
+      const unit = readAmount(unitText, 'A price above zero, like 49.99.');
       if (!description)
         ctx.addIssue({ code: 'custom', path: [`line_description.${i}`], message: 'Describe this line.' });
-      if (!Number.isInteger(quantity) || quantity < 1 || quantity > 100_000)
-        ctx.addIssue({ code: 'custom', path: [`line_quantity.${i}`], message: 'A whole number from 1.' });
-      if (unitCents === null || unitCents <= 0)
-        ctx.addIssue({ code: 'custom', path: [`line_unit.${i}`], message: 'A price above zero, like 49.99.' });
-      else lines.push({ description, quantity, unitCents });
+      const quantityOk = Number.isInteger(quantity) && quantity >= 1 && quantity <= 100_000;
+      if (!quantityOk)
+        ctx.addIssue({ code: 'custom', path: [`line_quantity.${i}`], message: 'A whole number from 1 to 100,000.' });
+      if (!unit.ok || unit.cents <= 0) {
+        const message = unit.ok ? 'A price above zero, like 49.99.' : unit.message;
+        ctx.addIssue({ code: 'custom', path: [`line_unit.${i}`], message });
+      } else if (quantityOk && quantity * unit.cents > MAX_CENTS) {
+        ctx.addIssue({ code: 'custom', path: [`line_unit.${i}`], message: `Quantity × price: ${AMOUNT_TOO_LARGE}` });
+      } else lines.push({ description, quantity, unitCents: unit.cents });
     }
+    const total = lines.reduce((sum, line) => sum + line.quantity * line.unitCents, 0);
+    if (total > MAX_CENTS)
+      ctx.addIssue({ code: 'custom', path: ['line_unit.0'], message: `The invoice total: ${AMOUNT_TOO_LARGE}` });
     if (lines.length === 0 && !ctx.issues?.length)
       ctx.addIssue({ code: 'custom', path: ['line_description.0'], message: 'Add at least one line.' });
     if (form.due_on < form.issued_on)

@@ -48,8 +48,9 @@ const numberForm = z.object({
 
 /** The phone number inventory (C3's supply): list, edit one number, import a CSV. Admins only. */
 export default async function numberAdminRoutes(app: FastifyInstance, { db }: { db: Db }) {
-  app.addHook('preHandler', requireStaff('admin'));
-  // Fields (the CSRF token among them) and the file land on request.body before the CSRF check runs.
+  // onRequest: the wrong principal is refused before an upload's body is read.
+  app.addHook('onRequest', requireStaff('admin'));
+  // The CSRF token of an upload is checked before its body is read (plugins/session.ts).
   await app.register(fastifyMultipart, {
     attachFieldsToBody: 'keyValues',
     limits: { fileSize: MAX_CSV_BYTES, files: 1, fields: 5 },

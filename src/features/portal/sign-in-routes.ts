@@ -1,5 +1,12 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { contactOf, requireContact } from '../../auth/guards.ts';
+import {
+  clientMayTry,
+  limitedSignIn,
+  recordSignInFailure,
+  type SignInLimits,
+  TOO_MANY_SIGN_INS,
+} from '../../auth/sign-in-limits.ts';
 import type { Db } from '../../db/index.ts';
 import { type FieldErrors, parseForm, submittedValues } from '../../lib/forms.ts';
 import { hashPassword } from '../../lib/password.ts';
@@ -15,14 +22,27 @@ import { forgotPasswordForm, linkToken, portalNextPath, signInPageQuery, signInS
  */
 export default async function portalSignInRoutes(
   app: FastifyInstance,
-  { db, loginAttemptsPerMinute, publicUrl }: { db: Db; loginAttemptsPerMinute: number; publicUrl: string },
+  { db, signInLimits, publicUrl }: { db: Db; signInLimits: SignInLimits; publicUrl: string },
 ) {
-  const rateLimit = {
-    max: loginAttemptsPerMinute,
-    timeWindow: '1 minute',
-    keyGenerator: (request: { ip: string; body: unknown }) =>
-      `portal|${request.ip}|${String(submittedValues(request.body).email ?? '').toLowerCase()}`,
-  };
+  // Reset requests and one-time links count against the client like failed sign-ins: no mail bombing,
+  // no guessing links, from any number of app processes.
+  async function throttled(request: FastifyRequest, reply: FastifyReply, page: string): Promise<boolean> {
+    const attempt = {
+      realm: 'portal' as const,
+      email: String(submittedValues(request.body).email ?? ''),
+      client: request.ip,
+    };
+    if (!(await clientMayTry(db, signInLimits, attempt))) {
+      await reply.code(429).page(page, {
+        title: 'Try again later',
+        values: { email: '', next: '' },
+        errors: { _form: TOO_MANY_SIGN_INS },
+      });
+      return true;
+    }
+    await recordSignInFailure(db, signInLimits, attempt, false);
+    return false;
+  }
 
   app.get('/portal/login', { config: { public: true } }, async (request, reply) => {
     if (request.principal?.kind === 'contact') return reply.redirect('/portal', 303);
@@ -30,21 +50,27 @@ export default async function portalSignInRoutes(
     return reply.page('portal/login', { title: 'Sign in', values: { email: '', next }, errors: {} });
   });
 
-  app.post('/portal/login', { config: { public: true, rateLimit } }, async (request, reply) => {
+  app.post('/portal/login', { config: { public: true } }, async (request, reply) => {
     const form = parseForm(signInSchema, request.body);
     const typed = submittedValues(request.body);
     const values = { email: String(typed.email ?? ''), next: String(typed.next ?? '') };
     if (!form.ok) return reply.code(422).page('portal/login', { title: 'Sign in', values, errors: form.errors });
-    const contact = await authenticateContact(db, form.data.email, form.data.password);
-    if (!contact) {
-      request.log.info({ email: form.data.email }, 'portal sign-in refused');
-      return reply.code(422).page('portal/login', {
+    const attempt = { realm: 'portal' as const, email: form.data.email, client: request.ip };
+    const outcome = await limitedSignIn(db, signInLimits, attempt, () =>
+      authenticateContact(db, form.data.email, form.data.password),
+    );
+    if (!outcome.ok) {
+      request.log.info({ email: form.data.email, reason: outcome.reason }, 'portal sign-in refused');
+      const tooMany = outcome.reason === 'too-many';
+      return reply.code(tooMany ? 429 : 422).page('portal/login', {
         title: 'Sign in',
         values,
-        errors: { _form: 'That e-mail and password do not match an account with access.' },
+        errors: {
+          _form: tooMany ? TOO_MANY_SIGN_INS : 'That e-mail and password do not match an account with access.',
+        },
       });
     }
-    await startSession(request, { contactId: contact.id });
+    await startSession(request, { contactId: outcome.value.id });
     return reply.redirect(portalNextPath(form.data.next), 303);
   });
 
@@ -57,7 +83,8 @@ export default async function portalSignInRoutes(
     reply.page('portal/forgot', { title: 'Forgot your password?', values: {}, errors: {}, sent: false }),
   );
 
-  app.post('/portal/password/forgot', { config: { public: true, rateLimit } }, async (request, reply) => {
+  app.post('/portal/password/forgot', { config: { public: true } }, async (request, reply) => {
+    if (await throttled(request, reply, 'portal/login')) return reply;
     const form = parseForm(forgotPasswordForm, request.body);
     if (!form.ok) {
       return reply.code(422).page('portal/forgot', {
@@ -88,7 +115,8 @@ export default async function portalSignInRoutes(
     setPasswordPage(reply, (request.params as { token: string }).token),
   );
 
-  app.post('/portal/password/:token', { config: { public: true, rateLimit } }, async (request, reply) => {
+  app.post('/portal/password/:token', { config: { public: true } }, async (request, reply) => {
+    if (await throttled(request, reply, 'portal/login')) return reply;
     const { token } = request.params as { token: string };
     const form = parseForm(newPassword, request.body);
     if (!form.ok) return setPasswordPage(reply.code(422), token, form.errors);

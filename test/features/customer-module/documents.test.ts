@@ -2,13 +2,12 @@ import t from 'tap';
 import { type Agent, buildTestApp, demoUsers, signIn } from '../../helpers/app.ts';
 import { customerId } from '../../helpers/customers.ts';
 
-/** A multipart upload the way a browser sends the Documents form (the CSRF token as a form field). */
+/** A multipart upload the way a browser sends the Documents form (the CSRF token in the form action). */
 async function upload(agent: Agent, url: string, file: { name: string; type: string; content: Buffer }, csrf?: string) {
   const page = await agent.get(url);
-  const token = csrf ?? /name="_csrf" value="([^"]+)"/.exec(page.body)![1];
+  const action = /action="([^"]+\/documents\?_csrf=[^"]+)"/.exec(page.body)![1].replace(/&amp;/g, '&');
   const boundary = '----ledgerdesk-test-boundary';
   const payload = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${token}\r\n`),
     Buffer.from(
       `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: ${file.type}\r\n\r\n`,
     ),
@@ -17,7 +16,7 @@ async function upload(agent: Agent, url: string, file: { name: string; type: str
   ]);
   return agent.request({
     method: 'POST',
-    url,
+    url: csrf ? `${url}?_csrf=${csrf}` : action,
     payload,
     headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
   });

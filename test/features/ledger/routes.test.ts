@@ -6,6 +6,7 @@ import type { Db } from '../../../src/db/index.ts';
 import { runDueScheduledPayments, settleLeftovers } from '../../../src/features/ledger/charging.ts';
 import { SandboxGateway, sandboxCards } from '../../../src/features/ledger/gateway.ts';
 import { addDays, todayIso } from '../../../src/lib/dates.ts';
+import { aCardForm } from '../../fixtures/billing.ts';
 import { Agent, buildTestApp, demoUsers, signIn } from '../../helpers/app.ts';
 
 const today = todayIso();
@@ -363,21 +364,7 @@ t.test(
     const { acme, base } = await acmeOf(db);
     const agent = await signIn(app, demoUsers.support);
     const cardNumber = '5555555555554444';
-    const card = {
-      kind: 'card',
-      friendly_name: 'Ops Mastercard',
-      holder_name: 'Olga Ops',
-      card_number: cardNumber,
-      exp_month: '4',
-      exp_year: String(new Date().getUTCFullYear() + 2),
-      cvc: '987',
-      address_line1: '1 Main St',
-      city: 'Springfield',
-      region: 'IL',
-      postal_code: '62701',
-      country: 'us',
-      authorise: 'on',
-    };
+    const card = aCardForm({ card_number: cardNumber });
     const responses: string[] = [];
     const unticked = await agent.post(`${base}/payment-methods`, { ...card, authorise: undefined });
     responses.push(unticked.body);

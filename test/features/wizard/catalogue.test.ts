@@ -113,13 +113,12 @@ t.test('a CSV import adds numbers, and reports every bad line without importing 
     const boundary = '----ledgerdesk';
     const token = (admin as unknown as { csrfToken: string }).csrfToken;
     const payload = [
-      `--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${token}\r\n`,
       `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="numbers.csv"\r\nContent-Type: text/csv\r\n\r\n${csv}\r\n`,
       `--${boundary}--\r\n`,
     ].join('');
     return admin.request({
       method: 'POST',
-      url: '/admin/numbers/import',
+      url: `/admin/numbers/import?_csrf=${encodeURIComponent(token)}`,
       payload,
       headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
     });

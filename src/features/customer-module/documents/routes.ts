@@ -19,12 +19,13 @@ import {
 import { documentsPage } from './queries.ts';
 
 /**
- * *Documents*: upload, download, delete. Multipart bodies are parsed before the CSRF check (which reads
- * `_csrf` from the body) into plain values, with the one file buffered up to the size limit; a larger
- * file is cut off and refused with a message beside the field rather than a bare error.
+ * *Documents*: upload, download, delete. An upload's CSRF token (in the form action) is checked before
+ * its body is read (plugins/session.ts); then the one file is buffered up to the size limit, and a
+ * larger file is cut off and refused with a message beside the field rather than a bare error.
  */
 export default async function documentRoutes(app: FastifyInstance, { db }: { db: Db }) {
-  app.addHook('preHandler', requireStaff('admin', 'support', 'reseller'));
+  // onRequest: the wrong principal is refused before an upload's body is read.
+  app.addHook('onRequest', requireStaff('admin', 'support', 'reseller'));
   await app.register(fastifyMultipart, {
     attachFieldsToBody: 'keyValues',
     throwFileSizeLimit: false,
