@@ -27,3 +27,15 @@ export function centsToDecimal(cents: number): string {
   const abs = Math.abs(cents);
   return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
 }
+
+/**
+ * `numerator / denominator` rounded to the nearest whole number, halves up: the one rounding rule of
+ * rated calls, pro-rated charges, taxes and commissions (each rounded once, per line, to the cent).
+ * Both are non-negative integers; the arithmetic stays in integers.
+ */
+export function divideRoundingHalfUp(numerator: number, denominator: number): number {
+  if (!Number.isSafeInteger(numerator) || !Number.isSafeInteger(denominator) || numerator < 0 || denominator <= 0) {
+    throw new RangeError(`cannot round ${numerator} / ${denominator}`);
+  }
+  return Math.floor((2 * numerator + denominator) / (2 * denominator));
+}
