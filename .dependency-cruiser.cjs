@@ -68,8 +68,10 @@ module.exports = {
     {
       name: 'only-app-registers-ledger-staff',
       severity: 'error',
-      comment: 'The staff billing routes are registered by app.ts; nothing else builds on them.',
-      from: { pathNot: '^src/app\\.ts$|^src/features/ledger/staff/' },
+      comment:
+        'The staff billing routes are registered by app.ts; nothing else builds on them. Call records fill a billing ' +
+        'sub-tab and use its context only (their own rule says so).',
+      from: { pathNot: '^src/app\\.ts$|^src/features/ledger/staff/|^src/features/usage/' },
       to: { path: '^src/features/ledger/staff/' },
     },
     {
@@ -196,6 +198,15 @@ module.exports = {
         'audit and email; no other feature.',
       from: { path: '^src/features/reports/' },
       to: { path: '^src/features/', pathNot: '^src/features/(reports|audit|email|external-numbers)/' },
+    },
+    {
+      name: 'usage-imports-only-named-features',
+      severity: 'error',
+      comment:
+        'Call records (D4 *Unbilled CDRs*) are rated and shown inside the billing frame: of other features they ' +
+        'use only the staff billing context (ledger/staff/context.ts), nothing else of the ledger or the bill run.',
+      from: { path: '^src/features/usage/' },
+      to: { path: '^src/features/', pathNot: '^src/features/usage/|^src/features/ledger/staff/context\\.ts$' },
     },
     {
       name: 'not-to-unresolvable',

@@ -46,6 +46,7 @@ import serviceRoutes from './features/services/routes.ts';
 import settingsRoutes from './features/settings/routes.ts';
 import { loadSettings } from './features/settings/settings.ts';
 import statementRoutes from './features/statements/routes.ts';
+import usageRoutes from './features/usage/routes.ts';
 import wizardRoutes from './features/wizard/routes.ts';
 import assets from './plugins/assets.ts';
 import auth from './plugins/auth.ts';
@@ -133,6 +134,7 @@ export async function buildApp({
   await app.register(portalRoutes, { db, gateway });
   await app.register(portalAccountRoutes, { db });
   await app.register(reportRoutes, { db });
+  await app.register(usageRoutes, { db });
 
   return app;
 }

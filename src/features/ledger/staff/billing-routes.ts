@@ -13,10 +13,6 @@ const OPEN_INVOICES_SHOWN = 500;
 
 /** Tabs that have nothing yet: an empty state saying so. */
 const emptySections = {
-  'unbilled-cdrs': {
-    title: 'Unbilled CDRs',
-    message: 'No unbilled call records. Calls rated since the last bill run appear here until they are invoiced.',
-  },
   'security-deposits': { title: 'Security Deposits', message: 'No security deposits are held for this customer.' },
 } as const;
 
