@@ -209,6 +209,22 @@ module.exports = {
       to: { path: '^src/features/', pathNot: '^src/features/usage/|^src/features/ledger/staff/context\\.ts$' },
     },
     {
+      name: 'bill-run-imports-only-named-features',
+      severity: 'error',
+      comment:
+        'The bill run (rating, taxes, commissions; D6, F1) makes invoices through the ledger domain (never ' +
+        'ledger/staff) and reads call records from their table; nothing else. Nothing but app.ts builds on it.',
+      from: { path: '^src/features/bill-run/' },
+      to: { path: '^src/features/', pathNot: '^src/features/bill-run/|^src/features/ledger/(?!staff/)' },
+    },
+    {
+      name: 'only-app-uses-the-bill-run',
+      severity: 'error',
+      comment: 'The bill run sits on top: the ledger, usage and the Customer Module know nothing of it.',
+      from: { path: '^src/features/', pathNot: '^src/features/bill-run/' },
+      to: { path: '^src/features/bill-run/' },
+    },
+    {
       name: 'not-to-unresolvable',
       severity: 'error',
       from: {},

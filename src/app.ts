@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import type { Db } from './db/index.ts';
 import authRoutes from './features/auth/routes.ts';
+import billRunRoutes from './features/bill-run/routes.ts';
 import billingFileRoutes from './features/billing-file/routes.ts';
 import catalogueAdminRoutes from './features/catalogue/admin-routes.ts';
 import contactProfileRoutes from './features/contacts/profile-routes.ts';
@@ -135,6 +136,7 @@ export async function buildApp({
   await app.register(portalAccountRoutes, { db });
   await app.register(reportRoutes, { db });
   await app.register(usageRoutes, { db });
+  await app.register(billRunRoutes, { db, database: config.database });
 
   return app;
 }

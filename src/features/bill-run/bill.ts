@@ -1,5 +1,7 @@
-import { type Accrual, accruals, type CommissionPlan, type Payees } from '../commissions/accrual.ts';
 import type { NewInvoiceLine } from '../ledger/invoices.ts';
+import { type BillableService, type Charge, type ChargeKind, centsByKind, serviceCharges } from './charges.ts';
+import { type Accrual, accruals, type CommissionPlan, type Payees } from './commissions/accrual.ts';
+import type { BillingPeriod } from './periods.ts';
 import {
   type Exemption,
   type Jurisdiction,
@@ -7,9 +9,7 @@ import {
   type TaxRate,
   taxLines,
   validExemption,
-} from '../taxes/tax.ts';
-import { type BillableService, type Charge, type ChargeKind, centsByKind, serviceCharges } from './charges.ts';
-import type { BillingPeriod } from './periods.ts';
+} from './taxes/tax.ts';
 
 export type BillProblem = {
   kind: 'no-bill-to' | 'no-price' | 'unrated-calls';

@@ -1,9 +1,9 @@
 import t from 'tap';
 import { type CustomerToBill, composeBill } from '../../../src/features/bill-run/bill.ts';
 import { type BillableService, proratedCents, serviceCharges } from '../../../src/features/bill-run/charges.ts';
+import { accruals, type CommissionPlan } from '../../../src/features/bill-run/commissions/accrual.ts';
 import { billingPeriod } from '../../../src/features/bill-run/periods.ts';
-import { accruals, type CommissionPlan } from '../../../src/features/commissions/accrual.ts';
-import { formatRate, parseRate, type TaxRate, taxLines } from '../../../src/features/taxes/tax.ts';
+import { formatRate, parseRate, type TaxRate, taxLines } from '../../../src/features/bill-run/taxes/tax.ts';
 import { billedSeconds, rateCall, rateFor, rateTable } from '../../../src/features/usage/rating.ts';
 import { divideRoundingHalfUp } from '../../../src/lib/money.ts';
 

@@ -1,5 +1,5 @@
-import { divideRoundingHalfUp } from '../../lib/money.ts';
-import type { ChargeKind } from '../bill-run/charges.ts';
+import { divideRoundingHalfUp } from '../../../lib/money.ts';
+import type { ChargeKind } from '../charges.ts';
 
 /**
  * A tax rate of one jurisdiction on one kind of charge (D6): a country-wide rate has no region and no

@@ -1,5 +1,5 @@
-import { divideRoundingHalfUp } from '../../lib/money.ts';
-import type { ChargeKind } from '../bill-run/charges.ts';
+import { divideRoundingHalfUp } from '../../../lib/money.ts';
+import type { ChargeKind } from '../charges.ts';
 
 /** Who a plan pays: the customer's sales person (by name) or its reseller (D6). */
 export type PayeeKind = 'sales_person' | 'reseller';
