@@ -5,7 +5,9 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import type { Db } from './db/index.ts';
 import authRoutes from './features/auth/routes.ts';
+import commissionRoutes from './features/bill-run/commissions/routes.ts';
 import billRunRoutes from './features/bill-run/routes.ts';
+import taxRoutes from './features/bill-run/taxes/routes.ts';
 import billingFileRoutes from './features/billing-file/routes.ts';
 import catalogueAdminRoutes from './features/catalogue/admin-routes.ts';
 import contactProfileRoutes from './features/contacts/profile-routes.ts';
@@ -137,6 +139,8 @@ export async function buildApp({
   await app.register(reportRoutes, { db });
   await app.register(usageRoutes, { db });
   await app.register(billRunRoutes, { db, database: config.database });
+  await app.register(taxRoutes, { db });
+  await app.register(commissionRoutes, { db });
 
   return app;
 }
