@@ -35,6 +35,7 @@ import { type PaymentGateway, processGateway } from './features/ledger/gateway.t
 import autopayRoutes from './features/ledger/staff/autopay-routes.ts';
 import billingRoutes from './features/ledger/staff/billing-routes.ts';
 import creditRoutes from './features/ledger/staff/credit-routes.ts';
+import depositRoutes from './features/ledger/staff/deposit-routes.ts';
 import invoiceRoutes from './features/ledger/staff/invoice-routes.ts';
 import paymentMethodRoutes from './features/ledger/staff/payment-method-routes.ts';
 import paymentRoutes from './features/ledger/staff/payment-routes.ts';
@@ -119,6 +120,7 @@ export async function buildApp({
   await app.register(paymentRoutes, { db, gateway });
   await app.register(paymentMethodRoutes, { db, gateway });
   await app.register(creditRoutes, { db });
+  await app.register(depositRoutes, { db });
   await app.register(autopayRoutes, { db });
   await app.register(searchRoutes, { db });
   await app.register(settingsRoutes, { db });
