@@ -39,3 +39,14 @@ export function divideRoundingHalfUp(numerator: number, denominator: number): nu
   }
   return Math.floor((2 * numerator + denominator) / (2 * denominator));
 }
+
+/**
+ * A plain decimal typed by a person as an integer of its smallest unit: "2.5" with 2 places is 250,
+ * "0.012" with 5 places is 1200. Null unless digits with at most `places` decimals. Rates and
+ * percentages go through here, never through floating point.
+ */
+export function parseScaled(text: string, places: number, maxWholeDigits = 4): number | null {
+  const match = new RegExp(`^(\\d{1,${maxWholeDigits}})(?:\\.(\\d{1,${places}}))?$`).exec(text.trim());
+  if (!match) return null;
+  return Number(match[1]) * 10 ** places + Number((match[2] ?? '').padEnd(places, '0'));
+}

@@ -104,15 +104,51 @@ async function heldDeposit(trx: Tx, customerId: number, depositId: number): Prom
   return deposit;
 }
 
-/** Inserts an entry; false when another submission of the same action got there first (its key is unique). */
-async function insertEntry(trx: Tx, entry: Record<string, string | number | null>): Promise<boolean> {
-  try {
-    await trx('security_deposit_entries').insert(entry);
+type DepositMove = { customerId: number; depositId: number; amountCents: number; idempotencyKey: string };
+type Entry = { kind: 'applied' | 'refunded'; invoice_id?: number; reason?: string };
+
+/**
+ * Takes an amount off what a deposit holds, once per key: the entry, what `toward` does with the money
+ * (pays an invoice) and the held balance change in one transaction. False when the key was used already.
+ */
+async function moveHeld(
+  db: Queryable,
+  input: DepositMove,
+  actor: Actor,
+  entryFor: (trx: Tx) => Promise<Entry>,
+  toward: (trx: Tx) => Promise<void> = async () => {},
+): Promise<boolean> {
+  return inTransaction(db, async (trx) => {
+    if (await trx('security_deposit_entries').where('idempotency_key', input.idempotencyKey).first('id')) return false;
+    const deposit = await heldDeposit(trx, input.customerId, input.depositId);
+    if (!Number.isSafeInteger(input.amountCents) || input.amountCents <= 0)
+      throw new LedgerError('amount', 'Enter an amount above zero.');
+    if (input.amountCents > deposit.held_cents)
+      throw new LedgerError('amount', `At most ${formatCents(deposit.held_cents)} is held on this deposit.`);
+    const entry = await entryFor(trx);
+    try {
+      await trx('security_deposit_entries').insert({
+        deposit_id: deposit.id,
+        ...entry,
+        amount_cents: input.amountCents,
+        idempotency_key: input.idempotencyKey,
+        created_by: actor.userId,
+        created_at: nowIso(),
+      });
+    } catch (error) {
+      // Another submission of the same action got there first.
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
+    await toward(trx);
+    await reduceHeld(trx, deposit.id, input.amountCents);
+    await auditCreated(
+      trx,
+      { table: 'security_deposit_entries', id: deposit.id, customerId: input.customerId, actor },
+      { ...entry, amount_cents: input.amountCents },
+    );
     return true;
-  } catch (error) {
-    if (isUniqueViolation(error)) return false;
-    throw error;
-  }
+  });
 }
 
 async function reduceHeld(trx: Tx, depositId: number, amountCents: number) {
@@ -123,96 +159,36 @@ async function reduceHeld(trx: Tx, depositId: number, amountCents: number) {
   if (count !== 1) throw new Error(`deposit ${depositId} holds less than ${amountCents} cents`);
 }
 
-function checkAmount(amountCents: number, deposit: DepositRow) {
-  if (!Number.isSafeInteger(amountCents) || amountCents <= 0)
-    throw new LedgerError('amount', 'Enter an amount above zero.');
-  if (amountCents > deposit.held_cents)
-    throw new LedgerError('amount', `At most ${formatCents(deposit.held_cents)} is held on this deposit.`);
-}
-
 /**
  * Applies part of a held deposit to one of the customer's open invoices, never more than may still be
  * paid on it. Returns false when this action (its key) was already applied.
  */
-export async function applyDeposit(
+export function applyDeposit(
   db: Queryable,
-  input: { customerId: number; depositId: number; invoiceId: number; amountCents: number; idempotencyKey: string },
+  input: DepositMove & { invoiceId: number },
   actor: Actor,
 ): Promise<boolean> {
-  return inTransaction(db, async (trx) => {
-    if (await trx('security_deposit_entries').where('idempotency_key', input.idempotencyKey).first('id')) return false;
-    const deposit = await heldDeposit(trx, input.customerId, input.depositId);
-    checkAmount(input.amountCents, deposit);
-    const [invoice] = await payableInvoices(trx, input.customerId, [input.invoiceId]);
-    if (!invoice) throw new LedgerError('invoice_id', 'Choose one of this customer’s open invoices.');
-    if (input.amountCents > invoice.payable_cents)
-      throw new LedgerError(
-        'amount',
-        `At most ${formatCents(invoice.payable_cents)} may still be paid on ${invoice.number}.`,
-      );
-    const now = nowIso();
-    if (
-      !(await insertEntry(trx, {
-        deposit_id: deposit.id,
-        kind: 'applied',
-        invoice_id: invoice.id,
-        amount_cents: input.amountCents,
-        idempotency_key: input.idempotencyKey,
-        created_by: actor.userId,
-        created_at: now,
-      }))
-    )
-      return false;
-    await reduceOpenBalance(trx, invoice.id, input.amountCents);
-    await reduceHeld(trx, deposit.id, input.amountCents);
-    await auditCreated(
-      trx,
-      { table: 'security_deposit_entries', id: deposit.id, customerId: input.customerId, actor },
-      {
-        kind: 'applied',
-        invoice_id: invoice.id,
-        amount_cents: input.amountCents,
-      },
-    );
-    return true;
-  });
+  return moveHeld(
+    db,
+    input,
+    actor,
+    async (trx) => {
+      const [invoice] = await payableInvoices(trx, input.customerId, [input.invoiceId]);
+      if (!invoice) throw new LedgerError('invoice_id', 'Choose one of this customer’s open invoices.');
+      if (input.amountCents > invoice.payable_cents)
+        throw new LedgerError(
+          'amount',
+          `At most ${formatCents(invoice.payable_cents)} may still be paid on ${invoice.number}.`,
+        );
+      return { kind: 'applied', invoice_id: invoice.id };
+    },
+    (trx) => reduceOpenBalance(trx, input.invoiceId, input.amountCents),
+  );
 }
 
 /** Pays part or all of what a deposit holds back to the customer; once per key. */
-export async function refundDeposit(
-  db: Queryable,
-  input: { customerId: number; depositId: number; amountCents: number; reason: string; idempotencyKey: string },
-  actor: Actor,
-): Promise<boolean> {
-  return inTransaction(db, async (trx) => {
-    if (await trx('security_deposit_entries').where('idempotency_key', input.idempotencyKey).first('id')) return false;
-    const deposit = await heldDeposit(trx, input.customerId, input.depositId);
-    checkAmount(input.amountCents, deposit);
-    const now = nowIso();
-    if (
-      !(await insertEntry(trx, {
-        deposit_id: deposit.id,
-        kind: 'refunded',
-        amount_cents: input.amountCents,
-        reason: input.reason,
-        idempotency_key: input.idempotencyKey,
-        created_by: actor.userId,
-        created_at: now,
-      }))
-    )
-      return false;
-    await reduceHeld(trx, deposit.id, input.amountCents);
-    await auditCreated(
-      trx,
-      { table: 'security_deposit_entries', id: deposit.id, customerId: input.customerId, actor },
-      {
-        kind: 'refunded',
-        amount_cents: input.amountCents,
-        reason: input.reason,
-      },
-    );
-    return true;
-  });
+export function refundDeposit(db: Queryable, input: DepositMove & { reason: string }, actor: Actor): Promise<boolean> {
+  return moveHeld(db, input, actor, async () => ({ kind: 'refunded', reason: input.reason }));
 }
 
 /** A customer's deposits, newest first, each with its history (bounded: deposits are few per customer). */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseScaled } from '../../lib/money.ts';
 
 const digits = (label: string, max: number) =>
   z
@@ -43,12 +44,9 @@ export const usageRateForm = z.object({
     .regex(/^\d{1,20}$/, 'Enter the destination prefix as digits, e.g. 44 or 1212'),
   per_minute: z
     .string()
-    .trim()
-    .regex(/^\d{1,4}(\.\d{1,5})?$/, 'Enter the price a minute in dollars, e.g. 0.012')
-    .transform((value) => {
-      const [whole, fraction = ''] = value.split('.');
-      return Number(whole) * 100_000 + Number(fraction.padEnd(5, '0'));
-    }),
+    .transform((value) => parseScaled(value, 5))
+    .refine((value) => value !== null, 'Enter the price a minute in dollars, e.g. 0.012')
+    .transform((value) => value as number),
   minimum_seconds: z.coerce.number({ error: 'Enter whole seconds' }).int('Enter whole seconds').min(0).max(3600),
   increment_seconds: z.coerce
     .number({ error: 'Enter whole seconds' })

@@ -1,17 +1,14 @@
 import { z } from 'zod';
 import { todayIso } from '../../../lib/dates.ts';
+import { parseScaled } from '../../../lib/money.ts';
 import { PERIOD_PATTERN } from '../periods.ts';
 
 /** A percentage of billed charges with at most two decimals, kept as basis points (2.5% is 250). */
 const percent = z
   .string()
-  .trim()
-  .regex(/^\d{1,3}(\.\d{1,2})?$/, 'Enter a percentage, e.g. 2.5')
-  .transform((value) => {
-    const [whole, fraction = ''] = value.split('.');
-    return Number(whole) * 100 + Number(fraction.padEnd(2, '0'));
-  })
-  .refine((value) => value <= 10_000, 'At most 100%');
+  .transform((value) => parseScaled(value, 2, 3))
+  .refine((value) => value !== null && value <= 10_000, 'Enter a percentage up to 100, e.g. 2.5')
+  .transform((value) => value as number);
 
 /** *Add a commission plan*: who it pays and the percentage of each kind of charge (D6). */
 export const planForm = z.object({

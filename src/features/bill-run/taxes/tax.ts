@@ -1,4 +1,4 @@
-import { divideRoundingHalfUp } from '../../../lib/money.ts';
+import { divideRoundingHalfUp, parseScaled } from '../../../lib/money.ts';
 import type { ChargeKind } from '../charges.ts';
 
 /**
@@ -74,7 +74,5 @@ export function formatRate(millipercent: number): string {
 
 /** 8875 from "8.875" (or "8.875%"); null unless a plain percentage with at most three decimals. */
 export function parseRate(text: string): number | null {
-  const match = /^(\d{1,3})(?:\.(\d{1,3}))?%?$/.exec(text.trim());
-  if (!match) return null;
-  return Number(match[1]) * 1000 + Number((match[2] ?? '').padEnd(3, '0'));
+  return parseScaled(text.trim().replace(/%$/, ''), 3, 3);
 }
