@@ -102,8 +102,10 @@ export async function up(db: Knex): Promise<void> {
     t.string('failure', 500).nullable();
     t.integer('created_by').nullable().references('id').inTable('users');
     t.string('created_at', 30).notNullable();
+    // Written with every chunk: a running row that stops moving belonged to a process that died.
+    t.string('updated_at', 30).notNullable();
     t.string('finished_at', 30).nullable();
-    t.index(['period', 'id']);
+    t.index(['period', 'status']);
   });
 
   await db.schema.createTable('bill_run_problems', (t) => {

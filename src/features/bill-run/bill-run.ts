@@ -14,6 +14,7 @@ const CHUNK = 200;
 const PREVIEW_ROWS = 100;
 const PROBLEMS_KEPT = 500;
 const DUE_AFTER_DAYS = 30;
+const STALLED_AFTER_MS = 15 * 60_000;
 
 export type PreviewRow = {
   customerId: number;
@@ -96,6 +97,11 @@ export async function previewBillRun(db: Queryable, periodText: string): Promise
 /** Starts a run of the period (the row its progress is written to); one at a time per period. */
 export async function startBillRun(db: Db, periodText: string, actor: Actor): Promise<number> {
   const period = billingPeriod(periodText);
+  // A run that has not moved for a while died with its process; what it committed stays committed.
+  await db('bill_runs')
+    .where({ period: period.period, status: 'running' })
+    .where('updated_at', '<', new Date(Date.now() - STALLED_AFTER_MS).toISOString())
+    .update({ status: 'failed', failure: 'It stopped making progress.', finished_at: nowIso() });
   const running = await db('bill_runs').where({ period: period.period, status: 'running' }).first('id');
   if (running) throw new HttpError(409, `A bill run for ${period.period} is already running.`);
   const [{ id }] = await db('bill_runs')
@@ -105,6 +111,7 @@ export async function startBillRun(db: Db, periodText: string, actor: Actor): Pr
       customers_total: await countCustomersToBill(db, period),
       created_by: actor.userId,
       created_at: nowIso(),
+      updated_at: nowIso(),
     })
     .returning('id');
   return id;
@@ -163,6 +170,7 @@ export async function commitBillRun(db: Db, runId: number, onProgress?: (progres
           invoices_made: progress.invoicesMade,
           errors_count: progress.errors,
           total_cents: totalCents,
+          updated_at: nowIso(),
         });
       onProgress?.(progress);
     }

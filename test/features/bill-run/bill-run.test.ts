@@ -125,6 +125,16 @@ t.test(
       invoices_made: 0,
       errors_count: 1,
     });
+
+    // A run of the period still "running" blocks another, unless it stopped moving (its process died).
+    const stuck = await startBillRun(db, PERIOD, actor);
+    await t.rejects(startBillRun(db, PERIOD, actor), { message: /is already running/ });
+    await db('bill_runs').where('id', stuck).update({ updated_at: '2020-01-01T00:00:00.000Z' });
+    await startBillRun(db, PERIOD, actor);
+    t.match(await db('bill_runs').where('id', stuck).first(), {
+      status: 'failed',
+      failure: 'It stopped making progress.',
+    });
   },
 );
 
