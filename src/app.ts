@@ -139,7 +139,7 @@ export async function buildApp({
   await app.register(portalRoutes, { db, gateway });
   await app.register(portalAccountRoutes, { db });
   await app.register(reportRoutes, { db });
-  await app.register(usageRoutes, { db });
+  await app.register(usageRoutes, { db, database: config.database });
   await app.register(billRunRoutes, { db, database: config.database });
   await app.register(taxRoutes, { db });
   await app.register(commissionRoutes, { db });

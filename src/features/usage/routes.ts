@@ -1,14 +1,19 @@
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { requireStaff, staffOf } from '../../auth/guards.ts';
-import { actorOf } from '../../auth/principal.ts';
+import type { Config } from '../../config.ts';
 import type { Db } from '../../db/index.ts';
 import { type FieldErrors, parseForm, submittedValues } from '../../lib/forms.ts';
 import { notFound } from '../../lib/http-error.ts';
 import { beforeQuery } from '../../lib/keyset.ts';
 import { idParam } from '../../lib/params.ts';
 import { billingContext } from '../ledger/staff/context.ts';
-import { importCdrs } from './import.ts';
+import { importInWorker } from './import-worker.ts';
 import {
   findImport,
   priceListsForRates,
@@ -27,7 +32,10 @@ const admin = { preHandler: requireStaff('admin') };
  * Call records (D4 *Unbilled CDRs*): importing files (admin), usage rates per price list (admin), and a
  * customer's unbilled calls (any staff who may see the customer).
  */
-export default async function usageRoutes(app: FastifyInstance, { db }: { db: Db }) {
+export default async function usageRoutes(
+  app: FastifyInstance,
+  { db, database }: { db: Db; database: Config['database'] },
+) {
   // The file is streamed into the import, never buffered, so the CSRF token cannot come from the body:
   // the form sends it in its URL and it is checked (as the header) before the body is read.
   app.addHook('onRequest', async (request) => {
@@ -52,17 +60,25 @@ export default async function usageRoutes(app: FastifyInstance, { db }: { db: Db
   app.post('/usage/imports', admin, async (request, reply) => {
     const file = request.isMultipart() ? await request.file() : undefined;
     if (!file?.filename) return importsPage(reply.code(422), undefined, { file: 'Choose a CSV file of call records.' });
-    const outcome = await importCdrs(db, file.file, { filename: file.filename, actor: actorOf(staffOf(request)) });
-    if (file.file.truncated) {
-      return importsPage(reply.code(422), undefined, {
-        file: 'The file is larger than 512 MB: split it and import the parts.',
-      });
+    // The upload is streamed to a scratch file, then imported on the worker pool (pages meanwhile go on).
+    const dir = await mkdtemp(join(tmpdir(), 'ledgerdesk-cdrs-'));
+    try {
+      const path = join(dir, 'upload.csv');
+      await pipeline(file.file, createWriteStream(path));
+      if (file.file.truncated) {
+        return importsPage(reply.code(422), undefined, {
+          file: 'The file is larger than 512 MB: split it and import the parts.',
+        });
+      }
+      const outcome = await importInWorker({ database, path, filename: file.filename, userId: staffOf(request).id });
+      request.flash(
+        outcome.badRows > 0 ? 'error' : 'success',
+        `${outcome.imported} call${outcome.imported === 1 ? '' : 's'} imported, ${outcome.duplicates} already there, ${outcome.badRows} bad row${outcome.badRows === 1 ? '' : 's'}.`,
+      );
+      return reply.seeOther(`/usage/imports/${outcome.importId}`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
-    request.flash(
-      outcome.badRows > 0 ? 'error' : 'success',
-      `${outcome.imported} call${outcome.imported === 1 ? '' : 's'} imported, ${outcome.duplicates} already there, ${outcome.badRows} bad row${outcome.badRows === 1 ? '' : 's'}.`,
-    );
-    return reply.seeOther(`/usage/imports/${outcome.importId}`);
   });
 
   app.get('/usage/imports/:importId', admin, async (request, reply) => {
