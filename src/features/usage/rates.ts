@@ -1,4 +1,4 @@
-import { isUniqueViolation } from '../../db/dialect.ts';
+import { insertUnlessTaken } from '../../db/dialect.ts';
 import type { Queryable } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
 import type { FieldErrors } from '../../lib/forms.ts';
@@ -49,19 +49,15 @@ export async function addUsageRate(
   db: Queryable,
   rate: NewUsageRate,
 ): Promise<{ ok: true } | { ok: false; errors: FieldErrors }> {
-  try {
-    await db('usage_rates').insert({
-      price_list_id: rate.price_list_id,
-      prefix: rate.prefix,
-      per_minute_millicents: rate.per_minute,
-      minimum_seconds: rate.minimum_seconds,
-      increment_seconds: rate.increment_seconds,
-      created_at: nowIso(),
-    });
-  } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
-    return { ok: false, errors: { prefix: 'This price list already has a rate for this prefix.' } };
-  }
+  const added = await insertUnlessTaken(db, 'usage_rates', {
+    price_list_id: rate.price_list_id,
+    prefix: rate.prefix,
+    per_minute_millicents: rate.per_minute,
+    minimum_seconds: rate.minimum_seconds,
+    increment_seconds: rate.increment_seconds,
+    created_at: nowIso(),
+  });
+  if (!added) return { ok: false, errors: { prefix: 'This price list already has a rate for this prefix.' } };
   await rateUnratedCalls(db, rate.price_list_id);
   return { ok: true };
 }

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { isUniqueViolation } from '../../../db/dialect.ts';
+import { insertUnlessTaken } from '../../../db/dialect.ts';
 import type { Queryable } from '../../../db/index.ts';
 import { nowIso } from '../../../lib/dates.ts';
 import type { FieldErrors } from '../../../lib/forms.ts';
@@ -12,18 +12,13 @@ export async function addPlan(
   db: Queryable,
   plan: z.infer<typeof planForm>,
 ): Promise<{ ok: true } | { ok: false; errors: FieldErrors }> {
-  try {
-    await db('commission_plans').insert({
-      name: plan.name,
-      payee_kind: plan.payee_kind,
-      recurring_bp: plan.recurring,
-      usage_bp: plan.usage,
-      setup_bp: plan.setup,
-      created_at: nowIso(),
-    });
-    return { ok: true };
-  } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
-    return { ok: false, errors: { name: 'A plan has this name already.' } };
-  }
+  const added = await insertUnlessTaken(db, 'commission_plans', {
+    name: plan.name,
+    payee_kind: plan.payee_kind,
+    recurring_bp: plan.recurring,
+    usage_bp: plan.usage,
+    setup_bp: plan.setup,
+    created_at: nowIso(),
+  });
+  return added ? { ok: true } : { ok: false, errors: { name: 'A plan has this name already.' } };
 }
