@@ -68,8 +68,10 @@ module.exports = {
     {
       name: 'only-app-registers-ledger-staff',
       severity: 'error',
-      comment: 'The staff billing routes are registered by app.ts; nothing else builds on them.',
-      from: { pathNot: '^src/app\\.ts$|^src/features/ledger/staff/' },
+      comment:
+        'The staff billing routes are registered by app.ts; nothing else builds on them. Call records fill a billing ' +
+        'sub-tab and use its context only (their own rule says so).',
+      from: { pathNot: '^src/app\\.ts$|^src/features/ledger/staff/|^src/features/usage/' },
       to: { path: '^src/features/ledger/staff/' },
     },
     {
@@ -198,6 +200,31 @@ module.exports = {
         'audit and email; no other feature.',
       from: { path: '^src/features/reports/' },
       to: { path: '^src/features/', pathNot: '^src/features/(reports|audit|email|external-numbers)/' },
+    },
+    {
+      name: 'usage-imports-only-named-features',
+      severity: 'error',
+      comment:
+        'Call records (D4 *Unbilled CDRs*) are rated and shown inside the billing frame: of other features they ' +
+        'use only the staff billing context (ledger/staff/context.ts), nothing else of the ledger or the bill run.',
+      from: { path: '^src/features/usage/' },
+      to: { path: '^src/features/', pathNot: '^src/features/usage/|^src/features/ledger/staff/context\\.ts$' },
+    },
+    {
+      name: 'bill-run-imports-only-named-features',
+      severity: 'error',
+      comment:
+        'The bill run (rating, taxes, commissions; D6, F1) makes invoices through the ledger domain (never ' +
+        'ledger/staff) and reads call records from their table; nothing else. Nothing but app.ts builds on it.',
+      from: { path: '^src/features/bill-run/' },
+      to: { path: '^src/features/', pathNot: '^src/features/bill-run/|^src/features/ledger/(?!staff/)' },
+    },
+    {
+      name: 'only-app-uses-the-bill-run',
+      severity: 'error',
+      comment: 'The bill run sits on top: the ledger, usage and the Customer Module know nothing of it.',
+      from: { path: '^src/features/', pathNot: '^src/features/bill-run/' },
+      to: { path: '^src/features/bill-run/' },
     },
     {
       name: 'not-to-unresolvable',

@@ -6,6 +6,9 @@ import { defaultSignInLimits, type SignInLimits } from './auth/sign-in-limits.ts
 import type { Config } from './config.ts';
 import type { Db } from './db/index.ts';
 import authRoutes from './features/auth/routes.ts';
+import commissionRoutes from './features/bill-run/commissions/routes.ts';
+import billRunRoutes from './features/bill-run/routes.ts';
+import taxRoutes from './features/bill-run/taxes/routes.ts';
 import billingFileRoutes from './features/billing-file/routes.ts';
 import catalogueAdminRoutes from './features/catalogue/admin-routes.ts';
 import contactProfileRoutes from './features/contacts/profile-routes.ts';
@@ -34,6 +37,7 @@ import { type PaymentGateway, processGateway } from './features/ledger/gateway.t
 import autopayRoutes from './features/ledger/staff/autopay-routes.ts';
 import billingRoutes from './features/ledger/staff/billing-routes.ts';
 import creditRoutes from './features/ledger/staff/credit-routes.ts';
+import depositRoutes from './features/ledger/staff/deposit-routes.ts';
 import invoiceRoutes from './features/ledger/staff/invoice-routes.ts';
 import paymentMethodRoutes from './features/ledger/staff/payment-method-routes.ts';
 import paymentRoutes from './features/ledger/staff/payment-routes.ts';
@@ -51,6 +55,7 @@ import serviceRoutes from './features/services/routes.ts';
 import settingsRoutes from './features/settings/routes.ts';
 import { loadSettings } from './features/settings/settings.ts';
 import statementRoutes from './features/statements/routes.ts';
+import usageRoutes from './features/usage/routes.ts';
 import wizardRoutes from './features/wizard/routes.ts';
 import assets from './plugins/assets.ts';
 import auth from './plugins/auth.ts';
@@ -132,6 +137,7 @@ export async function buildApp({
   await app.register(paymentRoutes, { db, gateway });
   await app.register(paymentMethodRoutes, { db, gateway });
   await app.register(creditRoutes, { db });
+  await app.register(depositRoutes, { db });
   await app.register(autopayRoutes, { db });
   await app.register(searchRoutes, { db });
   await app.register(settingsRoutes, { db });
@@ -154,6 +160,10 @@ export async function buildApp({
   await app.register(portalPaymentMethodRoutes, { db, gateway });
   await app.register(portalAutopayRoutes, { db });
   await app.register(reportRoutes, { db, database: config.database });
+  await app.register(usageRoutes, { db, database: config.database });
+  await app.register(billRunRoutes, { db, database: config.database });
+  await app.register(taxRoutes, { db });
+  await app.register(commissionRoutes, { db });
 
   return app;
 }

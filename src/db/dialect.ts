@@ -21,6 +21,25 @@ export function isUniqueViolation(error: unknown): boolean {
 }
 
 /**
+ * Inserts a row; false instead of an error when a unique constraint already holds its values (a name or
+ * key taken). Outside a transaction, or as a transaction's last statement: on PostgreSQL the failed
+ * statement ends the transaction.
+ */
+export async function insertUnlessTaken(
+  db: Queryable,
+  table: string,
+  values: Record<string, unknown>,
+): Promise<boolean> {
+  try {
+    await db(table).insert(values);
+    return true;
+  } catch (error) {
+    if (isUniqueViolation(error)) return false;
+    throw error;
+  }
+}
+
+/**
  * True when the error is a unique violation of exactly this table's unique constraint over `columns`
  * (created by the schema builder, so PostgreSQL names it table_col1_col2_unique).
  */

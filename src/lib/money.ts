@@ -70,3 +70,26 @@ export function centsToDecimal(cents: number): string {
   const abs = Math.abs(cents);
   return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
 }
+
+/**
+ * `numerator / denominator` rounded to the nearest whole number, halves up: the one rounding rule of
+ * rated calls, pro-rated charges, taxes and commissions (each rounded once, per line, to the cent).
+ * Both are non-negative integers; the arithmetic stays in integers.
+ */
+export function divideRoundingHalfUp(numerator: number, denominator: number): number {
+  if (!Number.isSafeInteger(numerator) || !Number.isSafeInteger(denominator) || numerator < 0 || denominator <= 0) {
+    throw new RangeError(`cannot round ${numerator} / ${denominator}`);
+  }
+  return Math.floor((2 * numerator + denominator) / (2 * denominator));
+}
+
+/**
+ * A plain decimal typed by a person as an integer of its smallest unit: "2.5" with 2 places is 250,
+ * "0.012" with 5 places is 1200. Null unless digits with at most `places` decimals. Rates and
+ * percentages go through here, never through floating point.
+ */
+export function parseScaled(text: string, places: number, maxWholeDigits = 4): number | null {
+  const match = new RegExp(`^(\\d{1,${maxWholeDigits}})(?:\\.(\\d{1,${places}}))?$`).exec(text.trim());
+  if (!match) return null;
+  return Number(match[1]) * 10 ** places + Number((match[2] ?? '').padEnd(places, '0'));
+}

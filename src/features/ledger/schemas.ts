@@ -230,3 +230,16 @@ export const paymentMethodForm = z
       },
     };
   });
+
+/** *Security Deposits* (D4): a deposit received by check, and applying part of one to an open invoice. */
+export const depositForm = z.object({
+  amount: moneyField,
+  reference: optionalText(60),
+  reason: optionalText(300),
+  idempotency_key: idempotencyKey,
+});
+export const applyDepositForm = z.object({
+  invoice_id: z.coerce.number({ error: 'Choose an open invoice.' }).int().positive('Choose an open invoice.'),
+  amount: moneyField,
+  idempotency_key: idempotencyKey,
+});

@@ -6,6 +6,7 @@ import { migrateToLatest } from '../../../src/db/migrate.ts';
 import { accountNumberFor } from '../../../src/features/customers/account-number.ts';
 import { balanceSummary } from '../../../src/features/ledger/balance.ts';
 import { applyCredit, issueCreditMemo, refundCredit } from '../../../src/features/ledger/credits.ts';
+import { applyDeposit, receiveDeposit, refundDeposit } from '../../../src/features/ledger/deposits.ts';
 import { LedgerError } from '../../../src/features/ledger/errors.ts';
 import { GatewayTimeoutError, SandboxGateway, sandboxCards } from '../../../src/features/ledger/gateway.ts';
 import { createInvoice } from '../../../src/features/ledger/invoices.ts';
@@ -62,6 +63,15 @@ async function ledgerProblems(db: Db, customerId: number): Promise<string[]> {
   const problems: string[] = [];
   const expect = (holds: boolean, rule: string) => void (holds || problems.push(rule));
   const invoices = await db('invoices').where('customer_id', customerId);
+  // What security deposits paid, per invoice, and the deposits, in one query each (D4).
+  const deposits = await db('security_deposits').where('customer_id', customerId);
+  const depositEntries = await db('security_deposit_entries').whereIn(
+    'deposit_id',
+    deposits.map((d) => d.id),
+  );
+  const depositApplied = new Map<number, number>();
+  for (const e of depositEntries)
+    if (e.invoice_id) depositApplied.set(e.invoice_id, (depositApplied.get(e.invoice_id) ?? 0) + e.amount_cents);
   for (const invoice of invoices) {
     expect(
       invoice.open_cents >= 0 && invoice.open_cents <= invoice.total_cents,
@@ -83,8 +93,9 @@ async function ledgerProblems(db: Db, customerId: number): Promise<string[]> {
     const credited = await sumOf(
       db('credit_applications').where('invoice_id', invoice.id).select(db.raw('sum(amount_cents) as s')),
     );
+    const fromDeposits = depositApplied.get(invoice.id) ?? 0;
     expect(
-      invoice.open_cents === invoice.total_cents - settled - credited,
+      invoice.open_cents === invoice.total_cents - settled - credited - fromDeposits,
       `${invoice.number} open balance equals its entries`,
     );
     expect(reserved <= invoice.open_cents, `${invoice.number} is never promised more than is open`);
@@ -101,10 +112,11 @@ async function ledgerProblems(db: Db, customerId: number): Promise<string[]> {
       db('payment_applications').where('payment_id', payment.id).select(db.raw('sum(amount_cents) as s')),
     );
     const credit = await db('credits').where('payment_id', payment.id).first();
+    const deposit = deposits.find((d) => d.payment_id === payment.id);
     if (payment.status === 'settled') {
       expect(
-        applied + (credit?.amount_cents ?? 0) === payment.amount_cents,
-        `settled payment ${payment.id} is applied or kept as credit, to the cent`,
+        applied + (credit?.amount_cents ?? 0) + (deposit?.amount_cents ?? 0) === payment.amount_cents,
+        `settled payment ${payment.id} is applied, kept as credit or held as a deposit, to the cent`,
       );
     } else {
       expect(!credit, `only a settled payment leaves a credit (${payment.id})`);
@@ -123,6 +135,16 @@ async function ledgerProblems(db: Db, customerId: number): Promise<string[]> {
       `credit ${credit.id} remainder equals its entries`,
     );
   }
+
+  // A deposit holds what it received less what it applied and refunded (D4).
+  let depositRefunds = 0;
+  for (const deposit of deposits) {
+    const entries = depositEntries.filter((e) => e.deposit_id === deposit.id);
+    const used = entries.reduce((s, e) => s + e.amount_cents, 0);
+    depositRefunds += entries.filter((e) => e.kind === 'refunded').reduce((s, e) => s + e.amount_cents, 0);
+    expect(deposit.held_cents === deposit.amount_cents - used, `deposit ${deposit.id} holds what its entries leave`);
+  }
+  const heldTotal = deposits.reduce((s, d) => s + d.held_cents, 0);
 
   const openTotal = invoices.reduce((s, i) => s + i.open_cents, 0);
   const creditTotal = credits.reduce((s, c) => s + c.remaining_cents, 0);
@@ -144,7 +166,10 @@ async function ledgerProblems(db: Db, customerId: number): Promise<string[]> {
       .where('c.customer_id', customerId)
       .select(db.raw('sum(r.amount_cents) as s')),
   );
-  expect(moneyIn === paidOnInvoices + refunds + creditTotal, 'every cent is accounted for');
+  expect(
+    moneyIn === paidOnInvoices + refunds + creditTotal + heldTotal + depositRefunds,
+    'every cent is accounted for',
+  );
   return problems;
 }
 
@@ -155,7 +180,10 @@ type Op =
   | { op: 'settle' | 'fail' | 'cancel' | 'run'; which: number }
   | { op: 'credit'; cents: number }
   | { op: 'apply'; which: number; pick: number[] }
-  | { op: 'refund'; which: number; cents: number };
+  | { op: 'refund'; which: number; cents: number }
+  | { op: 'deposit'; cents: number }
+  | { op: 'applyDeposit'; which: number; invoice: number; cents: number }
+  | { op: 'refundDeposit'; which: number; cents: number };
 
 const cents = fc.integer({ min: 1, max: 50_000 });
 const index = fc.nat({ max: 20 });
@@ -177,12 +205,19 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant('credit' as const), cents }),
   fc.record({ op: fc.constant('apply' as const), which: index, pick: fc.array(index, { minLength: 1, maxLength: 3 }) }),
   fc.record({ op: fc.constant('refund' as const), which: index, cents }),
+  // Security deposits (D4) as one choice among the others, so the older operations keep their share.
+  fc.oneof(
+    fc.record({ op: fc.constant('deposit' as const), cents }),
+    fc.record({ op: fc.constant('applyDeposit' as const), which: index, invoice: index, cents }),
+    fc.record({ op: fc.constant('refundDeposit' as const), which: index, cents }),
+  ),
 );
 
 async function runOps(db: Db, customerId: number, ops: Op[]) {
   const invoiceIds: number[] = [];
   const paymentIds: number[] = [];
   const creditIds: number[] = [];
+  const depositIds: number[] = [];
   const submitted: NewPayment[] = [];
   const at = <T>(list: T[], i: number) => (list.length ? list[i % list.length] : undefined);
   for (const step of ops) {
@@ -291,6 +326,45 @@ async function runOps(db: Db, customerId: number, ops: Op[]) {
           );
           break;
         }
+        case 'deposit': {
+          const { deposit } = await receiveDeposit(
+            db,
+            {
+              customerId,
+              amountCents: step.cents,
+              reference: null,
+              reason: null,
+              today: TODAY,
+              idempotencyKey: randomUUID(),
+            },
+            actor,
+          );
+          depositIds.push(deposit.id);
+          break;
+        }
+        case 'applyDeposit': {
+          const depositId = at(depositIds, step.which);
+          const invoiceId = at(invoiceIds, step.invoice);
+          if (depositId === undefined || invoiceId === undefined) break;
+          const input = { customerId, depositId, invoiceId, amountCents: step.cents, idempotencyKey: randomUUID() };
+          await applyDeposit(db, input, actor);
+          if (await applyDeposit(db, input, actor)) throw new Error('a replayed application must not apply again');
+          break;
+        }
+        case 'refundDeposit': {
+          const depositId = at(depositIds, step.which);
+          if (depositId === undefined) break;
+          const input = {
+            customerId,
+            depositId,
+            amountCents: step.cents,
+            reason: 'Returned',
+            idempotencyKey: randomUUID(),
+          };
+          await refundDeposit(db, input, actor);
+          if (await refundDeposit(db, input, actor)) throw new Error('a replayed refund must not refund again');
+          break;
+        }
       }
     } catch (error) {
       // The ledger refusing an action (too much, nothing left, wrong state) is expected; anything else is a bug.
@@ -301,7 +375,7 @@ async function runOps(db: Db, customerId: number, ops: Op[]) {
 }
 
 t.test(
-  'random sequences of invoice, pay, schedule, cancel, credit, apply and refund keep the ledger whole',
+  'random sequences of invoice, pay, schedule, cancel, credit, apply, refund and deposits keep the ledger whole',
   async (t) => {
     const db = await ledgerDb(t);
     let runs = 0;
@@ -318,6 +392,23 @@ t.test(
     t.equal(runs, 1000, 'ran 1,000 random sequences');
   },
 );
+
+t.test('a security deposit applied to an invoice, then refunded, keeps every ledger rule (D4)', async (t) => {
+  const db = await ledgerDb(t);
+  const customerId = await newCustomer(db);
+  await runOps(db, customerId, [
+    { op: 'invoice', cents: 7_000, dueIn: 10 },
+    { op: 'deposit', cents: 20_000 },
+    { op: 'applyDeposit', which: 0, invoice: 0, cents: 7_000 },
+    { op: 'refundDeposit', which: 0, cents: 13_000 },
+  ]);
+  t.match(await db('security_deposits').where('customer_id', customerId).first(), {
+    amount_cents: 20_000,
+    held_cents: 0,
+  });
+  t.equal((await db('invoices').where('customer_id', customerId).first()).open_cents, 0);
+  t.same(await ledgerProblems(db, customerId), []);
+});
 
 t.test('the same payment submitted 20 times at once is recorded once', async (t) => {
   const db = await ledgerDb(t);

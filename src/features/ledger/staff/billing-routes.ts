@@ -11,18 +11,9 @@ const OVERVIEW_INVOICES = 10;
 /** The dedicated page lists this many, oldest due first; paying those brings the next ones up. */
 const OPEN_INVOICES_SHOWN = 500;
 
-/** Tabs that have nothing yet: an empty state saying so. */
-const emptySections = {
-  'unbilled-cdrs': {
-    title: 'Unbilled CDRs',
-    message: 'No unbilled call records. Calls rated since the last bill run appear here until they are invoiced.',
-  },
-  'security-deposits': { title: 'Security Deposits', message: 'No security deposits are held for this customer.' },
-} as const;
-
 /**
- * The *Billing Information* tab of a customer: Balance, Open Invoices, the Payments Calendar and the
- * sections not filled yet, under /customers/:id/billing (staff; tenant-scoped).
+ * The *Billing Information* tab of a customer: Balance, Open Invoices and the Payments Calendar, under
+ * /customers/:id/billing (staff; tenant-scoped).
  */
 export default async function billingRoutes(app: FastifyInstance, { db }: { db: Db }) {
   app.addHook('preHandler', requireStaff('admin', 'support', 'reseller'));
@@ -69,17 +60,4 @@ export default async function billingRoutes(app: FastifyInstance, { db }: { db: 
     };
     return reply.pageOrFragment({ page: 'ledger/billing/calendar', fragment: 'ledger/billing/_calendar-day' }, data);
   });
-
-  for (const [key, section] of Object.entries(emptySections)) {
-    app.get(`/customers/:id/billing/${key}`, async (request, reply) => {
-      const ctx = await billingContext(db, request);
-      return reply.page('ledger/billing/empty', {
-        title: `${section.title} · ${ctx.customer.name}`,
-        ...ctx,
-        section: key,
-        heading: section.title,
-        message: section.message,
-      });
-    });
-  }
 }

@@ -1,0 +1,143 @@
+import type { Readable } from 'node:stream';
+import { parse } from 'csv-parse';
+import type { Actor } from '../../auth/principal.ts';
+import type { Queryable } from '../../db/index.ts';
+import { nowIso } from '../../lib/dates.ts';
+import { rateTablesFor } from './rates.ts';
+import { type RateTable, rateCall, rateFor } from './rating.ts';
+import { type CdrRow, cdrRow } from './schemas.ts';
+
+export type BadRow = { line: number; reason: string };
+export type ImportOutcome = {
+  importId: number;
+  rowsRead: number;
+  imported: number;
+  duplicates: number;
+  badRows: number;
+  /** The first bad rows (all of them up to BAD_ROWS_KEPT), in file order. */
+  detail: BadRow[];
+};
+
+const BATCH = 500;
+export const BAD_ROWS_KEPT = 200;
+
+type ServiceOfNumber = { number: string; service_id: number; customer_id: number; price_list_id: number };
+
+/** Which active service each number belongs to (a number belongs to one service at a time). */
+async function servicesOfNumbers(db: Queryable, numbers: string[]): Promise<Map<string, ServiceOfNumber>> {
+  const rows: ServiceOfNumber[] = await db('phone_numbers as p')
+    .join('service_numbers as sn', 'sn.phone_number_id', 'p.id')
+    .join('services as s', 's.id', 'sn.service_id')
+    .whereIn('p.number', [...new Set(numbers)])
+    .where('s.status', 'active')
+    .select('p.number', 'sn.service_id', 's.customer_id', 's.price_list_id');
+  return new Map(rows.map((row) => [row.number, row]));
+}
+
+/**
+ * Imports a call record file (CSV, a header line first), streamed: each row is checked on its own; a bad
+ * row is reported with its line number and reason and the good ones are kept. A call already imported
+ * (same call_id, from this file or an earlier one) is counted as a duplicate and adds nothing. Each
+ * call is matched to the service of its number and rated by that service's price list; a call without
+ * a rate for its destination is kept unrated (the bill run lists it as a problem until a rate exists).
+ */
+export async function importCdrs(
+  db: Queryable,
+  input: Readable,
+  { filename, actor }: { filename: string; actor: Actor },
+): Promise<ImportOutcome> {
+  const [{ id: importId }] = await db('cdr_imports')
+    .insert({ filename: filename.slice(0, 200), status: 'running', created_by: actor.userId, created_at: nowIso() })
+    .returning('id');
+  const outcome: ImportOutcome = { importId, rowsRead: 0, imported: 0, duplicates: 0, badRows: 0, detail: [] };
+  const bad = (line: number, reason: string) => {
+    outcome.badRows++;
+    if (outcome.detail.length < BAD_ROWS_KEPT) outcome.detail.push({ line, reason });
+  };
+  const rateTables = new Map<number, RateTable>();
+
+  const parser = input.pipe(
+    parse({ columns: true, info: true, skip_records_with_error: true, skip_empty_lines: true, trim: true, bom: true }),
+  );
+  parser.on('skip', (error: Error & { lines?: number }) => {
+    outcome.rowsRead++;
+    bad(error.lines ?? 0, error.message.replace(/ on line \d+$/, ''));
+  });
+
+  let batch: { line: number; row: CdrRow }[] = [];
+  const flush = async () => {
+    if (batch.length > 0) await storeBatch(db, importId, batch, rateTables, outcome, bad);
+    batch = [];
+  };
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: unknown; info: { lines: number } }>) {
+      outcome.rowsRead++;
+      const parsed = cdrRow.safeParse(record);
+      if (!parsed.success) bad(info.lines, parsed.error.issues.map((issue) => issue.message).join('; '));
+      else batch.push({ line: info.lines, row: parsed.data });
+      if (batch.length >= BATCH) await flush();
+    }
+    await flush();
+  } catch (error) {
+    await db('cdr_imports').where('id', importId).update({ status: 'failed', finished_at: nowIso() });
+    throw error;
+  }
+  outcome.detail.sort((a, b) => a.line - b.line);
+  await db('cdr_imports')
+    .where('id', importId)
+    .update({
+      status: 'done',
+      rows_read: outcome.rowsRead,
+      rows_imported: outcome.imported,
+      duplicates: outcome.duplicates,
+      bad_rows: outcome.badRows,
+      bad_row_detail: JSON.stringify(outcome.detail),
+      finished_at: nowIso(),
+    });
+  return outcome;
+}
+
+async function storeBatch(
+  db: Queryable,
+  importId: number,
+  batch: { line: number; row: CdrRow }[],
+  rateTables: Map<number, RateTable>,
+  outcome: ImportOutcome,
+  bad: (line: number, reason: string) => void,
+) {
+  const services = await servicesOfNumbers(
+    db,
+    batch.map((b) => b.row.number),
+  );
+  const priceLists = [...new Set([...services.values()].map((s) => s.price_list_id))].filter(
+    (id) => !rateTables.has(id),
+  );
+  for (const [id, table] of await rateTablesFor(db, priceLists)) rateTables.set(id, table);
+
+  const rows = [];
+  for (const { line, row } of batch) {
+    const service = services.get(row.number);
+    if (!service) {
+      bad(line, `no active service has the number ${row.number}`);
+      continue;
+    }
+    const rate = rateFor(rateTables.get(service.price_list_id) ?? new Map(), row.destination);
+    const rated = rate ? rateCall(row.duration_seconds, rate) : null;
+    rows.push({
+      call_id: row.call_id,
+      import_id: importId,
+      customer_id: service.customer_id,
+      service_id: service.service_id,
+      number: row.number,
+      destination: row.destination,
+      started_at: row.started_at,
+      duration_seconds: row.duration_seconds,
+      billed_seconds: rated?.billedSeconds ?? null,
+      rated_cents: rated?.cents ?? null,
+    });
+  }
+  if (rows.length === 0) return;
+  const inserted = await db('cdrs').insert(rows).onConflict('call_id').ignore().returning('id');
+  outcome.imported += inserted.length;
+  outcome.duplicates += rows.length - inserted.length;
+}

@@ -1,0 +1,137 @@
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import fastifyMultipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { requireStaff, staffOf } from '../../auth/guards.ts';
+import type { Config } from '../../config.ts';
+import type { Db } from '../../db/index.ts';
+import { type FieldErrors, parseForm, submittedValues } from '../../lib/forms.ts';
+import { notFound } from '../../lib/http-error.ts';
+import { beforeQuery } from '../../lib/keyset.ts';
+import { idParam } from '../../lib/params.ts';
+import { billingContext } from '../ledger/staff/context.ts';
+import { importInWorker } from './import-worker.ts';
+import {
+  findImport,
+  priceListsForRates,
+  recentImports,
+  unbilledCdrs,
+  unbilledSummary,
+  usageRatesOf,
+} from './queries.ts';
+import { addUsageRate } from './rates.ts';
+import { CDR_COLUMNS, ratesQuery, usageRateForm } from './schemas.ts';
+
+const MAX_FILE_BYTES = 512 * 1024 * 1024;
+const admin = { preHandler: requireStaff('admin') };
+
+/**
+ * Call records (D4 *Unbilled CDRs*): importing files (admin), usage rates per price list (admin), and a
+ * customer's unbilled calls (any staff who may see the customer).
+ */
+export default async function usageRoutes(
+  app: FastifyInstance,
+  { db, database }: { db: Db; database: Config['database'] },
+) {
+  // The file is streamed into the import, never buffered, so the CSRF token cannot come from the body:
+  // the form sends it in its URL and it is checked (as the header) before the body is read.
+  app.addHook('onRequest', async (request) => {
+    const token = (request.query as Record<string, unknown>)._csrf;
+    if (request.method === 'POST' && typeof token === 'string' && !request.headers['x-csrf-token']) {
+      request.headers['x-csrf-token'] = token;
+    }
+  });
+  await app.register(fastifyMultipart, { limits: { fileSize: MAX_FILE_BYTES, files: 1, fields: 5, parts: 6 } });
+
+  const importsPage = async (reply: FastifyReply, before: number | undefined, errors: FieldErrors = {}) =>
+    reply.page('usage/index', {
+      title: 'Call Records',
+      section: 'usage',
+      imports: await recentImports(db, before),
+      columns: CDR_COLUMNS,
+      errors,
+    });
+
+  app.get('/usage', admin, async (request, reply) => importsPage(reply, beforeQuery.parse(request.query).before));
+
+  app.post('/usage/imports', admin, async (request, reply) => {
+    const file = request.isMultipart() ? await request.file() : undefined;
+    if (!file?.filename) return importsPage(reply.code(422), undefined, { file: 'Choose a CSV file of call records.' });
+    // The upload is streamed to a scratch file, then imported on the worker pool (pages meanwhile go on).
+    const dir = await mkdtemp(join(tmpdir(), 'ledgerdesk-cdrs-'));
+    try {
+      const path = join(dir, 'upload.csv');
+      await pipeline(file.file, createWriteStream(path));
+      if (file.file.truncated) {
+        return importsPage(reply.code(422), undefined, {
+          file: 'The file is larger than 512 MB: split it and import the parts.',
+        });
+      }
+      const outcome = await importInWorker({ database, path, filename: file.filename, userId: staffOf(request).id });
+      request.flash(
+        outcome.badRows > 0 ? 'error' : 'success',
+        `${outcome.imported} call${outcome.imported === 1 ? '' : 's'} imported, ${outcome.duplicates} already there, ${outcome.badRows} bad row${outcome.badRows === 1 ? '' : 's'}.`,
+      );
+      return reply.seeOther(`/usage/imports/${outcome.importId}`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  app.get('/usage/imports/:importId', admin, async (request, reply) => {
+    const found = await findImport(db, idParam(request, 'importId', 'This import'));
+    if (!found) throw notFound('This import');
+    return reply.page('usage/import', { title: `Import ${found.filename}`, section: 'usage', imported: found });
+  });
+
+  const ratesPage = async (reply: FastifyReply, values: Record<string, unknown>, errors: FieldErrors = {}) => {
+    const lists = await priceListsForRates(db);
+    const listId = Number(values.price_list_id) || lists[0]?.id;
+    return reply.page('usage/rates', {
+      title: 'Usage Rates',
+      section: 'rates',
+      lists,
+      list: lists.find((l) => l.id === listId),
+      rates: listId ? await usageRatesOf(db, listId) : [],
+      values: { minimum_seconds: '60', increment_seconds: '6', ...values, price_list_id: listId },
+      errors,
+    });
+  };
+
+  app.get('/usage/rates', admin, async (request, reply) => {
+    const query = ratesQuery.parse(request.query);
+    return ratesPage(reply, { price_list_id: query.price_list, prefix: query.prefix ?? '' });
+  });
+
+  app.post('/usage/rates', admin, async (request, reply) => {
+    const body = submittedValues(request.body);
+    const form = parseForm(usageRateForm, body);
+    const outcome = form.ok ? await addUsageRate(db, form.data) : form;
+    if (!outcome.ok) return ratesPage(reply.code(422), body, outcome.errors);
+    request.flash('success', `Rate for ${body.prefix} added; unbilled calls to it are rated.`);
+    return reply.seeOther(`/usage/rates?price_list=${body.price_list_id}`);
+  });
+
+  app.get(
+    '/customers/:id/billing/unbilled-cdrs',
+    { preHandler: requireStaff('admin', 'support', 'reseller') },
+    async (request, reply) => {
+      const ctx = await billingContext(db, request);
+      const { before } = beforeQuery.parse(request.query);
+      const [calls, summary] = await Promise.all([
+        unbilledCdrs(db, ctx.customer.id, before),
+        unbilledSummary(db, ctx.customer.id),
+      ]);
+      return reply.page('usage/unbilled', {
+        title: `Unbilled CDRs · ${ctx.customer.name}`,
+        ...ctx,
+        section: 'unbilled-cdrs',
+        calls,
+        summary,
+      });
+    },
+  );
+}

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { parseScaled } from '../../lib/money.ts';
+
+const digits = (label: string, max: number) =>
+  z
+    .string({ error: `${label} is missing` })
+    .transform((value) => value.replace(/[\s\-()+]/g, ''))
+    .refine((value) => /^\d+$/.test(value), `${label} must be digits`)
+    .refine((value) => value.length <= max, `${label} is longer than ${max} digits`);
+
+/** One row of a call record file: `call_id,number,destination,started_at,duration_seconds`. */
+export const cdrRow = z.object({
+  call_id: z
+    .string({ error: 'call_id is missing' })
+    .trim()
+    .min(1, 'call_id is empty')
+    .max(100, 'call_id is longer than 100 characters'),
+  number: digits('number', 20),
+  destination: digits('destination', 20),
+  started_at: z
+    .string({ error: 'started_at is missing' })
+    .refine((value) => /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?/.test(value) && !Number.isNaN(Date.parse(value)), {
+      message: 'started_at is not a date and time (YYYY-MM-DDTHH:MM:SSZ)',
+    })
+    .transform((value) =>
+      new Date(value.endsWith('Z') || /[+-]\d{2}:?\d{2}$/.test(value) ? value : `${value}Z`).toISOString(),
+    ),
+  duration_seconds: z.coerce
+    .number({ error: 'duration_seconds is not a number' })
+    .int('duration_seconds must be whole seconds')
+    .min(0, 'duration_seconds is negative')
+    .max(86_400, 'duration_seconds is more than a day'),
+});
+export type CdrRow = z.infer<typeof cdrRow>;
+
+export const CDR_COLUMNS = ['call_id', 'number', 'destination', 'started_at', 'duration_seconds'] as const;
+
+/** *Add a usage rate*: a price list, a destination prefix, dollars a minute (up to five decimals), minimum/increment. */
+export const usageRateForm = z.object({
+  price_list_id: z.coerce.number({ error: 'Choose a price list' }).int().positive('Choose a price list'),
+  prefix: z
+    .string()
+    .trim()
+    .regex(/^\d{1,20}$/, 'Enter the destination prefix as digits, e.g. 44 or 1212'),
+  per_minute: z
+    .string()
+    .transform((value) => parseScaled(value, 5))
+    .refine((value) => value !== null, 'Enter the price a minute in dollars, e.g. 0.012')
+    .transform((value) => value as number),
+  minimum_seconds: z.coerce.number({ error: 'Enter whole seconds' }).int('Enter whole seconds').min(0).max(3600),
+  increment_seconds: z.coerce
+    .number({ error: 'Enter whole seconds' })
+    .int('Enter whole seconds')
+    .min(1, 'At least 1 second')
+    .max(3600),
+});
+
+export const ratesQuery = z.object({
+  price_list: z.coerce.number().int().positive().optional().catch(undefined),
+  prefix: z
+    .string()
+    .regex(/^\d{0,20}$/)
+    .optional()
+    .catch(undefined),
+});
