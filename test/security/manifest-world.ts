@@ -3,6 +3,7 @@ import { type Permission, permissions } from '../../src/auth/principal.ts';
 import type { Db } from '../../src/db/index.ts';
 import { nowIso } from '../../src/lib/dates.ts';
 import { aCreditMemo } from '../fixtures/billing.ts';
+import { aService as aServiceWithNumbers } from '../fixtures/catalogue.ts';
 import { aPortalContact } from '../fixtures/customers.ts';
 import { aReport, aService } from '../fixtures/reports.ts';
 import { type Agent, Agent as AnonymousAgent, demoUsers, signIn } from '../helpers/app.ts';
@@ -57,6 +58,14 @@ export async function manifestParams(db: Db): Promise<Record<string, string>> {
   const contact = await firstId(db, 'contacts', customer);
   const serviceType = await db('service_types').orderBy('id').first('name');
   const service = await aService(db, { customerId: acme.id, serviceType: serviceType.name, monthlyCents: 1000 });
+  // Service Details' number routes need a service with a number (the one above has none).
+  const numbered = await aServiceWithNumbers(db, {
+    customerId: acme.id,
+    serviceTypeId: (await db('service_types').orderBy('id').first('id')).id,
+    priceListId: (await db('price_lists').orderBy('id').first('id')).id,
+    numbers: [(await db('phone_numbers').where({ status: 'available' }).orderBy('id').first('number')).number],
+  });
+  const serviceNumber = `/services/${numbered.id}/numbers/${numbered.numberIds[0]}`;
   const report = (await aReport(db, { name: 'Manifest report', reseller_id: acme.reseller_id })) as { id: number };
   const credit = await aCreditMemo(db, { customerId: acme.id, amountCents: 500 });
   const method = await firstId(db, 'payment_methods', customer);
@@ -99,6 +108,8 @@ export async function manifestParams(db: Db): Promise<Record<string, string>> {
     'institutions/:id': await firstId(db, 'institutions'),
     'groups/:id': await firstId(db, 'groups'),
     'services/:id': String(service.id),
+    '/services/:id/numbers/:numberId/remove': `${serviceNumber}/remove`,
+    '/services/:id/numbers/:numberId/removal': `${serviceNumber}/removal`,
   };
 }
 
@@ -165,5 +176,6 @@ export async function manifestDrafts(admin: Agent, db: Db, params: Record<string
     params[`${start}/:draftId`] = `${start}/${draft.id}`;
     params[`${start}/:draftId/:step`] = stepUrl;
     params[`${start}/:draftId/discard`] = `${start}/${draft.id}/discard`;
+    params[`${start}/:draftId/customers`] = `${start}/${draft.id}/customers`;
   }
 }
