@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { boundMoneyColumns, unboundMoneyColumns } from '../src/db/dialect.ts';
+import { boundMoneyColumns, unboundMoneyColumns } from '../src/db/money-bounds.ts';
 import { MAX_CENTS } from '../src/lib/money.ts';
 
 /**
