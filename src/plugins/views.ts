@@ -23,11 +23,25 @@ declare module 'fastify' {
     ): Promise<FastifyReply>;
     /** Redirect after a POST: 303 for plain forms, HX-Redirect for htmx requests. */
     seeOther(url: string): FastifyReply;
+    /** The no-JavaScript confirmation page of a destructive action (its buttons named by their effect). */
+    confirmation(confirm: Confirmation, data?: Record<string, unknown>): Promise<FastifyReply>;
   }
   interface FastifyRequest {
     isHtmx: boolean;
   }
 }
+
+/** What a confirmation page asks: `yes` does the action (POST to `action`), `no` goes back to `back`. */
+export type Confirmation = {
+  question: string;
+  detail?: string;
+  action: string;
+  yes: string;
+  no: string;
+  back: string;
+  fields?: Record<string, string>;
+  portal?: boolean;
+};
 
 declare module '@fastify/session' {
   interface FastifySessionObject {
@@ -88,6 +102,14 @@ export default fp(async (app, opts: { production: boolean; settings: () => Promi
       return this.page(this.request.isHtmx ? templates.fragment : templates.page, data);
     },
   );
+
+  app.decorateReply('confirmation', async function confirmation(
+    this: FastifyReply,
+    confirm: Confirmation,
+    data: Record<string, unknown> = {},
+  ) {
+    return this.page('partials/confirm-page', { ...data, title: confirm.question, confirm, portal: confirm.portal });
+  });
 
   app.decorateReply('seeOther', function seeOther(this: FastifyReply, url: string) {
     if (this.request.headers['hx-request'] === 'true') {

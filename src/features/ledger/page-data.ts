@@ -1,5 +1,7 @@
 import type { Queryable } from '../../db/index.ts';
+import { formatDate } from '../../lib/dates.ts';
 import type { FieldErrors } from '../../lib/forms.ts';
+import { formatCents } from '../../lib/money.ts';
 import { reservedByInvoice } from './invoices.ts';
 import { transactionNumberFor } from './payments.ts';
 import {
@@ -61,5 +63,22 @@ export function reschedulePage(payment: TransactionRow, values: Record<string, u
     payment,
     values: { paid_on: payment.paid_on, ...values },
     errors,
+  };
+}
+
+/** The flash after *RESCHEDULE*, with the date as every page shows dates. */
+export function rescheduledMessage(payment: TransactionRow, paidOn: string): string {
+  return `${transactionNumberFor(payment.id)} now runs on ${formatDate(paidOn)}.`;
+}
+
+/** The no-JavaScript confirmation of cancelling a scheduled payment (E8): buttons say what they do. */
+export function cancelScheduledConfirmation(payment: TransactionRow, base: string) {
+  return {
+    question: `Cancel the scheduled payment of ${formatCents(payment.amount_cents)} on ${formatDate(payment.paid_on)}?`,
+    detail: `${transactionNumberFor(payment.id)} will not be taken. Nothing has been charged yet.`,
+    action: `${base}/scheduled/${payment.id}/cancellation`,
+    yes: 'Cancel payment',
+    no: 'Keep payment',
+    back: `${base}/scheduled`,
   };
 }

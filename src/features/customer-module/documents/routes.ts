@@ -1,4 +1,6 @@
 import fastifyMultipart, { type MultipartFile } from '@fastify/multipart';
+import { asksForConfirmation } from '../../../lib/forms.ts';
+import { customerConfirmation } from '../confirmation.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requireStaff, staffOf } from '../../../auth/guards.ts';
 import type { CustomerRow } from '../../../auth/scope.ts';
@@ -84,6 +86,10 @@ export default async function documentRoutes(app: FastifyInstance, { db }: { db:
 
   app.post('/customers/:id/documents/:rowId/delete', async (request, reply) => {
     const customer = await customerIn(request);
+    if (asksForConfirmation(request.body))
+      return reply.confirmation(
+        customerConfirmation(customer.id, 'documents', documentIdOf(request), { verb: 'Delete', noun: 'document', action: 'delete' }),
+      );
     await removeDocument(db, staffOf(request), customer.id, documentIdOf(request));
     request.flash('success', 'Document deleted.');
     return reply.seeOther(`/customers/${customer.id}/documents`);

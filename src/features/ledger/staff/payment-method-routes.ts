@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requireStaff, staffOf } from '../../../auth/guards.ts';
 import { actorOf } from '../../../auth/principal.ts';
 import type { Db } from '../../../db/index.ts';
-import { type FieldErrors, parseForm } from '../../../lib/forms.ts';
+import { asksForConfirmation, type FieldErrors, parseForm } from '../../../lib/forms.ts';
 import type { PaymentGateway } from '../gateway.ts';
 import {
   activePaymentMethod,
@@ -127,8 +127,18 @@ export default async function paymentMethodRoutes(
   app.post('/customers/:id/billing/payment-methods/:methodId/removal', async (request, reply) => {
     const ctx = await billingContext(db, request);
     const method = await activePaymentMethod(db, ctx.customer.id, idParam(request, 'methodId', 'This payment method'));
+    const listPath = `${ctx.base}/${method.kind === 'card' ? 'credit-cards' : 'bank-accounts'}`;
+    if (asksForConfirmation(request.body))
+      return reply.confirmation({
+        question: `Remove ${method.friendly_name}?`,
+        detail: 'Payments already made with it are kept.',
+        action: `${ctx.base}/payment-methods/${method.id}/removal`,
+        yes: 'Remove payment method',
+        no: 'Keep payment method',
+        back: listPath,
+      });
     await removePaymentMethod(db, ctx.customer.id, method.id, actorOf(staffOf(request)));
     request.flash('success', `${method.friendly_name} was removed.`);
-    return reply.seeOther(`${ctx.base}/${method.kind === 'card' ? 'credit-cards' : 'bank-accounts'}`);
+    return reply.seeOther(listPath);
   });
 }
