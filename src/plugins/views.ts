@@ -103,13 +103,12 @@ export default fp(async (app, opts: { production: boolean; settings: () => Promi
     },
   );
 
-  app.decorateReply('confirmation', async function confirmation(
-    this: FastifyReply,
-    confirm: Confirmation,
-    data: Record<string, unknown> = {},
-  ) {
-    return this.page('partials/confirm-page', { ...data, title: confirm.question, confirm, portal: confirm.portal });
-  });
+  app.decorateReply(
+    'confirmation',
+    async function confirmation(this: FastifyReply, confirm: Confirmation, data: Record<string, unknown> = {}) {
+      return this.page('partials/confirm-page', { ...data, title: confirm.question, confirm, portal: confirm.portal });
+    },
+  );
 
   app.decorateReply('seeOther', function seeOther(this: FastifyReply, url: string) {
     if (this.request.headers['hx-request'] === 'true') {

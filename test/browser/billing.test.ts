@@ -1,6 +1,6 @@
 import t from 'tap';
 import { demoUsers } from '../helpers/app.ts';
-import { screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
+import { expectAccessible, noScriptContext, screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
 
 t.test('staff pay two open invoices in part, add a card with NEW and reschedule a payment in chromium', async (t) => {
   const { baseUrl, browser, db } = await startBrowserApp(t);
@@ -94,6 +94,52 @@ t.test('staff pay two open invoices in part, add a card with NEW and reschedule 
     newDate,
     'the payment moved to the new date',
   );
+  t.match(
+    await page.locator('.flash-success').textContent(),
+    /now runs on \w{3} \d\d?, \d{4}\.$/,
+    'in the app’s date format',
+  );
+
+  // Cancel it: the dialog's buttons say what they do, and the safe one has focus.
+  const statusOf = async () => (await db('payments').where('id', scheduled.id).first()).status;
+  await page
+    .getByRole('button', { name: /^Cancel payment TX-/ })
+    .first()
+    .click();
+  const confirm = page.locator('#confirm-dialog');
+  t.ok(await confirm.isVisible(), 'cancelling asks first');
+  t.ok(await confirm.getByRole('button', { name: 'Keep payment' }).evaluate((b) => b === document.activeElement));
+  t.ok(await confirm.getByRole('button', { name: 'Cancel payment' }).isVisible());
+  await expectAccessible(t, page, 'cancel dialog');
+  await screenshot(page, 'billing-cancel-dialog');
+  await page.keyboard.press('Enter');
+  t.notOk(await confirm.isVisible(), 'Keep payment closes the dialog');
+  t.equal(await statusOf(), 'scheduled', 'and keeps the payment');
+
+  // Without JavaScript the same question is a page of its own.
+  const noScript = await noScriptContext(browser);
+  const plain = await noScript.newPage();
+  await signInPage(plain, baseUrl, demoUsers.admin);
+  await plain.goto(`${base}/scheduled`);
+  await plain
+    .getByRole('button', { name: /^Cancel payment TX-/ })
+    .first()
+    .click();
+  t.ok(await plain.getByRole('heading', { name: /^Cancel the scheduled payment of \$/ }).isVisible(), 'a page asks');
+  t.equal(await statusOf(), 'scheduled', 'nothing is cancelled before the answer');
+  await expectAccessible(t, plain, 'cancel confirmation page');
+  await screenshot(plain, 'billing-cancel-page');
+  await plain.getByRole('link', { name: 'Keep payment' }).click();
+  await plain.waitForURL(`${base}/scheduled`);
+  t.equal(await statusOf(), 'scheduled', 'Keep payment keeps it');
+  await plain
+    .getByRole('button', { name: /^Cancel payment TX-/ })
+    .first()
+    .click();
+  await plain.getByRole('button', { name: 'Cancel payment' }).click();
+  await plain.waitForURL(`${base}/scheduled`);
+  t.equal(await statusOf(), 'cancelled', 'Cancel payment on the page cancels it');
+  await noScript.close();
 
   for (const [path, name] of [
     ['/pending', 'billing-pending'],

@@ -8,8 +8,9 @@ import { paymentsCalendar } from '../ledger/autopay/overview.ts';
 import { ledgerFieldErrors } from '../ledger/errors.ts';
 import {
   cancelScheduledConfirmation,
-  creditList, reschedulePage,
+  creditList,
   rescheduledMessage,
+  reschedulePage,
   transactionDetail,
 } from '../ledger/page-data.ts';
 import { activePaymentMethods } from '../ledger/payment-methods.ts';

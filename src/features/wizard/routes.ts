@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { asksForConfirmation } from '../../lib/forms.ts';
 import { requireStaff, staffOf } from '../../auth/guards.ts';
 import type { Db } from '../../db/index.ts';
+import { asksForConfirmation } from '../../lib/forms.ts';
 import { notFound } from '../../lib/http-error.ts';
 import { furthestStep, stepBySlug } from '../../lib/step-form.ts';
 import { draftLifetimesMs } from '../drafts/drafts.ts';

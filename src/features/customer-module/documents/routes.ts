@@ -1,12 +1,12 @@
 import fastifyMultipart, { type MultipartFile } from '@fastify/multipart';
-import { asksForConfirmation } from '../../../lib/forms.ts';
-import { customerConfirmation } from '../confirmation.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requireStaff, staffOf } from '../../../auth/guards.ts';
 import type { CustomerRow } from '../../../auth/scope.ts';
 import type { Db } from '../../../db/index.ts';
 import type { FieldErrors } from '../../../lib/forms.ts';
+import { asksForConfirmation } from '../../../lib/forms.ts';
 import { beforeQuery } from '../../../lib/keyset.ts';
+import { customerConfirmation } from '../confirmation.ts';
 import { customerFromRequest, renderCustomerTab, rowIdFrom } from '../frame.ts';
 import { ownedRow } from '../queries.ts';
 import {
@@ -88,7 +88,11 @@ export default async function documentRoutes(app: FastifyInstance, { db }: { db:
     const customer = await customerIn(request);
     if (asksForConfirmation(request.body))
       return reply.confirmation(
-        customerConfirmation(customer.id, 'documents', documentIdOf(request), { verb: 'Delete', noun: 'document', action: 'delete' }),
+        customerConfirmation(customer.id, 'documents', documentIdOf(request), {
+          verb: 'Delete',
+          noun: 'document',
+          action: 'delete',
+        }),
       );
     await removeDocument(db, staffOf(request), customer.id, documentIdOf(request));
     request.flash('success', 'Document deleted.');

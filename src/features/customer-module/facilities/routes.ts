@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { customerConfirmation } from '../confirmation.ts';
 import { requireStaff, staffOf } from '../../../auth/guards.ts';
 import type { CustomerRow } from '../../../auth/scope.ts';
 import type { Db } from '../../../db/index.ts';
 import { asksForConfirmation, parseForm, submittedValues } from '../../../lib/forms.ts';
+import { customerConfirmation } from '../confirmation.ts';
 import { customerFromRequest, emptyForm, renderCustomerTab, rowIdFrom, type TabForm } from '../frame.ts';
 import { locationChoices } from '../locations/queries.ts';
 import { addFacility, removeFacility } from './facilities.ts';
@@ -43,7 +43,11 @@ export default async function facilityRoutes(app: FastifyInstance, { db }: { db:
     const customer = await customerIn(request);
     if (asksForConfirmation(request.body))
       return reply.confirmation(
-        customerConfirmation(customer.id, 'facilities', rowIdFrom(request, 'This record'), { verb: 'Remove', noun: 'facility', action: 'delete' }),
+        customerConfirmation(customer.id, 'facilities', rowIdFrom(request, 'This record'), {
+          verb: 'Remove',
+          noun: 'facility',
+          action: 'delete',
+        }),
       );
     await removeFacility(db, staffOf(request), customer.id, rowIdFrom(request, 'This record'));
     request.flash('success', 'Facility removed.');

@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { customerConfirmation } from '../confirmation.ts';
 import { requireStaff, staffOf } from '../../../auth/guards.ts';
 import type { CustomerRow } from '../../../auth/scope.ts';
 import type { Db } from '../../../db/index.ts';
 import { asksForConfirmation, parseForm, submittedValues } from '../../../lib/forms.ts';
 import { StaleEditError } from '../../audit/audit.ts';
 import { countries } from '../../customers/schemas.ts';
+import { customerConfirmation } from '../confirmation.ts';
 import { customerFromRequest, emptyForm, renderCustomerTab, rowIdFrom, type TabForm } from '../frame.ts';
 import { ownedRow } from '../queries.ts';
 import { addLocation, removeLocation, updateLocation } from './locations.ts';
@@ -84,7 +84,11 @@ export default async function locationRoutes(app: FastifyInstance, { db }: { db:
     const customer = await customerIn(request);
     if (asksForConfirmation(request.body))
       return reply.confirmation(
-        customerConfirmation(customer.id, 'locations', rowIdFrom(request, 'This record'), { verb: 'Remove', noun: 'location', action: 'delete' }),
+        customerConfirmation(customer.id, 'locations', rowIdFrom(request, 'This record'), {
+          verb: 'Remove',
+          noun: 'location',
+          action: 'delete',
+        }),
       );
     await removeLocation(db, staffOf(request), customer.id, rowIdFrom(request, 'This record'));
     request.flash('success', 'Location removed.');

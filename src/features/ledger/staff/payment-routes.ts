@@ -7,12 +7,7 @@ import { formatCents } from '../../../lib/money.ts';
 import { startPayment } from '../charging.ts';
 import { ledgerFieldErrors } from '../errors.ts';
 import type { PaymentGateway } from '../gateway.ts';
-import {
-  cancelScheduledConfirmation,
-  reschedulePage,
-  rescheduledMessage,
-  transactionDetail,
-} from '../page-data.ts';
+import { cancelScheduledConfirmation, rescheduledMessage, reschedulePage, transactionDetail } from '../page-data.ts';
 import { payFormData, paymentConfirmation, paySelected } from '../pay-selected.ts';
 import { cancelScheduledPayment, reschedulePayment, transactionNumberFor } from '../payments.ts';
 import { openInvoices, type TransactionRow, transactionOfCustomer, transactionPage } from '../queries.ts';
