@@ -39,11 +39,15 @@ export async function printableInvoice(db: Queryable, customerId: number, invoic
   return { invoice, lines, billTo: billTo ?? null };
 }
 
+const NOT_APPLIED: readonly string[] = ['failed', 'cancelled'];
+
 /** A transaction's detail (E13): the invoices it was applied to and any remainder credit. */
 export async function transactionDetail(db: Queryable, customerId: number, paymentId: number) {
   const payment = await transactionOfCustomer(db, customerId, paymentId);
+  // A failed or cancelled payment applied nothing: its reservations on invoices no longer count.
+  const applied = !NOT_APPLIED.includes(payment.status);
   const [applications, credit] = await Promise.all([
-    applicationsOfPayment(db, payment.id),
+    applied ? applicationsOfPayment(db, payment.id) : [],
     creditOfPayment(db, payment.id),
   ]);
   return { payment, applications, credit };
