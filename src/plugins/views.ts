@@ -5,12 +5,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { formatDate, formatTimestamp } from '../lib/dates.ts';
 import { formatCents } from '../lib/money.ts';
+import { countOf } from '../lib/words.ts';
 import { type AppSettings, navigationFor } from './navigation.ts';
 
 const viewsDir = fileURLToPath(new URL('../../views/', import.meta.url));
 
 /** Helpers every template can use as `it.fmt.…`: the one place values are formatted for display. */
-export const fmt = { money: formatCents, date: formatDate, timestamp: formatTimestamp };
+export const fmt = { money: formatCents, date: formatDate, timestamp: formatTimestamp, count: countOf };
 
 declare module 'fastify' {
   interface FastifyReply {

@@ -2,8 +2,9 @@ import type { Queryable } from '../../db/index.ts';
 import { formatDate } from '../../lib/dates.ts';
 import type { FieldErrors } from '../../lib/forms.ts';
 import { formatCents } from '../../lib/money.ts';
+import { creditNumberFor } from './credits.ts';
 import { reservedByInvoice } from './invoices.ts';
-import { transactionNumberFor } from './payments.ts';
+import { type PaymentSource, transactionNumberFor } from './payments.ts';
 import {
   applicationsOfPayment,
   billToLocation,
@@ -15,6 +16,21 @@ import {
   type TransactionRow,
   transactionOfCustomer,
 } from './queries.ts';
+
+/** Who started a payment, in words (a staff member's card payment is "Staff", not the stored "manual"). */
+const sourceLabels: Record<PaymentSource, string> = {
+  manual: 'Staff',
+  portal: 'Portal',
+  autopay: 'Autopay',
+  external: 'External',
+};
+
+/** Display numbers and words for the billing templates (staff and portal): TX-0000042, CR-0000007, Staff. */
+export const ledgerNumbers = {
+  transaction: transactionNumberFor,
+  credit: creditNumberFor,
+  source: (source: string) => sourceLabels[source as PaymentSource] ?? source,
+};
 
 /**
  * What the billing pages show, read once for the staff *Billing Information* tab and the customer portal

@@ -6,8 +6,7 @@ import type { Db } from '../../db/index.ts';
 import { todayIso } from '../../lib/dates.ts';
 import { notFound } from '../../lib/http-error.ts';
 import { type BalanceSummary, balanceSummary } from '../ledger/balance.ts';
-import { creditNumberFor } from '../ledger/credits.ts';
-import { transactionNumberFor } from '../ledger/payments.ts';
+import { ledgerNumbers } from '../ledger/page-data.ts';
 
 /** The portal's menu (E14): each entry shows only when the contact's profile grants its permission. */
 const portalSections: readonly { key: string; label: string; path: string; permission?: Permission }[] = [
@@ -35,7 +34,7 @@ export type PortalContext = {
   sections: { key: string; label: string; path: string }[];
   navTitle: string;
   canPay: boolean;
-  numbers: { transaction: (id: number) => string; credit: (id: number) => string };
+  numbers: typeof ledgerNumbers;
 };
 
 /** The signed-in contact's own customer (through the scope, so nothing else is reachable) and what every portal page shows. */
@@ -54,6 +53,6 @@ export async function portalContext(db: Db, request: FastifyRequest): Promise<Po
     sections: portalSections.filter((s) => !s.permission || can(contact, s.permission)),
     navTitle: 'Your account',
     canPay: can(contact, 'pay'),
-    numbers: { transaction: transactionNumberFor, credit: creditNumberFor },
+    numbers: ledgerNumbers,
   };
 }

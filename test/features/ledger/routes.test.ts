@@ -490,6 +490,10 @@ t.test(
     t.match(declinedPage.body, /failed: Card declined \(sandbox test card\)\.</, 'one full stop, not two');
     t.notMatch(declinedPage.body, /failed: [^<]*\.\./);
     t.match(declinedPage.body, /Nothing was applied: the payment failed\./, 'a failed payment applied nothing');
+    t.match(declinedPage.body, /<dt>Source<\/dt><dd>Staff<\/dd>/, 'a staff card payment says Staff, not "manual"');
+    const activity = await agent.get(`/customers/${acme.id}/metrics/activity-log`);
+    t.match(activity.body, /Payment added/, 'the Activity Log names records in words');
+    t.notMatch(activity.body, /payments added/);
     t.notMatch(
       declinedPage.body,
       new RegExp(`/invoices/${invoice.id}"`),
