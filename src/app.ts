@@ -4,6 +4,7 @@ import fastifyFormbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import type { Db } from './db/index.ts';
+import auditRoutes from './features/audit/routes.ts';
 import authRoutes from './features/auth/routes.ts';
 import billingFileRoutes from './features/billing-file/routes.ts';
 import catalogueAdminRoutes from './features/catalogue/admin-routes.ts';
@@ -95,6 +96,7 @@ export async function buildApp({
 
   await app.register(authRoutes, { db, loginAttemptsPerMinute });
   await app.register(homeRoutes, { db });
+  await app.register(auditRoutes, { db });
   await app.register(customerRoutes, { db });
   await app.register(newAccountRoutes, { db });
   await app.register(openCustomerRoutes, { db });

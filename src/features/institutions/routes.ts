@@ -5,6 +5,7 @@ import type { Db } from '../../db/index.ts';
 import { asksForConfirmation, type FieldErrors, parseForm, submittedValues } from '../../lib/forms.ts';
 import { notFound } from '../../lib/http-error.ts';
 import { StaleEditError } from '../audit/audit.ts';
+import { externalNumberHistory } from '../audit/queries.ts';
 import { createOrg, mergeOrg, renameOrg, setBillsExternally } from './institutions.ts';
 import { kindInfo, orgKinds } from './kinds.ts';
 import { findOrg, findOrgs, memberCounts, type OrgRow, orgCursor, possibleDuplicates, sameNameAs } from './queries.ts';
@@ -58,6 +59,7 @@ export default async function institutionRoutes(app: FastifyInstance, { db }: { 
         counts: await memberCounts(db, kind, org.id),
         groups: kind === 'institution' ? await findOrgs(db, 'group', { institutionId: org.id, limit: PAGE_SIZE }) : [],
         duplicates: await sameNameAs(db, kind, { nameKey: org.name_key, institutionId: org.institution_id }, org.id),
+        numberHistory: await externalNumberHistory(db, { column: info.column, id: org.id }),
         mergeQ,
         mergeResults: searched.filter((row) => row.id !== org.id),
         values: form.values ?? { name: org.name, version: String(org.version) },
