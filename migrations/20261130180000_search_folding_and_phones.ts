@@ -54,7 +54,9 @@ export async function up(db: Knex): Promise<void> {
     t.index(['entity', 'action', 'id']);
   });
   // Values can be long (a note's text): only their start is indexed, within PostgreSQL's key size limit.
-  await db.raw(`CREATE INDEX audit_events_entity_field_value_start ON audit_events (entity, field, ${AUDIT_VALUE_START})`);
+  await db.raw(
+    `CREATE INDEX audit_events_entity_field_value_start ON audit_events (entity, field, ${AUDIT_VALUE_START})`,
+  );
 }
 
 export async function down(db: Knex): Promise<void> {
