@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { buildTestApp, DEMO_PASSWORD, type TestApp } from './app.ts';
 
 type Tap = { teardown(fn: () => unknown): void };
@@ -99,4 +99,32 @@ export async function expectAccessible(t: Assert, page: Page, state: string): Pr
     [],
     `no accessibility violations: ${state}`,
   );
+}
+
+type Equal = { equal(found: unknown, wanted: unknown, message: string): unknown };
+
+/**
+ * The action column of a table lines up with its rows (each action cell is a table cell as tall as its
+ * row, its buttons centred) and the table fills its card's width.
+ */
+export async function expectActionsAligned(t: Equal, table: Locator, state: string): Promise<void> {
+  const misfits = await table.evaluate((element) => {
+    const found: string[] = [];
+    const wrap = element.parentElement as HTMLElement;
+    if (Math.abs(element.getBoundingClientRect().width - wrap.clientWidth) > 1)
+      found.push('table narrower than its card');
+    for (const cell of element.querySelectorAll<HTMLElement>('tbody td.actions')) {
+      const row = (cell.parentElement as HTMLElement).getBoundingClientRect();
+      const box = cell.getBoundingClientRect();
+      if (getComputedStyle(cell).display !== 'table-cell') found.push('action cell is not a table cell');
+      if (Math.abs(box.top - row.top) > 1 || Math.abs(box.bottom - row.bottom) > 1)
+        found.push('action cell off its row');
+      for (const control of cell.querySelectorAll<HTMLElement>('a, button')) {
+        const c = control.getBoundingClientRect();
+        if (Math.abs(c.top + c.height / 2 - (row.top + row.height / 2)) > 2) found.push('button off the row middle');
+      }
+    }
+    return [...new Set(found)];
+  });
+  t.equal(misfits.join('; '), '', `action column aligned: ${state}`);
 }
