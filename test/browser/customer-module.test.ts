@@ -123,7 +123,7 @@ t.test(
     await expectAccessible(t, page, 'customer-metrics-field-changes');
     await screenshot(page, 'customer-metrics-field-changes');
     await page.getByRole('navigation', { name: 'Metrics' }).getByRole('link', { name: 'Activity Log' }).click();
-    for (const line of ['Note added', 'Document added', 'Customer status changed'])
+    for (const line of ['Note added', 'Document added', 'Customer account status changed'])
       await shows(page.getByText(line, { exact: true }).first(), `the Activity Log has “${line}”`);
     await expectAccessible(t, page, 'customer-metrics-activity-log');
     await screenshot(page, 'customer-metrics-activity-log');

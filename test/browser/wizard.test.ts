@@ -62,7 +62,7 @@ t.test(
     await page.getByRole('main').getByRole('button', { name: 'Search' }).click();
     await page.getByRole('button', { name: 'Add 01217370003' }).waitFor();
     t.match(page.url(), /prefix=0121737/, 'the search is in the address');
-    await expectActionsAligned(t, page.locator('#numbers-work table'), 'number results');
+    await expectActionsAligned(t, page.locator('#numbers-work table').first(), 'number results');
     await page.getByRole('button', { name: 'Add 01217370003' }).click();
     await page.getByRole('button', { name: 'Remove 01217370003' }).waitFor();
     await page.getByRole('checkbox', { name: '01217370004' }).check();
