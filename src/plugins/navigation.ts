@@ -30,7 +30,6 @@ const navItems: NavItem[] = [
   },
   { label: 'Contact profiles', href: '/contact-profiles', roles: ['admin', 'support'] },
   { label: 'Catalogue', href: '/admin', roles: ['admin'] },
-  { label: 'Audit', href: '/audit/users', roles: ['admin'] },
   { label: 'Settings', href: '/settings', roles: ['admin'] },
 ];
 

@@ -75,3 +75,15 @@ export function fieldLabel(field: string): string {
     .replace(/_/g, ' ');
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
+
+const actionWords: Record<string, string> = {
+  create: 'Added',
+  update: 'Changed',
+  status: 'Status changed',
+  delete: 'Deleted',
+};
+
+/** What an audit event did, in words ("Changed", not "update"). */
+export function actionLabel(action: string): string {
+  return actionWords[action] ?? action.replace(/-/g, ' ').replace(/^./, (c) => c.toUpperCase());
+}

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { requireStaff } from '../../auth/guards.ts';
 import type { Db } from '../../db/index.ts';
 import { notFound } from '../../lib/http-error.ts';
-import { fieldLabel, recordKinds, recordName } from './labels.ts';
+import { actionLabel, fieldLabel, recordKinds, recordName } from './labels.ts';
 import { userAuditPage } from './queries.ts';
 import { userAuditQuery, userParams } from './schemas.ts';
 
@@ -29,6 +29,7 @@ export default async function auditRoutes(app: FastifyInstance, { db }: { db: Db
       recordKinds,
       recordName,
       fieldLabel,
+      actionLabel,
     });
   });
 }

@@ -5,6 +5,7 @@ import type { Db } from '../../db/index.ts';
 import { asksForConfirmation, type FieldErrors, parseForm, submittedValues } from '../../lib/forms.ts';
 import { notFound } from '../../lib/http-error.ts';
 import { StaleEditError } from '../audit/audit.ts';
+import { actionLabel } from '../audit/labels.ts';
 import { externalNumberHistory } from '../audit/queries.ts';
 import { createOrg, mergeOrg, renameOrg, setBillsExternally } from './institutions.ts';
 import { kindInfo, orgKinds } from './kinds.ts';
@@ -60,6 +61,7 @@ export default async function institutionRoutes(app: FastifyInstance, { db }: { 
         groups: kind === 'institution' ? await findOrgs(db, 'group', { institutionId: org.id, limit: PAGE_SIZE }) : [],
         duplicates: await sameNameAs(db, kind, { nameKey: org.name_key, institutionId: org.institution_id }, org.id),
         numberHistory: await externalNumberHistory(db, { column: info.column, id: org.id }),
+        actionLabel,
         mergeQ,
         mergeResults: searched.filter((row) => row.id !== org.id),
         values: form.values ?? { name: org.name, version: String(org.version) },

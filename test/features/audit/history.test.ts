@@ -57,7 +57,7 @@ t.test(
     t.match(first.body, /<h1>Changes by Sam Support<\/h1>/);
     t.match(
       first.body,
-      /Note #1059<\/td><td>update<\/td><td>Body<\/td><td>old 59<\/td><td>new 59/,
+      /Note #1059<\/td><td>Changed<\/td><td>Body<\/td><td>old 59<\/td><td>new 59/,
       'newest first, in words',
     );
     t.equal([...first.body.matchAll(/<tr><td class="date">/g)].length, 50, 'a page of 50');
