@@ -68,8 +68,8 @@ export async function down(db: Knex): Promise<void> {
   await dropTextSearch(db, 'groups', 'name_key');
   await dropTextSearch(db, 'institutions', 'name_key');
   await dropTextIndex(db, customerSearchIndex);
-  await db.schema.alterTable('customers', (t) => {
-    t.dropColumn('phone_digits');
-  });
+  // Plain DROP COLUMN (SQLite 3.35+, PostgreSQL): Knex would rebuild the customers table on SQLite,
+  // which the foreign keys of a filled database refuse.
+  await db.raw('ALTER TABLE customers DROP COLUMN phone_digits');
   await createTextIndex(db, previousIndex);
 }
