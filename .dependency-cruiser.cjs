@@ -79,9 +79,12 @@ module.exports = {
       severity: 'error',
       comment:
         'Customer accounts (search, inventory, new account, Custom Account ID) sit below the Customer Module: ' +
-        'they may use audit, drafts, external-numbers and institutions, never customer-module or services.',
+        'they may use audit, drafts, external-numbers, institutions and numbers (service numbers are searchable), never customer-module or services.',
       from: { path: '^src/features/customers/' },
-      to: { path: '^src/features/', pathNot: '^src/features/(customers|audit|drafts|external-numbers|institutions)/' },
+      to: {
+        path: '^src/features/',
+        pathNot: '^src/features/(customers|audit|drafts|external-numbers|institutions|numbers)/',
+      },
     },
     {
       name: 'billing-file-imports-only-named-features',

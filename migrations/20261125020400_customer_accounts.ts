@@ -1,6 +1,12 @@
 import type { Knex } from 'knex';
-import { createTextIndex, dropTextIndex } from '../src/db/dialect.ts';
-import { customerSearchIndex } from '../src/features/customers/search-index.ts';
+import { createTextIndex, dropTextIndex, type TextIndex } from '../src/db/dialect.ts';
+
+// The customer search index as this migration made it (later migrations change it).
+const customerSearchIndex: TextIndex = {
+  name: 'customer_search',
+  table: 'customers',
+  columns: ['name', 'account_number', 'email', 'custom_account_id'],
+};
 
 export async function up(db: Knex): Promise<void> {
   await db.schema.alterTable('customers', (t) => {

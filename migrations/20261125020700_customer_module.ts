@@ -1,6 +1,12 @@
 import type { Knex } from 'knex';
-import { createTextIndex, createTextSearch, dropTextIndex, dropTextSearch } from '../src/db/dialect.ts';
-import { customerSearchIndex } from '../src/features/customers/search-index.ts';
+import { createTextIndex, createTextSearch, dropTextIndex, dropTextSearch, type TextIndex } from '../src/db/dialect.ts';
+
+// The customer search index as this migration made it (20261130180000 folds accents and phone digits).
+const customerSearchIndex: TextIndex = {
+  name: 'customer_search',
+  table: 'customers',
+  columns: ['name', 'account_number', 'email', 'custom_account_id', 'phone'],
+};
 
 /** The Customer Module (D): the records its tabs keep, the access trail and the user's recently viewed list. */
 export async function up(db: Knex): Promise<void> {

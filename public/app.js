@@ -40,36 +40,49 @@
   });
 
   // Confirmation in our own <dialog> instead of window.confirm: for hx-confirm and for <form data-confirm>.
-  function confirmWithDialog(question, onConfirm) {
+  // The buttons say what they do (data-confirm-yes / data-confirm-no on the element); the safe one has focus.
+  function confirmWithDialog(question, onConfirm, source) {
     var dialog = document.getElementById('confirm-dialog');
     if (!dialog?.showModal) {
       if (window.confirm(question)) onConfirm();
       return;
     }
     document.getElementById('confirm-dialog-message').textContent = question;
+    var yes = document.getElementById('confirm-dialog-ok');
+    var no = document.getElementById('confirm-dialog-no');
+    yes.textContent = source?.getAttribute('data-confirm-yes') || 'Confirm';
+    no.textContent = source?.getAttribute('data-confirm-no') || 'Go back';
     dialog.returnValue = '';
     dialog.addEventListener('close', function handler() {
       dialog.removeEventListener('close', handler);
       if (dialog.returnValue === 'confirm') onConfirm();
     });
     dialog.showModal();
-    document.getElementById('confirm-dialog-ok').focus();
+    no.focus();
   }
   document.addEventListener('htmx:confirm', (event) => {
     if (!event.detail.question) return;
     event.preventDefault();
-    confirmWithDialog(event.detail.question, () => {
-      event.detail.issueRequest(true);
-    });
+    confirmWithDialog(
+      event.detail.question,
+      () => {
+        event.detail.issueRequest(true);
+      },
+      event.detail.elt,
+    );
   });
   document.addEventListener('submit', (event) => {
     var form = event.target;
     if (!form.hasAttribute?.('data-confirm') || form.hasAttribute('hx-post') || form.hasAttribute('hx-delete')) return;
     event.preventDefault();
-    confirmWithDialog(form.getAttribute('data-confirm'), () => {
-      form.removeAttribute('data-confirm');
-      form.submit();
-    });
+    confirmWithDialog(
+      form.getAttribute('data-confirm'),
+      () => {
+        form.removeAttribute('data-confirm');
+        form.submit();
+      },
+      form,
+    );
   });
 
   // The printable invoice's Print button.

@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import { defaultSignInLimits, type SignInLimits } from './auth/sign-in-limits.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/index.ts';
+import auditRoutes from './features/audit/routes.ts';
 import authRoutes from './features/auth/routes.ts';
 import commissionRoutes from './features/bill-run/commissions/routes.ts';
 import billRunRoutes from './features/bill-run/routes.ts';
@@ -117,6 +118,7 @@ export async function buildApp({
 
   await app.register(authRoutes, { db, signInLimits });
   await app.register(homeRoutes, { db });
+  await app.register(auditRoutes, { db });
   await app.register(customerRoutes, { db });
   await app.register(newAccountRoutes, { db });
   await app.register(openCustomerRoutes, { db });

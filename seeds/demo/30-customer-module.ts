@@ -1,5 +1,6 @@
 import type { Tx } from '../../src/db/index.ts';
 import { nowIso } from '../../src/lib/dates.ts';
+import { normalisePhone } from '../../src/lib/phone.ts';
 
 /**
  * Demo data for the Customer Module: Acme Plumbing is a corporate account with Baker & Sons linked, a
@@ -14,8 +15,12 @@ export async function seed(trx: Tx): Promise<void> {
   const admin = (await trx('users').where({ email: 'admin@example.com' }).first('id')).id as number;
   const support = (await trx('users').where({ email: 'support@example.com' }).first('id')).id as number;
 
-  await trx('customers').where({ id: acme }).update({ is_corporate: true, phone: '+1 555 0100 231' });
-  await trx('customers').where({ id: baker }).update({ parent_customer_id: acme, phone: '+1 555 0100 877' });
+  await trx('customers')
+    .where({ id: acme })
+    .update({ is_corporate: true, phone: '+1 555 0100 231', phone_digits: normalisePhone('+1 555 0100 231') });
+  await trx('customers')
+    .where({ id: baker })
+    .update({ parent_customer_id: acme, phone: '+1 555 0100 877', phone_digits: normalisePhone('+1 555 0100 877') });
 
   const address = {
     city: 'Birmingham',

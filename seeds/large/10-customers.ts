@@ -127,6 +127,7 @@ export async function generate(db: Knex, { customers, random }: LargeSeedOptions
       custom_account_id: random() < 0.3 ? `CA-${(i * 7919) % 10_000_000}` : null,
       email: `billing${i}@customer${i % 9973}.example`,
       phone: `+1555${String(i).padStart(7, '0')}`,
+      phone_digits: `1555${String(i).padStart(7, '0')}`,
       created_at: now,
       updated_at: now,
     };

@@ -148,7 +148,17 @@ export async function whileLocked<T>(db: Knex, name: string, work: () => Promise
  * index over the column, or over several columns joined with spaces (the extension goes into
  * `public`, shared by every schema of the database).
  */
-export type TextIndex = Readonly<{ name: string; table: string; columns: readonly string[]; idColumn?: string }>;
+export type TextIndex = Readonly<{
+  name: string;
+  table: string;
+  columns: readonly string[];
+  idColumn?: string;
+  /** Accents fold away in the index and in the term ("cafe" finds "Café"). */
+  foldAccents?: boolean;
+}>;
+
+/** PostgreSQL: unaccent() is only STABLE, and an index needs an IMMUTABLE function, so it is wrapped. */
+const FOLD = 'public.ledgerdesk_unaccent';
 
 /** Shortest term a trigram index can answer; shorter terms need a plan of their own (a prefix index). */
 export const TEXT_INDEX_MIN_LENGTH = 3;
@@ -162,15 +172,27 @@ const singleColumnIndex = (table: string, column: string, idColumn = 'id'): Text
 });
 
 /** PostgreSQL: the indexed text, the same expression in the index and in its queries. */
-function indexedText({ table, columns }: TextIndex): string {
-  if (columns.length === 1) return `"${table}"."${columns[0]}"`;
-  return columns.map((c) => `coalesce("${table}"."${c}", '')`).join(` || ' ' || `);
+function indexedText({ table, columns, foldAccents }: TextIndex): string {
+  const text =
+    columns.length === 1
+      ? `"${table}"."${columns[0]}"`
+      : columns.map((c) => `coalesce("${table}"."${c}", '')`).join(` || ' ' || `);
+  return foldAccents ? `${FOLD}(${text})` : text;
+}
+
+/** PostgreSQL: the folding function, made once per database (every schema shares it, like pg_trgm). */
+async function createFoldFunction(db: Queryable): Promise<void> {
+  await db.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [FOLD]);
+  await db.raw('CREATE EXTENSION IF NOT EXISTS unaccent WITH SCHEMA public');
+  await db.raw(`CREATE OR REPLACE FUNCTION ${FOLD}(text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+    AS $$ SELECT public.unaccent('public.unaccent'::regdictionary, $1) $$`);
 }
 
 /** For a migration: creates the text index and fills it from the rows already there. */
 export async function createTextIndex(db: Queryable, index: TextIndex): Promise<void> {
   if (dialectOf(db) === 'postgres') {
     await db.raw('CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public');
+    if (index.foldAccents) await createFoldFunction(db);
     await db.raw(
       `CREATE INDEX "${index.name}" ON "${index.table}" USING gin ((${indexedText(index)}) public.gin_trgm_ops)`,
     );
@@ -182,7 +204,7 @@ export async function createTextIndex(db: Queryable, index: TextIndex): Promise<
   const values = (row: 'new' | 'old') => index.columns.map((c) => `${row}."${c}"`).join(', ');
   // External content: the index stores only trigrams and reads the text from the table itself.
   await db.raw(
-    `CREATE VIRTUAL TABLE ${name} USING fts5(${list}, content="${index.table}", content_rowid=${id}, tokenize='trigram')`,
+    `CREATE VIRTUAL TABLE ${name} USING fts5(${list}, content="${index.table}", content_rowid=${id}, tokenize='trigram${index.foldAccents ? ' remove_diacritics 1' : ''}')`,
   );
   await db.raw(`CREATE TRIGGER "${index.name}_insert" AFTER INSERT ON "${index.table}" BEGIN
     INSERT INTO ${name}(rowid, ${list}) VALUES (new.${id}, ${values('new')}); END`);
@@ -234,24 +256,33 @@ export function matchesText(db: Queryable, table: string, column: string, term: 
 }
 
 /**
- * Restricts a query on the index's table to rows where any indexed column contains `term` (at least
- * TEXT_INDEX_MIN_LENGTH characters, case-insensitive, literal), in id order. On SQLite that is the
- * order the index yields without sorting, so the first page of a term matching half the table is as
- * cheap as one matching a single row (matchesText's IN list would collect every match first).
+ * Restricts a query on the index's table to rows where any indexed column contains `term`, or any of
+ * several terms (each at least TEXT_INDEX_MIN_LENGTH characters, case-insensitive, literal), in id
+ * order. On SQLite that is the order the index yields without sorting, so the first page of a term
+ * matching half the table is as cheap as one matching a single row (matchesText's IN list would
+ * collect every match first).
  */
 export function whereTextContains<Q extends Knex.QueryBuilder>(
   db: Queryable,
   query: Q,
   index: TextIndex,
-  term: string,
+  term: string | readonly string[],
 ): Q {
+  const terms = typeof term === 'string' ? [term] : term;
   const id = `${index.table}.${index.idColumn ?? 'id'}`;
   if (dialectOf(db) === 'postgres') {
-    return query.whereRaw(`(${indexedText(index)}) ILIKE ? ESCAPE '\\'`, [`%${escapeLike(term)}%`]).orderBy(id) as Q;
+    const pattern = index.foldAccents ? `${FOLD}(?)` : '?';
+    const test = terms.map(() => `(${indexedText(index)}) ILIKE ${pattern} ESCAPE '\\'`).join(' OR ');
+    return query
+      .whereRaw(
+        `(${test})`,
+        terms.map((t) => `%${escapeLike(t)}%`),
+      )
+      .orderBy(id) as Q;
   }
   return query
     .join(index.name, `${index.name}.rowid`, id)
-    .whereRaw(`"${index.name}" MATCH ?`, [ftsPhrase(term)])
+    .whereRaw(`"${index.name}" MATCH ?`, [terms.map(ftsPhrase).join(' OR ')])
     .orderBy(`${index.name}.rowid`) as Q;
 }
 

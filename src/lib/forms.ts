@@ -20,3 +20,12 @@ export function parseForm<S extends z.ZodType>(schema: S, input: unknown): FormR
 export function submittedValues(body: unknown): Record<string, string> {
   return (body ?? {}) as Record<string, string>;
 }
+
+/**
+ * A destructive form carries `ask` inside <noscript>: only a browser without JavaScript sends it, and
+ * gets a confirmation page of its own instead of the action (with JavaScript our dialog has asked).
+ */
+export function asksForConfirmation(body: unknown): boolean {
+  const ask = (body as Record<string, unknown> | undefined)?.ask;
+  return typeof ask === 'string' && ask !== '';
+}

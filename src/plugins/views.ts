@@ -5,12 +5,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { formatDate, formatTimestamp } from '../lib/dates.ts';
 import { formatCents, onBadAmount } from '../lib/money.ts';
+import { countOf } from '../lib/words.ts';
 import { type AppSettings, navigationFor } from './navigation.ts';
 
 const viewsDir = fileURLToPath(new URL('../../views/', import.meta.url));
 
 /** Helpers every template can use as `it.fmt.…`: the one place values are formatted for display. */
-export const fmt = { money: formatCents, date: formatDate, timestamp: formatTimestamp };
+export const fmt = { money: formatCents, date: formatDate, timestamp: formatTimestamp, count: countOf };
 
 declare module 'fastify' {
   interface FastifyReply {
@@ -23,11 +24,25 @@ declare module 'fastify' {
     ): Promise<FastifyReply>;
     /** Redirect after a POST: 303 for plain forms, HX-Redirect for htmx requests. */
     seeOther(url: string): FastifyReply;
+    /** The no-JavaScript confirmation page of a destructive action (its buttons named by their effect). */
+    confirmation(confirm: Confirmation, data?: Record<string, unknown>): Promise<FastifyReply>;
   }
   interface FastifyRequest {
     isHtmx: boolean;
   }
 }
+
+/** What a confirmation page asks: `yes` does the action (POST to `action`), `no` goes back to `back`. */
+export type Confirmation = {
+  question: string;
+  detail?: string;
+  action: string;
+  yes: string;
+  no: string;
+  back: string;
+  fields?: Record<string, string>;
+  portal?: boolean;
+};
 
 declare module '@fastify/session' {
   interface FastifySessionObject {
@@ -88,6 +103,13 @@ export default fp(async (app, opts: { production: boolean; settings: () => Promi
       data: Record<string, unknown> = {},
     ) {
       return this.page(this.request.isHtmx ? templates.fragment : templates.page, data);
+    },
+  );
+
+  app.decorateReply(
+    'confirmation',
+    async function confirmation(this: FastifyReply, confirm: Confirmation, data: Record<string, unknown> = {}) {
+      return this.page('partials/confirm-page', { ...data, title: confirm.question, confirm, portal: confirm.portal });
     },
   );
 

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { anAutopayConfiguration } from '../fixtures/billing.ts';
 import { demoUsers } from '../helpers/app.ts';
-import { screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
+import { expectAccessible, screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
 
 t.test(
   'Autopay in chromium: build a two-row configuration, drag it to the top, lock it, read the dry run',
@@ -22,6 +22,7 @@ t.test(
     await signInPage(page, baseUrl, demoUsers.support);
     const base = `${baseUrl}/customers/${acme.id}/billing/automatic-payments`;
     await page.goto(base);
+    await expectAccessible(t, page, 'autopay-list');
     await screenshot(page, 'autopay-list');
 
     await page.getByRole('link', { name: 'New', exact: true }).click();
@@ -45,6 +46,7 @@ t.test(
     await page.locator('#operator-1').selectOption('one_of');
     await page.locator('#value-1').fill('Business fibre, Gold plating');
     t.match(await page.locator('[data-save-warning]').textContent(), /“Gold plating” is not a line item/);
+    await expectAccessible(t, page, 'autopay-advanced-form');
     await screenshot(page, 'autopay-advanced-form');
     await page.locator('#value-1').fill('Business fibre, Call charges');
     t.ok(await save.isEnabled(), 'both rows valid: Save is enabled');
@@ -92,12 +94,14 @@ t.test(
     t.equal(await pays.count(), 1, 'the dry run pays one invoice');
     t.match(await pays.first().textContent(), /INV-\d+ \$45\.00 with Acme Business Visa/);
     t.match(await page.locator('.dry-run').textContent(), /because a payment on it is scheduled/);
+    await expectAccessible(t, page, 'autopay-locked-dry-run');
     await screenshot(page, 'autopay-locked-dry-run');
 
     await page.goto(`${baseUrl}/customers/${acme.id}/billing/calendar`);
     t.match(await page.locator('.day-entry-autopay').first().textContent(), /1AP \$45\.00/);
     await page.locator('.day-entry-autopay').first().click();
     await page.getByText('Autopay forecast:').waitFor();
+    await expectAccessible(t, page, 'autopay-calendar');
     await screenshot(page, 'autopay-calendar');
     t.same(errors, [], 'no script or CSP error');
   },

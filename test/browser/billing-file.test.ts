@@ -2,7 +2,7 @@ import t from 'tap';
 import { anExternalCustomerCharged } from '../fixtures/billing-file.ts';
 import { anInstitution } from '../fixtures/institutions.ts';
 import { demoUsers } from '../helpers/app.ts';
-import { screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
+import { expectAccessible, screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
 
 t.test(
   'an admin sees a billing error, fixes it inline from its link, re-checks, generates, downloads, marks final',
@@ -29,6 +29,7 @@ t.test(
     const validation = page.locator('#billing-validation');
     await validation.getByText('1 billing error').waitFor();
     t.ok(await page.getByRole('button', { name: 'Generate file' }).isDisabled(), 'Generate is disabled');
+    await expectAccessible(t, page, 'billing-file-errors');
     await screenshot(page, 'billing-file-errors');
 
     // The link opens the External Customer Numbers page with the add dialog on that institution.
@@ -36,6 +37,7 @@ t.test(
     const dialog = page.getByRole('dialog', { name: 'Add a new institution' });
     await dialog.waitFor();
     await dialog.getByLabel('Customer Number').fill('NC-77');
+    await expectAccessible(t, page, 'billing-file-fix-dialog');
     await screenshot(page, 'billing-file-fix-dialog');
     await dialog.getByRole('button', { name: 'Create External Customer Info' }).click();
     await page
@@ -52,6 +54,7 @@ t.test(
     await validation.getByText('No billing errors').waitFor();
     t.equal(await page.evaluate(() => (window as unknown as { marker?: string }).marker), 'same page');
     t.equal(await page.evaluate(() => document.activeElement?.id), 'recheck', 'focus stays on Re-check');
+    await expectAccessible(t, page, 'billing-file-no-errors');
     await screenshot(page, 'billing-file-no-errors');
 
     await page.getByRole('button', { name: 'Generate file' }).click();
@@ -70,13 +73,16 @@ t.test(
     await page.getByRole('link', { name: `Mark file #${file.id} final` }).click();
     const confirm = page.locator('#confirm-dialog');
     await confirm.waitFor();
+    await expectAccessible(t, page, 'billing-file-confirm-final');
     await screenshot(page, 'billing-file-confirm-final');
     await page.locator('#confirm-dialog-ok').click();
     await page.getByText('The file for March 2031 is final').first().waitFor();
     t.equal((await db('billing_files').where('id', file.id).first()).status, 'final');
+    await expectAccessible(t, page, 'billing-file-final');
     await screenshot(page, 'billing-file-final');
     await page.getByRole('link', { name: 'History' }).click();
     await page.getByRole('heading', { name: 'Billing file history' }).waitFor();
+    await expectAccessible(t, page, 'billing-file-history');
     await screenshot(page, 'billing-file-history');
     t.same(errors, [], 'no script or console errors');
   },

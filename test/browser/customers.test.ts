@@ -1,6 +1,6 @@
 import t from 'tap';
 import { demoUsers } from '../helpers/app.ts';
-import { screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
+import { expectAccessible, screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
 
 t.test('a reseller creates a customer in four steps, goes Back once, then edits the Custom Account ID', async (t) => {
   const { baseUrl, browser, db } = await startBrowserApp(t);
@@ -17,6 +17,7 @@ t.test('a reseller creates a customer in four steps, goes Back once, then edits 
   await page.getByRole('link', { name: 'Baker & Sons Bakery' }).waitFor({ state: 'detached' });
   t.ok(await page.getByRole('link', { name: 'Acme Plumbing Ltd' }).isVisible(), 'typing filters the list');
   t.match(page.url(), /\/customers\?q=plumb$/, 'the address keeps the search');
+  await expectAccessible(t, page, 'customers-list');
   await screenshot(page, 'customers-list');
 
   await page.getByRole('link', { name: 'New Customer Account' }).click();
@@ -25,6 +26,7 @@ t.test('a reseller creates a customer in four steps, goes Back once, then edits 
   await page.getByLabel('Business').check();
   await page.getByLabel('Sales person').fill('Pat Seller');
   await page.getByLabel('Branch').fill('Leeds');
+  await expectAccessible(t, page, 'new-customer-1-account-type');
   await screenshot(page, 'new-customer-1-account-type');
   await page.getByRole('button', { name: 'Next' }).click();
 
@@ -36,11 +38,13 @@ t.test('a reseller creates a customer in four steps, goes Back once, then edits 
   await page.getByLabel('Country').selectOption('GB');
   await page.getByLabel('E-mail').fill('owner@harbourlights.example');
   await page.getByLabel('Phone').fill('+44 117 496 0000');
+  await expectAccessible(t, page, 'new-customer-2-contact-details');
   await screenshot(page, 'new-customer-2-contact-details');
   await page.getByRole('button', { name: 'Next' }).click();
 
   await page.getByRole('heading', { name: 'Step 3 of 4: Customer Account ID' }).waitFor();
   await page.getByLabel('Customer Account ID').fill('CRM-4411');
+  await expectAccessible(t, page, 'new-customer-3-account-id');
   await screenshot(page, 'new-customer-3-account-id');
   await page.getByRole('button', { name: 'Back' }).click();
   await page.getByRole('heading', { name: 'Step 2 of 4: Contact details' }).waitFor();
@@ -53,12 +57,14 @@ t.test('a reseller creates a customer in four steps, goes Back once, then edits 
   await page.getByLabel('Logon name').fill('harbour.admin');
   await page.getByLabel('Password', { exact: true }).fill('correct horse battery');
   await page.getByLabel('Confirm password').fill('correct horse battery');
+  await expectAccessible(t, page, 'new-customer-4-administrator');
   await screenshot(page, 'new-customer-4-administrator');
   await page.getByRole('button', { name: 'Finish' }).click();
 
   await page.getByRole('heading', { level: 1, name: 'Harbour Lights Cafe' }).waitFor();
   t.ok(await page.getByText(/The customer account was created/).isVisible());
   t.ok(await page.getByText('12 Quay Street').isVisible(), 'the address is the Bill To location');
+  await expectAccessible(t, page, 'customer-information');
   await screenshot(page, 'customer-information');
 
   await page.getByRole('link', { name: 'Additional Information' }).click();
@@ -67,6 +73,7 @@ t.test('a reseller creates a customer in four steps, goes Back once, then edits 
   const field = page.getByLabel('Customer Account ID');
   await field.waitFor();
   await field.fill('CRM-4411-B');
+  await expectAccessible(t, page, 'additional-information-edit');
   await screenshot(page, 'additional-information-edit');
   await page.getByRole('button', { name: 'Save' }).click();
   await page.getByText('Customer Account ID saved.').waitFor();
@@ -76,6 +83,7 @@ t.test('a reseller creates a customer in four steps, goes Back once, then edits 
     /Customer Account ID CRM-4411-B/,
     'the header shows the new id at once',
   );
+  await expectAccessible(t, page, 'additional-information');
   await screenshot(page, 'additional-information');
 
   const customer = await db('customers').where({ name: 'Harbour Lights Cafe' }).first();

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { demoUsers } from '../helpers/app.ts';
-import { screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
+import { expectAccessible, expectActionsAligned, screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
 
 t.test('an admin adds, edits, discards and deletes customer numbers in place, without a page reload', async (t) => {
   const { baseUrl, browser, db } = await startBrowserApp(t);
@@ -14,6 +14,9 @@ t.test('an admin adds, edits, discards and deletes customer numbers in place, wi
   await signInPage(page, baseUrl, demoUsers.admin);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'External Customer Numbers' }).click();
   await page.waitForURL(`${baseUrl}/external-numbers`);
+  await expectActionsAligned(t, page.locator('#institution-section table'), 'institutions');
+  await expectActionsAligned(t, page.locator('#group-section table'), 'groups');
+  await expectAccessible(t, page, 'external-numbers-page');
   await screenshot(page, 'external-numbers-page');
   // A marker on the window survives only as long as the page is not reloaded.
   await page.evaluate(() => ((window as unknown as { marker: string }).marker = 'same page'));
@@ -29,18 +32,23 @@ t.test('an admin adds, edits, discards and deletes customer numbers in place, wi
   await search.pressSequentially('ob');
   const result = dialog.getByRole('link', { name: 'Robotics Group' });
   await result.waitFor();
+  await expectAccessible(t, page, 'external-numbers-dialog-results');
   await screenshot(page, 'external-numbers-dialog-results');
   await result.click();
   const number = dialog.getByLabel('Customer Number');
   await number.waitFor();
   t.ok(await dialog.getByText('Robotics Group').isVisible(), 'the selected group is shown');
   await number.fill('ROB-2026');
+  await expectAccessible(t, page, 'external-numbers-dialog-selected');
   await screenshot(page, 'external-numbers-dialog-selected');
   await dialog.getByRole('button', { name: 'Create External Customer Info' }).click();
   const robotics = groups.getByRole('row', { name: /Robotics Group/ });
   await robotics.waitFor();
   t.equal(await robotics.getByRole('cell').nth(1).textContent(), 'ROB-2026');
   t.notOk(await dialog.isVisible(), 'the pop-up is gone');
+  const pencilHasFocus = () =>
+    robotics.getByRole('link', { name: 'Edit Robotics Group' }).evaluate((a) => a === document.activeElement);
+  t.ok(await pencilHasFocus(), 'focus is on the new row, not the page body');
   t.equal((await db('external_customer_numbers').where({ number: 'ROB-2026' })).length, 1);
 
   // Edit with the pencil, save with the check.
@@ -49,11 +57,13 @@ t.test('an admin adds, edits, discards and deletes customer numbers in place, wi
   await input.waitFor();
   t.equal(await input.inputValue(), 'ROB-2026');
   await input.fill('ROB-2027');
+  await expectAccessible(t, page, 'external-numbers-row-editing');
   await screenshot(page, 'external-numbers-row-editing');
   await robotics.getByRole('button', { name: 'Save' }).click();
   // The display row is back (its Edit link), not just the input still holding the typed value.
   await robotics.getByRole('link', { name: 'Edit' }).waitFor();
   t.equal(await robotics.getByRole('cell').nth(1).textContent(), 'ROB-2027');
+  t.ok(await pencilHasFocus(), 'after a save, focus is back on the row’s pencil');
   t.equal((await db('external_customer_numbers').where({ number: 'ROB-2027' })).length, 1);
 
   // Enter saves too; Escape discards.
@@ -72,6 +82,7 @@ t.test('an admin adds, edits, discards and deletes customer numbers in place, wi
   await input.fill('SHOULD-NOT-SAVE');
   await robotics.getByRole('link', { name: 'Discard' }).click();
   await robotics.getByRole('cell', { name: 'ROB-2028' }).waitFor();
+  t.ok(await pencilHasFocus(), 'after a discard too');
   t.equal((await db('external_customer_numbers').where({ number: 'SHOULD-NOT-SAVE' })).length, 0);
 
   // A validation error shows in the row, with the typed value kept.
@@ -80,6 +91,7 @@ t.test('an admin adds, edits, discards and deletes customer numbers in place, wi
   await robotics.getByRole('button', { name: 'Save' }).click();
   await robotics.getByRole('alert').waitFor();
   t.equal(await input.inputValue(), 'bad<value>');
+  await expectAccessible(t, page, 'external-numbers-row-error');
   await screenshot(page, 'external-numbers-row-error');
   await robotics.getByRole('link', { name: 'Discard' }).click();
 
@@ -88,7 +100,12 @@ t.test('an admin adds, edits, discards and deletes customer numbers in place, wi
   const confirm = page.getByRole('dialog', { name: 'Please confirm' });
   await confirm.waitFor();
   t.match(await confirm.textContent(), /Delete customer number ROB-2028 of Robotics Group\?/);
-  await confirm.getByRole('button', { name: 'Confirm' }).click();
+  t.ok(
+    await confirm.getByRole('button', { name: 'Keep number' }).evaluate((b) => b === document.activeElement),
+    'the safe button has focus',
+  );
+  await expectAccessible(t, page, 'external-numbers-delete-dialog');
+  await confirm.getByRole('button', { name: 'Delete number' }).click();
   await robotics.waitFor({ state: 'detached' });
   t.equal((await db('external_customer_numbers').where({ number: 'ROB-2028' })).length, 0);
 
@@ -100,11 +117,14 @@ t.test('an admin adds, edits, discards and deletes customer numbers in place, wi
 
   // The pages around it, for looking at: institutions, a duplicate with its merge choices, a customer's number.
   await page.getByRole('link', { name: 'Review possible duplicates' }).click();
+  await expectAccessible(t, page, 'institutions-duplicates');
   await screenshot(page, 'institutions-duplicates');
   await page.getByRole('link', { name: "St. Mary's Hospital" }).click();
   await page.getByRole('heading', { name: 'Merge into another institution' }).waitFor();
+  await expectAccessible(t, page, 'institution-show');
   await screenshot(page, 'institution-show');
   await page.goto(`${baseUrl}/groups?q=smith`);
+  await expectAccessible(t, page, 'groups-list');
   await screenshot(page, 'groups-list');
   const acme = await db('customers').where({ name: 'Acme Plumbing Ltd' }).first();
   await page.goto(`${baseUrl}/customers/${acme.id}`);
@@ -112,6 +132,7 @@ t.test('an admin adds, edits, discards and deletes customer numbers in place, wi
     await page.getByText('from group Smith Lab').isVisible(),
     'the customer page shows the effective number and its source',
   );
+  await expectAccessible(t, page, 'customer-external-number');
   await screenshot(page, 'customer-external-number');
   t.same(errors, [], 'no script errors or CSP violations');
   await context.close();
@@ -126,7 +147,7 @@ t.test('without JavaScript the same actions work as plain pages and forms', asyn
 
   await page.getByRole('link', { name: 'Add a new institution' }).click();
   await page.getByLabel('Search institutions by name').fill('camb');
-  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByRole('main').getByRole('button', { name: 'Search' }).click();
   await page.getByRole('link', { name: 'Cambridge Research Park' }).click();
   await page.getByLabel('Customer Number').fill('CRP-1');
   await page.getByRole('button', { name: 'Create External Customer Info' }).click();

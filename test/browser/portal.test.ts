@@ -2,7 +2,7 @@ import t from 'tap';
 import { setConfigurationFlag } from '../../src/features/ledger/autopay/configurations.ts';
 import { anAutopayConfiguration } from '../fixtures/billing.ts';
 import { demoUsers } from '../helpers/app.ts';
-import { saveFile, screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
+import { expectAccessible, saveFile, screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
 
 t.test(
   'E3/E14 in chromium: staff add a contact and send the welcome e-mail; the contact sets a password, signs in, pays two invoices; Revoke Access refuses the next click',
@@ -26,14 +26,17 @@ t.test(
     await staff.getByLabel('Name').fill('Cora Contact');
     await staff.getByLabel('E-mail address').fill('cora@acme.example');
     await staff.getByLabel('Contact profile').selectOption({ label: 'Accounts payable (default)' });
+    await expectAccessible(t, staff, 'contact-new');
     await screenshot(staff, 'contact-new');
     await staff.getByRole('button', { name: 'Add contact' }).click();
     await staff.getByText('Contact Cora Contact added.').waitFor();
     await staff.getByRole('button', { name: 'Send welcome e-mail' }).click();
     await staff.getByText('Welcome e-mail queued to cora@acme.example.').waitFor();
+    await expectAccessible(t, staff, 'contact-profile');
     await screenshot(staff, 'contact-profile');
     await staff.getByRole('link', { name: '← Customer Details' }).click();
     await staff.getByRole('link', { name: 'Cora Contact' }).waitFor();
+    await expectAccessible(t, staff, 'customer-details');
     await screenshot(staff, 'customer-details');
     // The type-ahead search (htmx) narrows the list in place and keeps the focus in the box.
     await staff.getByLabel('Search contacts').fill('cora');
@@ -61,6 +64,7 @@ t.test(
     await contact.getByRole('button', { name: 'Sign in' }).click();
     await contact.getByRole('heading', { name: 'Welcome, Cora Contact' }).waitFor();
     t.ok(await contact.getByText('Acme Plumbing Ltd').first().isVisible(), 'the portal shows the customer’s name');
+    await expectAccessible(t, contact, 'portal-home');
     await screenshot(contact, 'portal-home');
 
     // Pay Selected: the two past-due invoices.
@@ -72,12 +76,14 @@ t.test(
     for (const invoice of pastDue) await contact.getByLabel(`Select ${invoice.number}`).check();
     await contact.getByRole('button', { name: 'Pay Selected' }).click();
     await contact.waitForURL(/\/portal\/payments\/new\?/);
+    await expectAccessible(t, contact, 'portal-pay-invoice');
     await screenshot(contact, 'portal-pay-invoice');
     await contact.getByRole('button', { name: 'CONFIRM' }).click();
     await contact.waitForURL(/\/portal\/transactions\/\d+$/);
     t.match(await contact.locator('.flash-success').textContent(), /accepted/, 'the payment is confirmed');
     for (const invoice of pastDue)
       t.equal((await db('invoices').where({ id: invoice.id }).first()).open_cents, 0, `${invoice.number} is paid`);
+    await expectAccessible(t, contact, 'portal-payment-confirmation');
     await screenshot(contact, 'portal-payment-confirmation');
 
     // Staff revoke access; the contact's open page is refused on its next click.
@@ -92,6 +98,7 @@ t.test(
     // The statement, and the portal through staff eyes.
     await staff.goto(`${baseUrl}/customers/${acme.id}/statement?from=2020-01-01`);
     await staff.getByRole('heading', { name: 'Account statement' }).waitFor();
+    await expectAccessible(t, staff, 'statement');
     await screenshot(staff, 'statement');
     const pdf = await staff.request.get(`${baseUrl}/customers/${acme.id}/statement.pdf?from=2020-01-01`);
     t.equal(pdf.headers()['content-type'], 'application/pdf');
@@ -112,19 +119,23 @@ t.test(
       );
     await setConfigurationFlag(db, acme.id, configurations[0], 'locked', true, { userId: null });
     await staff.goto(`${baseUrl}/customers/${acme.id}/users`);
+    await expectAccessible(t, staff, 'users');
     await screenshot(staff, 'users');
     await staff.getByRole('button', { name: 'Impersonate Customer as Priya Acme' }).click();
-    await staff.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+    await staff.getByRole('button', { name: 'Open client view' }).click();
     await staff.getByRole('button', { name: 'Stop' }).waitFor();
+    await expectAccessible(t, staff, 'portal-impersonation');
     await screenshot(staff, 'portal-impersonation');
     await staff.getByRole('link', { name: 'Payment Methods', exact: true }).click();
     await staff.getByRole('button', { name: 'Remove Acme Business Visa' }).waitFor();
+    await expectAccessible(t, staff, 'portal-payment-methods');
     await screenshot(staff, 'portal-payment-methods');
     await staff.getByRole('link', { name: 'Autopay', exact: true }).click();
     await staff.getByRole('heading', { name: 'Autopay', exact: true }).waitFor();
     const locked = staff.locator(`li[data-id="${configurations[0]}"]`);
     t.equal(await locked.getByRole('button').count(), 0, 'no controls on the locked configuration');
     t.ok(await staff.getByRole('button', { name: 'Move configuration 2 up' }).isDisabled(), 'nothing passes it');
+    await expectAccessible(t, staff, 'portal-autopay');
     await screenshot(staff, 'portal-autopay');
     await staff.getByRole('button', { name: 'Move configuration 3 up' }).click();
     await staff

@@ -8,7 +8,7 @@ import { queueDueRuns } from '../../src/features/reports/runs.ts';
 import { runDueJobs } from '../../src/jobs/queue.ts';
 import { aReport } from '../fixtures/reports.ts';
 import { demoUsers } from '../helpers/app.ts';
-import { screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
+import { expectAccessible, screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
 
 /** Drags one field row by its handle above another, with pointer moves as a person would. */
 async function dragAbove(page: Page, item: Locator, target: Locator) {
@@ -45,6 +45,7 @@ t.test(
     page.on('console', (m) => m.type() === 'error' && !/status of 422/.test(m.text()) && errors.push(m.text()));
 
     await signInPage(page, baseUrl, demoUsers.reseller);
+    await expectAccessible(t, page, 'home-dashboard-reseller');
     await screenshot(page, 'home-dashboard-reseller');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Custom Reports' }).click();
     await page.waitForURL(`${baseUrl}/reports`);
@@ -60,9 +61,11 @@ t.test(
     await dragAbove(page, item('custom_account_id'), item('name'));
     t.same((await fieldOrder(page)).slice(0, 2), ['custom_account_id', 'name'], 'Custom Account ID dragged back first');
     await page.getByLabel('Services', { exact: true }).uncheck();
+    await expectAccessible(t, page, 'report-form');
     await screenshot(page, 'report-form');
     await page.getByRole('button', { name: 'Create', exact: true }).click();
     await page.waitForURL(/\/reports\/\d+$/);
+    await expectAccessible(t, page, 'report-page-on-demand');
     await screenshot(page, 'report-page-on-demand');
 
     await page.getByRole('link', { name: 'Run', exact: true }).click();
@@ -71,6 +74,7 @@ t.test(
     t.same(heads.slice(0, 3), ['Custom Account ID', 'Name', 'Account Number']);
     t.notOk(heads.includes('Services'), 'a deselected field is left out');
     await page.getByRole('cell', { name: 'ACME-42' }).waitFor();
+    await expectAccessible(t, page, 'report-run');
     await screenshot(page, 'report-run');
 
     const [download] = await Promise.all([
@@ -110,21 +114,25 @@ t.test('screenshots: the report list, a periodic report with its runs, the admin
   const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   await signInPage(page, baseUrl, demoUsers.reseller);
   await page.goto(`${baseUrl}/reports`);
+  await expectAccessible(t, page, 'report-list');
   await screenshot(page, 'report-list');
   await page.getByRole('link', { name: 'Past-due customers (weekly)' }).click();
   await page.getByRole('button', { name: 'Retry' }).waitFor();
+  await expectAccessible(t, page, 'report-page-runs');
   await screenshot(page, 'report-page-runs');
   await page.getByRole('button', { name: 'Delete' }).click();
   const dialog = page.getByRole('dialog');
   await dialog.waitFor();
   t.match(await dialog.textContent(), /Delete the report “Past-due customers \(weekly\)”/);
+  await expectAccessible(t, page, 'report-delete-dialog');
   await screenshot(page, 'report-delete-dialog');
-  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await dialog.getByRole('button', { name: 'Keep report' }).click();
   t.ok(await db('reports').where('id', weekly.id).first(), 'cancel keeps the report');
 
   await refreshReceivables(db);
   const admin = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   await signInPage(admin, baseUrl, demoUsers.admin);
   t.ok(await admin.getByRole('img', { name: 'Open balance by age (days past due)' }).isVisible());
+  await expectAccessible(t, admin, 'home-dashboard-admin');
   await screenshot(admin, 'home-dashboard-admin');
 });

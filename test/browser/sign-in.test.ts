@@ -1,6 +1,6 @@
 import t from 'tap';
 import { demoUsers } from '../helpers/app.ts';
-import { screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
+import { expectAccessible, screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
 
 t.test('a user signs in through the real page in chromium and sees the home page', async (t) => {
   const { baseUrl, browser } = await startBrowserApp(t);
@@ -13,6 +13,7 @@ t.test('a user signs in through the real page in chromium and sees the home page
 
   await page.goto(`${baseUrl}/`);
   t.match(page.url(), /\/login\?next=%2F$/, 'an anonymous visitor is sent to sign in');
+  await expectAccessible(t, page, 'sign-in');
   await screenshot(page, 'sign-in');
 
   await page.getByLabel('E-mail address').fill(demoUsers.admin);
@@ -27,6 +28,7 @@ t.test('a user signs in through the real page in chromium and sees the home page
       await page.getByRole('heading', { level: 1, name: /Good to see you/ }).isVisible(),
       `${role} sees the home page`,
     );
+    await expectAccessible(t, page, `home-${role}`);
     await screenshot(page, `home-${role}`);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(`${baseUrl}/login`);

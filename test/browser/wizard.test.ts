@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import t from 'tap';
 import { aService } from '../fixtures/catalogue.ts';
 import { demoUsers } from '../helpers/app.ts';
-import { screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
+import { expectAccessible, expectActionsAligned, screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
 
 function watchErrors(page: Page): string[] {
   const errors: string[] = [];
@@ -29,6 +29,7 @@ t.test(
     const { db, page, errors } = await signedInPage(t, demoUsers.admin);
 
     await page.getByRole('link', { name: /Add Customers and Services/ }).click();
+    await expectAccessible(t, page, 'wizard-0-start');
     await screenshot(page, 'wizard-0-start');
     await page.getByRole('button', { name: 'Next' }).click();
 
@@ -44,6 +45,7 @@ t.test(
     await page.getByLabel('Postal code').fill('B1 1AA');
     await page.getByLabel('PIN', { exact: true }).fill('4821');
     await page.getByLabel('Custom Account ID').fill('HL-1');
+    await expectAccessible(t, page, 'wizard-1-customer');
     await screenshot(page, 'wizard-1-customer');
     await page.getByRole('button', { name: 'Next' }).click();
 
@@ -58,6 +60,7 @@ t.test(
       await page.locator('#product-details').getByRole('heading', { name: 'Hosted Voice' }).isVisible(),
       'the side panel shows the product',
     );
+    await expectAccessible(t, page, 'wizard-2-service');
     await screenshot(page, 'wizard-2-service');
     await page.getByRole('button', { name: 'Next' }).click();
 
@@ -65,9 +68,10 @@ t.test(
     await page.getByRole('heading', { name: 'Numbers', exact: true }).waitFor();
     await page.getByLabel('Prefix').selectOption('0121737');
     await page.getByLabel('How many').fill('6');
-    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('main').getByRole('button', { name: 'Search' }).click();
     await page.getByRole('button', { name: 'Add 01217370003' }).waitFor();
     t.match(page.url(), /prefix=0121737/, 'the search is in the address');
+    await expectActionsAligned(t, page.locator('#numbers-work table').first(), 'number results');
     await page.getByRole('button', { name: 'Add 01217370003' }).click();
     await page.getByRole('button', { name: 'Remove 01217370003' }).waitFor();
     await page.getByRole('checkbox', { name: '01217370004' }).check();
@@ -83,6 +87,7 @@ t.test(
       'select all ticks every listed number',
     );
     await page.getByLabel('Select all').uncheck();
+    await expectAccessible(t, page, 'wizard-3-numbers');
     await screenshot(page, 'wizard-3-numbers');
     await page.getByRole('button', { name: 'Next' }).click();
 
@@ -94,6 +99,7 @@ t.test(
     await page.locator('fieldset', { hasText: '01217370004' }).getByLabel('Ring time').fill('30');
     await page.getByRole('button', { name: 'Update' }).first().click();
     await page.getByText('Settings updated.').waitFor();
+    await expectAccessible(t, page, 'wizard-4-settings');
     await screenshot(page, 'wizard-4-settings');
     await page.getByRole('button', { name: 'Next' }).click();
 
@@ -102,6 +108,7 @@ t.test(
     await page.getByLabel('Price List For this Service').selectOption({ label: 'Partner Discount' });
     await page.getByRole('button', { name: 'Change Price List' }).click();
     await page.getByText('Priced under Partner Discount.').waitFor();
+    await expectAccessible(t, page, 'wizard-5-billing');
     await screenshot(page, 'wizard-5-billing');
     await page.getByRole('button', { name: 'Back' }).click();
     await page.getByRole('heading', { name: 'Settings', exact: true }).waitFor();
@@ -128,6 +135,7 @@ t.test(
 
     // Creation
     await page.getByRole('heading', { name: 'Creation', exact: true }).waitFor();
+    await expectAccessible(t, page, 'wizard-6-creation-summary');
     await screenshot(page, 'wizard-6-creation-summary');
     await page.getByLabel('Show the Full Validity Report').check();
     await page.getByLabel('Show the terms and conditions').check();
@@ -137,10 +145,12 @@ t.test(
       await page.getByText(/Assigns 01217370003 \(Silver\) to service 1/).isVisible(),
       'the full report lists each effect',
     );
+    await expectAccessible(t, page, 'wizard-6-creation-full');
     await screenshot(page, 'wizard-6-creation-full');
     await page.getByLabel('I Agree to the Terms and Conditions of these Services').check();
     await page.getByRole('button', { name: 'Create Services' }).click();
     await page.getByRole('heading', { name: 'Service Creation' }).waitFor();
+    await expectAccessible(t, page, 'wizard-6-creation-done');
     await screenshot(page, 'wizard-6-creation-done');
     await page.getByRole('button', { name: 'Next' }).click();
 
@@ -150,6 +160,7 @@ t.test(
     await page.getByRole('button', { name: 'Update' }).click();
     await page.getByText(/01217370004 \(Silver\) assigned to service/).waitFor();
     await page.getByLabel('E-mail the customer').check();
+    await expectAccessible(t, page, 'wizard-7-notifications');
     await screenshot(page, 'wizard-7-notifications');
     await page.getByLabel('After Finish, go to').selectOption({ label: 'The new service' });
     await page.getByRole('button', { name: 'Finish' }).click();
@@ -157,9 +168,11 @@ t.test(
     await page.getByRole('heading', { name: /Hosted Voice #\d+/ }).waitFor();
     t.ok(await page.getByText('One e-mail is on the way.').isVisible());
     t.equal(await page.locator('form.number-settings').count(), 2, 'the new service has the two numbers left');
+    await expectAccessible(t, page, 'service-details');
     await screenshot(page, 'service-details');
     await page.getByRole('link', { name: /Products/ }).click();
     await page.getByRole('link', { name: /Hosted Voice #/ }).waitFor();
+    await expectAccessible(t, page, 'customer-products');
     await screenshot(page, 'customer-products');
 
     const customer = await db('customers').where({ name: 'Harbour Lights Cafe' }).first();
@@ -192,6 +205,7 @@ t.test('Only Create a Customer Account goes straight to Billing and creates the 
     await page.locator('.wizard-step-skipped', { hasText: 'Numbers' }).isVisible(),
     'Numbers and Settings show as skipped',
   );
+  await expectAccessible(t, page, 'wizard-customer-only-billing');
   await screenshot(page, 'wizard-customer-only-billing');
   await page.getByRole('button', { name: 'Next' }).click();
   await page.getByText('Creates no services: only the customer account.').waitFor();

@@ -5,6 +5,7 @@ import type { Queryable, Tx } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
 import { type FieldErrors, parseForm } from '../../lib/forms.ts';
 import { HttpError } from '../../lib/http-error.ts';
+import { normalisePhone } from '../../lib/phone.ts';
 import { auditCreated, updateAudited } from '../audit/audit.ts';
 import { markDraftFinished, recordDraftCustomer } from '../drafts/drafts.ts';
 import { draftCustomerId } from '../drafts/queries.ts';
@@ -139,8 +140,13 @@ export async function insertCustomerAccount(trx: Tx, actor: Actor, input: NewCus
     created_at: now,
     updated_at: now,
   };
+  // phone_digits is derived from the phone (searchable whatever its format, D1), so it is not audited.
   const [{ id: customerId }] = await trx('customers')
-    .insert({ ...customer, pin_hash: input.pinHash ?? null })
+    .insert({
+      ...customer,
+      phone_digits: normalisePhone(contact.phone, contact.country),
+      pin_hash: input.pinHash ?? null,
+    })
     .returning('id');
   // The PIN's hash stays out of the audit log, like a password's: the log says that one was set.
   await auditCreated(
@@ -280,4 +286,12 @@ export async function saveCustomAccountId(
     }
     throw error;
   }
+}
+
+/** Keeps the searchable digits of a changed phone number (D1), read in the Bill To location's country. */
+export async function storePhoneDigits(trx: Queryable, customerId: number, phone: string | null): Promise<void> {
+  const billTo = await trx('locations').where({ customer_id: customerId, is_bill_to: true }).first('country');
+  await trx('customers')
+    .where('id', customerId)
+    .update({ phone_digits: normalisePhone(phone, billTo?.country) });
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { requireStaff, staffOf } from '../../auth/guards.ts';
 import type { StaffPrincipal } from '../../auth/principal.ts';
 import type { Db } from '../../db/index.ts';
-import { type FieldErrors, parseForm } from '../../lib/forms.ts';
+import { asksForConfirmation, type FieldErrors, parseForm } from '../../lib/forms.ts';
 import { forbidden, notFound } from '../../lib/http-error.ts';
 import { hashPassword } from '../../lib/password.ts';
 import {
@@ -202,6 +202,15 @@ export default async function newAccountRoutes(app: FastifyInstance, { db }: { d
 
   app.post('/customers/new/:draftId/discard', async (request, reply) => {
     const params = draftParams.safeParse(request.params);
+    if (params.success && asksForConfirmation(request.body))
+      return reply.confirmation({
+        question: 'Discard this new customer account?',
+        detail: 'What you entered so far is lost.',
+        action: `/customers/new/${params.data.draftId}/discard`,
+        yes: 'Discard account',
+        no: 'Keep editing',
+        back: '/customers/new',
+      });
     if (!params.success || !(await discardDraft(db, 'new-customer', staffOf(request), params.data.draftId)))
       throw notFound('This new customer account form');
     request.flash('info', 'The new customer account was discarded.');

@@ -9,11 +9,8 @@ import { customerStatuses } from './schemas.ts';
 import { MAX_TERM_LENGTH, searchCustomers } from './search.ts';
 
 const listQuery = z.object({
-  q: z
-    .string()
-    .max(MAX_TERM_LENGTH * 2)
-    .catch('')
-    .default(''),
+  // Any length reaches the search, which says when a term is too long (cutting or dropping it would mislead).
+  q: z.string().catch('').default(''),
   page: z.coerce.number().int().positive().catch(1).default(1),
   open_invoices: z.enum(['on']).optional().catch(undefined),
 });
@@ -30,6 +27,7 @@ export default async function customerRoutes(app: FastifyInstance, { db }: { db:
     const data = {
       title: 'Customers',
       search,
+      maxTermLength: MAX_TERM_LENGTH,
       drafts: request.isHtmx ? [] : await openDraftsFor(db, staffOf(request)),
     };
     return reply.pageOrFragment({ page: 'customers/index', fragment: 'customers/_results' }, data);

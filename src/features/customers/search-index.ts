@@ -2,13 +2,14 @@ import type { TextIndex } from '../../db/dialect.ts';
 
 /**
  * The customer columns a search term is looked for in (B3: the Custom Account ID is searchable
- * everywhere; D1: the phone number too, as written). The effective external customer number is not a
- * customer column: search.ts adds those customers from their institution or group.
+ * everywhere; D1: the phone number too, as digits whatever its format), accents folded. The effective
+ * external customer number and service numbers are not customer columns: search.ts adds those customers.
  */
 export const customerSearchIndex: TextIndex = {
   name: 'customer_search',
   table: 'customers',
-  columns: ['name', 'account_number', 'email', 'custom_account_id', 'phone'],
+  columns: ['name', 'account_number', 'email', 'custom_account_id', 'phone_digits'],
+  foldAccents: true,
 };
 
 /**

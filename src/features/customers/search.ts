@@ -3,7 +3,9 @@ import type { StaffPrincipal } from '../../auth/principal.ts';
 import { type CustomerRow, customersVisibleTo } from '../../auth/scope.ts';
 import { TEXT_INDEX_MIN_LENGTH, whereTextContains } from '../../db/dialect.ts';
 import type { Queryable } from '../../db/index.ts';
+import { phoneSearchDigits } from '../../lib/phone.ts';
 import { orgsWithNumberContaining, whereEffectiveNumberOf } from '../external-numbers/external-numbers.ts';
+import { customersWithNumberContaining } from '../numbers/numbers.ts';
 import { customerSearchIndex, NAME_START_SQL } from './search-index.ts';
 
 export const PAGE_SIZE = 25;
@@ -27,13 +29,15 @@ export type CustomerSearch = {
   order: 'name' | 'account-number';
   /** A one-character term: too short to search, so nothing is listed. */
   tooShort: boolean;
+  /** A term over MAX_TERM_LENGTH characters: refused (not cut short, not dropped), so nothing is listed. */
+  tooLong: boolean;
   /** Quick filter (E1): only customers with an open invoice. */
   openInvoicesOnly: boolean;
 };
 
 /** Trims and collapses spaces, so "  acme   plumbing " finds "Acme Plumbing". */
 export function normaliseTerm(term: string): string {
-  return term.trim().replace(/\s+/g, ' ').slice(0, MAX_TERM_LENGTH);
+  return term.trim().replace(/\s+/g, ' ');
 }
 
 /**
@@ -54,7 +58,7 @@ export async function searchCustomers(
   const term = normaliseTerm(rawTerm);
   const page = Math.min(Math.max(1, Math.trunc(rawPage) || 1), MAX_PAGE);
   const order = term.length >= TEXT_INDEX_MIN_LENGTH ? 'account-number' : 'name';
-  if (term.length === 1)
+  if (term.length === 1 || term.length > MAX_TERM_LENGTH)
     return {
       term,
       page,
@@ -62,7 +66,8 @@ export async function searchCustomers(
       hasMore: false,
       beyondLastPage: false,
       order,
-      tooShort: true,
+      tooShort: term.length === 1,
+      tooLong: term.length > MAX_TERM_LENGTH,
       openInvoicesOnly,
     };
 
@@ -110,14 +115,16 @@ export async function searchCustomers(
     beyondLastPage: rows.length > PAGE_SIZE && page === MAX_PAGE,
     order,
     tooShort: false,
+    tooLong: false,
     openInvoicesOnly,
   };
 }
 
 /**
- * One page (plus one row) of customers containing the term in an indexed column or in their effective
- * external customer number, in account order. The number matches are usually none; when there are
- * some, both lists are read up to the page's end and merged, each still an index walk.
+ * One page (plus one row) of customers containing the term in an indexed column (a phone-like term
+ * also as the digits a phone is stored as), in their effective external customer number or in a
+ * service number they were given, in account order. The number matches are usually none; when there
+ * are some, the lists are read up to the page's end and merged, each still an index walk.
  */
 async function textMatches<Row extends { id: number }>(
   db: Queryable,
@@ -126,13 +133,20 @@ async function textMatches<Row extends { id: number }>(
   page: number,
 ): Promise<Row[]> {
   const end = page * PAGE_SIZE + 1;
-  const byText = whereTextContains(db, listed(), customerSearchIndex, term);
-  const orgs = await orgsWithNumberContaining(db, term);
-  if (orgs.institutionIds.length === 0 && orgs.groupIds.length === 0)
-    return byText.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE);
-  const textRows: Row[] = await byText.limit(end);
-  const numberRows: Row[] = await whereEffectiveNumberOf(db, listed(), orgs).orderBy('customers.id').limit(end);
-  const merged = new Map([...textRows, ...numberRows].map((row) => [row.id, row]));
+  const digits = phoneSearchDigits(term);
+  const byText = whereTextContains(db, listed(), customerSearchIndex, [term, ...digits]);
+  const [orgs, withNumber] = await Promise.all([
+    orgsWithNumberContaining(db, term),
+    customersWithNumberContaining(db, digits),
+  ]);
+  const byOrg = orgs.institutionIds.length > 0 || orgs.groupIds.length > 0;
+  if (!byOrg && withNumber.length === 0) return byText.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE);
+  const lists: Row[][] = await Promise.all([
+    byText.limit(end),
+    byOrg ? whereEffectiveNumberOf(db, listed(), orgs).orderBy('customers.id').limit(end) : [],
+    withNumber.length ? listed().whereIn('customers.id', withNumber).orderBy('customers.id').limit(end) : [],
+  ]);
+  const merged = new Map(lists.flat().map((row) => [row.id, row]));
   return [...merged.values()].sort((a, b) => a.id - b.id).slice((page - 1) * PAGE_SIZE, end);
 }
 

@@ -44,7 +44,7 @@ async function section(
   kind: OrgKind,
   afterId: number | null,
   notice?: string,
-  open: { editId?: number; pickId?: number } = {},
+  open: { editId?: number; pickId?: number; focusId?: number } = {},
 ) {
   const entries = await listEntries(db, kind, open.editId ?? afterId, open.editId !== undefined);
   const chosen = await picker(db, kind, '', open.pickId);
@@ -144,14 +144,18 @@ export default async function externalNumberRoutes(app: FastifyInstance, { db }:
     }
     // The pop-up lives in the section: replacing the section shows the new row in order and closes it.
     reply.header('HX-Retarget', `#${kind}-section`).header('HX-Reswap', 'outerHTML');
-    return reply.page('external-numbers/_section', { section: await section(db, kind, null, notice) });
+    // The new row takes the focus the closed pop-up had (its pencil), so keyboard users stay in place.
+    return reply.page('external-numbers/_section', {
+      section: await section(db, kind, null, notice, { focusId: entry.id }),
+    });
   });
 
   // Discard in an inline edit: the display row again.
   app.get('/external-numbers/:id', async (request, reply) => {
     const entry = await entryOr404(db, entryId(request));
     if (!request.isHtmx) return reply.redirect('/external-numbers');
-    return reply.page('external-numbers/_row', { entry });
+    // Focus goes back to the row's pencil, where it was before the edit (not to the page body).
+    return reply.page('external-numbers/_row', { entry, focus: true });
   });
 
   app.get('/external-numbers/:id/edit', async (request, reply) => {
@@ -192,7 +196,7 @@ export default async function externalNumberRoutes(app: FastifyInstance, { db }:
       request.flash('success', `Customer number for ${entry.name} saved.`);
       return reply.seeOther('/external-numbers');
     }
-    return reply.page('external-numbers/_row', { entry: await entryOr404(db, entry.id) });
+    return reply.page('external-numbers/_row', { entry: await entryOr404(db, entry.id), focus: true });
   }
 
   async function remove(request: FastifyRequest, reply: FastifyReply) {

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { TEXT_INDEX_MIN_LENGTH, type TextIndex, whereTextContains } from '../../db/dialect.ts';
 import type { Queryable } from '../../db/index.ts';
 import { nameKeyRange, normaliseName } from '../../lib/names.ts';
 import { kindInfo, type OrgKind } from './kinds.ts';
@@ -74,9 +75,18 @@ function toOrgRow(row: Record<string, unknown>): OrgRow {
   };
 }
 
+/** The substring index over folded names (name_key), made by migration 20261130180000. */
+const nameKeyIndex = (kind: OrgKind): TextIndex => ({
+  name: `${kindInfo[kind].table}_name_key_search`,
+  table: kindInfo[kind].table,
+  columns: ['name_key'],
+});
+
 /**
- * Institutions or groups whose folded name starts with the folded term, in name order, after `after`
- * (keyset paging). Answers from the name_key index, so it stays fast with tens of thousands of rows.
+ * Institutions or groups whose folded name contains the folded term ("hospital" finds "St. Mary's
+ * Hospital", "cafe" finds "Café"), in name order, after `after` (keyset paging). Three or more
+ * characters are answered by the trigram index on name_key, shorter terms by its ordinary index from
+ * the start of the name; both stay fast with a million rows.
  */
 export async function findOrgs(
   db: Queryable,
@@ -87,8 +97,12 @@ export async function findOrgs(
     .orderBy([{ column: 'o.name_key' }, { column: 'o.id' }])
     .limit(options.limit);
   if (options.institutionId !== undefined) query.where('o.institution_id', options.institutionId);
-  if (options.term) {
-    const range = nameKeyRange(normaliseName(options.term));
+  const key = options.term ? normaliseName(options.term) : '';
+  if (key.length >= TEXT_INDEX_MIN_LENGTH) {
+    const index = nameKeyIndex(kind);
+    query.whereIn('o.id', whereTextContains(db, db(index.table).select(`${index.table}.id`), index, key));
+  } else if (key) {
+    const range = nameKeyRange(key);
     query.where('o.name_key', '>=', range.from);
     if (range.to !== null) query.where('o.name_key', '<', range.to);
   }

@@ -2,9 +2,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requireStaff, staffOf } from '../../auth/guards.ts';
 import { actorOf } from '../../auth/principal.ts';
 import type { Db } from '../../db/index.ts';
-import { type FieldErrors, parseForm, submittedValues } from '../../lib/forms.ts';
+import { asksForConfirmation, type FieldErrors, parseForm, submittedValues } from '../../lib/forms.ts';
 import { notFound } from '../../lib/http-error.ts';
 import { StaleEditError } from '../audit/audit.ts';
+import { actionLabel } from '../audit/labels.ts';
+import { externalNumberHistory } from '../audit/queries.ts';
 import { createOrg, mergeOrg, renameOrg, setBillsExternally } from './institutions.ts';
 import { kindInfo, orgKinds } from './kinds.ts';
 import {
@@ -70,6 +72,8 @@ export default async function institutionRoutes(app: FastifyInstance, { db }: { 
         membersListed: MEMBERS_LISTED,
         groups: kind === 'institution' ? await findOrgs(db, 'group', { institutionId: org.id, limit: PAGE_SIZE }) : [],
         duplicates: await sameNameAs(db, kind, { nameKey: org.name_key, institutionId: org.institution_id }, org.id),
+        numberHistory: await externalNumberHistory(db, { column: info.column, id: org.id }),
+        actionLabel,
         mergeQ,
         mergeResults: searched.filter((row) => row.id !== org.id),
         values: form.values ?? { name: org.name, version: String(org.version) },
@@ -197,6 +201,16 @@ export default async function institutionRoutes(app: FastifyInstance, { db }: { 
       const org = await orgOr404(request);
       const form = parseForm(mergeForm, request.body);
       if (!form.ok) throw notFound(`That ${info.label}`);
+      if (asksForConfirmation(request.body))
+        return reply.confirmation({
+          question: `Merge “${org.name}” (#${org.id}) into #${form.data.survivor_id}?`,
+          detail: `Its customers${kind === 'institution' ? ', groups' : ''} and customer number move there, and “${org.name}” is removed.`,
+          action: `${info.path}/${org.id}/merge`,
+          fields: { survivor_id: String(form.data.survivor_id) },
+          yes: 'Merge',
+          no: 'Do not merge',
+          back: `${info.path}/${org.id}`,
+        });
       await mergeOrg(db, kind, org.id, form.data.survivor_id, actorOf(staffOf(request)));
       request.flash(
         'success',

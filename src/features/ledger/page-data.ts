@@ -1,7 +1,10 @@
 import type { Queryable } from '../../db/index.ts';
+import { formatDate } from '../../lib/dates.ts';
 import type { FieldErrors } from '../../lib/forms.ts';
+import { formatCents } from '../../lib/money.ts';
+import { creditNumberFor } from './credits.ts';
 import { reservedByInvoice } from './invoices.ts';
-import { transactionNumberFor } from './payments.ts';
+import { type PaymentSource, transactionNumberFor } from './payments.ts';
 import {
   applicationsOfPayment,
   billToLocation,
@@ -13,6 +16,21 @@ import {
   type TransactionRow,
   transactionOfCustomer,
 } from './queries.ts';
+
+/** Who started a payment, in words (a staff member's card payment is "Staff", not the stored "manual"). */
+const sourceLabels: Record<PaymentSource, string> = {
+  manual: 'Staff',
+  portal: 'Portal',
+  autopay: 'Autopay',
+  external: 'External',
+};
+
+/** Display numbers and words for the billing templates (staff and portal): TX-0000042, CR-0000007, Staff. */
+export const ledgerNumbers = {
+  transaction: transactionNumberFor,
+  credit: creditNumberFor,
+  source: (source: string) => sourceLabels[source as PaymentSource] ?? source,
+};
 
 /**
  * What the billing pages show, read once for the staff *Billing Information* tab and the customer portal
@@ -37,11 +55,15 @@ export async function printableInvoice(db: Queryable, customerId: number, invoic
   return { invoice, lines, billTo: billTo ?? null };
 }
 
+const NOT_APPLIED: readonly string[] = ['failed', 'cancelled'];
+
 /** A transaction's detail (E13): the invoices it was applied to and any remainder credit. */
 export async function transactionDetail(db: Queryable, customerId: number, paymentId: number) {
   const payment = await transactionOfCustomer(db, customerId, paymentId);
+  // A failed or cancelled payment applied nothing: its reservations on invoices no longer count.
+  const applied = !NOT_APPLIED.includes(payment.status);
   const [applications, credit] = await Promise.all([
-    applicationsOfPayment(db, payment.id),
+    applied ? applicationsOfPayment(db, payment.id) : [],
     creditOfPayment(db, payment.id),
   ]);
   return { payment, applications, credit };
@@ -61,5 +83,22 @@ export function reschedulePage(payment: TransactionRow, values: Record<string, u
     payment,
     values: { paid_on: payment.paid_on, ...values },
     errors,
+  };
+}
+
+/** The flash after *RESCHEDULE*, with the date as every page shows dates. */
+export function rescheduledMessage(payment: TransactionRow, paidOn: string): string {
+  return `${transactionNumberFor(payment.id)} now runs on ${formatDate(paidOn)}.`;
+}
+
+/** The no-JavaScript confirmation of cancelling a scheduled payment (E8): buttons say what they do. */
+export function cancelScheduledConfirmation(payment: TransactionRow, base: string) {
+  return {
+    question: `Cancel the scheduled payment of ${formatCents(payment.amount_cents)} on ${formatDate(payment.paid_on)}?`,
+    detail: `${transactionNumberFor(payment.id)} will not be taken. Nothing has been charged yet.`,
+    action: `${base}/scheduled/${payment.id}/cancellation`,
+    yes: 'Cancel payment',
+    no: 'Keep payment',
+    back: `${base}/scheduled`,
   };
 }

@@ -88,7 +88,10 @@ export function paymentConfirmation(payment: PaymentRow): [kind: string, message
     case 'scheduled':
       return ['success', `Payment of ${what} scheduled.`];
     case 'failed':
-      return ['error', `Payment of ${what} failed: ${payment.failure_reason ?? 'refused by the gateway'}.`];
+      return [
+        'error',
+        `Payment of ${what} failed: ${(payment.failure_reason ?? 'refused by the gateway').replace(/\.+$/, '')}.`,
+      ];
     default:
       return ['info', `Payment of ${what} is pending: the gateway has it and will confirm it.`];
   }

@@ -2,6 +2,7 @@ import type { Actor } from '../../auth/principal.ts';
 import type { Db } from '../../db/index.ts';
 import { type FieldErrors, parseForm } from '../../lib/forms.ts';
 import type { PaymentGateway } from './gateway.ts';
+import { containsCardNumber } from './payment-method-numbers.ts';
 import {
   activePaymentMethod,
   PaymentMethodRefused,
@@ -22,6 +23,9 @@ const SECRET_FIELDS = ['card_number', 'cvc', 'account_number'] as const;
 function withoutSecrets(body: unknown): Record<string, unknown> {
   const values = { ...((body ?? {}) as Record<string, unknown>) };
   for (const field of SECRET_FIELDS) delete values[field];
+  // A card number typed into a free-text field is refused, and not sent back either.
+  for (const [field, value] of Object.entries(values))
+    if (typeof value === 'string' && containsCardNumber(value)) values[field] = '';
   return values;
 }
 

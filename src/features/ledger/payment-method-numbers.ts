@@ -34,5 +34,20 @@ export function cardBrandOf(digits: string): string {
   if (/^(5[1-5]|2(2[2-9]|[3-6]\d|7[01]|720))/.test(digits)) return 'Mastercard';
   if (/^3[47]/.test(digits)) return 'American Express';
   if (/^(6011|65|64[4-9])/.test(digits)) return 'Discover';
+  if (/^(30[0-5]|3095|36|3[89])/.test(digits)) return 'Diners Club';
+  if (/^(352[89]|35[3-8]\d)/.test(digits)) return 'JCB';
+  if (/^62/.test(digits)) return 'UnionPay';
   return 'Card';
+}
+
+/**
+ * True when the text holds what may be a card number: a run of 13–19 digits (spaces or dashes allowed
+ * between them, as people type) that passes the Luhn check. Free-text fields must never store one.
+ */
+export function containsCardNumber(text: string): boolean {
+  for (const run of text.match(/\d(?:[ -]?\d)*/g) ?? []) {
+    const digits = digitsOf(run);
+    if (digits.length >= 13 && digits.length <= 19 && passesLuhn(digits)) return true;
+  }
+  return false;
 }

@@ -128,6 +128,8 @@ export async function paymentsOnInvoice(db: Queryable, invoiceId: number) {
     db('payment_applications as pa')
       .join('payments as p', 'p.id', 'pa.payment_id')
       .where('pa.invoice_id', invoiceId)
+      // A failed or cancelled payment applied nothing to the invoice.
+      .whereNotIn('p.status', ['failed', 'cancelled'])
       .orderBy('p.id')
       .select('p.id', 'p.status', 'p.method', 'p.paid_on', 'p.reference', 'pa.amount_cents'),
     db('credit_applications as ca')

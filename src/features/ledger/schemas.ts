@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AMOUNT_TOO_LARGE, MAX_CENTS, readAmount } from '../../lib/money.ts';
 import type { BankDetails, CardDetails } from './gateway.ts';
-import { digitsOf, passesAbaChecksum, passesLuhn } from './payment-method-numbers.ts';
+import { containsCardNumber, digitsOf, passesAbaChecksum, passesLuhn } from './payment-method-numbers.ts';
 
 /** A money amount typed by a person ("1,234.50", "$12") as integer cents above zero. */
 export const moneyField = z
@@ -31,13 +31,16 @@ export const idList = z.preprocess(
 
 export const idempotencyKey = z.string().uuid('This form is out of date. Reload the page and try again.');
 
+/** What free-text fields of the payment forms say to a card number typed into them (it is not stored). */
+export const CARD_NUMBER_IN_TEXT =
+  'This looks like a card number. Do not type card numbers here: only the Card number field keeps one, safely.';
+
+/** Free text on a payment form: refuses a card number, which would be stored and shown as typed. */
+export const freeText = <T extends z.ZodType<string | null | undefined>>(field: T) =>
+  field.refine((v) => !v || !containsCardNumber(v), CARD_NUMBER_IN_TEXT);
+
 export const optionalText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max, `At most ${max} characters.`)
-    .optional()
-    .transform((v) => v || null);
+  freeText(z.string().trim().max(max, `At most ${max} characters.`).optional()).transform((v) => v || null);
 
 export const tick = z
   .enum(['on'])
@@ -122,7 +125,7 @@ export const payForm = z.object({
 export const checkForm = z.object({
   invoice_ids: idList,
   amount: moneyField,
-  reference: z.string().trim().min(1, 'Enter the check number.').max(60, 'At most 60 characters.'),
+  reference: freeText(z.string().trim().min(1, 'Enter the check number.').max(60, 'At most 60 characters.')),
   paid_on: dateField,
   idempotency_key: idempotencyKey,
 });
@@ -130,7 +133,9 @@ export const checkForm = z.object({
 export const rescheduleForm = z.object({ paid_on: dateField });
 
 export const creditFilterQuery = z.object({ type: z.enum(['memo', 'unapplied', 'all']).catch('all') });
-const reason = z.string().trim().min(1, 'Say why, for the customer’s history.').max(300, 'At most 300 characters.');
+const reason = freeText(
+  z.string().trim().min(1, 'Say why, for the customer’s history.').max(300, 'At most 300 characters.'),
+);
 export const creditMemoForm = z.object({ amount: moneyField, reason, idempotency_key: idempotencyKey });
 export const applyCreditForm = z.object({
   invoice_ids: idList.refine((ids) => ids.length > 0, 'Choose one or more open invoices.'),
@@ -144,12 +149,16 @@ export const paymentMethodKindQuery = z.object({ kind: z.enum(['card', 'ach']).o
 export const paymentMethodForm = z
   .object({
     kind: z.enum(['card', 'ach'], { error: 'Choose Credit Card or ACH.' }),
-    friendly_name: z
-      .string()
-      .trim()
-      .min(1, 'Give it a name you will recognise, like “Mary’s Business Visa”.')
-      .max(100, 'At most 100 characters.'),
-    holder_name: z.string().trim().min(1, 'Enter the name on the card or account.').max(200, 'At most 200 characters.'),
+    friendly_name: freeText(
+      z
+        .string()
+        .trim()
+        .min(1, 'Give it a name you will recognise, like “Mary’s Business Visa”.')
+        .max(100, 'At most 100 characters.'),
+    ),
+    holder_name: freeText(
+      z.string().trim().min(1, 'Enter the name on the card or account.').max(200, 'At most 200 characters.'),
+    ),
     card_number: z.string().optional().default(''),
     exp_month: z.string().optional().default(''),
     exp_year: z.string().optional().default(''),

@@ -255,3 +255,20 @@ export async function assignNumber(
   });
   return updated === 1;
 }
+
+/**
+ * The customers whose assigned numbers (their services' numbers, C3) contain any of the digit strings,
+ * for the customer search (D1); at most `limit` numbers are looked at, through the number index.
+ */
+export async function customersWithNumberContaining(
+  db: Queryable,
+  digits: readonly string[],
+  limit = 200,
+): Promise<number[]> {
+  if (digits.length === 0) return [];
+  const assigned = db('phone_numbers').where('status', 'assigned').whereNotNull('customer_id');
+  const rows: { customer_id: number }[] = await whereTextContains(db, assigned, phoneNumberSearchIndex, digits)
+    .limit(limit)
+    .select('phone_numbers.customer_id');
+  return [...new Set(rows.map((r) => r.customer_id))];
+}

@@ -2,11 +2,17 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { contactOf, requireContact } from '../../auth/guards.ts';
 import { actorOf } from '../../auth/principal.ts';
 import type { Db } from '../../db/index.ts';
-import { type FieldErrors, parseForm } from '../../lib/forms.ts';
+import { asksForConfirmation, type FieldErrors, parseForm } from '../../lib/forms.ts';
 import { idParam } from '../../lib/params.ts';
 import { paymentsCalendar } from '../ledger/autopay/overview.ts';
 import { ledgerFieldErrors } from '../ledger/errors.ts';
-import { creditList, reschedulePage, transactionDetail } from '../ledger/page-data.ts';
+import {
+  cancelScheduledConfirmation,
+  creditList,
+  rescheduledMessage,
+  reschedulePage,
+  transactionDetail,
+} from '../ledger/page-data.ts';
 import { cancelScheduledPayment, reschedulePayment, transactionNumberFor } from '../ledger/payments.ts';
 import { type TransactionRow, transactionOfCustomer, transactionPage } from '../ledger/queries.ts';
 import { creditFilterQuery, monthQuery, pageQuery, rescheduleForm } from '../ledger/schemas.ts';
@@ -132,13 +138,15 @@ export default async function portalAccountRoutes(app: FastifyInstance, { db }: 
       if (!errors) throw error;
       return renderReschedule(reply.code(422), ctx, payment, body, errors);
     }
-    request.flash('success', `${transactionNumberFor(payment.id)} now runs on ${form.data.paid_on}.`);
+    request.flash('success', rescheduledMessage(payment, form.data.paid_on));
     return reply.seeOther('/portal/scheduled');
   });
 
   app.post('/portal/scheduled/:paymentId/cancellation', { preHandler: pay }, async (request, reply) => {
     const ctx = await portalContext(db, request);
     const payment = await transactionOfCustomer(db, ctx.customer.id, idParam(request, 'paymentId', 'This payment'));
+    if (asksForConfirmation(request.body))
+      return reply.confirmation({ ...cancelScheduledConfirmation(payment, ctx.base), portal: true }, ctx);
     await cancelScheduledPayment(db, ctx.customer.id, payment.id, actorOf(contactOf(request)));
     request.flash('success', `Scheduled payment ${transactionNumberFor(payment.id)} cancelled.`);
     return reply.seeOther('/portal/scheduled');

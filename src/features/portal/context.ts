@@ -6,8 +6,7 @@ import type { Db } from '../../db/index.ts';
 import { todayIso } from '../../lib/dates.ts';
 import { notFound } from '../../lib/http-error.ts';
 import { type BalanceSummary, balanceSummary } from '../ledger/balance.ts';
-import { creditNumberFor } from '../ledger/credits.ts';
-import { transactionNumberFor } from '../ledger/payments.ts';
+import { ledgerNumbers } from '../ledger/page-data.ts';
 
 /** The portal's menu (E14): each entry shows only when the contact's profile grants its permission. */
 const portalSections: readonly { key: string; label: string; path: string; permission?: Permission }[] = [
@@ -36,7 +35,7 @@ export type PortalContext = {
   navTitle: string;
   canPay: boolean;
   canManageMethods: boolean;
-  numbers: { transaction: (id: number) => string; credit: (id: number) => string };
+  numbers: typeof ledgerNumbers;
 };
 
 /** The signed-in contact's own customer (through the scope, so nothing else is reachable) and what every portal page shows. */
@@ -56,6 +55,6 @@ export async function portalContext(db: Db, request: FastifyRequest): Promise<Po
     navTitle: 'Your account',
     canPay: can(contact, 'pay'),
     canManageMethods: can(contact, 'manage_payment_methods'),
-    numbers: { transaction: transactionNumberFor, credit: creditNumberFor },
+    numbers: ledgerNumbers,
   };
 }

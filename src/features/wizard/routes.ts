@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requireStaff, staffOf } from '../../auth/guards.ts';
 import type { Db } from '../../db/index.ts';
+import { asksForConfirmation } from '../../lib/forms.ts';
 import { notFound } from '../../lib/http-error.ts';
 import { furthestStep, stepBySlug } from '../../lib/step-form.ts';
 import { draftLifetimesMs } from '../drafts/drafts.ts';
@@ -78,6 +79,15 @@ export default async function wizardRoutes(app: FastifyInstance, { db }: { db: D
 
   app.post('/wizard/:draftId/discard', async (request, reply) => {
     const params = draftParams.safeParse(request.params);
+    if (params.success && asksForConfirmation(request.body))
+      return reply.confirmation({
+        question: 'Discard this wizard?',
+        detail: 'Its numbers are given back to the inventory and what was entered is lost.',
+        action: `/wizard/${params.data.draftId}/discard`,
+        yes: 'Discard wizard',
+        no: 'Keep wizard',
+        back: '/wizard',
+      });
     if (!params.success || !(await discardWizardDraft(db, staffOf(request), params.data.draftId)))
       throw notFound('This wizard');
     request.flash('info', 'The wizard was discarded and its numbers were given back.');

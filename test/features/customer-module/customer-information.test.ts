@@ -57,9 +57,11 @@ t.test(
     const fields = await agent.get(`${base}/metrics/field-changes`);
     t.match(
       fields.body,
-      /<td class="mono">name<\/td><td>Acme Plumbing Ltd<\/td><td>Acme Plumbing &amp; Heating Ltd<\/td>/,
+      /<td>Customer account<\/td><td>Name<\/td><td>Acme Plumbing Ltd<\/td><td>Acme Plumbing &amp; Heating Ltd<\/td>/,
+      'the record and field in words, not a table name and #id',
     );
-    t.match(fields.body, /<td class="mono">email<\/td>/);
+    t.match(fields.body, /<td>Email<\/td>/);
+    t.notMatch(fields.body, /Customer #|<td[^>]*>sales_person</, 'no table or column names');
     const trail = await agent.get(`${base}/metrics/access-trail`);
     t.match(
       trail.body,
@@ -68,8 +70,8 @@ t.test(
     );
     t.notMatch(trail.body, /\/edit</, 'htmx fragments are not page views');
     const activity = await agent.get(`${base}/metrics/activity-log`);
-    t.match(activity.body, /Customer status changed/);
-    t.match(activity.body, /Customer changed<\/strong> \(name, email, sales_person\)/);
+    t.match(activity.body, /Customer account status changed/);
+    t.match(activity.body, /Customer account changed<\/strong> \(Name, Email, Sales person\)/);
     t.equal(
       Number((await db('customer_access').where({ customer_id: acme }).count({ n: '*' }).first())!.n),
       4,

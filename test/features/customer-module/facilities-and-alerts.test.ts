@@ -43,5 +43,5 @@ t.test('Facilities and Alerts: added with validation, removed or cleared, all au
   const activity = await agent.get(`${base}/metrics/activity-log`);
   t.match(activity.body, /Facility added/);
   t.match(activity.body, /Facility removed/);
-  t.match(activity.body, /Alert changed<\/strong> \(cleared_at, cleared_by_user_id\)/);
+  t.match(activity.body, /Alert changed<\/strong> \(Cleared at, Cleared by user\)/);
 });

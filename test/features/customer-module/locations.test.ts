@@ -58,10 +58,7 @@ t.test('Locations keep exactly one Bill To; Linked Accounts link and unlink chil
   t.notOk(await db('locations').where({ id: headOffice.id }).first());
 
   const fields = await agent.get(`${base}/metrics/field-changes`);
-  t.match(
-    fields.body,
-    /Location <span class="muted">#\d+<\/span><\/td><td class="mono">is_bill_to<\/td><td>true<\/td><td>false<\/td>/,
-  );
+  t.match(fields.body, /Location #\d+<\/td><td>Bill To<\/td><td>true<\/td><td>false<\/td>/);
   t.match((await agent.get(`${base}/metrics/activity-log`)).body, /Location removed/);
 
   const linkedBefore = await agent.get(`${base}/linked-accounts`);

@@ -124,7 +124,7 @@ t.test(
     t.notMatch(taken.body, /id=\d+"[^>]*><span>Birmingham University/, 'a name that has a number cannot be picked');
 
     const groups = await agent.get('/external-numbers/search?kind=group&q=st%20m', { htmx: true });
-    t.match(groups.body, /No group name starts with/);
+    t.match(groups.body, /No group name contains/);
     const lab = await agent.get('/external-numbers/search?kind=group&q=path', { htmx: true });
     t.match(
       lab.body,
@@ -254,8 +254,8 @@ t.test('the pencil gives the editing row, saving gives the display row, and the 
   t.match(editing.body, /hx-put="\/external-numbers\/\d+"/);
   t.match(editing.body, /name="number" value="BU-100234"/);
   t.match(editing.body, /name="version" value="1"/);
-  t.match(editing.body, /aria-label="Save"/);
-  t.match(editing.body, /aria-label="Discard"[\s\S]*?<svg|data-discard aria-label="Discard"/);
+  t.match(editing.body, /aria-label="Save Birmingham University"/, 'icon buttons name their object');
+  t.match(editing.body, /data-discard aria-label="Discard changes to Birmingham University"/);
   const plainEdit = await agent.get(`/external-numbers/${entry.id}/edit`);
   t.match(
     plainEdit.body,
@@ -267,6 +267,9 @@ t.test('the pencil gives the editing row, saving gives the display row, and the 
   t.equal(saved.statusCode, 200);
   t.match(saved.body, /^<tr id="ecn-\d+">/);
   t.match(saved.body, /<td class="mono">BU-200000<\/td>/);
+  t.match(saved.body, /aria-label="Edit Birmingham University" title="Edit" autofocus>/, 'focus returns to the pencil');
+  t.match(saved.body, /aria-label="Delete Birmingham University"/);
+  t.notMatch((await agent.get('/external-numbers')).body, /autofocus/, 'the page itself takes no focus');
   const after = await db('external_customer_numbers').where('id', entry.id).first();
   t.equal(after.number, 'BU-200000');
   t.equal(after.version, 2);
@@ -277,6 +280,7 @@ t.test('the pencil gives the editing row, saving gives the display row, and the 
 
   const discard = await agent.get(`/external-numbers/${entry.id}`, { htmx: true });
   t.match(discard.body, /<td class="mono">BU-200000<\/td>/, 'discard gives the display row back');
+  t.match(discard.body, /title="Edit" autofocus>/, 'with focus on its pencil');
 
   const plain = await agent.post(`/external-numbers/${entry.id}`, { number: 'BU-300000', version: 2 });
   t.equal(plain.statusCode, 303, 'a plain form saves with POST and comes back to the list');

@@ -4,32 +4,48 @@ import { buildTestApp, demoUsers, signIn } from '../../helpers/app.ts';
 
 const find = (db: Db, table: string, name: string) => db(table).where({ name }).orderBy('id').first();
 
-t.test('institutions and groups are listed, searched by the start of the name, and paged', async (t) => {
-  const { app } = await buildTestApp(t);
-  const agent = await signIn(app, demoUsers.support);
-  const list = await agent.get('/institutions');
-  t.equal(list.statusCode, 200);
-  t.match(list.body, /<h1>Institutions<\/h1>/);
-  t.match(list.body, /Aberdeen Offshore Institute[\s\S]*Birmingham University[\s\S]*BU-100234/);
-  t.match(list.body, /St Marys Hospital<\/a> <span class="badge badge-warning">Possible duplicate/);
-  const search = await agent.get('/institutions?q=st%20m');
-  t.match(search.body, /St\. Mary&#39;s Hospital/);
-  t.notMatch(search.body, /Birmingham University/);
-  t.match((await agent.get('/institutions?q=zzz')).body, /No institution name starts with “zzz”/);
-  const groups = await agent.get('/groups?q=smith');
-  t.match(
-    groups.body,
-    /Smith Lab[\s\S]*Birmingham University[\s\S]*Smith Lab[\s\S]*Leeds Institute of Technology/,
-    'groups show their institution',
-  );
-  const duplicates = await agent.get('/institutions/duplicates');
-  t.match(duplicates.body, /St\. Mary&#39;s Hospital[\s\S]*St Marys Hospital/);
-  t.match(
-    duplicates.body,
-    /No group names look duplicated/,
-    'same-named groups at different institutions are not duplicates',
-  );
-});
+t.test(
+  'institutions and groups are listed, searched anywhere in the name with accents folded, and paged',
+  async (t) => {
+    const { app } = await buildTestApp(t);
+    const agent = await signIn(app, demoUsers.support);
+    const list = await agent.get('/institutions');
+    t.equal(list.statusCode, 200);
+    t.match(list.body, /<h1>Institutions<\/h1>/);
+    t.match(list.body, /Aberdeen Offshore Institute[\s\S]*Birmingham University[\s\S]*BU-100234/);
+    t.match(list.body, /St Marys Hospital<\/a> <span class="badge badge-warning">Possible duplicate/);
+    const search = await agent.get('/institutions?q=st%20m');
+    t.match(search.body, /St\. Mary&#39;s Hospital/);
+    t.notMatch(search.body, /Birmingham University/);
+    t.match((await agent.get('/institutions?q=zzz')).body, /No institution name contains “zzz”/);
+    // Anywhere in the name, accents and punctuation folded (the duplicate case A6 warns about).
+    const anywhere = await agent.get('/institutions?q=Hospital');
+    t.match(anywhere.body, /St\. Mary&#39;s Hospital[\s\S]*St Marys Hospital/, 'a word inside the name');
+    t.match(
+      (await agent.get('/institutions?q=mary%27s%20hosp')).body,
+      /St\. Mary&#39;s Hospital/,
+      'punctuation folded',
+    );
+    await agent.post('/institutions', { name: 'Café Universitaire' });
+    t.match((await agent.get('/institutions?q=cafe')).body, /Café Universitaire/, 'cafe finds Café');
+    t.match((await agent.get('/institutions?q=CAFÉ')).body, /Café Universitaire/, 'and Café finds it too');
+    const picker = await agent.get('/external-numbers/search?kind=group&q=lab', { htmx: true });
+    t.match(picker.body, /Smith Lab/, 'the add dialog’s type-ahead matches inside names too');
+    const groups = await agent.get('/groups?q=smith');
+    t.match(
+      groups.body,
+      /Smith Lab[\s\S]*Birmingham University[\s\S]*Smith Lab[\s\S]*Leeds Institute of Technology/,
+      'groups show their institution',
+    );
+    const duplicates = await agent.get('/institutions/duplicates');
+    t.match(duplicates.body, /St\. Mary&#39;s Hospital[\s\S]*St Marys Hospital/);
+    t.match(
+      duplicates.body,
+      /No group names look duplicated/,
+      'same-named groups at different institutions are not duplicates',
+    );
+  },
+);
 
 t.test(
   'an institution and a group under it are added, audited; a name that folds to an existing one is refused',

@@ -5,7 +5,7 @@ import t from 'tap';
 import type { Db } from '../../../src/db/index.ts';
 import { runDueScheduledPayments, settleLeftovers } from '../../../src/features/ledger/charging.ts';
 import { SandboxGateway, sandboxCards } from '../../../src/features/ledger/gateway.ts';
-import { addDays, todayIso } from '../../../src/lib/dates.ts';
+import { addDays, formatDate, todayIso } from '../../../src/lib/dates.ts';
 import { aCardForm } from '../../fixtures/billing.ts';
 import { Agent, buildTestApp, demoUsers, signIn } from '../../helpers/app.ts';
 
@@ -200,6 +200,24 @@ t.test('a future date schedules the payment; RESCHEDULE and cancel change it, th
     await db('audit_events').where({ entity: 'payments', entity_id: scheduled.id, field: 'paid_on' }).first(),
     'the change is audited',
   );
+
+  t.match(
+    (await agent.get(moved.headers.location as string)).body,
+    new RegExp(`now runs on ${formatDate(addDays(today, 20))}\\.`),
+    'the message gives the date as pages show dates, not as ISO',
+  );
+
+  // Without JavaScript (the form sends `ask`) a page asks first, its buttons named by their effect.
+  const asked = await agent.post(`${base}/scheduled/${scheduled.id}/cancellation`, { ask: '1' });
+  t.equal(asked.statusCode, 200);
+  t.match(asked.body, /<h1>Cancel the scheduled payment of \$50\.00 on /);
+  t.match(asked.body, />Keep payment<\/a>/);
+  t.match(asked.body, />Cancel payment<\/button>/);
+  t.notMatch(asked.body, /name="ask"/, 'the page’s own button cancels');
+  t.equal((await db('payments').where('id', scheduled.id).first()).status, 'scheduled', 'nothing is cancelled yet');
+  const scheduledList = await agent.get(`${base}/scheduled`);
+  t.match(scheduledList.body, /data-confirm-yes="Cancel payment" data-confirm-no="Keep payment"/);
+  t.match(scheduledList.body, /<noscript><input type="hidden" name="ask" value="1"><\/noscript>/);
 
   const cancelled = await agent.post(`${base}/scheduled/${scheduled.id}/cancellation`);
   t.equal(cancelled.statusCode, 303);
@@ -456,7 +474,24 @@ t.test(
     });
     const declinedPage = await agent.get(declined.headers.location as string);
     responses.push(declinedPage.body);
-    t.match(declinedPage.body, /failed: Card declined/);
+    t.match(declinedPage.body, /failed: Card declined \(sandbox test card\)\.</, 'one full stop, not two');
+    t.notMatch(declinedPage.body, /failed: [^<]*\.\./);
+    t.match(declinedPage.body, /Nothing was applied: the payment failed\./, 'a failed payment applied nothing');
+    t.match(declinedPage.body, /<dt>Source<\/dt><dd>Staff<\/dd>/, 'a staff card payment says Staff, not "manual"');
+    const activity = await agent.get(`/customers/${acme.id}/metrics/activity-log`);
+    t.match(activity.body, /Payment added/, 'the Activity Log names records in words');
+    t.notMatch(activity.body, /payments added/);
+    t.notMatch(
+      declinedPage.body,
+      new RegExp(`/invoices/${invoice.id}"`),
+      'its page lists no invoice it was applied to',
+    );
+    const summary = await agent.get(`${base}/invoices/${invoice.id}`);
+    t.notMatch(
+      summary.body,
+      new RegExp(`/transactions/${declined.headers.location?.toString().split('/').pop()}"`),
+      'nor does the invoice',
+    );
     t.equal((await db('emails').whereNotNull('payment_id')).length, 0);
     t.equal(
       (await db('invoices').where('id', invoice.id).first()).open_cents,
@@ -600,4 +635,57 @@ t.test('the customers list can show only customers with open invoices', async (t
     new RegExp(`href="/customers/${acme}/billing"[^>]*>Billing Information`),
     'the customer page links to Billing Information',
   );
+});
+
+t.test('payment forms refuse a card number in free text; Diners Club, JCB and UnionPay are named', async (t) => {
+  const { app, db } = await buildTestApp(t);
+  const { acme, base } = await acmeOf(db);
+  const agent = await signIn(app, demoUsers.support);
+  const card = (number: string, extra: Record<string, string> = {}) => ({
+    kind: 'card',
+    friendly_name: 'Ops card',
+    holder_name: 'Olga Ops',
+    card_number: number,
+    exp_month: '4',
+    exp_year: String(new Date().getUTCFullYear() + 2),
+    cvc: '987',
+    authorise: 'on',
+    ...extra,
+  });
+  for (const [field, typed] of [
+    ['friendly_name', 'Visa 4242 4242 4242 4242'],
+    ['holder_name', 'Olga 4242-4242-4242-4242'],
+    ['address_line1', '6011111111111117'],
+  ] as const) {
+    const refused = await agent.post(`${base}/payment-methods`, card('5555555555554444', { [field]: typed }));
+    t.equal(refused.statusCode, 422, `${field}: refused`);
+    t.match(refused.body, new RegExp(`id="${field}-error">This looks like a card number`), `${field}: said beside it`);
+    t.notMatch(refused.body, /4242 4242 4242 4242|6011111111111117/, `${field}: the number is not sent back`);
+    t.match(refused.body, /class="error-summary"[^>]*autofocus/, `${field}: the error summary takes focus`);
+  }
+  t.equal(await db('payment_methods').where('friendly_name', 'like', '%4242%').first(), undefined);
+  const fine = await agent.post(
+    `${base}/payment-methods`,
+    card('5555555555554444', { friendly_name: 'Card 2 of 1234567890' }),
+  );
+  t.equal(fine.statusCode, 303, 'digits that are no card number are fine');
+
+  const check = await agent.get(`${base}/checks/new`);
+  const refusedCheck = await agent.post(`${base}/checks`, {
+    amount: '5',
+    reference: '4242424242424242',
+    paid_on: today,
+    idempotency_key: keyIn(check.body),
+  });
+  t.equal(refusedCheck.statusCode, 422, 'a check reference is free text too');
+
+  for (const [number, brand] of [
+    ['30569309025904', 'Diners Club'],
+    ['3530111333300000', 'JCB'],
+    ['6200000000000005', 'UnionPay'],
+  ] as const) {
+    const added = await agent.post(`${base}/payment-methods`, card(number, { friendly_name: brand }));
+    t.equal(added.statusCode, 303, `${brand} is accepted`);
+    t.equal((await db('payment_methods').where({ customer_id: acme.id, friendly_name: brand }).first())?.brand, brand);
+  }
 });

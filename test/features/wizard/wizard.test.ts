@@ -412,6 +412,11 @@ t.test('tenant isolation: drafts, customers, pools and services of another resel
   const foreignPool = await northwind.get(`/wizard/${id}/numbers?count=5&method=next&pool=${evergreen.id}`);
   t.equal(foreignPool.statusCode, 422);
   t.match(foreignPool.body, /Choose a pool from the list/);
+  t.notMatch(foreignPool.body, /No free numbers match/, 'a bad filter shows its error only, not also "no match"');
+  const badCount = await northwind.get(`/wizard/${id}/numbers?count=0&method=next&pool=public`, { htmx: true });
+  t.equal(badCount.statusCode, 422);
+  t.notMatch(badCount.body, /No free numbers match/, 'nor does an htmx search with a bad count');
+  t.match(badCount.body, /role="alert">Correct the search: Enter how many numbers/, 'which says what to correct');
   const ownPool = await northwind.get(`/wizard/${id}/numbers?count=5&method=next&pool=${acme.id}`);
   t.match(ownPool.body, /01217371200/);
   const foreignNumber = await db('phone_numbers').where({ pool_customer_id: evergreen.id }).first();

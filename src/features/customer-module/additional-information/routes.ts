@@ -35,7 +35,8 @@ export default async function additionalInformationRoutes(app: FastifyInstance, 
         : 'customer-module/additional-information/_details';
       // A save sends the header's key facts again (out of band), which name the reseller.
       const reseller = saved ? await resellerName(db, customer.reseller_id) : undefined;
-      return reply.page(fragment, { ...data, resellerName: reseller });
+      // After an inline save or discard, focus returns to Edit (htmx focuses an autofocus element it swaps in).
+      return reply.page(fragment, { ...data, resellerName: reseller, focusEdit: !form });
     }
     return renderCustomerTab(
       db,

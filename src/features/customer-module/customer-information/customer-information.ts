@@ -2,6 +2,7 @@ import { actorOf, type StaffPrincipal } from '../../../auth/principal.ts';
 import type { CustomerRow } from '../../../auth/scope.ts';
 import { inTransaction, type Queryable } from '../../../db/index.ts';
 import { updateAudited } from '../../audit/audit.ts';
+import { storePhoneDigits } from '../../customers/customers.ts';
 
 /** *Customer Information*: the core fields, and status changes with a reason. Audited; stale edits refused. */
 
@@ -38,7 +39,10 @@ export async function updateCustomerInformation(
     string,
     string | boolean | number | null
   >;
-  await updateCustomerAudited(db, user, customer, fields, { version: Number(version) });
+  await inTransaction(db, async (trx) => {
+    await updateCustomerAudited(trx, user, customer, fields, { version: Number(version) });
+    if ('phone' in fields) await storePhoneDigits(trx, customer.id, fields.phone as string | null);
+  });
 }
 
 export async function changeCustomerStatus(

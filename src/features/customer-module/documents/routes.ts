@@ -4,7 +4,9 @@ import { requireStaff, staffOf } from '../../../auth/guards.ts';
 import type { CustomerRow } from '../../../auth/scope.ts';
 import type { Db } from '../../../db/index.ts';
 import type { FieldErrors } from '../../../lib/forms.ts';
+import { asksForConfirmation } from '../../../lib/forms.ts';
 import { beforeQuery } from '../../../lib/keyset.ts';
+import { customerConfirmation } from '../confirmation.ts';
 import { customerFromRequest, renderCustomerTab, rowIdFrom } from '../frame.ts';
 import { ownedRow } from '../queries.ts';
 import {
@@ -85,6 +87,14 @@ export default async function documentRoutes(app: FastifyInstance, { db }: { db:
 
   app.post('/customers/:id/documents/:rowId/delete', async (request, reply) => {
     const customer = await customerIn(request);
+    if (asksForConfirmation(request.body))
+      return reply.confirmation(
+        customerConfirmation(customer.id, 'documents', documentIdOf(request), {
+          verb: 'Delete',
+          noun: 'document',
+          action: 'delete',
+        }),
+      );
     await removeDocument(db, staffOf(request), customer.id, documentIdOf(request));
     request.flash('success', 'Document deleted.');
     return reply.seeOther(`/customers/${customer.id}/documents`);

@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requireStaff, staffOf } from '../../../auth/guards.ts';
 import type { CustomerRow } from '../../../auth/scope.ts';
 import type { Db } from '../../../db/index.ts';
-import { parseForm, submittedValues } from '../../../lib/forms.ts';
+import { asksForConfirmation, parseForm, submittedValues } from '../../../lib/forms.ts';
+import { customerConfirmation } from '../confirmation.ts';
 import { customerFromRequest, emptyForm, renderCustomerTab, rowIdFrom, type TabForm } from '../frame.ts';
 import { locationChoices } from '../locations/queries.ts';
 import { addFacility, removeFacility } from './facilities.ts';
@@ -40,6 +41,14 @@ export default async function facilityRoutes(app: FastifyInstance, { db }: { db:
 
   app.post('/customers/:id/facilities/:rowId/delete', async (request, reply) => {
     const customer = await customerIn(request);
+    if (asksForConfirmation(request.body))
+      return reply.confirmation(
+        customerConfirmation(customer.id, 'facilities', rowIdFrom(request, 'This record'), {
+          verb: 'Remove',
+          noun: 'facility',
+          action: 'delete',
+        }),
+      );
     await removeFacility(db, staffOf(request), customer.id, rowIdFrom(request, 'This record'));
     request.flash('success', 'Facility removed.');
     return reply.seeOther(`/customers/${customer.id}/facilities`);

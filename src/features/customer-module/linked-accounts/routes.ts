@@ -2,8 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requireStaff, staffOf } from '../../../auth/guards.ts';
 import type { CustomerRow } from '../../../auth/scope.ts';
 import type { Db } from '../../../db/index.ts';
-import { parseForm, submittedValues } from '../../../lib/forms.ts';
+import { asksForConfirmation, parseForm, submittedValues } from '../../../lib/forms.ts';
 import { notFound } from '../../../lib/http-error.ts';
+import { customerConfirmation } from '../confirmation.ts';
 import { customerFromRequest, emptyForm, renderCustomerTab, rowIdFrom, type TabForm } from '../frame.ts';
 import { linkChildAccount, unlinkChildAccount } from './linked-accounts.ts';
 import { childAccounts } from './queries.ts';
@@ -43,6 +44,14 @@ export default async function linkedAccountRoutes(app: FastifyInstance, { db }: 
 
   app.post('/customers/:id/linked-accounts/:rowId/unlink', async (request, reply) => {
     const customer = await corporateIn(request);
+    if (asksForConfirmation(request.body))
+      return reply.confirmation(
+        customerConfirmation(customer.id, 'linked-accounts', rowIdFrom(request, 'This record'), {
+          verb: 'Unlink',
+          noun: 'linked account',
+          action: 'unlink',
+        }),
+      );
     await unlinkChildAccount(db, staffOf(request), customer, rowIdFrom(request, 'This record'));
     request.flash('success', 'Account unlinked.');
     return reply.seeOther(`/customers/${customer.id}/linked-accounts`);

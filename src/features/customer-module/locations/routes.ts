@@ -2,9 +2,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requireStaff, staffOf } from '../../../auth/guards.ts';
 import type { CustomerRow } from '../../../auth/scope.ts';
 import type { Db } from '../../../db/index.ts';
-import { parseForm, submittedValues } from '../../../lib/forms.ts';
+import { asksForConfirmation, parseForm, submittedValues } from '../../../lib/forms.ts';
 import { StaleEditError } from '../../audit/audit.ts';
 import { countries } from '../../customers/schemas.ts';
+import { customerConfirmation } from '../confirmation.ts';
 import { customerFromRequest, emptyForm, renderCustomerTab, rowIdFrom, type TabForm } from '../frame.ts';
 import { ownedRow } from '../queries.ts';
 import { addLocation, removeLocation, updateLocation } from './locations.ts';
@@ -81,6 +82,14 @@ export default async function locationRoutes(app: FastifyInstance, { db }: { db:
 
   app.post('/customers/:id/locations/:rowId/delete', async (request, reply) => {
     const customer = await customerIn(request);
+    if (asksForConfirmation(request.body))
+      return reply.confirmation(
+        customerConfirmation(customer.id, 'locations', rowIdFrom(request, 'This record'), {
+          verb: 'Remove',
+          noun: 'location',
+          action: 'delete',
+        }),
+      );
     await removeLocation(db, staffOf(request), customer.id, rowIdFrom(request, 'This record'));
     request.flash('success', 'Location removed.');
     return reply.seeOther(`/customers/${customer.id}/locations`);

@@ -1,22 +1,10 @@
 import type { Queryable } from '../../../db/index.ts';
 import type { KeysetPage } from '../../../lib/keyset.ts';
 import type { AuditEvent } from '../../audit/audit.ts';
+import { fieldLabel, recordLabel } from '../../audit/labels.ts';
 import { newestFirstPage } from '../queries.ts';
 
-/** What each audited table is called on the *Metrics* tab. */
-const entityLabels: Record<string, string> = {
-  customers: 'Customer',
-  locations: 'Location',
-  contacts: 'User',
-  notes: 'Note',
-  letters: 'Letter',
-  tickets: 'Task ticket',
-  ticket_comments: 'Ticket comment',
-  documents: 'Document',
-  facilities: 'Facility',
-  alerts: 'Alert',
-};
-export const entityLabel = (entity: string) => entityLabels[entity] ?? entity.replace(/_/g, ' ');
+export { fieldLabel, recordName } from '../../audit/labels.ts';
 
 const actionWords: Record<string, string> = {
   create: 'added',
@@ -114,18 +102,18 @@ export async function activityLog(
     if (last && sameActivity(last, e)) {
       const current = activities[activities.length - 1];
       current.id = e.id;
-      if (e.field) current.fields.unshift(e.field);
+      if (e.field) current.fields.unshift(fieldLabel(e.field));
     } else {
       activities.push({
         id: e.id,
-        summary: `${entityLabel(e.entity)} ${actionWords[e.action] ?? e.action}`,
+        summary: `${recordLabel(e.entity)} ${actionWords[e.action] ?? e.action}`,
         entity: e.entity,
         entity_id: e.entity_id,
         actor_name: e.actor_name,
         acting_as: e.acting_as,
         reason: e.reason,
         at: e.at,
-        fields: e.field ? [e.field] : [],
+        fields: e.field ? [fieldLabel(e.field)] : [],
       });
     }
     last = e;

@@ -4,7 +4,7 @@ import type { Db } from '../../../db/index.ts';
 import { beforeQuery } from '../../../lib/keyset.ts';
 import { customerFromRequest, renderCustomerTab } from '../frame.ts';
 import { metricsSubTabs } from '../tabs.ts';
-import { accessTrailPage, activityLog, entityLabel, fieldChanges, statusChanges } from './queries.ts';
+import { accessTrailPage, activityLog, fieldChanges, fieldLabel, recordName, statusChanges } from './queries.ts';
 
 /** *Metrics* (D5): what the audit mechanism and the access trail recorded, a page at a time. */
 export default async function metricsRoutes(app: FastifyInstance, { db }: { db: Db }) {
@@ -23,7 +23,8 @@ export default async function metricsRoutes(app: FastifyInstance, { db }: { db: 
       const page = await metricsPages[sub.key](customer.id, before);
       return renderCustomerTab(db, reply, customer, 'metrics', `customer-module/metrics/${sub.key}`, {
         page,
-        entityLabel,
+        fieldLabel,
+        recordName,
         subTabs: { list: metricsSubTabs, current: sub.key },
       });
     });

@@ -12,8 +12,7 @@ export { idParam } from '../../../lib/params.ts';
 import { customerHeader } from '../../customer-module/frame.ts';
 import { billingSubTabs, customerTabLinks } from '../../customer-module/tabs.ts';
 import { type BalanceSummary, balanceSummary } from '../balance.ts';
-import { creditNumberFor } from '../credits.ts';
-import { transactionNumberFor } from '../payments.ts';
+import { ledgerNumbers } from '../page-data.ts';
 
 export type BillingContext = {
   customer: CustomerRow;
@@ -32,10 +31,10 @@ export type BillingContext = {
   resellerName: string | undefined;
   tabs: ReturnType<typeof customerTabLinks>;
   /** Display numbers for templates: TX-0000042, CR-0000007. */
-  numbers: { transaction: (id: number) => string; credit: (id: number) => string };
+  numbers: typeof ledgerNumbers;
 };
 
-const numbers = { transaction: transactionNumberFor, credit: creditNumberFor };
+const numbers = ledgerNumbers;
 
 const customerParams = z.object({ id: z.coerce.number().int().positive() });
 

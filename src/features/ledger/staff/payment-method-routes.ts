@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requireStaff, staffOf } from '../../../auth/guards.ts';
 import { actorOf } from '../../../auth/principal.ts';
 import type { Db } from '../../../db/index.ts';
+import { asksForConfirmation } from '../../../lib/forms.ts';
 import type { PaymentGateway } from '../gateway.ts';
 import { editValues, paymentMethodFormData, submitPaymentMethod } from '../payment-method-form.ts';
 import { activePaymentMethod, activePaymentMethods, removePaymentMethod } from '../payment-methods.ts';
@@ -76,6 +77,15 @@ export default async function paymentMethodRoutes(
   app.post('/customers/:id/billing/payment-methods/:methodId/removal', async (request, reply) => {
     const ctx = await billingContext(db, request);
     const method = await activePaymentMethod(db, ctx.customer.id, idParam(request, 'methodId', 'This payment method'));
+    if (asksForConfirmation(request.body))
+      return reply.confirmation({
+        question: `Remove ${method.friendly_name}?`,
+        detail: 'Payments already made with it are kept.',
+        action: `${ctx.base}/payment-methods/${method.id}/removal`,
+        yes: 'Remove payment method',
+        no: 'Keep payment method',
+        back: listOf(ctx, method.kind),
+      });
     await removePaymentMethod(db, ctx.customer.id, method.id, actorOf(staffOf(request)));
     request.flash('success', `${method.friendly_name} was removed.`);
     return reply.seeOther(listOf(ctx, method.kind));

@@ -2,12 +2,12 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { requireStaff, staffOf } from '../../../auth/guards.ts';
 import { actorOf } from '../../../auth/principal.ts';
 import type { Db } from '../../../db/index.ts';
-import { type FieldErrors, parseForm } from '../../../lib/forms.ts';
+import { asksForConfirmation, type FieldErrors, parseForm } from '../../../lib/forms.ts';
 import { formatCents } from '../../../lib/money.ts';
 import { startPayment } from '../charging.ts';
 import { ledgerFieldErrors } from '../errors.ts';
 import type { PaymentGateway } from '../gateway.ts';
-import { reschedulePage, transactionDetail } from '../page-data.ts';
+import { cancelScheduledConfirmation, rescheduledMessage, reschedulePage, transactionDetail } from '../page-data.ts';
 import { payFormData, paymentConfirmation, paySelected } from '../pay-selected.ts';
 import { cancelScheduledPayment, reschedulePayment, transactionNumberFor } from '../payments.ts';
 import { openInvoices, type TransactionRow, transactionOfCustomer, transactionPage } from '../queries.ts';
@@ -194,13 +194,15 @@ export default async function paymentRoutes(
       if (!errors) throw error;
       return renderReschedule(reply.code(422), ctx, payment, request.body as Record<string, unknown>, errors);
     }
-    request.flash('success', `${transactionNumberFor(payment.id)} now runs on ${form.data.paid_on}.`);
+    request.flash('success', rescheduledMessage(payment, form.data.paid_on));
     return reply.seeOther(`${ctx.base}/scheduled`);
   });
 
   app.post('/customers/:id/billing/scheduled/:paymentId/cancellation', async (request, reply) => {
     const ctx = await billingContext(db, request);
     const payment = await transactionOfCustomer(db, ctx.customer.id, idParam(request, 'paymentId', 'This payment'));
+    if (asksForConfirmation(request.body))
+      return reply.confirmation(cancelScheduledConfirmation(payment, ctx.base), { ...ctx, section: 'scheduled' });
     await cancelScheduledPayment(db, ctx.customer.id, payment.id, actorOf(staffOf(request)));
     request.flash('success', `Scheduled payment ${transactionNumberFor(payment.id)} cancelled.`);
     return reply.seeOther(`${ctx.base}/scheduled`);

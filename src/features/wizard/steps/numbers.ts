@@ -44,13 +44,14 @@ async function numbersData(at: StepRequest, filters: Record<string, string>, sea
   const parsed = parseForm(numberFilterForm, filters);
   const errors: FieldErrors = parsed.ok ? {} : parsed.errors;
   if (parsed.ok && !pools.some((p) => p.value === parsed.data.pool)) errors.pool = 'Choose a pool from the list.';
-  let results: PhoneNumber[] = [];
-  if (searched && parsed.ok && !errors.pool) results = await searchNumbers(at.db, filtersToSearch(parsed.data));
+  // Results only for a valid search: a bad filter shows its field error, not also "No free numbers match".
+  const valid = parsed.ok && !errors.pool;
+  const results: PhoneNumber[] = searched && valid ? await searchNumbers(at.db, filtersToSearch(parsed.data)) : [];
   return {
     filters,
     filterErrors: errors,
     results,
-    searched,
+    searched: searched && valid,
     pools,
     prefixes: await knownPrefixes(at.db),
     grades,
@@ -61,9 +62,15 @@ async function numbersData(at: StepRequest, filters: Record<string, string>, sea
   };
 }
 
-/** The results and the chosen numbers alone, for htmx. */
+/** The results and the chosen numbers alone, for htmx (`alone`: the filter form and its errors are not in it). */
 const numbersWork = (at: StepRequest, draft: WizardDraft, data: Record<string, unknown>) =>
-  at.reply.page('wizard/_numbers-work', { draft, action: stepUrl(draft.id, 'numbers'), errors: {}, ...data });
+  at.reply.page('wizard/_numbers-work', {
+    draft,
+    action: stepUrl(draft.id, 'numbers'),
+    errors: {},
+    alone: true,
+    ...data,
+  });
 
 /** C3 *Numbers*: search the inventory and add numbers to the draft (each reserved for it), or remove them. */
 export const show: StepHandlers['show'] = async (at, data = {}) => {
