@@ -143,6 +143,10 @@ t.test(
       .nth(1)
       .and(staff.locator(`[data-id="${configurations[2]}"]`))
       .waitFor();
+    // Focus moves back when htmx settles the swap, a moment after the new order is in the page.
+    await staff
+      .waitForFunction(() => /^(up|down)-/.test(document.activeElement?.id ?? ''), null, { timeout: 2000 })
+      .catch(() => undefined);
     t.match(
       await staff.evaluate(() => document.activeElement?.id),
       new RegExp(`^(up|down)-${configurations[2]}$`),

@@ -107,6 +107,9 @@ export const routeManifest: Record<string, Access> = {
   'GET /my-settings': staffOnly(),
   'POST /my-settings': staffOnly(),
   'GET /settings': staffOnly('admin'),
+  // What one staff user changed, across all records (A8, F3).
+  'GET /audit/users': staffOnly('admin'),
+  'GET /audit/users/:id': staffOnly('admin'),
   'POST /settings': staffOnly('admin'),
   'GET /admin': staffOnly('admin'),
   'GET /admin/numbers': staffOnly('admin'),
