@@ -244,7 +244,7 @@ t.test(
     await page.getByLabel(/Hosted Voice/).check();
     await page.getByRole('button', { name: 'Next' }).click();
     await page.getByLabel('Prefix').selectOption('0121737');
-    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('main').getByRole('button', { name: 'Search' }).click();
     await page.getByRole('checkbox', { name: '01217370001' }).check();
     await page.getByRole('checkbox', { name: '01217370002' }).check();
     await page.getByRole('button', { name: 'Add Ticked Numbers' }).click();
@@ -299,7 +299,7 @@ t.test('Service Details: add a number, remove one after asking, change the price
 
   await page.getByLabel('Prefix').selectOption('0121737');
   await page.getByLabel('How many').fill('3');
-  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByRole('main').getByRole('button', { name: 'Search' }).click();
   await page.getByRole('button', { name: 'Add 01217370001' }).click();
   await page.getByText('01217370001 added.').waitFor();
   t.equal(await page.locator('form.number-settings').count(), 2, 'the service has the new number');
