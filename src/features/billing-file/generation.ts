@@ -69,6 +69,8 @@ function periodIsFinal(period: Period): HttpError {
 const PART_BYTES = 1_000_000;
 /** Room for one more chunk's records past PART_BYTES; a larger chunk is written as a part of its own. */
 const MAX_RECORD_BYTES = 1_000_000;
+/** Lines per csv-stringify call: few enough that the records and their text stay small and short-lived. */
+const LINES_PER_STRINGIFY = 100;
 
 /** Thrown inside generation at the first billing error: the file is dropped and the full list made. */
 class BillingErrorFound extends Error {}
@@ -127,7 +129,7 @@ export async function generateFile(
       if (roomFor(record)) write(record);
       else await writePart(Buffer.from(record));
     };
-    // csv-stringify once per chunk of customers, not once per line: its set-up per call is what costs.
+    // csv-stringify a few hundred lines at a time, not once per line: its set-up per call is what costs.
     write(stringify([fileColumns.map(([name]) => name)]));
     for await (const chunk of externalCustomerChunks(db, principal, lines)) {
       if (chunk.customers.some((customer) => errorsOf(chunk, customer).length > 0)) throw new BillingErrorFound();
@@ -135,9 +137,12 @@ export async function generateFile(
       const charges = await chargeLines(db, [...customers.keys()], lines);
       rowCount += charges.length;
       for (const line of charges) totalCents += line.amount_cents;
-      const records = stringify(charges.map((line) => lineFields(chunk, customers, line)));
-      if (roomFor(records)) write(records);
-      else await flushFor(records);
+      for (let at = 0; at < charges.length; at += LINES_PER_STRINGIFY) {
+        const slice = charges.slice(at, at + LINES_PER_STRINGIFY);
+        const records = stringify(slice.map((line) => lineFields(chunk, customers, line)));
+        if (roomFor(records)) write(records);
+        else await flushFor(records);
+      }
     }
     if (used > 0) await writePart(buffer.subarray(0, used));
     const checksum = hash.digest('hex');
