@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { createTextIndex, dropTextIndex, type TextIndex } from '../src/db/dialect.ts';
+import { createTextIndex, dropTextIndex, type TextIndex } from '../src/db/text-search.ts';
 
 // The customer search index as this migration made it (later migrations change it).
 const customerSearchIndex: TextIndex = {

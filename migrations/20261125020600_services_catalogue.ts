@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { createTextIndex, dropTextIndex } from '../src/db/dialect.ts';
+import { createTextIndex, dropTextIndex } from '../src/db/text-search.ts';
 import { phoneNumberSearchIndex } from '../src/features/numbers/numbers.ts';
 
 /**

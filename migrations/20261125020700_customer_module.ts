@@ -1,5 +1,11 @@
 import type { Knex } from 'knex';
-import { createTextIndex, createTextSearch, dropTextIndex, dropTextSearch, type TextIndex } from '../src/db/dialect.ts';
+import {
+  createTextIndex,
+  createTextSearch,
+  dropTextIndex,
+  dropTextSearch,
+  type TextIndex,
+} from '../src/db/text-search.ts';
 
 // The customer search index as this migration made it (20261130180000 folds accents and phone digits).
 const customerSearchIndex: TextIndex = {

@@ -1,5 +1,11 @@
 import type { Knex } from 'knex';
-import { createTextIndex, createTextSearch, dropTextIndex, dropTextSearch, type TextIndex } from '../src/db/dialect.ts';
+import {
+  createTextIndex,
+  createTextSearch,
+  dropTextIndex,
+  dropTextSearch,
+  type TextIndex,
+} from '../src/db/text-search.ts';
 import { AUDIT_VALUE_START } from '../src/features/audit/queries.ts';
 import { normalisePhone } from '../src/lib/phone.ts';
 

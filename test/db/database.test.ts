@@ -1,16 +1,14 @@
 import t from 'tap';
+import { datePlusDays, daysBetween, whileLocked } from '../../src/db/dialect.ts';
+import type { Db } from '../../src/db/index.ts';
 import {
   createTextIndex,
   createTextSearch,
-  datePlusDays,
-  daysBetween,
   dropTextIndex,
   dropTextSearch,
   matchesText,
   whereTextContains,
-  whileLocked,
-} from '../../src/db/dialect.ts';
-import type { Db } from '../../src/db/index.ts';
+} from '../../src/db/text-search.ts';
 import { jobHandlers } from '../../src/jobs/handlers.ts';
 import {
   CLAIM_LEASE_MS,

@@ -1,4 +1,4 @@
-import type { TextIndex } from '../../db/dialect.ts';
+import type { TextIndex } from '../../db/text-search.ts';
 
 /**
  * The customer columns a search term is looked for in (B3: the Custom Account ID is searchable

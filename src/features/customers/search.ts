@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
 import type { StaffPrincipal } from '../../auth/principal.ts';
 import { type CustomerRow, customersVisibleTo } from '../../auth/scope.ts';
-import { TEXT_INDEX_MIN_LENGTH, whereTextContains } from '../../db/dialect.ts';
 import type { Queryable } from '../../db/index.ts';
+import { TEXT_INDEX_MIN_LENGTH, whereTextContains } from '../../db/text-search.ts';
 import { phoneSearchDigits } from '../../lib/phone.ts';
 import { orgsWithNumberContaining, whereEffectiveNumberOf } from '../external-numbers/external-numbers.ts';
 import { customersWithNumberContaining } from '../numbers/numbers.ts';

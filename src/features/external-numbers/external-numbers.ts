@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../../auth/principal.ts';
-import { isUniqueViolation, matchesText } from '../../db/dialect.ts';
+import { isUniqueViolation } from '../../db/dialect.ts';
 import type { Db, Queryable } from '../../db/index.ts';
+import { matchesText } from '../../db/text-search.ts';
 import { nowIso } from '../../lib/dates.ts';
 import { notFound } from '../../lib/http-error.ts';
 import { auditCreated, auditDeleted, updateAudited } from '../audit/audit.ts';

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import { TEXT_INDEX_MIN_LENGTH, type TextIndex, whereTextContains } from '../../db/dialect.ts';
 import type { Queryable } from '../../db/index.ts';
+import { TEXT_INDEX_MIN_LENGTH, type TextIndex, whereTextContains } from '../../db/text-search.ts';
 import { nameKeyRange, normaliseName } from '../../lib/names.ts';
 import { kindInfo, type OrgKind } from './kinds.ts';
 

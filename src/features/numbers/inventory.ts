@@ -1,6 +1,7 @@
 import type { Actor } from '../../auth/principal.ts';
-import { likeInsensitive, TEXT_INDEX_MIN_LENGTH, whereTextContains } from '../../db/dialect.ts';
+import { likeInsensitive } from '../../db/dialect.ts';
 import { inTransaction, type Queryable } from '../../db/index.ts';
+import { TEXT_INDEX_MIN_LENGTH, whereTextContains } from '../../db/text-search.ts';
 import { nowIso } from '../../lib/dates.ts';
 import type { FieldErrors } from '../../lib/forms.ts';
 import { updateAudited } from '../audit/audit.ts';

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
-import { likeInsensitive, TEXT_INDEX_MIN_LENGTH, type TextIndex, whereTextContains } from '../../db/dialect.ts';
+import { likeInsensitive } from '../../db/dialect.ts';
 import type { Queryable } from '../../db/index.ts';
+import { TEXT_INDEX_MIN_LENGTH, type TextIndex, whereTextContains } from '../../db/text-search.ts';
 import { nowIso } from '../../lib/dates.ts';
 import { type Grade, suggestedGrade } from './grades.ts';
 
