@@ -2,9 +2,9 @@ import type { Knex } from 'knex';
 import type { Queryable } from './index.ts';
 
 /**
- * The one place that knows which database we are on. Features call these helpers and never branch on
- * the dialect themselves; when a feature needs SQL that differs, it adds a small helper here (with a
- * test in test/db/ , which runs on both databases).
+ * The one place features ask which database we are on (with text-search.ts and money-bounds.ts beside
+ * it). Features call these helpers and never branch on the dialect themselves; when a feature needs SQL
+ * that differs, it adds a small helper here, with a test in test/db/database.test.ts (run on both).
  *
  * Portable without a helper (Knex writes the right SQL for both): upserts with
  * `.onConflict(columns).merge()` or `.ignore()`, and `.returning(columns)`. Timestamps are ISO strings
