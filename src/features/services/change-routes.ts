@@ -45,9 +45,9 @@ export default async function serviceChangeRoutes(app: FastifyInstance, { db }: 
   }
 
   /** Back to Service Details with what happened (and, after adding, the same search). */
-  function reported(request: FastifyRequest, outcome: ChangeOutcome, query = '') {
+  function reported(request: FastifyRequest, service: ServiceRow, outcome: ChangeOutcome, query = '') {
     request.flash(outcome.ok ? 'success' : 'error', outcome.message);
-    return `/services/${(request.params as { id: string }).id}${query}`;
+    return `/services/${service.id}${query}`;
   }
 
   app.post('/services/:id/numbers', async (request, reply) => {
@@ -59,7 +59,7 @@ export default async function serviceChangeRoutes(app: FastifyInstance, { db }: 
       ids.success && ids.data.length
         ? await addNumbersToService(db, service, ids.data, actorOf(staffOf(request)))
         : { ok: false as const, message: 'Tick the numbers to add first.' };
-    return reply.seeOther(reported(request, outcome, search));
+    return reply.seeOther(reported(request, service, outcome, search));
   });
 
   // Remove: a page that asks first (with or without JavaScript), then the removal itself.
@@ -77,7 +77,7 @@ export default async function serviceChangeRoutes(app: FastifyInstance, { db }: 
     const service = await activeService(request);
     const number = await numberOf(request, service);
     const outcome = await removeNumberFromService(db, service, number, actorOf(staffOf(request)));
-    return reply.seeOther(reported(request, outcome));
+    return reply.seeOther(reported(request, service, outcome));
   });
 
   app.post('/services/:id/price-list', async (request, reply) => {
@@ -96,10 +96,10 @@ export default async function serviceChangeRoutes(app: FastifyInstance, { db }: 
       );
       if (!outcome.ok)
         return renderServiceDetails(db, request, reply.code(422), service, { priceListError: outcome.message });
-      return reply.seeOther(reported(request, outcome));
+      return reply.seeOther(reported(request, service, outcome));
     } catch (error) {
       if (!(error instanceof StaleEditError)) throw error;
-      return reply.seeOther(reported(request, { ok: false, message: STALE }));
+      return reply.seeOther(reported(request, service, { ok: false, message: STALE }));
     }
   });
 
@@ -128,10 +128,10 @@ export default async function serviceChangeRoutes(app: FastifyInstance, { db }: 
         .page('services/end', { ...endPage(service, body, form.errors), quarantineDays: await quarantineDays(db) });
     try {
       const outcome = await endService(db, service, form.data.ends_on, form.data.version, actorOf(staffOf(request)));
-      return reply.seeOther(reported(request, outcome));
+      return reply.seeOther(reported(request, service, outcome));
     } catch (error) {
       if (!(error instanceof StaleEditError)) throw error;
-      return reply.seeOther(reported(request, { ok: false, message: STALE }));
+      return reply.seeOther(reported(request, service, { ok: false, message: STALE }));
     }
   });
 }

@@ -12,6 +12,7 @@ import { type FieldErrors, parseForm, submittedValues } from '../../lib/forms.ts
 import { notFound } from '../../lib/http-error.ts';
 import { beforeQuery } from '../../lib/keyset.ts';
 import { idParam } from '../../lib/params.ts';
+import { countOf } from '../../lib/words.ts';
 import { billingContext } from '../ledger/staff/context.ts';
 import { importInWorker } from './import-worker.ts';
 import {
@@ -36,14 +37,8 @@ export default async function usageRoutes(
   app: FastifyInstance,
   { db, database }: { db: Db; database: Config['database'] },
 ) {
-  // The file is streamed into the import, never buffered, so the CSRF token cannot come from the body:
-  // the form sends it in its URL and it is checked (as the header) before the body is read.
-  app.addHook('onRequest', async (request) => {
-    const token = (request.query as Record<string, unknown>)._csrf;
-    if (request.method === 'POST' && typeof token === 'string' && !request.headers['x-csrf-token']) {
-      request.headers['x-csrf-token'] = token;
-    }
-  });
+  // The file is streamed into the import, never buffered: its CSRF token comes in the form's URL and the
+  // session plugin checks it before the body is read (uploads are checked in preParsing).
   await app.register(fastifyMultipart, { limits: { fileSize: MAX_FILE_BYTES, files: 1, fields: 5, parts: 6 } });
 
   const importsPage = async (reply: FastifyReply, before: number | undefined, errors: FieldErrors = {}) =>
@@ -73,7 +68,7 @@ export default async function usageRoutes(
       const outcome = await importInWorker({ database, path, filename: file.filename, userId: staffOf(request).id });
       request.flash(
         outcome.badRows > 0 ? 'error' : 'success',
-        `${outcome.imported} call${outcome.imported === 1 ? '' : 's'} imported, ${outcome.duplicates} already there, ${outcome.badRows} bad row${outcome.badRows === 1 ? '' : 's'}.`,
+        `${countOf(outcome.imported, 'call')} imported, ${outcome.duplicates} already there, ${countOf(outcome.badRows, 'bad row')}.`,
       );
       return reply.seeOther(`/usage/imports/${outcome.importId}`);
     } finally {
