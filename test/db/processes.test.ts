@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { loadConfig } from '../../src/config.ts';
@@ -9,6 +8,7 @@ import { migrateToLatest } from '../../src/db/migrate.ts';
 import { aStaffUser } from '../fixtures/staff.ts';
 import { DEMO_PASSWORD, demoUsers, emptyTestDatabase } from '../helpers/app.ts';
 import { freePort } from '../helpers/child-app.ts';
+import { scratchRoot } from '../helpers/scratch.ts';
 
 const JOBS = 1000;
 
@@ -49,7 +49,7 @@ function cookiesOf(response: Response): string {
 }
 
 t.test('two app processes on one database share sign-ins and run each of 1,000 due jobs exactly once', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'ledgerdesk-processes-'));
+  const dir = mkdtempSync(join(scratchRoot(), 'ledgerdesk-processes-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const database = await emptyTestDatabase(t, dir);
   const db = createDb(loadConfig({ ...database, SESSION_SECRET: 'x'.repeat(32) }).database);

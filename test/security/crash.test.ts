@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { loadConfig } from '../../src/config.ts';
@@ -15,6 +14,7 @@ import { anInvoice } from '../fixtures/billing.ts';
 import { loadTestWorld } from '../fixtures/world.ts';
 import { DEMO_PASSWORD, demoUsers, emptyTestDatabase } from '../helpers/app.ts';
 import { freePort, signInOverHttp, startApp } from '../helpers/child-app.ts';
+import { scratchRoot } from '../helpers/scratch.ts';
 
 /**
  * Crash safety (issue 18, docs/security.md): the app as a child process takes 50 concurrent payments and
@@ -27,7 +27,7 @@ const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 2);
 const BATCH = 50;
 
 t.test(`${ROUNDS} rounds of 50 concurrent payments, SIGKILL at a random moment, restart and retry`, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'ledgerdesk-crash-'));
+  const dir = mkdtempSync(join(scratchRoot(), 'ledgerdesk-crash-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const databaseEnv = await emptyTestDatabase(t, dir);
   const { database } = loadConfig({ NODE_ENV: 'test', ...databaseEnv });
