@@ -2,12 +2,16 @@
 // Runs Debian's web scanners against the app, signed in as admin, on 127.0.0.1 (issue 18, docs/security.md):
 // sqlmap on the routes that take free text or ids into queries, and wapiti (when Debian has it) over
 // everything it can crawl. Installs them when missing. Fails on any injectable parameter, any finding of
-// medium or higher severity and any 5xx answer. --quick (CI) runs sqlmap's heuristic pass only.
-import { spawnSync } from 'node:child_process';
+// medium or higher severity and any 5xx answer. --quick (CI) runs sqlmap's shallowest pass and no wapiti.
+// First, sqlmap must find the flaw in a deliberately injectable page (a canary): a scan that finds nothing
+// proves something only if it could have found something.
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
+import Database from 'better-sqlite3';
 import { DEMO_PASSWORD } from '../seeds/demo/10-core.ts';
 import { createDb } from '../src/db/index.ts';
 import { freePort, signInOverHttp, startApp } from '../test/helpers/child-app.ts';
@@ -35,6 +39,73 @@ function ensureInstalled(command: string, pkg: string): boolean {
 if (!ensureInstalled('sqlmap', 'sqlmap')) throw new Error('sqlmap could not be installed');
 const withWapiti = !args.quick && ensureInstalled('wapiti', 'wapiti');
 
+const runCommand = promisify(execFile);
+const sqlmapDepth = args.quick
+  ? ['--technique=BEU', '--level=1', '--risk=1']
+  : ['--technique=BEUST', '--level=3', '--risk=2', '--time-sec=2'];
+
+/** Runs sqlmap on one target; answers what it found, and a problem to report when it found one. */
+async function sqlmap(target: { url: string; data?: string; method?: string }, cookie?: string) {
+  const out = mkdtempSync(join(tmpdir(), 'ledgerdesk-sqlmap-'));
+  try {
+    const { stdout, stderr } = await runCommand(
+      'sqlmap',
+      [
+        '-u',
+        target.url,
+        ...(target.data ? ['--data', target.data] : []),
+        ...(target.method ? ['--method', target.method] : []),
+        ...(cookie ? [`--cookie=${cookie}`] : []),
+        '--skip=_csrf',
+        '--dbms=SQLite',
+        '--batch',
+        '--disable-coloring',
+        '--flush-session',
+        `--output-dir=${out}`,
+        ...sqlmapDepth,
+      ],
+      { maxBuffer: 64 * 1024 * 1024 },
+    );
+    const text = `${stdout}\n${stderr}`;
+    if (/identified the following injection point/i.test(text))
+      return { verdict: 'INJECTABLE', problem: `sqlmap: injectable parameter at ${target.url}\n${text.slice(-3000)}` };
+    const crashed = /HTTP error codes detected during run:[^\n]*5\d\d[^\n]*/i.exec(text);
+    if (crashed) return { verdict: '5xx answers', problem: `sqlmap: ${crashed[0]} at ${target.url}` };
+    return { verdict: 'nothing found' };
+  } catch (error) {
+    return { verdict: 'failed', problem: `sqlmap failed at ${target.url}: ${String(error).slice(-2000)}` };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/** The canary: a page that puts its `q` into SQL as text, which sqlmap must report. */
+async function sqlmapFindsTheCanary(): Promise<boolean> {
+  const canary = new Database(':memory:');
+  canary.exec("create table customers (name text); insert into customers values ('acme'), ('beta')");
+  const server = createServer((request, response) => {
+    const q = new URL(request.url ?? '/', 'http://canary').searchParams.get('q') ?? '';
+    try {
+      const rows = canary.prepare(`select name from customers where name like '%${q}%'`).all() as { name: string }[];
+      response.end(`<ul>${rows.map((row) => `<li>${row.name}</li>`).join('')}</ul>`);
+    } catch {
+      response.statusCode = 400;
+      response.end('bad request');
+    }
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  try {
+    return (await sqlmap({ url: `http://127.0.0.1:${port}/customers?q=acme` })).verdict === 'INJECTABLE';
+  } finally {
+    server.close();
+    canary.close();
+  }
+}
+
+if (!(await sqlmapFindsTheCanary())) throw new Error('sqlmap did not find the canary’s injectable parameter');
+console.log('sqlmap finds the canary’s injectable parameter');
+
 const dir = mkdtempSync(join(tmpdir(), 'ledgerdesk-scan-'));
 const file = join(dir, 'scan.sqlite');
 const port = await freePort();
@@ -57,6 +128,9 @@ try {
   const number = await db('external_customer_numbers').orderBy('id').first('id');
   await db.destroy();
   const session = await signInOverHttp(base, ADMIN, DEMO_PASSWORD);
+  // A scan that was answered by the sign-in page would prove nothing.
+  const signedIn = await fetch(`${base}/customers?q=acme`, { headers: { cookie: session.cookie }, redirect: 'manual' });
+  if (signedIn.status !== 200) throw new Error(`the scan's session is not signed in (${signedIn.status})`);
   const today = new Date().toISOString().slice(0, 10);
   const c = `${base}/customers/${customer.id}`;
 
@@ -89,40 +163,12 @@ try {
       data: new URLSearchParams({ _csrf: session.csrf, number: 'SCAN-1', version: '1' }).toString(),
     },
   ];
-  const out = join(dir, 'sqlmap');
-  const depth = args.quick
-    ? ['--smart', '--technique=BEU', '--level=1', '--risk=1']
-    : ['--technique=BEUST', '--level=3', '--risk=2', '--time-sec=2'];
   for (const target of targets) {
-    const run = spawnSync(
-      'sqlmap',
-      [
-        '-u',
-        target.url,
-        ...(target.data ? ['--data', target.data] : []),
-        ...(target.method ? ['--method', target.method] : []),
-        `--cookie=${session.cookie}`,
-        '--skip=_csrf',
-        '--dbms=SQLite',
-        '--batch',
-        '--disable-coloring',
-        '--flush-session',
-        `--output-dir=${out}`,
-        ...depth,
-      ],
-      { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
-    );
-    const text = `${run.stdout}\n${run.stderr}`;
-    const injectable = /identified the following injection point|is vulnerable|appears to be .* injectable/i.test(text);
-    const crashed = /HTTP error codes detected during run:[\s\S]*?5\d\d/i.exec(text);
+    const found = await sqlmap(target, session.cookie);
     console.log(
-      `sqlmap ${target.method ?? (target.data ? 'POST' : 'GET')} ${target.url.replace(base, '')}: ${
-        injectable ? 'INJECTABLE' : crashed ? '5xx answers' : 'nothing found'
-      }`,
+      `sqlmap ${target.method ?? (target.data ? 'POST' : 'GET')} ${target.url.replace(base, '')}: ${found.verdict}`,
     );
-    if (injectable) findings.push(`sqlmap: injectable parameter at ${target.url}\n${text.slice(-3000)}`);
-    if (crashed) findings.push(`sqlmap: 5xx answers at ${target.url}: ${crashed[0]}`);
-    if (run.status !== 0 && !injectable) findings.push(`sqlmap failed at ${target.url}: ${text.slice(-2000)}`);
+    if (found.problem) findings.push(found.problem);
   }
 
   if (withWapiti) {
