@@ -114,16 +114,7 @@ async function build(db: Knex) {
     'locations',
     ['customer_id', 'line1', 'city', 'region', 'postal_code', 'country', 'is_bill_to', 'created_at'],
     located.length,
-    (j) => [
-      firstCustomer + located[j],
-      '1 Bench Street',
-      'Springfield',
-      j % 2 ? 'CA' : 'NY',
-      '90210',
-      'US',
-      1,
-      now,
-    ],
+    (j) => [firstCustomer + located[j], '1 Bench Street', 'Springfield', j % 2 ? 'CA' : 'NY', '90210', 'US', 1, now],
   );
   // Most services run all month; one in ten starts mid-period (pro-rated, set-up charged), one in twenty ends in it.
   await insertGenerated(
@@ -148,7 +139,7 @@ async function build(db: Knex) {
       return [
         firstService + i,
         firstCustomer + Math.floor(i / servicesEach),
-        types[i % servicesEach % types.length].id,
+        types[(i % servicesEach) % types.length].id,
         list.id,
         ends ? 'cancelled' : 'active',
         1_500 + (i % 7) * 250,
@@ -209,7 +200,8 @@ async function build(db: Knex) {
 const dir = mkdtempSync(join(tmpdir(), 'ledgerdesk-bill-run-'));
 const file = join(dir, 'bench.sqlite');
 const built = performance.now();
-if (args.db && existsSync(args.db)) {
+const reuse = args.db !== undefined && existsSync(args.db);
+if (reuse && args.db) {
   copyFileSync(args.db, file);
 } else {
   const target = args.db ?? file;
@@ -228,7 +220,7 @@ try {
   const count = async (table: string) => Number((await db(table).count({ n: '*' }).first())?.n);
   console.log(
     `database: ${await count('customers')} customers, ${await count('services')} services, ${await count('cdrs')} calls ` +
-      `(${args.db && existsSync(args.db) ? 'copied' : 'built'} in ${((performance.now() - built) / 1000).toFixed(1)} s)`,
+      `(${reuse ? 'copied' : 'built'} in ${((performance.now() - built) / 1000).toFixed(1)} s)`,
   );
   console.log(await idleLoopDelay());
 
@@ -276,9 +268,7 @@ try {
   };
 
   if (args.preview) {
-    const preview = await measure('preview', [`/customers/${acme}`], () =>
-      previewInWorker(config.database, PERIOD),
-    );
+    const preview = await measure('preview', [`/customers/${acme}`], () => previewInWorker(config.database, PERIOD));
     console.log(`  ${preview.customers} customers, ${preview.invoices} invoices, ${preview.problemCount} problems`);
   }
   for (const round of ['commit', 'commit again']) {
@@ -289,7 +279,11 @@ try {
     const run = await db('bill_runs').where('id', runId).first();
     console.log(
       `  ${run.status}: ${run.customers_done} customers, ${run.invoices_made} invoices, ${run.errors_count} with problems, ` +
-        `${await count('invoices')} invoices and ${await db('cdrs').whereNull('invoice_id').count({ n: '*' }).first().then((r) => r?.n)} unbilled calls in all`,
+        `${await count('invoices')} invoices and ${await db('cdrs')
+          .whereNull('invoice_id')
+          .count({ n: '*' })
+          .first()
+          .then((r) => r?.n)} unbilled calls in all`,
     );
   }
 } finally {
