@@ -19,9 +19,10 @@ import {
 
 /**
  * Customers read and billed together: a few queries and one transaction per chunk (a commit per customer
- * was an fsync per invoice: 100,000 of them for a large period).
+ * was an fsync per invoice). Small enough that a page's write waits little for the lock: on a loaded
+ * machine 1,000 customers held it for up to 2.6 s (250: under 0.9 s, for 10 % more CPU).
  */
-const CHUNK = 1_000;
+const CHUNK = 250;
 const PREVIEW_ROWS = 100;
 const PROBLEMS_KEPT = 500;
 const DUE_AFTER_DAYS = 30;
