@@ -143,7 +143,8 @@ try {
     { url: `${base}/institutions?q=uni` },
     { url: `${c}*/billing/invoices` },
     { url: `${c}/billing/invoices/${invoice?.id ?? 1}*` },
-    { url: `${c}/metrics/access-trail?page=1` },
+    // Not the access trail: it shows the URLs asked for, sqlmap's payloads included, which reads as a boolean flaw.
+    { url: `${c}/metrics/field-changes?before=1000` },
     { url: `${base}/reports?page=1` },
     {
       url: `${c}/billing/payments`,
