@@ -38,6 +38,20 @@ function ensureInstalled(command: string, pkg: string): boolean {
 
 if (!ensureInstalled('sqlmap', 'sqlmap')) throw new Error('sqlmap could not be installed');
 const withWapiti = !args.quick && ensureInstalled('wapiti', 'wapiti');
+/**
+ * Debian's wapiti 3.0.4 on Python 3.11 fails on any `-x` exclusion (its pattern puts the `(?ms)` flags
+ * last, which Python 3.11 refuses), and the sign-out must be excluded. So wapiti runs with that one
+ * function corrected: the same pattern, flags first.
+ */
+const WAPITI_WITH_EXCLUSIONS = `
+import re, sys
+import wapitiCore.net.crawler as crawler
+crawler.wildcard_translate = lambda pattern: re.compile(
+    '(?ms)' + ''.join('.*' if char == '*' else re.escape(char) for char in pattern) + r'\\Z')
+from wapitiCore.main.wapiti import wapiti_main
+sys.argv[0] = 'wapiti'
+sys.exit(wapiti_main())
+`;
 
 const runCommand = promisify(execFile);
 const sqlmapDepth = args.quick
@@ -69,7 +83,8 @@ async function sqlmap(target: { url: string; data?: string; method?: string }, c
     const text = `${stdout}\n${stderr}`;
     if (/identified the following injection point/i.test(text))
       return { verdict: 'INJECTABLE', problem: `sqlmap: injectable parameter at ${target.url}\n${text.slice(-3000)}` };
-    const crashed = /HTTP error codes detected during run:[^\n]*5\d\d[^\n]*/i.exec(text);
+    // sqlmap lists the error answers it met one per line, e.g. "500 (Internal Server Error) - 3 times".
+    const crashed = /^5\d\d \([^)]*\) - \d+ times?$/m.exec(text);
     if (crashed) return { verdict: '5xx answers', problem: `sqlmap: ${crashed[0]} at ${target.url}` };
     return { verdict: 'nothing found' };
   } catch (error) {
@@ -175,9 +190,16 @@ try {
   if (withWapiti) {
     const report = join(dir, 'wapiti.json');
     // Everything a signed-in admin can reach, but never the sign-out (the scan would end itself).
+    // wapiti's own interpreter (its script's first line): the PATH may lead to another Python.
+    const wapitiScript = spawnSync('sh', ['-c', 'command -v wapiti'], { encoding: 'utf8' }).stdout.trim();
+    const python = readFileSync(wapitiScript, 'utf8')
+      .split('\n')[0]
+      .replace(/^#!\s*/, '');
     const run = spawnSync(
-      'wapiti',
+      python,
       [
+        '-c',
+        WAPITI_WITH_EXCLUSIONS,
         '-u',
         `${base}/`,
         '--scope',
