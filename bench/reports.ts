@@ -71,7 +71,7 @@ function pageReads() {
 const resellerId = values.reseller ? (await db('resellers').where('name', values.reseller).first('id')).id : null;
 const today = todayIso();
 const file = join(tmpdir(), `ledgerdesk-bench-report-${process.pid}.csv`);
-console.log(`before: ${load()}`);
+console.log(`before: RSS ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB; ${load()}`);
 const started = performance.now();
 const cpuBefore = process.cpuUsage();
 const delay = delayMonitor();
