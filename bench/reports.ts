@@ -6,7 +6,7 @@
 // The load average is printed beside the figures: other work on the machine slows everything down.
 // Before and after figures, with their load, are in docs/performance.md (Custom Reports, Receivables dashboard).
 import { rmSync, statSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -19,6 +19,7 @@ import { exportOffLoop } from '../src/features/reports/export.ts';
 import { fieldKeys } from '../src/features/reports/fields.ts';
 import { todayIso } from '../src/lib/dates.ts';
 import { closeOffLoop } from '../src/lib/off-loop.ts';
+import { idleLoopDelay, loadAverage as load } from './machine.ts';
 
 const { values } = parseArgs({
   options: { file: { type: 'string', default: 'data/large.sqlite' }, reseller: { type: 'string' } },
@@ -27,10 +28,6 @@ const { database } = loadConfig({ DB_FILE: values.file });
 const db = createDb(database);
 const count = async (table: string) => Number((await db(table).count({ n: '*' }).first())?.n).toLocaleString('en-US');
 console.log(`database: ${await count('customers')} customers, ${await count('invoices')} invoices`);
-const load = () =>
-  `load average ${loadavg()
-    .map((l) => l.toFixed(2))
-    .join(', ')}`;
 const admin = toStaffPrincipal(await db('users').where('email', 'admin@example.com').first());
 
 let peakRss = process.memoryUsage().rss;
@@ -71,7 +68,8 @@ function pageReads() {
 const resellerId = values.reseller ? (await db('resellers').where('name', values.reseller).first('id')).id : null;
 const today = todayIso();
 const file = join(tmpdir(), `ledgerdesk-bench-report-${process.pid}.csv`);
-console.log(`before: ${load()}`);
+console.log(await idleLoopDelay());
+console.log(`before: RSS ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB; ${load()}`);
 const started = performance.now();
 const cpuBefore = process.cpuUsage();
 const delay = delayMonitor();

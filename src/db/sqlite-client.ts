@@ -22,7 +22,13 @@ const LOCK_WAIT_MS = 5_000;
 /** Compiled statements kept per connection: the app's queries are a few hundred shapes. */
 const STATEMENTS_KEPT = 500;
 
-type Query = { sql: string; bindings?: unknown[]; response?: unknown; context?: unknown };
+type Query = {
+  sql: string;
+  bindings?: unknown[];
+  options?: { rowMode?: 'array' };
+  response?: unknown;
+  context?: unknown;
+};
 
 // Per connection, not per client: Knex runs a transaction's queries through a copy of the client.
 const statements = new WeakMap<Database, Map<string, Statement>>();
@@ -83,7 +89,15 @@ export class LedgerSqliteClient extends BetterSqliteClient {
     const statement = keptStatement(connection, obj.sql);
     const bindings = this._formatBindings(obj.bindings);
     if (statement.reader) {
-      obj.response = statement.all(bindings);
+      if (obj.options?.rowMode !== 'array') obj.response = statement.all(bindings);
+      else
+        try {
+          // node-postgres's option, which Knex passes on (selectArrays in index.ts): no object per row.
+          obj.response = statement.raw(true).all(bindings);
+        } finally {
+          // The statement is kept and shared: it goes back to answering objects.
+          statement.raw(false);
+        }
       return obj;
     }
     const response = statement.run(bindings);

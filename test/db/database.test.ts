@@ -1,6 +1,6 @@
 import t from 'tap';
 import { datePlusDays, daysBetween, whileLocked } from '../../src/db/dialect.ts';
-import type { Db } from '../../src/db/index.ts';
+import { type Db, selectArrays } from '../../src/db/index.ts';
 import {
   createTextIndex,
   createTextSearch,
@@ -95,6 +95,20 @@ t.test(
     await db.schema.dropTable('scratch_places');
   },
 );
+
+t.test('a read as arrays gives each row its values in select order; the same query then answers objects', async (t) => {
+  const { db } = await buildTestApp(t);
+  const query = () => db('resellers').orderBy('id').select('name', 'id', db.raw('count(*) over () as resellers'));
+  const objects = await query();
+  t.ok(objects.length > 1);
+  t.same(
+    await selectArrays(query()),
+    objects.map((r) => [r.name, r.id, objects.length]),
+  );
+  t.same(await query(), objects, 'the kept statement is back to objects');
+  const { sql, bindings } = query().toSQL();
+  t.same(await selectArrays(db.raw(sql, bindings)), await selectArrays(query()), 'a raw statement too');
+});
 
 t.test('date arithmetic on ISO dates gives ISO dates and whole days', async (t) => {
   const { db } = await buildTestApp(t);

@@ -1,9 +1,7 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { stringify } from 'csv-stringify';
+import { stringify } from 'csv-stringify/sync';
 import { centsToDecimal } from '../../lib/money.ts';
 import { type FieldKey, fieldLabel } from './fields.ts';
-import { moneyFields, type ReportRow } from './rows.ts';
+import { moneyFields, type ReportCells } from './rows.ts';
 
 /**
  * A cell a spreadsheet would take for a formula (it starts with =, +, -, @, or a tab or carriage
@@ -14,27 +12,25 @@ export function neutraliseFormula(text: string): string {
   return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }
 
-/** One row as CSV cells, in the report's column order. */
-export function csvCells(fields: readonly FieldKey[], row: ReportRow): string[] {
-  return fields.map((key) => {
-    const value = row[key];
-    if (value === null || value === undefined) return '';
-    if (moneyFields.has(key)) return centsToDecimal(Number(value));
-    return neutraliseFormula(String(value));
-  });
+const csvOptions = { record_delimiter: '\r\n' };
+
+/** The CSV's first line: the field labels, in the report's column order. */
+export function csvHeader(fields: readonly FieldKey[]): string {
+  return stringify([fields.map(fieldLabel)], csvOptions);
 }
 
 /**
- * The CSV of a report as a stream: a header of the field labels, then each batch of rows as it comes
- * from the database. Backpressure reaches the batches: a slow reader pauses the queries.
+ * A batch of rows as CSV lines, in one csv-stringify call (its set-up per call is what a call per row
+ * costs): money as decimals, other values as text with formulas neutralised, nothing as an empty cell.
+ * The rows' values are replaced by their text in place; the batch is not used again.
  */
-export function reportCsv(fields: readonly FieldKey[], batches: AsyncIterable<ReportRow[]>): Readable {
-  async function* records() {
-    yield fields.map(fieldLabel);
-    for await (const batch of batches) for (const row of batch) yield csvCells(fields, row);
-  }
-  const csv = stringify({ record_delimiter: '\r\n' });
-  // pipeline (not pipe) passes a failing query on: the CSV stream errors, so its reader fails too.
-  pipeline(Readable.from(records()), csv).catch(() => undefined);
-  return csv;
+export function csvLines(fields: readonly FieldKey[], rows: ReportCells[]): string {
+  const money = fields.map((key) => moneyFields.has(key));
+  for (const row of rows)
+    for (let i = 0; i < row.length; i++) {
+      const value = row[i];
+      if (value === null) row[i] = '';
+      else row[i] = money[i] ? centsToDecimal(Number(value)) : neutraliseFormula(String(value));
+    }
+  return stringify(rows, csvOptions);
 }

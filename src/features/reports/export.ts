@@ -1,13 +1,11 @@
-import { createWriteStream } from 'node:fs';
-import { Writable, type Writable as WritableStream } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { open } from 'node:fs/promises';
 import type { Config } from '../../config.ts';
 import { createDb, type Db } from '../../db/index.ts';
 import { offLoopTask, runOffLoop } from '../../lib/off-loop.ts';
-import { reportCsv } from './csv.ts';
-import { type ReportQuery, reportRows } from './rows.ts';
+import { csvHeader, csvLines } from './csv.ts';
+import { type ReportQuery, reportBatches } from './rows.ts';
 
-/** A kept file is stored in chunks of this size, so neither writing nor downloading holds it whole. */
+/** A kept file is stored in chunks of about this size, so neither writing nor downloading holds it whole. */
 const CHUNK_BYTES = 256 * 1024;
 
 /** Where an export's CSV goes: a file on disk (the on-demand download), or a periodic run's kept chunks. */
@@ -16,49 +14,59 @@ export type ExportTarget = { file: string } | { runId: number };
 export type ExportJob = { database: Config['database']; query: ReportQuery; into: ExportTarget };
 export type ExportOutcome = { rows: number; bytes: number };
 
-/** Buffers the CSV into chunk rows of the run as it streams out; never more than one chunk in memory. */
-function chunkWriter(db: Db, runId: number): WritableStream {
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  let seq = 0;
-  const flush = async () => {
-    if (!pendingBytes) return;
-    const content = Buffer.concat(pending);
-    pending = [];
-    pendingBytes = 0;
-    await db('report_run_chunks').insert({ run_id: runId, seq: seq++, content });
+/** Where the CSV's text goes, a batch's lines at a time; `close` writes what is left. */
+type Sink = { write(text: string): Promise<void>; close(): Promise<void> };
+
+async function fileSink(path: string): Promise<Sink> {
+  const file = await open(path, 'w');
+  return {
+    write: async (text) => {
+      await file.appendFile(text);
+    },
+    close: () => file.close(),
   };
-  return new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      pending.push(chunk);
-      pendingBytes += chunk.length;
-      if (pendingBytes < CHUNK_BYTES) return done();
-      flush().then(() => done(), done);
-    },
-    final(done) {
-      flush().then(() => done(), done);
-    },
-  });
 }
 
-/** Streams a report's CSV into the target, counting rows and bytes; memory holds one batch of rows. */
+/** Collects the CSV into chunk rows of the run; never more than one chunk and a batch in memory. */
+async function chunkSink(db: Db, runId: number): Promise<Sink> {
+  await db('report_run_chunks').where('run_id', runId).delete();
+  let pending: string[] = [];
+  let pendingLength = 0;
+  let seq = 0;
+  const flush = async () => {
+    if (!pendingLength) return;
+    const content = Buffer.from(pending.join(''));
+    pending = [];
+    pendingLength = 0;
+    await db('report_run_chunks').insert({ run_id: runId, seq: seq++, content });
+  };
+  return {
+    write: async (text) => {
+      pending.push(text);
+      pendingLength += text.length;
+      if (pendingLength >= CHUNK_BYTES) await flush();
+    },
+    close: flush,
+  };
+}
+
+/** Writes a report's CSV into the target a batch at a time, counting rows and bytes. */
 export async function exportReport(db: Db, query: ReportQuery, into: ExportTarget): Promise<ExportOutcome> {
   const outcome = { rows: 0, bytes: 0 };
-  async function* counted() {
-    for await (const batch of reportRows(db, query)) {
+  const sink = 'file' in into ? await fileSink(into.file) : await chunkSink(db, into.runId);
+  const write = (text: string) => {
+    outcome.bytes += Buffer.byteLength(text);
+    return sink.write(text);
+  };
+  try {
+    await write(csvHeader(query.fields));
+    for await (const batch of reportBatches(db, query)) {
       outcome.rows += batch.length;
-      yield batch;
+      await write(csvLines(query.fields, batch));
     }
+  } finally {
+    await sink.close();
   }
-  async function* measured(csv: AsyncIterable<Buffer>) {
-    for await (const chunk of csv) {
-      outcome.bytes += chunk.length;
-      yield chunk;
-    }
-  }
-  if ('runId' in into) await db('report_run_chunks').where('run_id', into.runId).delete();
-  const sink = 'file' in into ? createWriteStream(into.file) : chunkWriter(db, into.runId);
-  await pipeline(reportCsv(query.fields, counted()), measured, sink);
   return outcome;
 }
 

@@ -1,31 +1,27 @@
 /**
  * Every reportable field of a Custom Report (B5), in the default column order: a new report includes
- * them all, Custom Account ID first. Each belongs to a group that one batched query fills (rows.ts),
- * so a report loads only the groups its fields need.
+ * them all, Custom Account ID first. Each is one column of the report's query (rows.ts).
  */
-export const fieldGroups = ['customer', 'external', 'billTo', 'contact', 'services', 'invoices', 'payments'] as const;
-export type FieldGroup = (typeof fieldGroups)[number];
-
 export const reportFields = [
-  { key: 'custom_account_id', label: 'Custom Account ID', group: 'customer' },
-  { key: 'account_number', label: 'Account Number', group: 'customer' },
-  { key: 'name', label: 'Name', group: 'customer' },
-  { key: 'status', label: 'Status', group: 'customer' },
-  { key: 'kind', label: 'Kind', group: 'customer' },
-  { key: 'reseller', label: 'Reseller', group: 'customer' },
-  { key: 'external_number', label: 'External Customer Number', group: 'external' },
-  { key: 'external_number_source', label: 'External Number Source', group: 'external' },
-  { key: 'bill_to', label: 'Bill To Address', group: 'billTo' },
-  { key: 'billing_contact', label: 'Billing Contact', group: 'contact' },
-  { key: 'services', label: 'Services', group: 'services' },
-  { key: 'numbers', label: 'Numbers', group: 'services' },
-  { key: 'recurring', label: 'Recurring Charges', group: 'services' },
-  { key: 'invoiced', label: 'Invoiced', group: 'invoices' },
-  { key: 'paid', label: 'Paid', group: 'payments' },
-  { key: 'open_balance', label: 'Open Balance', group: 'invoices' },
-  { key: 'past_due', label: 'Past Due', group: 'invoices' },
-  { key: 'oldest_invoice', label: 'Oldest Invoice', group: 'invoices' },
-] as const satisfies readonly { key: string; label: string; group: FieldGroup }[];
+  { key: 'custom_account_id', label: 'Custom Account ID' },
+  { key: 'account_number', label: 'Account Number' },
+  { key: 'name', label: 'Name' },
+  { key: 'status', label: 'Status' },
+  { key: 'kind', label: 'Kind' },
+  { key: 'reseller', label: 'Reseller' },
+  { key: 'external_number', label: 'External Customer Number' },
+  { key: 'external_number_source', label: 'External Number Source' },
+  { key: 'bill_to', label: 'Bill To Address' },
+  { key: 'billing_contact', label: 'Billing Contact' },
+  { key: 'services', label: 'Services' },
+  { key: 'numbers', label: 'Numbers' },
+  { key: 'recurring', label: 'Recurring Charges' },
+  { key: 'invoiced', label: 'Invoiced' },
+  { key: 'paid', label: 'Paid' },
+  { key: 'open_balance', label: 'Open Balance' },
+  { key: 'past_due', label: 'Past Due' },
+  { key: 'oldest_invoice', label: 'Oldest Invoice' },
+] as const satisfies readonly { key: string; label: string }[];
 
 export type FieldKey = (typeof reportFields)[number]['key'];
 export const fieldKeys = reportFields.map((f) => f.key) as FieldKey[];
@@ -37,11 +33,6 @@ export function isFieldKey(key: string): key is FieldKey {
 
 export function fieldLabel(key: FieldKey): string {
   return byKey.get(key)!.label;
-}
-
-/** The groups the chosen fields need. */
-export function groupsOf(fields: readonly FieldKey[]): Set<FieldGroup> {
-  return new Set(fields.map((key) => byKey.get(key)!.group));
 }
 
 /**

@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import t from 'tap';
+import { effectiveExternalNumbers } from '../../../src/features/external-numbers/external-numbers.ts';
 import { openInvoiceTotals } from '../../../src/features/ledger/balance.ts';
 import { fieldKeys } from '../../../src/features/reports/fields.ts';
 import { reportRows } from '../../../src/features/reports/rows.ts';
@@ -229,6 +230,34 @@ t.test('every field comes out right for a known customer', async (t) => {
     today,
   });
   t.same(personal.map((r) => r.name).sort(), ['Carla Jensen', 'Frank Osei']);
+
+  // The external number is A5's effective number, as effectiveExternalNumbers has it, for every customer of
+  // the demo data: a group's number, an institution's alone or through a group without one, and none.
+  const customers = await db('customers').orderBy('id').select('id', 'account_number', 'institution_id', 'group_id');
+  const effective = await effectiveExternalNumbers(db, customers);
+  t.same(
+    await rowsOf(db, {
+      resellerId: null,
+      filters: {},
+      fields: ['account_number', 'external_number', 'external_number_source'],
+      period,
+      today,
+    }),
+    customers.map((c) => {
+      const number = effective.get(c.id);
+      return {
+        account_number: c.account_number,
+        external_number: number?.number ?? null,
+        external_number_source: number
+          ? `${number.source === 'group' ? 'Group' : 'Institution'}: ${number.sourceName}`
+          : null,
+      };
+    }),
+  );
+  t.ok(
+    new Set([...effective.values()].map((number) => number?.source)).size === 3,
+    'the demo data has numbers from groups, from institutions, and none',
+  );
 
   // Each batch covers exactly its keyset range of the report's customers, with the scope and filters.
   for (const scope of [
