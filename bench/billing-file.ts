@@ -22,6 +22,7 @@ import { createDb } from '../src/db/index.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { generateInWorker, validateInWorker } from '../src/features/billing-file/generation-worker.ts';
 import { accountNumberFor } from '../src/features/customers/account-number.ts';
+import { insertGenerated } from './fill.ts';
 import { idleLoopDelay, loadAverage } from './machine.ts';
 
 const { values: args } = parseArgs({
@@ -40,34 +41,18 @@ const INSTITUTIONS = 1_000;
 const GROUPS = 5_000;
 const BENCH_ADMIN = 'bench@example.com';
 
-// Ids are assigned here rather than read back, so building the data needs no round trips.
-async function insertRows(db: Knex, table: string, columns: string[], count: number, row: (i: number) => Knex.Value[]) {
-  const perStatement = Math.floor(30_000 / columns.length);
-  const tuple = `(${columns.map(() => '?').join(',')})`;
-  for (let start = 0; start < count; start += 50_000) {
-    await db.transaction(async (trx) => {
-      for (let i = start; i < Math.min(count, start + 50_000); i += perStatement) {
-        const n = Math.min(perStatement, count - i, start + 50_000 - i);
-        const bindings: Knex.Value[] = [];
-        for (let j = i; j < i + n; j++) bindings.push(...row(j));
-        await trx.raw(`insert into ${table} (${columns.join(',')}) values ${Array(n).fill(tuple).join(',')}`, bindings);
-      }
-    });
-  }
-}
-
 async function build(db: Knex) {
   const now = new Date().toISOString();
   const [admin] = await db('users')
     .insert({ email: BENCH_ADMIN, name: 'Bench Admin', role: 'admin', password_hash: 'x', created_at: now })
     .returning('*');
-  await insertRows(db, 'institutions', ['id', 'name', 'name_key', 'created_at'], INSTITUTIONS, (i) => [
+  await insertGenerated(db, 'institutions', ['id', 'name', 'name_key', 'created_at'], INSTITUTIONS, (i) => [
     i + 1,
     `Institution ${i + 1}`,
     `institution${i + 1}`,
     now,
   ]);
-  await insertRows(db, 'groups', ['id', 'institution_id', 'name', 'name_key', 'created_at'], GROUPS, (i) => [
+  await insertGenerated(db, 'groups', ['id', 'institution_id', 'name', 'name_key', 'created_at'], GROUPS, (i) => [
     i + 1,
     (i % INSTITUTIONS) + 1,
     `Group ${i + 1}`,
@@ -75,7 +60,7 @@ async function build(db: Knex) {
     now,
   ]);
   // Every institution has a number; every other group has its own, which wins for its customers.
-  await insertRows(
+  await insertGenerated(
     db,
     'external_customer_numbers',
     ['institution_id', 'group_id', 'number', 'created_at', 'updated_at'],
@@ -86,7 +71,7 @@ async function build(db: Knex) {
         : [null, (i - INSTITUTIONS) * 2 + 1, `GRP-${i}`, now, now],
   );
   const [reseller] = await db('resellers').insert({ name: 'Bench Reseller', created_at: now }).returning('id');
-  await insertRows(
+  await insertGenerated(
     db,
     'customers',
     [
@@ -120,7 +105,7 @@ async function build(db: Knex) {
   );
   const invoicesPerCustomer = Math.ceil(linesPerCustomer / LINES_PER_INVOICE);
   const invoices = customers * invoicesPerCustomer;
-  await insertRows(
+  await insertGenerated(
     db,
     'invoices',
     ['id', 'customer_id', 'number', 'issued_on', 'due_on', 'total_cents', 'open_cents', 'created_at'],
@@ -136,7 +121,7 @@ async function build(db: Knex) {
       now,
     ],
   );
-  await insertRows(
+  await insertGenerated(
     db,
     'invoice_lines',
     ['invoice_id', 'position', 'description', 'quantity', 'unit_cents', 'amount_cents'],

@@ -21,6 +21,7 @@ import { migrateToLatest } from '../src/db/migrate.ts';
 import { accountNumberFor } from '../src/features/customers/account-number.ts';
 import { importInWorker } from '../src/features/usage/import-worker.ts';
 import { closeOffLoop } from '../src/lib/off-loop.ts';
+import { idleLoopDelay, loadAverage } from './machine.ts';
 
 const { values: args } = parseArgs({
   options: { rows: { type: 'string', default: '1000000' }, numbers: { type: 'string', default: '10000' } },
@@ -114,14 +115,18 @@ try {
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
   delay.enable();
+  console.log(await idleLoopDelay());
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const outcome = await importInWorker({ database, path: file, filename: 'calls.csv', userId: null });
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   delay.disable();
   clearInterval(sampler);
   console.log(
-    `cdr import: ${outcome.rowsRead} rows (${outcome.imported} imported, ${outcome.badRows} bad) in ${seconds.toFixed(1)} s, ` +
-      `peak RSS ${(peakRss / 1024 / 1024).toFixed(0)} MB, event-loop delay p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms`,
+    `cdr import: ${outcome.rowsRead} rows (${outcome.imported} imported, ${outcome.badRows} bad) in ${seconds.toFixed(1)} s ` +
+      `(CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s, all threads), ` +
+      `peak RSS ${(peakRss / 1024 / 1024).toFixed(0)} MB, event-loop delay p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms, ${loadAverage()}`,
   );
 } finally {
   await closeOffLoop();

@@ -172,3 +172,14 @@ export async function letOtherWritersIn(db: Queryable): Promise<void> {
   if (dialectOf(db) === 'postgres' || db.isTransaction) return;
   await new Promise((resolve) => setTimeout(resolve, WRITERS_TURN_MS));
 }
+
+/**
+ * For a handle of its own doing bulk writes (an import, a bill run on a worker thread): on SQLite, a page
+ * cache of `mib` instead of the default 2 MiB, so that index pages touched by every few rows stay in memory
+ * instead of being read back and written to the WAL again and again (inserting a million call records: 22 s of
+ * CPU with the default, 19 s with 64 MiB). PostgreSQL sizes its cache server-side.
+ */
+export async function enlargeCacheForBulkWork(db: Queryable, mib: number): Promise<void> {
+  if (dialectOf(db) === 'postgres') return;
+  await db.raw(`pragma cache_size = -${Math.round(mib * 1024)}`);
+}

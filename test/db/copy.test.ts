@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { buildApp } from '../../src/app.ts';
@@ -12,6 +11,7 @@ import { updateAudited } from '../../src/features/audit/audit.ts';
 import { enqueueJob } from '../../src/jobs/queue.ts';
 import { loadTestWorld } from '../fixtures/world.ts';
 import { demoUsers, emptyTestDatabase, signIn, testDatabaseUrl } from '../helpers/app.ts';
+import { scratchRoot } from '../helpers/scratch.ts';
 
 t.test(
   'tables are copied after the tables they refer to; references to later tables are filled in afterwards',
@@ -47,7 +47,7 @@ t.test(
   'db:copy moves an installation to PostgreSQL, checked, and the app there shows the same customers',
   { skip: !testDatabaseUrl && 'needs TEST_DATABASE_URL' },
   async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), 'ledgerdesk-copy-'));
+    const dir = mkdtempSync(join(scratchRoot(), 'ledgerdesk-copy-'));
     t.teardown(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'ledgerdesk.sqlite');
     const sqlite = createDb({ kind: 'sqlite', file });

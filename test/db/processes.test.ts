@@ -1,7 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { type AddressInfo, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { loadConfig } from '../../src/config.ts';
@@ -9,16 +7,10 @@ import { createDb } from '../../src/db/index.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { aStaffUser } from '../fixtures/staff.ts';
 import { DEMO_PASSWORD, demoUsers, emptyTestDatabase } from '../helpers/app.ts';
+import { freePort } from '../helpers/child-app.ts';
+import { scratchRoot } from '../helpers/scratch.ts';
 
 const JOBS = 1000;
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -57,7 +49,7 @@ function cookiesOf(response: Response): string {
 }
 
 t.test('two app processes on one database share sign-ins and run each of 1,000 due jobs exactly once', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'ledgerdesk-processes-'));
+  const dir = mkdtempSync(join(scratchRoot(), 'ledgerdesk-processes-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const database = await emptyTestDatabase(t, dir);
   const db = createDb(loadConfig({ ...database, SESSION_SECRET: 'x'.repeat(32) }).database);

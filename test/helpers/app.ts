@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import pg from 'pg';
@@ -8,6 +7,7 @@ import { type AppOptions, buildApp } from '../../src/app.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { createDb, type Db } from '../../src/db/index.ts';
 import { DEMO_PASSWORD } from '../fixtures/staff.ts';
+import { scratchRoot } from './scratch.ts';
 import { migratedTestDatabase } from './template-database.ts';
 
 export { DEMO_PASSWORD } from '../fixtures/staff.ts';
@@ -59,7 +59,7 @@ export async function openEmptyTestDatabase(t: Tap, env: Record<string, string> 
 }
 
 function scratchDirectory(t: Tap): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ledgerdesk-test-'));
+  const dir = mkdtempSync(join(scratchRoot(), 'ledgerdesk-test-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }

@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, readdirSync, readFileSync, renameSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -8,6 +7,7 @@ import { createDb } from '../../src/db/index.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { todayIso } from '../../src/lib/dates.ts';
 import { loadTestWorld } from '../fixtures/world.ts';
+import { scratchRoot } from './scratch.ts';
 
 type Tap = { teardown(fn: () => unknown): void };
 
@@ -41,7 +41,7 @@ export async function migratedTestDatabase(
 let sqliteTemplateFile: Promise<string> | undefined;
 function sqliteTemplate(): Promise<string> {
   sqliteTemplateFile ??= (async () => {
-    const file = join(tmpdir(), `ledgerdesk-template-${templateKey()}.sqlite`);
+    const file = join(scratchRoot(), `ledgerdesk-template-${templateKey()}.sqlite`);
     if (existsSync(file)) return file;
     // Built under a name of its own, then renamed: parallel test files never copy a half-built template.
     const building = `${file}.${process.pid}.building`;

@@ -1,16 +1,28 @@
 import type { Actor } from '../../auth/principal.ts';
-import { isUniqueViolationOf } from '../../db/dialect.ts';
+import { insertRows } from '../../db/bulk.ts';
+import { isUniqueViolationOf, letOtherWritersIn } from '../../db/dialect.ts';
 import type { Db, Queryable, Tx } from '../../db/index.ts';
 import { addDays, nowIso, todayIso } from '../../lib/dates.ts';
 import { HttpError } from '../../lib/http-error.ts';
-import { createInvoice } from '../ledger/invoices.ts';
+import { createInvoices, type InvoiceRow } from '../ledger/invoices.ts';
 import { type Bill, type BillProblem, type CustomerToBill, composeBill, type RunRules } from './bill.ts';
 import type { ChargeKind } from './charges.ts';
 import { type BillingPeriod, billingPeriod } from './periods.ts';
-import { callsBefore, countCustomersToBill, customerIdsToBill, customersToBill, runRules } from './queries.ts';
+import {
+  callsBefore,
+  countCustomersToBill,
+  customerIdsToBill,
+  customersToBill,
+  endOfCustomerRange,
+  runRules,
+} from './queries.ts';
 
-/** Customers read and billed together: a few queries per chunk, a transaction per customer. */
-const CHUNK = 200;
+/**
+ * Customers read and billed together: a few queries and one transaction per chunk (a commit per customer
+ * was an fsync per invoice). Small enough that a page's write waits little for the lock: on a loaded
+ * machine 1,000 customers held it for up to 2.6 s (250: under 0.9 s, for 10 % more CPU).
+ */
+const CHUNK = 250;
 const PREVIEW_ROWS = 100;
 const PROBLEMS_KEPT = 500;
 const DUE_AFTER_DAYS = 30;
@@ -39,13 +51,12 @@ export type Preview = {
 
 /** Walks the customers with something to bill, a chunk at a time, each with its bill. */
 async function* billsOfPeriod(db: Queryable, period: BillingPeriod, rules: RunRules) {
-  let after = 0;
-  for (;;) {
-    const ids = await customerIdsToBill(db, period, after, CHUNK);
-    if (ids.length === 0) return;
-    const customers = await customersToBill(db, ids, period);
+  for (let after = 0; ; ) {
+    const through = await endOfCustomerRange(db, after, CHUNK);
+    if (through === undefined) return;
+    const customers = await customersToBill(db, await customerIdsToBill(db, period, after, through), period);
     yield customers.map((customer) => ({ customer, bill: composeBill(customer, period, rules) }));
-    after = ids[ids.length - 1];
+    after = through;
   }
 }
 
@@ -108,7 +119,8 @@ export async function startBillRun(db: Db, periodText: string, actor: Actor): Pr
     .insert({
       period: period.period,
       status: 'running',
-      customers_total: await countCustomersToBill(db, period),
+      // Counted by the commit, off the request path (it reads every customer's services and calls).
+      customers_total: 0,
       created_by: actor.userId,
       created_at: nowIso(),
       updated_at: nowIso(),
@@ -129,11 +141,15 @@ export async function commitBillRun(db: Db, runId: number, onProgress?: (progres
   const run = await db('bill_runs').where('id', runId).first();
   const period = billingPeriod(run.period);
   const rules = await runRules(db);
-  const progress: Progress = { customersDone: 0, customersTotal: run.customers_total, invoicesMade: 0, errors: 0 };
+  const progress: Progress = { customersDone: 0, customersTotal: 0, invoicesMade: 0, errors: 0 };
   let totalCents = 0;
+  let problemsKept = 0;
   try {
+    progress.customersTotal = await countCustomersToBill(db, period);
+    await db('bill_runs').where('id', runId).update({ customers_total: progress.customersTotal, updated_at: nowIso() });
     for await (const chunk of billsOfPeriod(db, period, rules)) {
       const problems = [];
+      const toInvoice = [];
       for (const { customer, bill } of chunk) {
         progress.customersDone++;
         if (bill.problems.length > 0) {
@@ -148,19 +164,15 @@ export async function commitBillRun(db: Db, runId: number, onProgress?: (progres
               fix_label: p.fixLabel,
             })),
           );
-          continue;
-        }
-        if (bill.totalCents <= 0) continue;
-        if (await invoiceCustomer(db, runId, period, customer, bill)) {
-          progress.invoicesMade++;
-          totalCents += bill.totalCents;
-        }
+        } else if (bill.totalCents > 0) toInvoice.push({ customer, bill });
       }
-      if (problems.length > 0) {
-        const room =
-          PROBLEMS_KEPT -
-          Number((await db('bill_run_problems').where('bill_run_id', runId).count({ n: '*' }).first())?.n ?? 0);
-        if (room > 0) await db('bill_run_problems').insert(problems.slice(0, room));
+      const made = await invoiceCustomers(db, runId, period, toInvoice);
+      progress.invoicesMade += made.invoices;
+      totalCents += made.cents;
+      const room = PROBLEMS_KEPT - problemsKept;
+      if (problems.length > 0 && room > 0) {
+        await insertRows(db, 'bill_run_problems', problems.slice(0, room));
+        problemsKept += Math.min(room, problems.length);
       }
       await db('bill_runs')
         .where('id', runId)
@@ -173,6 +185,7 @@ export async function commitBillRun(db: Db, runId: number, onProgress?: (progres
           updated_at: nowIso(),
         });
       onProgress?.(progress);
+      await letOtherWritersIn(db);
     }
     await db('bill_runs')
       .where('id', runId)
@@ -185,60 +198,116 @@ export async function commitBillRun(db: Db, runId: number, onProgress?: (progres
   }
 }
 
-/** One customer's invoice, in one transaction; false when the period was already billed for it. */
-async function invoiceCustomer(db: Db, runId: number, period: BillingPeriod, customer: CustomerToBill, bill: Bill) {
+type ToInvoice = { customer: CustomerToBill; bill: Bill };
+
+/**
+ * A chunk's invoices, in one transaction: through the ledger in bulk, each customer's period recorded
+ * in `billed_periods`, the calls summed in its bill marked billed, commissions accrued. A customer billed
+ * for the period since the chunk was read (by another run) is left out; if another process bills one of
+ * them meanwhile (the unique key of `billed_periods` refuses ours), the chunk is tried again without it.
+ */
+async function invoiceCustomers(db: Db, runId: number, period: BillingPeriod, chunk: ToInvoice[]) {
+  if (chunk.length === 0) return { invoices: 0, cents: 0 };
+  for (;;) {
+    try {
+      return await db.transaction((trx) => invoiceCustomersIn(trx, runId, period, chunk));
+    } catch (error) {
+      if (!isUniqueViolationOf(error, 'billed_periods', ['customer_id', 'period'])) throw error;
+    }
+  }
+}
+
+async function invoiceCustomersIn(trx: Tx, runId: number, period: BillingPeriod, chunk: ToInvoice[]) {
+  const billed = new Set(
+    await trx('billed_periods')
+      .where('period', period.period)
+      .whereIn(
+        'customer_id',
+        chunk.map((c) => c.customer.id),
+      )
+      .pluck('customer_id'),
+  );
+  const fresh = chunk.filter((c) => !billed.has(c.customer.id));
+  if (fresh.length === 0) return { invoices: 0, cents: 0 };
   // Issued on the period's last day, or today when the period is run late (ISO dates sort as text).
   const issuedOn = [todayIso(), period.end].sort()[1];
-  try {
-    await db.transaction(async (trx: Tx) => {
-      const invoice = await createInvoice(
-        trx,
-        {
-          customerId: customer.id,
-          issuedOn,
-          dueOn: addDays(issuedOn, DUE_AFTER_DAYS),
-          memo: `Bill run ${period.period}`,
-          lines: bill.lines,
-        },
-        { userId: null },
-      );
-      await trx('billed_periods').insert({
-        customer_id: customer.id,
+  const invoices = await createInvoices(
+    trx,
+    fresh.map(({ customer, bill }) => ({
+      customerId: customer.id,
+      issuedOn,
+      dueOn: addDays(issuedOn, DUE_AFTER_DAYS),
+      memo: `Bill run ${period.period}`,
+      lines: bill.lines,
+    })),
+    { userId: null },
+  );
+  await insertRows(
+    trx,
+    'billed_periods',
+    fresh.map(({ customer }, i) => ({
+      customer_id: customer.id,
+      period: period.period,
+      bill_run_id: runId,
+      invoice_id: invoices[i].id,
+    })),
+  );
+  await markCallsBilled(trx, period, fresh, invoices);
+  await insertRows(
+    trx,
+    'commission_accruals',
+    fresh.flatMap(({ bill }, i) =>
+      bill.accruals.map((a) => ({
+        invoice_id: invoices[i].id,
+        plan_id: a.planId,
         period: period.period,
-        bill_run_id: runId,
-        invoice_id: invoice.id,
-      });
-      // The calls summed when the bill was worked out; a call that arrived since then waits for the next run.
-      const usage = bill.charges.filter((c) => c.kind === 'usage').map((c) => c.serviceId);
-      if (usage.length > 0) {
-        await trx('cdrs')
-          .whereIn('service_id', usage)
-          .whereNull('invoice_id')
-          .whereNotNull('rated_cents')
-          .where('started_at', '<', callsBefore(period))
-          .update({ invoice_id: invoice.id });
-        const billed = await trx('cdrs').where('invoice_id', invoice.id).sum({ cents: 'rated_cents' }).first();
-        const expected = bill.charges.filter((c) => c.kind === 'usage').reduce((sum, c) => sum + c.cents, 0);
-        if (Number(billed?.cents ?? 0) !== expected) throw new Error(`calls of ${customer.name} changed while billing`);
-      }
-      if (bill.accruals.length > 0) {
-        await trx('commission_accruals').insert(
-          bill.accruals.map((a) => ({
-            invoice_id: invoice.id,
-            plan_id: a.planId,
-            period: period.period,
-            payee_kind: a.payeeKind,
-            payee: a.payee,
-            base_cents: a.baseCents,
-            amount_cents: a.cents,
-            created_at: nowIso(),
-          })),
-        );
-      }
+        payee_kind: a.payeeKind,
+        payee: a.payee,
+        base_cents: a.baseCents,
+        amount_cents: a.cents,
+        created_at: nowIso(),
+      })),
+    ),
+  );
+  return { invoices: invoices.length, cents: fresh.reduce((sum, { bill }) => sum + bill.totalCents, 0) };
+}
+
+/**
+ * The calls summed when the bills were worked out take their customer's new invoice, in one statement
+ * for the chunk; a call that arrived since then waits for the next run, and a bill whose calls changed
+ * meanwhile (a sum that no longer matches) fails the chunk.
+ */
+async function markCallsBilled(trx: Tx, period: BillingPeriod, fresh: ToInvoice[], invoices: InvoiceRow[]) {
+  const expected = new Map<number, number>();
+  const services: number[] = [];
+  fresh.forEach(({ bill }, i) => {
+    const usage = bill.charges.filter((c) => c.kind === 'usage');
+    if (usage.length === 0) return;
+    services.push(...usage.map((c) => c.serviceId));
+    expected.set(
+      invoices[i].id,
+      usage.reduce((sum, c) => sum + c.cents, 0),
+    );
+  });
+  if (services.length === 0) return;
+  await trx('cdrs')
+    .whereIn('service_id', services)
+    .whereNull('invoice_id')
+    .whereNotNull('rated_cents')
+    .where('started_at', '<', callsBefore(period))
+    .update({
+      invoice_id: trx('billed_periods as b')
+        .whereRaw('b.customer_id = cdrs.customer_id')
+        .where('b.period', period.period)
+        .select('b.invoice_id'),
     });
-    return true;
-  } catch (error) {
-    if (isUniqueViolationOf(error, 'billed_periods', ['customer_id', 'period'])) return false;
-    throw error;
+  const sums: { invoice_id: number; cents: number }[] = await trx('cdrs')
+    .whereIn('invoice_id', [...expected.keys()])
+    .groupBy('invoice_id')
+    .select('invoice_id', trx.raw('sum(rated_cents) as cents'));
+  const billedCents = new Map(sums.map((s) => [s.invoice_id, Number(s.cents)]));
+  for (const [invoiceId, cents] of expected) {
+    if ((billedCents.get(invoiceId) ?? 0) !== cents)
+      throw new Error(`the calls of invoice ${invoiceId} changed while billing`);
   }
 }

@@ -17,13 +17,18 @@ function servicesOfPeriod(db: Queryable, period: BillingPeriod) {
 }
 
 /**
- * The next `limit` customers after `afterId` (in id order) with something to bill in the period and no
- * invoice for it yet: the bill run walks all customers this way, a chunk at a time.
+ * The customers with ids in (`afterId`, `throughId`] with something to bill in the period and no invoice
+ * for it yet, in id order. The bill run walks all customers in such ranges: bounded on both sides, each
+ * part of the union reads only its range of the indexes (open-ended, it read every later call each time).
  */
-export async function customerIdsToBill(db: Queryable, period: BillingPeriod, afterId: number, limit: number) {
-  const withServices = servicesOfPeriod(db, period).where('s.customer_id', '>', afterId).select('s.customer_id as id');
+export async function customerIdsToBill(db: Queryable, period: BillingPeriod, afterId: number, throughId: number) {
+  const withServices = servicesOfPeriod(db, period)
+    .where('s.customer_id', '>', afterId)
+    .where('s.customer_id', '<=', throughId)
+    .select('s.customer_id as id');
   const withCalls = db('cdrs')
     .where('customer_id', '>', afterId)
+    .where('customer_id', '<=', throughId)
     .whereNull('invoice_id')
     .where('started_at', '<', callsBefore(period))
     .select('customer_id as id');
@@ -31,20 +36,27 @@ export async function customerIdsToBill(db: Queryable, period: BillingPeriod, af
     .select('u.id')
     .from(withServices.union(withCalls).as('u'))
     .whereNotExists(db('billed_periods as b').whereRaw('b.customer_id = u.id').where('b.period', period.period))
-    .orderBy('u.id')
-    .limit(limit);
+    .orderBy('u.id');
   return rows.map((r) => r.id);
 }
 
-/** How many customers the period has to bill, for the progress bar. */
+/** The last id of the next `size` customers after `afterId`, or undefined when none is left. */
+export async function endOfCustomerRange(db: Queryable, afterId: number, size: number): Promise<number | undefined> {
+  const row = await db
+    .from(db('customers').where('id', '>', afterId).orderBy('id').limit(size).select('id').as('r'))
+    .max({ last: 'r.id' })
+    .first();
+  return row?.last ?? undefined;
+}
+
+/** How many customers the period has to bill, for the progress bar: counted range by range. */
 export async function countCustomersToBill(db: Queryable, period: BillingPeriod): Promise<number> {
   let count = 0;
-  let after = 0;
-  for (;;) {
-    const ids = await customerIdsToBill(db, period, after, 5_000);
-    count += ids.length;
-    if (ids.length < 5_000) return count;
-    after = ids[ids.length - 1];
+  for (let after = 0; ; ) {
+    const through = await endOfCustomerRange(db, after, 20_000);
+    if (through === undefined) return count;
+    count += (await customerIdsToBill(db, period, after, through)).length;
+    after = through;
   }
 }
 
@@ -121,10 +133,15 @@ export async function customersToBill(db: Queryable, ids: number[], period: Bill
       unratedCalls: Number(u?.unrated ?? 0),
       unratedDestination: u?.unrated_destination ?? null,
     };
-    byCustomer.set(s.customer_id, [...(byCustomer.get(s.customer_id) ?? []), service]);
+    const list = byCustomer.get(s.customer_id);
+    if (list) list.push(service);
+    else byCustomer.set(s.customer_id, [service]);
   }
+  const billToOf = new Map(locations.map((l) => [l.customer_id, l]));
+  const exemptionsOf = new Map<number, { certificate_ref: string; expires_on: string }[]>();
+  for (const e of exemptions) exemptionsOf.set(e.customer_id, [...(exemptionsOf.get(e.customer_id) ?? []), e]);
   return customers.map((c) => {
-    const billTo = locations.find((l) => l.customer_id === c.id);
+    const billTo = billToOf.get(c.id);
     return {
       id: c.id,
       name: c.name,
@@ -134,9 +151,10 @@ export async function customersToBill(db: Queryable, ids: number[], period: Bill
         salesPerson: c.sales_person,
         reseller: c.reseller_id ? { id: c.reseller_id, name: c.reseller_name } : null,
       },
-      exemptions: exemptions
-        .filter((e) => e.customer_id === c.id)
-        .map((e) => ({ certificateRef: e.certificate_ref, expiresOn: e.expires_on })),
+      exemptions: (exemptionsOf.get(c.id) ?? []).map((e) => ({
+        certificateRef: e.certificate_ref,
+        expiresOn: e.expires_on,
+      })),
       services: byCustomer.get(c.id) ?? [],
     };
   });

@@ -1,4 +1,5 @@
 import type { Config } from '../../config.ts';
+import { enlargeCacheForBulkWork } from '../../db/dialect.ts';
 import { createDb } from '../../db/index.ts';
 import { offLoopTask, runOffLoop } from '../../lib/off-loop.ts';
 import { commitBillRun, type Preview, previewBillRun } from './bill-run.ts';
@@ -16,6 +17,8 @@ export default offLoopTask(async (task: BillRunTask) => {
   const db = createDb(task.database);
   try {
     if (task.action === 'preview') return await previewBillRun(db, task.period);
+    // Millions of calls marked billed touch the same index pages chunk after chunk.
+    await enlargeCacheForBulkWork(db, 64);
     await commitBillRun(db, task.runId);
     return null;
   } finally {

@@ -1,9 +1,10 @@
 import type { Actor } from '../../auth/principal.ts';
+import { insertNewRows, insertRows } from '../../db/bulk.ts';
 import { lockForUpdate, serialiseOn } from '../../db/dialect.ts';
 import { inTransaction, type Queryable } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
 import { assertBoundedCents } from '../../lib/money.ts';
-import { auditCreated } from '../audit/audit.ts';
+import { auditCreatedMany } from '../audit/audit.ts';
 
 export type InvoiceRow = {
   id: number;
@@ -36,6 +37,12 @@ export function invoiceNumberFor(id: number): string {
 
 /** Creates an invoice with its lines; the whole total is open. In the caller's transaction, if any. */
 export async function createInvoice(db: Queryable, input: NewInvoice, actor: Actor): Promise<InvoiceRow> {
+  const [invoice] = await createInvoices(db, [input], actor);
+  return invoice;
+}
+
+/** The invoice's total, after checking that every line (and the total) is a storable amount. */
+function checkedTotalCents(input: NewInvoice): number {
   // The form refuses these with a message; checked again here so no caller can store an unshowable amount.
   for (const line of input.lines) {
     if (!Number.isSafeInteger(line.quantity) || line.quantity < 1)
@@ -46,45 +53,64 @@ export async function createInvoice(db: Queryable, input: NewInvoice, actor: Act
   const totalCents = input.lines.reduce((sum, line) => sum + line.quantity * line.unitCents, 0);
   assertBoundedCents(totalCents, 'an invoice total');
   if (totalCents <= 0) throw new RangeError('an invoice must total more than zero');
+  return totalCents;
+}
+
+/**
+ * Creates many invoices with their lines (a bill run's chunk of customers), in input order, in the
+ * caller's transaction if any: numbers taken once under the lock, rows and audit events written in bulk.
+ */
+export async function createInvoices(db: Queryable, inputs: NewInvoice[], actor: Actor): Promise<InvoiceRow[]> {
+  if (inputs.length === 0) return [];
+  const totals = inputs.map(checkedTotalCents);
   return inTransaction(db, async (trx) => {
     await serialiseOn(trx, 'invoice-numbers');
-    const last = await trx('invoices').max({ id: 'id' }).first();
-    const number = invoiceNumberFor(Number(last?.id ?? 0) + 1);
-    const values = {
+    const last = Number((await trx('invoices').max({ id: 'id' }).first())?.id ?? 0);
+    const createdAt = nowIso();
+    const values = inputs.map((input, index) => ({
       customer_id: input.customerId,
-      number,
+      number: invoiceNumberFor(last + index + 1),
       issued_on: input.issuedOn,
       due_on: input.dueOn,
       po_number: input.poNumber || null,
       memo: input.memo || null,
-      total_cents: totalCents,
-      open_cents: totalCents,
+      total_cents: totals[index],
+      open_cents: totals[index],
       created_by: actor.userId,
-      created_at: nowIso(),
-    };
-    const [{ id }] = await trx('invoices').insert(values).returning('id');
-    await trx('invoice_lines').insert(
-      input.lines.map((line, index) => ({
-        invoice_id: id,
-        position: index + 1,
-        description: line.description,
-        quantity: line.quantity,
-        unit_cents: line.unitCents,
-        amount_cents: line.quantity * line.unitCents,
+      created_at: createdAt,
+    }));
+    // Numbers are taken under the lock, so every row goes in; read back for the ids.
+    const made = await insertNewRows<InvoiceRow>(trx, 'invoices', 'number', values);
+    const idOf = new Map(made.map((row) => [row.number, row.id]));
+    const invoices = values.map((v) => ({ id: idOf.get(v.number) as number, ...v }));
+    await insertRows(
+      trx,
+      'invoice_lines',
+      invoices.flatMap((invoice, i) =>
+        inputs[i].lines.map((line, index) => ({
+          invoice_id: invoice.id,
+          position: index + 1,
+          description: line.description,
+          quantity: line.quantity,
+          unit_cents: line.unitCents,
+          amount_cents: line.quantity * line.unitCents,
+        })),
+      ),
+    );
+    await auditCreatedMany(
+      trx,
+      invoices.map((invoice) => ({
+        target: { table: 'invoices', id: invoice.id, customerId: invoice.customer_id, actor },
+        values: {
+          number: invoice.number,
+          issued_on: invoice.issued_on,
+          due_on: invoice.due_on,
+          po_number: invoice.po_number,
+          total_cents: invoice.total_cents,
+        },
       })),
     );
-    await auditCreated(
-      trx,
-      { table: 'invoices', id, customerId: input.customerId, actor },
-      {
-        number,
-        issued_on: values.issued_on,
-        due_on: values.due_on,
-        po_number: values.po_number,
-        total_cents: totalCents,
-      },
-    );
-    return { id, ...values };
+    return invoices;
   });
 }
 

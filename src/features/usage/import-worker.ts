@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import type { Config } from '../../config.ts';
+import { enlargeCacheForBulkWork } from '../../db/dialect.ts';
 import { createDb } from '../../db/index.ts';
 import { offLoopTask, runOffLoop } from '../../lib/off-loop.ts';
 import { type ImportOutcome, importCdrs } from './import.ts';
@@ -13,6 +14,7 @@ export type ImportTask = { database: Config['database']; path: string; filename:
 export default offLoopTask(async (task: ImportTask) => {
   const db = createDb(task.database);
   try {
+    await enlargeCacheForBulkWork(db, 32);
     return await importCdrs(db, createReadStream(task.path), {
       filename: task.filename,
       actor: { userId: task.userId },

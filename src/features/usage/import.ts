@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import type { Actor } from '../../auth/principal.ts';
+import { insertRowsUnlessTaken } from '../../db/bulk.ts';
 import type { Queryable } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
 import { rateTablesFor } from './rates.ts';
@@ -18,20 +19,31 @@ export type ImportOutcome = {
   detail: BadRow[];
 };
 
-const BATCH = 500;
+/**
+ * Rows checked, rated and written together, in one transaction (one commit, one fsync): inserting a million
+ * rows took 19 s of CPU in SQLite at 5,000 a batch, 14 s at 50,000 (each index page written to the WAL once a
+ * batch, not every few rows). Other writers wait only for the batch's insert (about 0.3 s of CPU), not its parsing.
+ */
+const BATCH = 20_000;
 export const BAD_ROWS_KEPT = 200;
 
 type ServiceOfNumber = { number: string; service_id: number; customer_id: number; price_list_id: number };
 
-/** Which active service each number belongs to (a number belongs to one service at a time). */
-async function servicesOfNumbers(db: Queryable, numbers: string[]): Promise<Map<string, ServiceOfNumber>> {
+/**
+ * Adds to `known` which active service each of these numbers belongs to (a number belongs to one service at
+ * a time), or null for none. A file has many calls per number: each number is looked up once per import.
+ */
+async function learnServicesOfNumbers(db: Queryable, numbers: string[], known: Map<string, ServiceOfNumber | null>) {
+  const unknown = [...new Set(numbers)].filter((number) => !known.has(number));
+  if (unknown.length === 0) return;
   const rows: ServiceOfNumber[] = await db('phone_numbers as p')
     .join('service_numbers as sn', 'sn.phone_number_id', 'p.id')
     .join('services as s', 's.id', 'sn.service_id')
-    .whereIn('p.number', [...new Set(numbers)])
+    .whereIn('p.number', unknown)
     .where('s.status', 'active')
     .select('p.number', 'sn.service_id', 's.customer_id', 's.price_list_id');
-  return new Map(rows.map((row) => [row.number, row]));
+  for (const number of unknown) known.set(number, null);
+  for (const row of rows) known.set(row.number, row);
 }
 
 /**
@@ -55,6 +67,7 @@ export async function importCdrs(
     if (outcome.detail.length < BAD_ROWS_KEPT) outcome.detail.push({ line, reason });
   };
   const rateTables = new Map<number, RateTable>();
+  const services = new Map<string, ServiceOfNumber | null>();
 
   const parser = input.pipe(
     parse({ columns: true, info: true, skip_records_with_error: true, skip_empty_lines: true, trim: true, bom: true }),
@@ -66,7 +79,7 @@ export async function importCdrs(
 
   let batch: { line: number; row: CdrRow }[] = [];
   const flush = async () => {
-    if (batch.length > 0) await storeBatch(db, importId, batch, rateTables, outcome, bad);
+    if (batch.length > 0) await storeBatch(db, importId, batch, { services, rateTables }, outcome, bad);
     batch = [];
   };
   try {
@@ -101,18 +114,21 @@ async function storeBatch(
   db: Queryable,
   importId: number,
   batch: { line: number; row: CdrRow }[],
-  rateTables: Map<number, RateTable>,
+  { services, rateTables }: { services: Map<string, ServiceOfNumber | null>; rateTables: Map<number, RateTable> },
   outcome: ImportOutcome,
   bad: (line: number, reason: string) => void,
 ) {
-  const services = await servicesOfNumbers(
+  await learnServicesOfNumbers(
     db,
     batch.map((b) => b.row.number),
+    services,
   );
-  const priceLists = [...new Set([...services.values()].map((s) => s.price_list_id))].filter(
-    (id) => !rateTables.has(id),
-  );
-  for (const [id, table] of await rateTablesFor(db, priceLists)) rateTables.set(id, table);
+  const priceLists = new Set<number>();
+  for (const { row } of batch) {
+    const listId = services.get(row.number)?.price_list_id;
+    if (listId !== undefined && !rateTables.has(listId)) priceLists.add(listId);
+  }
+  for (const [id, table] of await rateTablesFor(db, [...priceLists])) rateTables.set(id, table);
 
   const rows = [];
   for (const { line, row } of batch) {
@@ -137,7 +153,7 @@ async function storeBatch(
     });
   }
   if (rows.length === 0) return;
-  const inserted = await db('cdrs').insert(rows).onConflict('call_id').ignore().returning('id');
-  outcome.imported += inserted.length;
-  outcome.duplicates += rows.length - inserted.length;
+  const inserted = await insertRowsUnlessTaken(db, 'cdrs', 'call_id', rows);
+  outcome.imported += inserted;
+  outcome.duplicates += rows.length - inserted;
 }

@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { loadConfig } from '../../../src/config.ts';
@@ -7,6 +6,7 @@ import { createDb, type Db } from '../../../src/db/index.ts';
 import { migrateToLatest, migrationSource } from '../../../src/db/migrate.ts';
 import { loadTestWorld } from '../../fixtures/world.ts';
 import { emptyTestDatabase } from '../../helpers/app.ts';
+import { scratchRoot } from '../../helpers/scratch.ts';
 
 const draftsMigration = '20261125020900_drafts';
 
@@ -23,7 +23,7 @@ const at = '2026-01-01T00:00:00.000Z';
 const later = '2099-01-01T00:00:00.000Z';
 
 t.test('the drafts migration moves both kinds of draft into drafts and back, foreign keys and all', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'ledgerdesk-drafts-'));
+  const dir = mkdtempSync(join(scratchRoot(), 'ledgerdesk-drafts-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const db = createDb(loadConfig({ NODE_ENV: 'test', ...(await emptyTestDatabase(t, dir)) }).database);
   t.teardown(() => db.destroy());

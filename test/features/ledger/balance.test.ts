@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { loadConfig } from '../../../src/config.ts';
@@ -9,13 +8,14 @@ import { accountNumberFor } from '../../../src/features/customers/account-number
 import { balanceSummary, customerBalanceCents, openInvoiceTotals } from '../../../src/features/ledger/balance.ts';
 import { todayIso } from '../../../src/lib/dates.ts';
 import { emptyTestDatabase } from '../../helpers/app.ts';
+import { scratchRoot } from '../../helpers/scratch.ts';
 
 const TODAY = '2026-11-25';
 const CREATED_AT = '2026-11-01T00:00:00.000Z';
 
 /** An empty migrated database (SQLite, or a PostgreSQL schema when the suite runs there) with two customers. */
 async function twoCustomers(t: Test): Promise<{ db: Db; customer: number; other: number }> {
-  const dir = mkdtempSync(join(tmpdir(), 'ledger-balance-'));
+  const dir = mkdtempSync(join(scratchRoot(), 'ledger-balance-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const { database } = loadConfig({ NODE_ENV: 'test', ...(await emptyTestDatabase(t, dir)) });
   const db = createDb(database);

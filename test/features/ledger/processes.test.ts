@@ -1,7 +1,6 @@
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
@@ -14,6 +13,7 @@ import { addDays, todayIso } from '../../../src/lib/dates.ts';
 import { aPaymentMethod } from '../../fixtures/billing.ts';
 import { aCustomer } from '../../fixtures/customers.ts';
 import { emptyTestDatabase } from '../../helpers/app.ts';
+import { scratchRoot } from '../../helpers/scratch.ts';
 
 const workerFile = fileURLToPath(new URL('../../helpers/payment-worker.ts', import.meta.url));
 
@@ -37,7 +37,7 @@ function inParallel<T>(count: number, data: Record<string, unknown>): Promise<T[
 
 /** One database (a SQLite file, or a PostgreSQL schema when the suite runs there) for several processes. */
 async function sharedDatabase(t: Tap) {
-  const dir = mkdtempSync(join(tmpdir(), 'ledger-processes-'));
+  const dir = mkdtempSync(join(scratchRoot(), 'ledger-processes-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const { database } = loadConfig({ NODE_ENV: 'test', ...(await emptyTestDatabase(t, dir)) });
   const db = createDb(database);
