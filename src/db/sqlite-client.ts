@@ -64,6 +64,10 @@ export class LedgerSqliteClient extends BetterSqliteClient {
     connection.pragma('busy_timeout = 0');
     // This app moves money: a committed transaction must survive a power cut.
     connection.pragma('synchronous = FULL');
+    // Statement journals in memory: a multi-row UPDATE (the Autopay cycle settles 200 invoices a statement)
+    // otherwise spills its journal to a temporary file, and every later statement of that transaction then
+    // writes its journal there too: 870 MB of writes in one cycle, against 48 MB of database.
+    connection.pragma('temp_store = MEMORY');
     return connection;
   }
 

@@ -10,6 +10,11 @@ export const HISTORY_PAGE_SIZE = 50;
  * and deletions alike. Ids and numbers fit in the start.
  */
 export const AUDIT_VALUE_START = 'coalesce(substr(new_value, 1, 40), substr(old_value, 1, 40))';
+/**
+ * The events that index holds (migration 20261130201400), written out rather than bound: a partial index
+ * answers only a query that repeats its condition, and SQLite cannot match a bound value to it.
+ */
+export const NUMBER_EVENTS = "entity = 'external_customer_numbers'";
 
 /** What a staff user changed, across every record (F3): newest first, one kind of record and a date range if given. */
 export type UserAuditFilter = { entity?: string; from?: string; to?: string; before?: number };
@@ -48,7 +53,8 @@ export async function externalNumberHistory(
   limit = HISTORY_PAGE_SIZE,
 ): Promise<AuditEvent[]> {
   const numberIds = db('audit_events')
-    .where({ entity: 'external_customer_numbers', field: owner.column })
+    .whereRaw(NUMBER_EVENTS)
+    .where({ field: owner.column })
     .whereRaw(`${AUDIT_VALUE_START} = ?`, [String(owner.id)])
     .select('entity_id');
   // Its current number too, which may predate the audit log (imported) and so have no creation event.
