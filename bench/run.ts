@@ -1,4 +1,4 @@
-// npm run bench -- --file /tmp/large.sqlite [--connections 32] [--duration 8] [--only search] [--encoding 'br, gzip']
+// npm run bench -- --file /tmp/large.sqlite [--connections 32] [--duration 8] [--only 'search,landing'] [--encoding 'br, gzip']
 // Measures every scenario of bench/scenarios/ under load, and prints a markdown table. Runs on a scratch
 // copy of --file (the payment, edit and sign-in scenarios write), deleted at the end. In one session:
 //  1. the bare stack (bench/bare-server.ts: Fastify + Eta + better-sqlite3, one prepared statement) over the
@@ -81,7 +81,9 @@ for (const file of readdirSync(dir)
   const module = (await import(pathToFileURL(dir + file).href)) as ScenarioFile;
   scenarios.push(...(await module.default({ db })));
 }
-const selected = scenarios.filter((s) => !values.only || s.name.includes(values.only));
+// --only 'search,landing': the scenarios whose names contain any of the comma-separated parts.
+const only = values.only?.split(',').filter(Boolean);
+const selected = scenarios.filter((s) => !only || only.some((part) => s.name.includes(part)));
 
 const port = await freePort();
 const baseUrl = `http://127.0.0.1:${port}`;
