@@ -67,6 +67,8 @@ const removeScratch = () => {
   for (const suffix of ['', '-wal', '-shm']) rmSync(scratch + suffix, { force: true });
 };
 process.on('exit', removeScratch);
+// Interrupted: still stop the servers and delete the copy (the exit handlers).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 const copyStarted = Date.now();
 for (const suffix of ['', '-wal'])
   if (existsSync(values.file + suffix)) copyFileSync(values.file + suffix, scratch + suffix);
