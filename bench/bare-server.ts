@@ -19,7 +19,24 @@ const customerById = db.prepare(`
   FROM customers c LEFT JOIN resellers r ON r.id = c.reseller_id
   WHERE c.id = ?`);
 
-const tabs = ['Account Summary', 'Customer Information', 'Locations', 'Billing', 'Communications', 'Metrics'];
+// The app's tab bar (src/features/customer-module/tabs.ts), so the page is of a similar size.
+const tabs = [
+  'Account Summary',
+  'Customer Information',
+  'Customer Details',
+  'Locations',
+  'Communications',
+  'Task Tickets',
+  'Documents',
+  'Facilities',
+  'Orders',
+  'Billing Information',
+  'Products',
+  'Alerts',
+  'Users',
+  'Metrics',
+  'Additional Information',
+];
 const eta = new Eta({ autoEscape: true, cache: true });
 eta.loadTemplate(
   '@customer',
@@ -33,7 +50,7 @@ eta.loadTemplate(
 <dl class="facts"><div><dt>Account</dt><dd><%= it.c.account_number %></dd></div>
 <div><dt>Reseller</dt><dd><%= it.c.reseller ?? '—' %></dd></div>
 <div><dt>Balance</dt><dd>$<%= (it.c.open_cents / 100).toFixed(2) %></dd></div></dl></div>
-<nav class="tabs"><% for (const tab of it.tabs) { %><a href="/customers/<%= it.c.id %>/<%= tab %>"><%= tab %></a>
+<nav class="tabs"><% for (const tab of it.tabs) { %><a class="tab" href="/customers/<%= it.c.id %>/<%= tab.toLowerCase().replaceAll(' ', '-') %>"><%= tab %></a>
 <% } %></nav>
 <section class="card"><h2>Account Summary</h2><dl class="facts">
 <div><dt>Status</dt><dd><%= it.c.status %></dd></div>
