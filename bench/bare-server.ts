@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3';
 import { Eta } from 'eta';
 import Fastify from 'fastify';
+import { customerTabs } from '../src/features/customer-module/tabs.ts';
 import { answerLoopDelay } from './loop-delay.ts';
 
 const [file, port] = process.argv.slice(2);
@@ -19,24 +20,8 @@ const customerById = db.prepare(`
   FROM customers c LEFT JOIN resellers r ON r.id = c.reseller_id
   WHERE c.id = ?`);
 
-// The app's tab bar (src/features/customer-module/tabs.ts), so the page is of a similar size.
-const tabs = [
-  'Account Summary',
-  'Customer Information',
-  'Customer Details',
-  'Locations',
-  'Communications',
-  'Task Tickets',
-  'Documents',
-  'Facilities',
-  'Orders',
-  'Billing Information',
-  'Products',
-  'Alerts',
-  'Users',
-  'Metrics',
-  'Additional Information',
-];
+// The app's tab bar (its labels and paths; nothing else of the app), so the page is of a similar size.
+const tabs = customerTabs.map((tab) => ({ label: tab.label, path: tab.path }));
 const eta = new Eta({ autoEscape: true, cache: true });
 eta.loadTemplate(
   '@customer',
@@ -50,7 +35,7 @@ eta.loadTemplate(
 <dl class="facts"><div><dt>Account</dt><dd><%= it.c.account_number %></dd></div>
 <div><dt>Reseller</dt><dd><%= it.c.reseller ?? '—' %></dd></div>
 <div><dt>Balance</dt><dd>$<%= (it.c.open_cents / 100).toFixed(2) %></dd></div></dl></div>
-<nav class="tabs"><% for (const tab of it.tabs) { %><a class="tab" href="/customers/<%= it.c.id %>/<%= tab.toLowerCase().replaceAll(' ', '-') %>"><%= tab %></a>
+<nav class="tabs"><% for (const tab of it.tabs) { %><a class="tab" href="/customers/<%= it.c.id %><%= tab.path %>"><%= tab.label %></a>
 <% } %></nav>
 <section class="card"><h2>Account Summary</h2><dl class="facts">
 <div><dt>Status</dt><dd><%= it.c.status %></dd></div>
