@@ -39,3 +39,28 @@ export async function customerSearchTerms(db: Knex, random: () => number, sample
   }
   return terms.filter((t) => t.trim().length >= 2);
 }
+
+/** Terms of exactly `length` characters as typed into the search: from a word's start in real names. */
+export async function commonTermsOfLength(
+  db: Knex,
+  random: () => number,
+  length: number,
+  count = 20,
+): Promise<string[]> {
+  const { maxId } = (await db('customers').max({ maxId: 'id' }).first()) as { maxId: number };
+  const ids = Array.from({ length: count * 4 }, () => 1 + Math.floor(random() * Number(maxId)));
+  const names: string[] = (await db('customers').whereIn('id', ids).select('name')).map((c) => c.name);
+  const terms = names.flatMap((name) => {
+    const starts = [...name.matchAll(/\b[A-Za-z]/g)].map((m) => m.index).filter((i) => name.length - i >= length);
+    const start = starts[Math.floor(random() * starts.length)];
+    return start === undefined ? [] : [name.slice(start, start + length)];
+  });
+  return [...new Set(terms.map((t) => t.toLowerCase()))].filter((t) => t.trim().length === length).slice(0, count);
+}
+
+/** Letter runs no generated name, e-mail or id contains (checked on the seeded data), of 2, 3 and 8 characters. */
+export const absentTerms: Record<number, string[]> = {
+  2: ['qz', 'xj', 'zx', 'jq', 'qx'],
+  3: ['zqx', 'xjq', 'qzj', 'jxq'],
+  8: ['qzxjvkwy', 'xjqzwkvy', 'zqxjkvwq'],
+};

@@ -1,24 +1,41 @@
-// npm run bench [-- --file data/large.sqlite --duration 5 --only search]
-// Starts the app on the large database (npm run seed:large first), signs in the users scenarios need, and
-// measures each named scenario with autocannon from a separate process: requests/s at 10 connections,
-// median and p99 latency at 1 connection, and the ratio to a bare /healthz measured in the same run.
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+// npm run bench -- --file /tmp/large.sqlite [--connections 32] [--duration 8] [--only 'search,landing'] [--encoding 'br, gzip']
+// Measures every scenario of bench/scenarios/ under load, and prints a markdown table. Runs on a scratch
+// copy of --file (the payment, edit and sign-in scenarios write), deleted at the end. In one session:
+//  1. the bare stack (bench/bare-server.ts: Fastify + Eta + better-sqlite3, one prepared statement) over the
+//     same copy: `/hello` and a customer page of random customers;
+//  2. the app (bench/app-server.ts, i.e. src/server.ts in production mode): `/healthz` without a cookie, then
+//     each scenario at --connections, then the probe scenarios at --probe-connections, counting time-outs.
+// Each row: requests/s, p50 and p99 latency, the server's event-loop delay p99, its CPU time per request
+// (load-independent), and the ratio of its requests/s to `/healthz` and to the bare customer page of the
+// same run. The server is pinned to core 0 and autocannon (bench/load.ts) to core 1 when taskset exists.
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.ts';
 import { createDb } from '../src/db/index.ts';
+import type { LoadInput, LoadResult } from './load.ts';
+import { type LoopDelay, readLoopDelay, resetLoopDelay } from './loop-delay.ts';
+import { loadAverage } from './machine.ts';
+import { randomCustomerIds } from './sample.ts';
 import type { Scenario, ScenarioFile } from './types.ts';
 
 const { values } = parseArgs({
   options: {
     file: { type: 'string', default: 'data/large.sqlite' },
-    duration: { type: 'string', default: '5' },
+    duration: { type: 'string', default: '8' },
+    connections: { type: 'string', default: '32' },
+    'probe-connections': { type: 'string', default: '100' },
     only: { type: 'string' },
+    encoding: { type: 'string' },
   },
 });
 const duration = Number(values.duration);
+const connections = Number(values.connections);
+const probeConnections = Number(values['probe-connections']);
 if (!existsSync(values.file!)) {
   console.error(`No benchmark database at ${values.file}. Run: npm run seed:large -- --customers 1000000`);
   process.exit(1);
@@ -44,7 +61,20 @@ async function freePort(): Promise<number> {
   });
 }
 
-const db = createDb(loadConfig({ DB_FILE: values.file }).database);
+// The scratch copy: the benchmark database itself is never written (not even migrated).
+const scratch = join(tmpdir(), `ledgerdesk-bench-${process.pid}.sqlite`);
+const removeScratch = () => {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(scratch + suffix, { force: true });
+};
+process.on('exit', removeScratch);
+// Interrupted: still stop the servers and delete the copy (the exit handlers).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+const copyStarted = Date.now();
+for (const suffix of ['', '-wal'])
+  if (existsSync(values.file + suffix)) copyFileSync(values.file + suffix, scratch + suffix);
+console.error(`Copied ${values.file} to ${scratch} in ${((Date.now() - copyStarted) / 1000).toFixed(1)} s.`);
+
+const db = createDb(loadConfig({ DB_FILE: scratch }).database);
 const dir = fileURLToPath(new URL('./scenarios/', import.meta.url));
 const scenarios: Scenario[] = [];
 for (const file of readdirSync(dir)
@@ -53,105 +83,212 @@ for (const file of readdirSync(dir)
   const module = (await import(pathToFileURL(dir + file).href)) as ScenarioFile;
   scenarios.push(...(await module.default({ db })));
 }
-await db.destroy();
-const selected = scenarios.filter((s) => !values.only || s.name.includes(values.only));
+// --only 'search,landing': the scenarios whose names contain any of the comma-separated parts.
+const only = values.only?.split(',').filter(Boolean);
+const selected = scenarios.filter((s) => !only || only.some((part) => s.name.includes(part)));
 
 const port = await freePort();
 const baseUrl = `http://127.0.0.1:${port}`;
-const [command, args] = pinned(0, process.execPath, ['--import', 'tsx', 'src/server.ts']);
-const server = spawn(command, args, {
-  env: {
-    ...process.env,
-    DB_FILE: values.file,
-    PORT: String(port),
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
-    JOBS: 'off',
-  },
-  stdio: ['ignore', 'inherit', 'inherit'],
+const servers = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const s of servers) s.kill();
 });
-process.on('exit', () => server.kill());
-for (let i = 0; ; i++) {
-  try {
-    if ((await fetch(`${baseUrl}/healthz`)).ok) break;
-  } catch {
-    if (i > 100) throw new Error('the app did not start');
-    await new Promise((r) => setTimeout(r, 200));
+
+async function startServer(script: string, args: string[], env: Record<string, string> = {}): Promise<ChildProcess> {
+  const [command, commandArgs] = pinned(0, process.execPath, ['--import', 'tsx', script, ...args]);
+  const server = spawn(command, commandArgs, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  servers.add(server);
+  for (let i = 0; ; i++) {
+    try {
+      await fetch(`${baseUrl}/`);
+      return server;
+    } catch {
+      if (i > 300) throw new Error(`${script} did not start`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
 }
 
-/** Signs in through the real form and returns the session cookie (retried once: fetch may reuse a socket the server just closed). */
-async function signIn(email: string): Promise<string> {
-  try {
-    return await signInOnce(email);
-  } catch {
-    return signInOnce(email);
-  }
+async function stopServer(server: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => server.once('exit', resolve));
+  server.kill('SIGTERM');
+  await exited;
+  servers.delete(server);
 }
 
-async function signInOnce(email: string): Promise<string> {
-  const page = await fetch(`${baseUrl}/login`);
-  const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0];
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1];
+/** bench/load.ts on core 1, its input on stdin (thousands of paths are too long for an argument). */
+function runLoad(input: LoadInput): Promise<LoadResult> {
+  const [command, args] = pinned(1, process.execPath, ['--import', 'tsx', 'bench/load.ts']);
+  return new Promise((resolve, reject) => {
+    const child = execFile(command, args, { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }, (error, stdout) =>
+      error ? reject(error) : resolve(JSON.parse(stdout) as LoadResult),
+    );
+    child.stdin?.end(JSON.stringify(input));
+  });
+}
+
+type Measured = LoadResult & { loop: LoopDelay; cpuMsPerRequest: number };
+
+/** One autocannon run against `server`, with the server's event-loop delay and CPU time over the same run. */
+async function measure(
+  server: ChildProcess,
+  scenario: Scenario,
+  headers: Record<string, string>,
+  atConnections: number,
+): Promise<Measured> {
+  const input: LoadInput = {
+    url: baseUrl,
+    connections: atConnections,
+    duration,
+    timeoutSeconds: 10,
+    headers: {
+      ...headers,
+      ...(scenario.htmx ? { 'hx-request': 'true' } : {}),
+      ...(values.encoding ? { 'accept-encoding': values.encoding } : {}),
+    },
+    method: scenario.method ?? 'GET',
+    paths: scenario.paths,
+    bodies: scenario.bodies,
+    flow: scenario.flow,
+  };
+  resetLoopDelay(server);
+  const result = await runLoad(input);
+  const loop = await readLoopDelay(server);
+  const answered = Object.values(result.statusCounts).reduce((a, b) => a + b, 0);
+  return { ...result, loop, cpuMsPerRequest: answered ? loop.cpuMs / answered : 0 };
+}
+
+/** Signs in through the real form; returns the session cookie and its CSRF token (for POST and PUT). */
+async function signIn(email: string): Promise<{ cookie: string; csrf: string }> {
+  const form = await fetch(`${baseUrl}/login`);
+  const formCookie = (form.headers.get('set-cookie') ?? '').split(';')[0];
+  const formCsrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1];
   const response = await fetch(`${baseUrl}/login`, {
     method: 'POST',
     redirect: 'manual',
-    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ _csrf: csrf, email, password: 'demo-password' }),
+    headers: { cookie: formCookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: formCsrf, email, password: 'demo-password' }),
   });
   if (response.status !== 303) throw new Error(`sign-in as ${email} failed: ${response.status}`);
-  return (response.headers.get('set-cookie') ?? '').split(';')[0];
+  const cookie = (response.headers.get('set-cookie') ?? '').split(';')[0];
+  const page = await (await fetch(`${baseUrl}/my-settings`, { headers: { cookie } })).text();
+  return { cookie, csrf: /"x-csrf-token": "([^"]+)"/.exec(page)![1] };
 }
 
-type Measurement = { requestsPerSecond: number; medianMs: number; p99Ms: number; non2xx: number; errors: number };
-function measure(scenario: Scenario, cookie: string | undefined, connections: number): Measurement {
-  const [cmd, cmdArgs] = pinned(1, process.execPath, [
-    '--import',
-    'tsx',
-    'bench/load.ts',
-    JSON.stringify({
-      url: baseUrl,
-      paths: scenario.paths,
-      cookie,
-      connections,
-      duration,
-      method: scenario.method ?? 'GET',
-    }),
-  ]);
-  return JSON.parse(execFileSync(cmd, cmdArgs, { encoding: 'utf8' })) as Measurement;
-}
-
-const cookies = new Map<string, string>();
+const fixed = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits });
+const ms = (n: number) => (n === 0 ? '<1' : fixed(n, n < 10 ? 1 : 0));
 const rows: string[][] = [];
-const healthz = measure({ name: 'healthz', paths: ['/healthz'] }, undefined, 10);
-rows.push(['healthz (baseline)', healthz.requestsPerSecond.toFixed(0), '', '', '1.00', '']);
-for (const scenario of selected) {
-  if (scenario.as && !cookies.has(scenario.as)) cookies.set(scenario.as, await signIn(scenario.as));
-  const cookie = scenario.as ? cookies.get(scenario.as) : undefined;
-  const throughput = measure(scenario, cookie, 10);
-  const latency = measure(scenario, cookie, 1);
-  const failed = throughput.non2xx + throughput.errors + latency.non2xx + latency.errors;
-  const verdict = scenario.target
-    ? latency.medianMs <= scenario.target.medianMs
-      ? `met (< ${scenario.target.medianMs} ms)`
-      : `MISSED (target ${scenario.target.medianMs} ms)`
-    : '';
+function row(name: string, m: Measured, ratios: { healthz?: number; bare?: number }, note = '') {
+  const done = m.statusCounts;
+  const failed = Object.entries(done)
+    .filter(([code]) => !/^[23]/.test(code))
+    .map(([code, n]) => `${n}× ${code}`);
+  if (m.errors) failed.push(`${m.errors} errors`);
+  if (m.timeouts) failed.push(`${m.timeouts} time-outs`);
   rows.push([
-    scenario.name + (failed ? ` [${failed} non-2xx/errors]` : ''),
-    throughput.requestsPerSecond.toFixed(0),
-    // autocannon measures whole milliseconds: 0 means under one.
-    latency.medianMs === 0 ? '<1' : latency.medianMs.toFixed(0),
-    latency.p99Ms === 0 ? '<1' : latency.p99Ms.toFixed(0),
-    (throughput.requestsPerSecond / healthz.requestsPerSecond).toFixed(2),
-    verdict,
+    name,
+    fixed(m.requestsPerSecond),
+    ms(m.p50Ms),
+    ms(m.p99Ms),
+    ms(m.loop.p99Ms),
+    fixed(m.cpuMsPerRequest, 2),
+    ratios.healthz === undefined ? '' : (m.requestsPerSecond / ratios.healthz).toFixed(2),
+    ratios.bare === undefined ? '' : (m.requestsPerSecond / ratios.bare).toFixed(2),
+    [note, ...failed].filter(Boolean).join('; '),
   ]);
 }
-server.kill();
 
-const header = ['scenario', 'req/s (10 conn)', 'median ms (1 conn)', 'p99 ms', 'vs healthz', 'target'];
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ');
-console.log(line(header));
-console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-for (const r of rows) console.log(line(r));
+const loadBefore = loadAverage();
+
+// 1. The bare stack, on the same core, over the same copy.
+const bare = await startServer('bench/bare-server.ts', [scratch, String(port)]);
+const bareHello = await measure(bare, { name: 'bare /hello', paths: ['/hello'] }, {}, connections);
+const barePage = await measure(
+  bare,
+  { name: 'bare customer page', paths: (await randomCustomerIds(db)).map((id) => `/customers/${id}`) },
+  {},
+  connections,
+);
+await stopServer(bare);
+
+// 2. The app.
+const app = await startServer('bench/app-server.ts', [], {
+  DB_FILE: scratch,
+  PORT: String(port),
+  NODE_ENV: 'production',
+  LOG_LEVEL: 'warn',
+  JOBS: 'off',
+});
+const healthz = await measure(app, { name: 'healthz', paths: ['/healthz'] }, {}, connections);
+const vs = { healthz: healthz.requestsPerSecond, bare: barePage.requestsPerSecond };
+row('bare stack: `/hello`', bareHello, { healthz: healthz.requestsPerSecond });
+row('bare stack: customer page, random customers (raw driver)', barePage, vs);
+row(
+  '`/healthz`, no cookie',
+  healthz,
+  vs,
+  `${(healthz.requestsPerSecond / bareHello.requestsPerSecond).toFixed(2)} of bare /hello`,
+);
+
+const sessions = new Map<string, { cookie: string; csrf: string }>();
+const probes: Scenario[] = [];
+for (const scenario of selected) {
+  if (scenario.as && !sessions.has(scenario.as)) sessions.set(scenario.as, await signIn(scenario.as));
+  const session = scenario.as ? sessions.get(scenario.as) : undefined;
+  const unsafe = (scenario.method ?? 'GET') !== 'GET';
+  const headers = {
+    ...(session ? { cookie: session.cookie } : {}),
+    ...(session && unsafe ? { 'x-csrf-token': session.csrf } : {}),
+  };
+  const before = scenario.recorded ? await scenario.recorded(db) : 0;
+  const m = await measure(app, scenario, headers, connections);
+  const ok = Object.entries(m.statusCounts)
+    .filter(([code]) => (scenario.okStatus ? Number(code) === scenario.okStatus : /^2/.test(code)))
+    .reduce((sum, [, n]) => sum + n, 0);
+  let note = '';
+  if (scenario.recorded) {
+    // Done answers ≤ rows written ≤ requests sent: none lost, none twice (the last requests in flight when
+    // the run stopped may have been written without their answer being counted).
+    const rows = (await scenario.recorded(db)) - before;
+    const exact = ok <= rows && rows <= m.sent;
+    note = `${fixed(ok)} done, ${fixed(rows)} recorded, ${fixed(m.sent)} sent: ${exact ? 'each once' : 'MISMATCH'}`;
+  }
+  if (values.connections === '1' && scenario.target)
+    note = [note, m.p50Ms <= scenario.target.medianMs ? 'target met' : `target ${scenario.target.medianMs} ms MISSED`]
+      .filter(Boolean)
+      .join('; ');
+  row(scenario.name, m, vs, note);
+  if (scenario.probe) probes.push(scenario);
+}
+
+for (const scenario of probes) {
+  const session = scenario.as ? sessions.get(scenario.as) : undefined;
+  const m = await measure(app, scenario, session ? { cookie: session.cookie } : {}, probeConnections);
+  row(`${scenario.name} at ${probeConnections} connections`, m, vs, `${m.timeouts} time-outs (10 s)`);
+}
+await stopServer(app);
+await db.destroy();
+
+const header = [
+  'scenario',
+  'req/s',
+  'p50 ms',
+  'p99 ms',
+  'loop p99 ms',
+  'CPU ms/req',
+  'vs /healthz',
+  'vs bare page',
+  'notes',
+];
+console.log(
+  `${connections} connections, ${duration} s each, ${values.encoding ? `Accept-Encoding: ${values.encoding}` : 'no compression'}; ` +
+    `server on core 0, autocannon on core 1${hasTaskset ? '' : ' (taskset missing: NOT pinned)'}; ` +
+    `${loadBefore} before, ${loadAverage()} after.\n`,
+);
+console.log(`| ${header.join(' | ')} |`);
+console.log(`| ${header.map(() => '---').join(' | ')} |`);
+for (const r of rows) console.log(`| ${r.join(' | ')} |`);
 process.exit(0);

@@ -60,6 +60,7 @@ import usageRoutes from './features/usage/routes.ts';
 import wizardRoutes from './features/wizard/routes.ts';
 import assets from './plugins/assets.ts';
 import auth from './plugins/auth.ts';
+import compression from './plugins/compression.ts';
 import errors from './plugins/errors.ts';
 import security from './plugins/security.ts';
 import session from './plugins/session.ts';
@@ -107,6 +108,7 @@ export async function buildApp({
 
   if (onRoute) app.addHook('onRoute', onRoute);
   await app.register(fastifyFormbody, { parser: (body) => qs.parse(body) });
+  await app.register(compression);
   await app.register(security);
   await app.register(session, { db, secret: config.sessionSecret, secureCookie: config.cookieSecure });
   await app.register(auth, { db });

@@ -25,6 +25,12 @@ export default async function numberScenarios(_ctx: BenchContext): Promise<Scena
   return [
     { name: 'number search: next available', as: 'admin@example.com', paths: next, target: { medianMs: 30 } },
     { name: 'number search: random', as: 'admin@example.com', paths: random, target: { medianMs: 30 } },
-    { name: 'number search: containing', as: 'admin@example.com', paths: containing, target: { medianMs: 30 } },
+    {
+      name: 'number search: containing',
+      as: 'admin@example.com',
+      paths: containing,
+      target: { medianMs: 30 },
+      probe: true,
+    },
   ];
 }

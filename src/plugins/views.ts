@@ -6,11 +6,12 @@ import fp from 'fastify-plugin';
 import { formatDate, formatTimestamp } from '../lib/dates.ts';
 import { formatCents, onBadAmount } from '../lib/money.ts';
 import { countOf } from '../lib/words.ts';
+import { assetUrl } from './assets.ts';
 import { type AppSettings, navigationFor } from './navigation.ts';
 
 const viewsDir = fileURLToPath(new URL('../../views/', import.meta.url));
 
-/** Helpers every template can use as `it.fmt.…`: the one place values are formatted for display. */
+/** Helpers every template can use as `it.fmt.…`: the one place values are formatted for display. Assets are linked as `it.asset(url)`. */
 export const fmt = { money: formatCents, date: formatDate, timestamp: formatTimestamp, count: countOf };
 
 declare module 'fastify' {
@@ -61,7 +62,7 @@ export default fp(async (app, opts: { production: boolean; settings: () => Promi
   await app.register(fastifyView, {
     engine: { eta },
     root: viewsDir,
-    defaultContext: { fmt },
+    defaultContext: { fmt, asset: assetUrl },
     production: opts.production,
   });
 

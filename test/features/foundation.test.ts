@@ -1,3 +1,4 @@
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import t from 'tap';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { auditTrail, updateAudited } from '../../src/features/audit/audit.ts';
@@ -186,11 +187,37 @@ t.test('security headers: a CSP that allows only our own scripts, htmx served lo
   t.match(String(response.headers['content-security-policy']), /script-src 'self'/);
   t.notMatch(String(response.headers['content-security-policy']), /unsafe-inline/);
   t.equal(response.headers['x-content-type-options'], 'nosniff');
-  t.match(response.body, /src="\/vendor\/htmx\/htmx.min.js"/);
-  const htmx = await new Agent(app).get('/vendor/htmx/htmx.min.js');
-  t.equal(htmx.statusCode, 200);
-  t.match(htmx.body, /htmx/);
+  const htmxUrl = /src="(\/vendor\/htmx\/htmx\.min\.[0-9a-f]{12}\.js)"/.exec(response.body)?.[1];
+  t.ok(htmxUrl, 'the page links htmx by its fingerprinted name');
+  for (const url of [htmxUrl!, '/vendor/htmx/htmx.min.js']) {
+    const htmx = await new Agent(app).get(url);
+    t.equal(htmx.statusCode, 200, url);
+    t.match(htmx.body, /htmx/);
+  }
   t.equal(response.headers.vary, 'HX-Request');
+});
+
+t.test('assets: fingerprinted names cached for a year, large responses compressed', async (t) => {
+  const { app } = await buildTestApp(t, { NODE_ENV: 'production' });
+  const page = await app.inject({ url: '/login' });
+  const css = /href="(\/assets\/app\.[0-9a-f]{12}\.css)"/.exec(page.body)?.[1];
+  t.ok(css, 'the page links app.css by a name with its content hash');
+  const fingerprinted = await app.inject({ url: css!, headers: { 'accept-encoding': 'gzip' } });
+  t.equal(fingerprinted.statusCode, 200);
+  t.equal(fingerprinted.headers['cache-control'], 'public, max-age=31536000, immutable');
+  t.equal(fingerprinted.headers['content-encoding'], 'gzip', 'CSS is compressed');
+  const plain = await app.inject({ url: '/assets/app.css' });
+  t.equal(plain.headers['cache-control'], 'public, max-age=86400', 'the plain name: a day');
+  t.equal(plain.headers['content-encoding'], undefined, 'not compressed for a client that did not ask');
+  t.equal(gunzipSync(fingerprinted.rawPayload).toString(), plain.body, 'the same file');
+  const stale = await app.inject({ url: css!.replace(/\.[0-9a-f]{12}\./, '.000000000000.') });
+  t.equal(stale.statusCode, 404, 'a name with another hash is not this file');
+
+  const compressed = await app.inject({ url: '/login', headers: { 'accept-encoding': 'br, gzip' } });
+  t.equal(compressed.headers['content-encoding'], 'br', 'a page over 1 KB is compressed');
+  t.match(brotliDecompressSync(compressed.rawPayload).toString(), /<\/html>/);
+  const small = await app.inject({ url: '/healthz', headers: { 'accept-encoding': 'br, gzip' } });
+  t.equal(small.headers['content-encoding'], undefined, 'a small response is sent as it is');
 });
 
 t.test('the audit helper records old and new values, and refuses a stale edit', async (t) => {
