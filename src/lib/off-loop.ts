@@ -29,6 +29,9 @@ export async function runOffLoop<Input, Output>(task: URL, input: Input): Promis
     maxThreads: Math.max(1, availableParallelism() - 1),
     idleTimeout: 30_000,
     resourceLimits: TASK_HEAP_LIMITS,
+    // The TypeScript loader (tsx, through esbuild) would start a thread of its own in every pool thread
+    // to compile modules: about 8 MB each, for work done once when the thread starts.
+    env: { ...process.env, ESBUILD_WORKER_THREADS: '0' },
   });
   const answer: Answer<Output> = await pool.run(input, { filename: task.href });
   if ('value' in answer) return answer.value;
