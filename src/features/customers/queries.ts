@@ -1,6 +1,7 @@
 import type { StaffPrincipal } from '../../auth/principal.ts';
 import { customersVisibleTo } from '../../auth/scope.ts';
 import type { Queryable } from '../../db/index.ts';
+import { flushWritesBehind } from '../../db/write-behind.ts';
 
 export const RECENTLY_VIEWED_LIMIT = 20;
 
@@ -11,6 +12,8 @@ export type RecentlyViewed = { id: number; account_number: string; name: string;
  * trail (customer-module/metrics/access-trail.ts) keeps the list as customer pages are sent.
  */
 export async function recentlyViewed(db: Queryable, user: StaffPrincipal): Promise<RecentlyViewed[]> {
+  // Page views are written behind their responses: the list includes the page just left.
+  await flushWritesBehind(db);
   return customersVisibleTo(db, user)
     .join('recently_viewed as rv', 'rv.customer_id', 'customers.id')
     .where('rv.user_id', user.id)
