@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Queryable } from '../db/index.ts';
+import { preparedQuery } from '../db/prepared.ts';
 import type { Principal } from './principal.ts';
 
 export type CustomerRow = {
@@ -53,13 +54,38 @@ export function customersOfReseller(
   return resellerId === null ? query : query.where(`${alias}.reseller_id`, resellerId);
 }
 
+type Scope = 'all' | 'reseller' | 'contact';
+
+/** findCustomerFor's query for each kind of scope, built by customersVisibleTo once (it runs on every customer page). */
+const customerInScope = Object.fromEntries(
+  (['all', 'reseller', 'contact'] as const).map((scope) => [
+    scope,
+    preparedQuery<{ id: number; within: number }, CustomerRow>((db, param) => {
+      const within = param('within') as unknown as number;
+      const principal =
+        scope === 'contact'
+          ? { kind: 'contact', customerId: within }
+          : { kind: 'staff', role: scope === 'reseller' ? 'reseller' : 'admin', resellerId: within };
+      return customersVisibleTo(db, principal as Principal)
+        .where('customers.id', param('id'))
+        .first();
+    }),
+  ]),
+) as Record<Scope, (db: Queryable, params: { id: number; within: number }) => Promise<CustomerRow[]>>;
+
 /** A customer the principal may see, or undefined (which routes answer with 404, never 403, to not confirm it exists). */
 export async function findCustomerFor(
   db: Queryable,
   principal: Principal,
   id: number,
 ): Promise<CustomerRow | undefined> {
-  return customersVisibleTo(db, principal).where('customers.id', id).first();
+  const [scope, within]: [Scope, number] =
+    principal.kind === 'contact'
+      ? ['contact', principal.customerId]
+      : principal.role === 'reseller'
+        ? ['reseller', principal.resellerId ?? -1]
+        : ['all', 0];
+  return (await customerInScope[scope](db, { id, within }))[0];
 }
 
 /**

@@ -34,11 +34,13 @@ export async function createChangeCounter(db: Queryable, counter: ChangeCounter)
 /** For a migration's `down`: removes what createChangeCounter made. */
 export async function dropChangeCounter(db: Queryable, counter: ChangeCounter): Promise<void> {
   if (dialectOf(db) === 'postgres') {
-    for (const table of counter.tables) await db.raw(`DROP TRIGGER IF EXISTS "${triggerName(counter, table)}" ON "${table}"`);
+    for (const table of counter.tables)
+      await db.raw(`DROP TRIGGER IF EXISTS "${triggerName(counter, table)}" ON "${table}"`);
     await db.raw(`DROP FUNCTION IF EXISTS "${functionName(counter)}"()`);
   } else {
     for (const table of counter.tables)
-      for (const event of ['update', 'delete']) await db.raw(`DROP TRIGGER IF EXISTS "${triggerName(counter, table)}_${event}"`);
+      for (const event of ['update', 'delete'])
+        await db.raw(`DROP TRIGGER IF EXISTS "${triggerName(counter, table)}_${event}"`);
   }
   await db('change_counters').where({ name: counter.name }).delete();
 }

@@ -10,7 +10,10 @@ type Compiled = { sql: string; bindings: readonly unknown[] };
 type SqliteClient = {
   acquireConnection(): Promise<Database>;
   releaseConnection(connection: Database): Promise<void>;
-  _query(connection: Database, query: { sql: string; bindings: unknown[]; response?: unknown }): Promise<{
+  _query(
+    connection: Database,
+    query: { sql: string; bindings: unknown[]; response?: unknown },
+  ): Promise<{
     response: unknown;
   }>;
 };

@@ -49,7 +49,12 @@ export const customerAccessTrail = fp(async (app, { db }: { db: Db }) => {
   app.addHook('onSend', async (request, reply, payload) => {
     const customerId = openedCustomerId(request, reply.statusCode);
     if (customerId !== null)
-      trail.add({ customer_id: customerId, user_id: staffOf(request).id, path: request.url.slice(0, 300), at: nowIso() });
+      trail.add({
+        customer_id: customerId,
+        user_id: staffOf(request).id,
+        path: request.url.slice(0, 300),
+        at: nowIso(),
+      });
     return payload;
   });
   app.addHook('onClose', async () => {
