@@ -19,12 +19,12 @@ type SqliteClient = {
 };
 
 /**
- * A hot read (a page every signed-in request or every customer view makes), built with Knex once per
- * dialect and then run from its SQL: Knex building a query costs more than SQLite answering it from an
+ * A hot statement (a read every signed-in request or every customer view makes), built with Knex once
+ * per dialect and then run from its SQL: Knex building a query costs more than SQLite answering it from an
  * index. `build` names each parameter with `param('name')` where a value goes; the query's other values
  * are kept as built. On SQLite the statement runs on the pooled connection through the client, compiled
  * once and kept (sqlite-client.ts); inside a transaction, and on PostgreSQL, through Knex's raw query
- * (one round trip either way). Gives the rows.
+ * (one round trip either way). Gives the rows (none for a write).
  */
 export function preparedQuery<Params extends Record<string, unknown>, Row>(
   build: (db: Queryable, param: (name: keyof Params & string) => string) => Knex.QueryBuilder | Knex.Raw,

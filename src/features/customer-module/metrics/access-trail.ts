@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import { staffOf } from '../../../auth/guards.ts';
 import { insertRows } from '../../../db/bulk.ts';
 import type { Db, Tx } from '../../../db/index.ts';
+import { preparedQuery } from '../../../db/prepared.ts';
 import { WriteBehind } from '../../../db/write-behind.ts';
 import { nowIso } from '../../../lib/dates.ts';
 
@@ -26,13 +27,17 @@ async function recordCustomerAccess(trx: Tx, accesses: readonly CustomerAccess[]
   await insertRows(trx, 'customer_access', accesses);
   const newest = new Map<string, CustomerAccess>();
   for (const access of accesses) newest.set(`${access.user_id}:${access.customer_id}`, access);
-  for (const access of newest.values())
-    await trx('recently_viewed')
-      .insert({ user_id: access.user_id, customer_id: access.customer_id, viewed_at: access.at })
-      .onConflict(['user_id', 'customer_id'])
-      .merge(['viewed_at'])
-      .where('recently_viewed.viewed_at', '<', trx.raw('excluded.viewed_at'));
+  for (const access of newest.values()) await moveToTop(trx, access);
 }
+
+// Prepared: a batch of views of different customers is one upsert each.
+const moveToTop = preparedQuery<CustomerAccess, never>((db, param) =>
+  db('recently_viewed')
+    .insert({ user_id: param('user_id'), customer_id: param('customer_id'), viewed_at: param('at') })
+    .onConflict(['user_id', 'customer_id'])
+    .merge(['viewed_at'])
+    .where('recently_viewed.viewed_at', '<', db.raw('excluded.viewed_at')),
+);
 
 /**
  * The access trail as a mechanism (D5): every customer page any feature serves under /customers/:id
