@@ -43,8 +43,8 @@ export class WriteBehind<Row> {
 
   add(row: Row): void {
     this.pending.push(row);
-    if (this.pending.length >= this.maxRows) void this.flush().catch(this.options.onError);
-    else this.timer ??= setTimeout(() => void this.flush().catch(this.options.onError), this.maxDelayMs).unref();
+    if (this.pending.length >= this.maxRows) void this.flushReporting();
+    else this.timer ??= setTimeout(() => void this.flushReporting(), this.maxDelayMs).unref();
   }
 
   /** Writes every row added so far; resolves once they are committed. A failed batch stays pending. */
@@ -54,6 +54,10 @@ export class WriteBehind<Row> {
     const next = this.writing.then(() => this.writePending());
     this.writing = next.catch(() => {});
     return next;
+  }
+
+  flushReporting(): Promise<void> {
+    return this.flush().catch(this.options.onError);
   }
 
   /** Writes what is pending and forgets this writer (a clean stop). */
@@ -72,7 +76,7 @@ export class WriteBehind<Row> {
       // Rolled back, so nothing of it was written: keep it for the next flush, oldest first.
       this.pending = [...batch, ...this.pending].slice(-MAX_PENDING);
       if (!this.timer && this.pending.length)
-        this.timer = setTimeout(() => void this.flush().catch(this.options.onError), this.maxDelayMs).unref();
+        this.timer = setTimeout(() => void this.flushReporting(), this.maxDelayMs).unref();
       throw error;
     }
   }
@@ -80,8 +84,9 @@ export class WriteBehind<Row> {
 
 /**
  * Writes every row waiting in a WriteBehind on this database handle: call it before reading those tables.
- * Inside a transaction there is nothing to wait for (a batch is its own transaction on the handle).
+ * A refused batch is reported to the writer's onError and stays pending; the reader goes on with what is
+ * written. Inside a transaction there is nothing to wait for (a batch is its own transaction on the handle).
  */
 export async function flushWritesBehind(db: Queryable): Promise<void> {
-  await Promise.all([...(registered.get(db as Db) ?? [])].map((writer) => writer.flush()));
+  await Promise.all([...(registered.get(db as Db) ?? [])].map((writer) => writer.flushReporting()));
 }
