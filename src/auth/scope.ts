@@ -55,23 +55,49 @@ export function customersOfReseller(
 }
 
 type Scope = 'all' | 'reseller' | 'contact';
+/** The one parameter name preparedInScope keeps for itself: the reseller or customer the scope is within. */
+const WITHIN = 'within';
 
-/** findCustomerFor's query for each kind of scope, built by customersVisibleTo once (it runs on every customer page). */
-const customerInScope = Object.fromEntries(
-  (['all', 'reseller', 'contact'] as const).map((scope) => [
-    scope,
-    preparedQuery<{ id: number; within: number }, CustomerRow>((db, param) => {
-      const within = param('within') as unknown as number;
-      const principal =
-        scope === 'contact'
-          ? { kind: 'contact', customerId: within }
-          : { kind: 'staff', role: scope === 'reseller' ? 'reseller' : 'admin', resellerId: within };
-      return customersVisibleTo(db, principal as Principal)
-        .where('customers.id', param('id'))
-        .first();
-    }),
-  ]),
-) as Record<Scope, (db: Queryable, params: { id: number; within: number }) => Promise<CustomerRow[]>>;
+/**
+ * A hot read over the customers a principal may see, prepared (src/db/prepared.ts) once for each kind of
+ * scope: `visible(alias)` is customersVisibleTo for a stand-in principal whose reseller or customer is a
+ * parameter, so the scoping still lives only in customersVisibleTo.
+ */
+export function preparedInScope<Params extends Record<string, unknown>, Row>(
+  build: (
+    visible: (alias?: string) => Knex.QueryBuilder<CustomerRow>,
+    db: Queryable,
+    param: (name: keyof Params & string) => string,
+  ) => Knex.QueryBuilder | Knex.Raw,
+): (db: Queryable, principal: Principal, params: Params) => Promise<Row[]> {
+  const byScope = new Map(
+    (['all', 'reseller', 'contact'] as const).map((scope) => [
+      scope,
+      preparedQuery<Params & { [WITHIN]: number }, Row>((db, param) => {
+        const within = param(WITHIN) as unknown as number;
+        const standIn =
+          scope === 'contact'
+            ? { kind: 'contact', customerId: within }
+            : { kind: 'staff', role: scope === 'reseller' ? 'reseller' : 'admin', resellerId: within };
+        return build((alias) => customersVisibleTo(db, standIn as Principal, alias), db, param);
+      }),
+    ]),
+  );
+  return (db, principal, params) => {
+    const [scope, within]: [Scope, number] =
+      principal.kind === 'contact'
+        ? ['contact', principal.customerId]
+        : principal.role === 'reseller'
+          ? ['reseller', principal.resellerId ?? -1]
+          : ['all', 0];
+    return byScope.get(scope)!(db, { ...params, [WITHIN]: within });
+  };
+}
+
+// Prepared: every customer page checks its customer through it.
+const customerInScope = preparedInScope<{ id: number }, CustomerRow>((visible, _db, param) =>
+  visible().where('customers.id', param('id')).first(),
+);
 
 /** A customer the principal may see, or undefined (which routes answer with 404, never 403, to not confirm it exists). */
 export async function findCustomerFor(
@@ -79,13 +105,7 @@ export async function findCustomerFor(
   principal: Principal,
   id: number,
 ): Promise<CustomerRow | undefined> {
-  const [scope, within]: [Scope, number] =
-    principal.kind === 'contact'
-      ? ['contact', principal.customerId]
-      : principal.role === 'reseller'
-        ? ['reseller', principal.resellerId ?? -1]
-        : ['all', 0];
-  return (await customerInScope[scope](db, { id, within }))[0];
+  return (await customerInScope(db, principal, { id }))[0];
 }
 
 /**
