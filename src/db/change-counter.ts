@@ -13,12 +13,19 @@ export type ChangeCounter = Readonly<{ name: string; tables: readonly string[] }
 const triggerName = (counter: ChangeCounter, table: string) => `${table}_raises_${counter.name}_counter`;
 const functionName = (counter: ChangeCounter) => `raise_${counter.name}_counter`;
 
-/** For a migration: the counter's row and its triggers (the `change_counters` table must exist). */
+/**
+ * Raises the counter; its row is made by the first change, so a migrated database stays empty (db:copy
+ * copies only into an empty one) and an absent row reads as 0.
+ */
+const raise = (counter: ChangeCounter) =>
+  `INSERT INTO change_counters (name, value) VALUES ('${counter.name}', 1)
+   ON CONFLICT (name) DO UPDATE SET value = change_counters.value + 1`;
+
+/** For a migration: the counter's triggers (the `change_counters` table must exist). */
 export async function createChangeCounter(db: Queryable, counter: ChangeCounter): Promise<void> {
-  await db('change_counters').insert({ name: counter.name, value: 0 });
   if (dialectOf(db) === 'postgres') {
     await db.raw(`CREATE FUNCTION "${functionName(counter)}"() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN UPDATE change_counters SET value = value + 1 WHERE name = '${counter.name}'; RETURN NULL; END $$`);
+      BEGIN ${raise(counter)}; RETURN NULL; END $$`);
     // Per row, so an upsert that inserts (a new session) raises nothing.
     for (const table of counter.tables)
       await db.raw(`CREATE TRIGGER "${triggerName(counter, table)}" AFTER UPDATE OR DELETE ON "${table}"
@@ -28,7 +35,7 @@ export async function createChangeCounter(db: Queryable, counter: ChangeCounter)
   for (const table of counter.tables)
     for (const event of ['update', 'delete'])
       await db.raw(`CREATE TRIGGER "${triggerName(counter, table)}_${event}" AFTER ${event.toUpperCase()} ON "${table}"
-        BEGIN UPDATE change_counters SET value = value + 1 WHERE name = '${counter.name}'; END`);
+        BEGIN ${raise(counter)}; END`);
 }
 
 /** For a migration's `down`: removes what createChangeCounter made. */
