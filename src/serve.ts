@@ -15,7 +15,7 @@ export async function serve(
   config: Config,
   jobs: { handlers: JobHandlers; recurring: readonly RecurringJob[] },
 ): Promise<void> {
-  const db = createDb(config.database);
+  const db = createDb(config.database, { servesPages: true });
   // Processes started together (a deploy) must not migrate or seed the same database at once.
   const seeded = await whileLocked(db, 'ledgerdesk:start-up', async () => {
     await migrateToLatest(db);

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Queryable } from '../db/index.ts';
+import { preparedQuery } from '../db/prepared.ts';
 import type { Principal } from './principal.ts';
 
 export type CustomerRow = {
@@ -53,13 +54,58 @@ export function customersOfReseller(
   return resellerId === null ? query : query.where(`${alias}.reseller_id`, resellerId);
 }
 
+type Scope = 'all' | 'reseller' | 'contact';
+/** The one parameter name preparedInScope keeps for itself: the reseller or customer the scope is within. */
+const WITHIN = 'within';
+
+/**
+ * A hot read over the customers a principal may see, prepared (src/db/prepared.ts) once for each kind of
+ * scope: `visible(alias)` is customersVisibleTo for a stand-in principal whose reseller or customer is a
+ * parameter, so the scoping still lives only in customersVisibleTo.
+ */
+export function preparedInScope<Params extends Record<string, unknown>, Row>(
+  build: (
+    visible: (alias?: string) => Knex.QueryBuilder<CustomerRow>,
+    db: Queryable,
+    param: (name: keyof Params & string) => string,
+  ) => Knex.QueryBuilder | Knex.Raw,
+): (db: Queryable, principal: Principal, params: Params) => Promise<Row[]> {
+  const byScope = new Map(
+    (['all', 'reseller', 'contact'] as const).map((scope) => [
+      scope,
+      preparedQuery<Params & { [WITHIN]: number }, Row>((db, param) => {
+        const within = param(WITHIN) as unknown as number;
+        const standIn =
+          scope === 'contact'
+            ? { kind: 'contact', customerId: within }
+            : { kind: 'staff', role: scope === 'reseller' ? 'reseller' : 'admin', resellerId: within };
+        return build((alias) => customersVisibleTo(db, standIn as Principal, alias), db, param);
+      }),
+    ]),
+  );
+  return (db, principal, params) => {
+    const [scope, within]: [Scope, number] =
+      principal.kind === 'contact'
+        ? ['contact', principal.customerId]
+        : principal.role === 'reseller'
+          ? ['reseller', principal.resellerId ?? -1]
+          : ['all', 0];
+    return byScope.get(scope)!(db, { ...params, [WITHIN]: within });
+  };
+}
+
+// Prepared: every customer page checks its customer through it.
+const customerInScope = preparedInScope<{ id: number }, CustomerRow>((visible, _db, param) =>
+  visible().where('customers.id', param('id')).first(),
+);
+
 /** A customer the principal may see, or undefined (which routes answer with 404, never 403, to not confirm it exists). */
 export async function findCustomerFor(
   db: Queryable,
   principal: Principal,
   id: number,
 ): Promise<CustomerRow | undefined> {
-  return customersVisibleTo(db, principal).where('customers.id', id).first();
+  return (await customerInScope(db, principal, { id }))[0];
 }
 
 /**

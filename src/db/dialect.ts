@@ -71,19 +71,22 @@ export function lockForUpdate<Q extends { forUpdate(): Q }>(db: Queryable, query
 }
 
 /**
- * `lower(column)` starts with the (lower-cased) term, written as a range so that an index on
- * `lower(column)` answers it on SQLite and PostgreSQL alike (LIKE 'x%' would scan on SQLite).
+ * `lower(column)` in [low, high): with prefixRange of a lower-cased term, the rows whose column starts with
+ * it, written as a range so that an index on `lower(column)` answers it on SQLite and PostgreSQL alike
+ * (LIKE 'x%' would scan on SQLite). The bounds may be a prepared statement's parameters.
  */
-export function lowerPrefix(db: Queryable, column: string, term: string) {
-  const low = term.toLowerCase();
-  const high = low.slice(0, -1) + String.fromCodePoint(low.codePointAt(low.length - 1)! + 1);
+export function lowerInRange(db: Queryable, column: string, low: string, high: string) {
   return db.raw('lower(??) >= ? and lower(??) < ?', [column, low, column, high]);
 }
 
-/** The column starts with the term exactly (case as given), as an index range. */
-export function exactPrefix(db: Queryable, column: string, term: string) {
-  const high = term.slice(0, -1) + String.fromCodePoint(term.codePointAt(term.length - 1)! + 1);
-  return db.raw('?? >= ? and ?? < ?', [column, term, column, high]);
+/** The column in [low, high): with prefixRange, the rows whose column starts with a term exactly (case as given). */
+export function inRange(db: Queryable, column: string, low: string, high: string) {
+  return db.raw('?? >= ? and ?? < ?', [column, low, column, high]);
+}
+
+/** The strings that start with `prefix` are those in [low, high). */
+export function prefixRange(prefix: string): { low: string; high: string } {
+  return { low: prefix, high: prefix.slice(0, -1) + String.fromCodePoint(prefix.codePointAt(prefix.length - 1)! + 1) };
 }
 
 /**

@@ -13,7 +13,12 @@ export type Tx = Knex.Transaction;
 /** Either the database handle or a transaction: domain functions accept both. */
 export type Queryable = Knex | Knex.Transaction;
 
-export function createDb(database: Config['database']): Db {
+/**
+ * The database handle. `servesPages` (the app process's own handle, not a worker thread's) gives SQLite a
+ * large page cache and a memory map for a read-mostly load of many small indexed reads; worker threads
+ * keep SQLite's defaults, so long jobs stay inside their memory bounds (docs/performance.md).
+ */
+export function createDb(database: Config['database'], { servesPages = false } = {}): Db {
   if (database.kind === 'postgres') {
     return knex({
       client: 'pg',
@@ -26,7 +31,8 @@ export function createDb(database: Config['database']): Db {
   if (database.file !== ':memory:') mkdirSync(dirname(database.file), { recursive: true });
   return knex({
     client: LedgerSqliteClient as unknown as typeof Knex.Client,
-    connection: { filename: database.file },
+    // Read by LedgerSqliteClient when it opens the connection.
+    connection: { filename: database.file, servesPages } as Knex.Sqlite3ConnectionConfig,
     useNullAsDefault: true,
     // One connection: SQLite has one writer anyway, and a single connection keeps BEGIN IMMEDIATE simple.
     pool: { min: 1, max: 1 },

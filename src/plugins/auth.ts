@@ -3,7 +3,9 @@ import fp from 'fastify-plugin';
 import { findActiveContactById, impersonatedContact, toContactPrincipal } from '../auth/contacts.ts';
 import type { Principal } from '../auth/principal.ts';
 import { findActiveUserById, toStaffPrincipal } from '../auth/staff-users.ts';
+import { KeptWhileUnchanged } from '../db/change-counter.ts';
 import type { Db } from '../db/index.ts';
+import { SIGNED_IN_KEEP_MS, signedInCounter } from './session-store.ts';
 
 export const IDLE_TIMEOUT_MS = 30 * 60 * 1000;
 export const ABSOLUTE_TIMEOUT_MS = 12 * 60 * 60 * 1000;
@@ -47,14 +49,17 @@ function sendToSignIn(request: FastifyRequest, reply: FastifyReply) {
   return reply.redirect(`${signIn}${next}`, 303);
 }
 
+type StaffUsers = KeptWhileUnchanged<Awaited<ReturnType<typeof findActiveUserById>>>;
+
 /**
  * Who the session belongs to, read from the database: a staff user (who, on portal pages while
  * impersonating, acts as the chosen contact) or a contact whose access is not revoked.
  */
-async function principalOf(db: Db, request: FastifyRequest): Promise<Principal | null> {
+async function principalOf(db: Db, staffUsers: StaffUsers, request: FastifyRequest): Promise<Principal | null> {
   const session = request.session;
   if (session.userId) {
-    const row = await findActiveUserById(db, session.userId);
+    const userId = session.userId;
+    const row = await staffUsers.get(String(userId), () => findActiveUserById(db, userId));
     if (!row) return null;
     const staff = toStaffPrincipal(row);
     if (session.impersonation && isPortalPath(request.url)) {
@@ -77,12 +82,14 @@ export async function startSession(request: FastifyRequest, who: { userId: numbe
 }
 
 /**
- * Every route needs a signed-in user unless its config says `public: true`. The user (or contact) is
- * loaded from the database on each request, so a disabled user, a contact whose access was revoked, or a
- * revoked session stops working at once.
+ * Every route needs a signed-in user unless its config says `public: true`. The contact is loaded from
+ * the database on each request, the staff user kept per process while signedInCounter stays the same
+ * (plugins/session-store.ts), so a disabled user, a contact whose access was revoked, or a revoked
+ * session stops working at once.
  */
 export default fp(async (app, opts: { db: Db }) => {
   app.decorateRequest('principal', null);
+  const staffUsers: StaffUsers = new KeptWhileUnchanged(opts.db, signedInCounter, SIGNED_IN_KEEP_MS);
 
   app.addHook('onRequest', async (request, reply) => {
     const session = request.session;
@@ -90,7 +97,7 @@ export default fp(async (app, opts: { db: Db }) => {
       const now = Date.now();
       const expired =
         now - (session.issuedAt ?? 0) > ABSOLUTE_TIMEOUT_MS || now - (session.lastSeenAt ?? 0) > IDLE_TIMEOUT_MS;
-      const principal = expired ? null : await principalOf(opts.db, request);
+      const principal = expired ? null : await principalOf(opts.db, staffUsers, request);
       if (principal) {
         request.principal = principal;
         if (now - (session.lastSeenAt ?? 0) > TOUCH_INTERVAL_MS) session.lastSeenAt = now;

@@ -1,6 +1,7 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import t from 'tap';
 import { ConfigError, loadConfig } from '../../src/config.ts';
+import { createDb } from '../../src/db/index.ts';
 import { auditTrail, updateAudited } from '../../src/features/audit/audit.ts';
 import { Agent, buildTestApp, csrfTokenIn, demoUsers, signIn } from '../helpers/app.ts';
 
@@ -54,6 +55,27 @@ t.test('the session id changes at sign-in and sign-out ends the session', async 
   await agent.post('/logout');
   t.equal((await db('sessions').whereNotNull('user_id')).length, 0);
   t.equal((await agent.get('/')).statusCode, 303);
+});
+
+t.test('a session revoked by another process fails on its very next request, though sessions are kept', async (t) => {
+  const { app, config } = await buildTestApp(t);
+  const agent = await signIn(app, demoUsers.support);
+  t.equal((await agent.get('/')).statusCode, 200);
+  t.equal((await agent.get('/')).statusCode, 200, 'served from the kept session');
+  // Another process: a connection of its own, deleting the row as Revoke or a sign-out elsewhere does.
+  const elsewhere = createDb(config.database);
+  t.teardown(() => elsewhere.destroy());
+  const before = Number((await elsewhere('change_counters').first('value'))?.value ?? 0);
+  await elsewhere('sessions').whereNotNull('user_id').delete();
+  t.ok(
+    Number((await elsewhere('change_counters').first('value'))?.value ?? 0) > before,
+    'the delete raised the counter',
+  );
+  const next = await agent.get('/');
+  t.equal(next.statusCode, 303, 'signed out at once');
+  t.match(next.headers.location, /^\/login/);
+  const again = await signIn(app, demoUsers.support);
+  t.equal((await again.get('/')).statusCode, 200, 'a new sign-in works');
 });
 
 t.test('behind an HTTPS proxy the session cookie is HttpOnly, Secure and SameSite', async (t) => {

@@ -21,8 +21,18 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? (process.env.TEST_DATABASE_URL ? 6 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Sign-out and impersonation change the session itself; sign-in is fuzzed by its own limits test. */
 const SKIPPED = /^POST \/(logout|login|portal\/login|portal\/logout|portal\/impersonation\/end)$|\/impersonate$/;
-/** Tables a refused request may still write: its session, the sign-in limits, a draft kept between steps. */
-const WRITABLE_WHEN_REFUSED = new Set(['sessions', 'sign_in_failures', 'customer_access', 'recently_viewed', 'drafts']);
+/**
+ * Tables a refused request may still write: its session (and the counter its triggers raise), the sign-in
+ * limits, a draft kept between steps.
+ */
+const WRITABLE_WHEN_REFUSED = new Set([
+  'sessions',
+  'change_counters',
+  'sign_in_failures',
+  'customer_access',
+  'recently_viewed',
+  'drafts',
+]);
 
 const fieldNames = (
   'account account_number account_type amount body card_number city country cvc description digits due_on ' +

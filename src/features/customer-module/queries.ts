@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Queryable } from '../../db/index.ts';
+import { preparedQuery } from '../../db/prepared.ts';
 import { notFound } from '../../lib/http-error.ts';
 import { type KeysetPage, keysetPage } from '../../lib/keyset.ts';
 
@@ -19,9 +20,16 @@ export async function ownedRow<T = Record<string, unknown>>(
   return row as T;
 }
 
-/** The customer's *Bill To* location (a customer has exactly one). */
+const billTo = preparedQuery<{ customerId: number }, Record<string, unknown>>((db, param) =>
+  db('locations')
+    .where({ customer_id: param('customerId'), is_bill_to: true })
+    .orderBy('id')
+    .first(),
+);
+
+/** The customer's *Bill To* location (a customer has exactly one); prepared, as every customer page shows it. */
 export async function billToLocation(db: Queryable, customerId: number): Promise<Record<string, unknown> | undefined> {
-  return db('locations').where({ customer_id: customerId, is_bill_to: true }).orderBy('id').first();
+  return (await billTo(db, { customerId }))[0];
 }
 
 /** One page of a newest-first list: the rows with `idColumn` below `before` (the last id of the page before). */

@@ -1,6 +1,8 @@
 import type { StaffPrincipal } from '../../auth/principal.ts';
 import { customersVisibleTo } from '../../auth/scope.ts';
 import type { Queryable } from '../../db/index.ts';
+import { preparedQuery } from '../../db/prepared.ts';
+import { flushWritesBehind } from '../../db/write-behind.ts';
 
 export const RECENTLY_VIEWED_LIMIT = 20;
 
@@ -11,6 +13,8 @@ export type RecentlyViewed = { id: number; account_number: string; name: string;
  * trail (customer-module/metrics/access-trail.ts) keeps the list as customer pages are sent.
  */
 export async function recentlyViewed(db: Queryable, user: StaffPrincipal): Promise<RecentlyViewed[]> {
+  // Page views are written behind their responses: the list includes the page just left.
+  await flushWritesBehind(db);
   return customersVisibleTo(db, user)
     .join('recently_viewed as rv', 'rv.customer_id', 'customers.id')
     .where('rv.user_id', user.id)
@@ -21,6 +25,12 @@ export async function recentlyViewed(db: Queryable, user: StaffPrincipal): Promi
 
 /** A reseller's name, for headers and greetings. */
 export async function resellerName(db: Queryable, resellerId: number): Promise<string | undefined> {
-  const row = await db('resellers').where({ id: resellerId }).first('name');
-  return row?.name as string | undefined;
+  return (await resellerNameById(db, { resellerId }))[0]?.name;
 }
+
+// Prepared: every customer page's header shows it.
+const resellerNameById = preparedQuery<{ resellerId: number }, { name: string }>((db, param) =>
+  db('resellers')
+    .where({ id: param('resellerId') })
+    .first('name'),
+);

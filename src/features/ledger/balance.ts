@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db/index.ts';
+import { preparedQuery } from '../../db/prepared.ts';
 import { todayIso } from '../../lib/dates.ts';
 
 /** What a customer owes on open invoices; every balance the app shows is computed here. */
@@ -10,16 +11,24 @@ export type OpenInvoiceTotals = {
   open_count: number;
 };
 
-/** Sums over the customer's open invoices in one query (an indexed range on customer and open balance). */
-export async function openInvoiceTotals(db: Queryable, customerId: number, today: string): Promise<OpenInvoiceTotals> {
-  const totals = await db('invoices')
-    .where('customer_id', customerId)
+// Prepared: every customer page's header shows the balance.
+const openTotals = preparedQuery<
+  { customerId: number; today: string },
+  { total: number | null; past_due: number | null; open_count: number | null }
+>((db, param) =>
+  db('invoices')
+    .where('customer_id', param('customerId'))
     .where('open_cents', '>', 0)
     .first(
       db.raw('coalesce(sum(open_cents), 0) as total'),
-      db.raw('coalesce(sum(case when due_on < ? then open_cents else 0 end), 0) as past_due', [today]),
+      db.raw('coalesce(sum(case when due_on < ? then open_cents else 0 end), 0) as past_due', [param('today')]),
       db.raw('count(*) as open_count'),
-    );
+    ),
+);
+
+/** Sums over the customer's open invoices in one query (an indexed range on customer and open balance). */
+export async function openInvoiceTotals(db: Queryable, customerId: number, today: string): Promise<OpenInvoiceTotals> {
+  const [totals] = await openTotals(db, { customerId, today });
   return {
     total_balance_cents: Number(totals?.total ?? 0),
     past_due_cents: Number(totals?.past_due ?? 0),

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { flushWritesBehind } from '../../../src/db/write-behind.ts';
 import { buildTestApp, demoUsers, signIn } from '../../helpers/app.ts';
 import { customerId } from '../../helpers/customers.ts';
 
@@ -72,6 +73,7 @@ t.test(
     const activity = await agent.get(`${base}/metrics/activity-log`);
     t.match(activity.body, /Customer account status changed/);
     t.match(activity.body, /Customer account changed<\/strong> \(Name, Email, Sales person\)/);
+    await flushWritesBehind(db);
     t.equal(
       Number((await db('customer_access').where({ customer_id: acme }).count({ n: '*' }).first())!.n),
       4,

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../../db/index.ts';
+import { preparedQuery } from '../../../db/prepared.ts';
 import { newestFirstPage } from '../queries.ts';
 
 const COMMUNICATIONS_PAGE_SIZE = 25;
@@ -12,8 +13,19 @@ function notesWithAuthor(db: Queryable, customerId: number) {
 
 /** The pinned notes, newest first: on top of *Notes*, and the first few on *Account Summary*. */
 export async function pinnedNotes(db: Queryable, customerId: number, limit: number) {
-  return notesWithAuthor(db, customerId).where('n.pinned', true).orderBy('n.id', 'desc').limit(limit);
+  return (await latestPinned(db, { customerId })).slice(0, limit);
 }
+
+/** The most pinned notes any page shows (*Notes*; *Account Summary* shows three). */
+export const PINNED_NOTES_SHOWN = 50;
+
+// Prepared, as the landing tab (*Account Summary*) shows the first few; one statement for every length.
+const latestPinned = preparedQuery<{ customerId: number }, Record<string, unknown>>((db, param) =>
+  notesWithAuthor(db, param('customerId') as unknown as number)
+    .where('n.pinned', true)
+    .orderBy('n.id', 'desc')
+    .limit(PINNED_NOTES_SHOWN),
+);
 
 /** One page of the notes not pinned, newest first. */
 export async function unpinnedNotesPage(db: Queryable, customerId: number, before: number | undefined) {

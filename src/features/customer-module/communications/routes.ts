@@ -9,7 +9,7 @@ import { ownedRow } from '../queries.ts';
 import { communicationsSubTabs } from '../tabs.ts';
 import { fillLetter, letterTemplate, letterTemplates, writeLetter } from './letters.ts';
 import { addNote, setNotePinned } from './notes.ts';
-import { lettersPage, pinnedNotes, unpinnedNotesPage } from './queries.ts';
+import { lettersPage, PINNED_NOTES_SHOWN, pinnedNotes, unpinnedNotesPage } from './queries.ts';
 import { letterForm, letterQuery, noteForm, pinForm } from './schemas.ts';
 
 const communications = (current: string) => ({ list: communicationsSubTabs, current });
@@ -22,7 +22,7 @@ export default async function communicationRoutes(app: FastifyInstance, { db }: 
   async function notes(request: FastifyRequest, reply: FastifyReply, customer: CustomerRow, form = emptyForm()) {
     const { before } = beforeQuery.parse(request.query);
     const [pinned, page] = await Promise.all([
-      before ? [] : pinnedNotes(db, customer.id, 50),
+      before ? [] : pinnedNotes(db, customer.id, PINNED_NOTES_SHOWN),
       unpinnedNotesPage(db, customer.id, before),
     ]);
     return renderCustomerTab(db, reply, customer, 'communications', 'customer-module/communications/notes', {

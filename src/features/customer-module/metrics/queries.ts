@@ -1,4 +1,5 @@
 import type { Queryable } from '../../../db/index.ts';
+import { flushWritesBehind } from '../../../db/write-behind.ts';
 import type { KeysetPage } from '../../../lib/keyset.ts';
 import type { AuditEvent } from '../../audit/audit.ts';
 import { fieldLabel, recordLabel } from '../../audit/labels.ts';
@@ -133,6 +134,8 @@ export async function accessTrailPage(
   before: number | undefined,
   size = 50,
 ): Promise<KeysetPage<AccessRow>> {
+  // Page views are written behind their responses: the trail shown includes the latest.
+  await flushWritesBehind(db);
   const query = db('customer_access as a')
     .leftJoin('users as u', 'u.id', 'a.user_id')
     .where('a.customer_id', customerId)

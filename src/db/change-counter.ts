@@ -1,0 +1,99 @@
+import { dialectOf } from './dialect.ts';
+import type { Queryable } from './index.ts';
+import { preparedQuery } from './prepared.ts';
+
+/**
+ * A change counter: a number in `change_counters` that triggers raise whenever a row of the watched
+ * tables is updated or deleted, whichever process or statement does it. A process may keep what it
+ * read from those tables while the counter stays the same; reading the counter is one indexed row.
+ * Triggers differ between SQLite and PostgreSQL, so they are made here, beside dialect.ts.
+ */
+export type ChangeCounter = Readonly<{ name: string; tables: readonly string[] }>;
+
+const triggerName = (counter: ChangeCounter, table: string) => `${table}_raises_${counter.name}_counter`;
+const functionName = (counter: ChangeCounter) => `raise_${counter.name}_counter`;
+
+/**
+ * Raises the counter; its row is made by the first change, so a migrated database stays empty (db:copy
+ * copies only into an empty one) and an absent row reads as 0.
+ */
+const raise = (counter: ChangeCounter) =>
+  `INSERT INTO change_counters (name, value) VALUES ('${counter.name}', 1)
+   ON CONFLICT (name) DO UPDATE SET value = change_counters.value + 1`;
+
+/** For a migration: the counter's triggers (the `change_counters` table must exist). */
+export async function createChangeCounter(db: Queryable, counter: ChangeCounter): Promise<void> {
+  if (dialectOf(db) === 'postgres') {
+    await db.raw(`CREATE FUNCTION "${functionName(counter)}"() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN ${raise(counter)}; RETURN NULL; END $$`);
+    // Per row, so an upsert that inserts (a new session) raises nothing.
+    for (const table of counter.tables)
+      await db.raw(`CREATE TRIGGER "${triggerName(counter, table)}" AFTER UPDATE OR DELETE ON "${table}"
+        FOR EACH ROW EXECUTE FUNCTION "${functionName(counter)}"()`);
+    return;
+  }
+  for (const table of counter.tables)
+    for (const event of ['update', 'delete'])
+      await db.raw(`CREATE TRIGGER "${triggerName(counter, table)}_${event}" AFTER ${event.toUpperCase()} ON "${table}"
+        BEGIN ${raise(counter)}; END`);
+}
+
+/** For a migration's `down`: removes what createChangeCounter made. */
+export async function dropChangeCounter(db: Queryable, counter: ChangeCounter): Promise<void> {
+  if (dialectOf(db) === 'postgres') {
+    for (const table of counter.tables)
+      await db.raw(`DROP TRIGGER IF EXISTS "${triggerName(counter, table)}" ON "${table}"`);
+    await db.raw(`DROP FUNCTION IF EXISTS "${functionName(counter)}"()`);
+  } else {
+    for (const table of counter.tables)
+      for (const event of ['update', 'delete'])
+        await db.raw(`DROP TRIGGER IF EXISTS "${triggerName(counter, table)}_${event}"`);
+  }
+  await db('change_counters').where({ name: counter.name }).delete();
+}
+
+const counterValue = preparedQuery<{ name: string }, { value: number }>((db, param) =>
+  db('change_counters').where('name', param('name')).select('value'),
+);
+
+/** The counter's value now. */
+export async function readChangeCounter(db: Queryable, counter: ChangeCounter): Promise<number> {
+  const [row] = await counterValue(db, { name: counter.name });
+  return Number(row?.value ?? 0);
+}
+
+/**
+ * Values read from a counter's tables, kept in this process for at most `ttlMs` and only while the
+ * counter has not moved since they were read: each `get` costs one read of the counter instead of the
+ * value's own queries, and any change anywhere is seen on the very next `get`. Values are shared
+between callers: keep them immutable.
+ */
+export class KeptWhileUnchanged<Value> {
+  private readonly kept = new Map<string, { value: Value; counter: number; readAt: number }>();
+
+  constructor(
+    private readonly db: Queryable,
+    private readonly counter: ChangeCounter,
+    private readonly ttlMs: number,
+    private readonly maxEntries = 10_000,
+  ) {}
+
+  async get(key: string, load: () => Promise<Value>): Promise<Value> {
+    // Read before the value: a change after this read raises the counter past what is stored with it.
+    const counter = await readChangeCounter(this.db, this.counter);
+    const now = Date.now();
+    const entry = this.kept.get(key);
+    if (entry && entry.counter === counter && now - entry.readAt < this.ttlMs) return entry.value;
+    const value = await load();
+    this.kept.delete(key);
+    // Nothing found is not kept: a row inserted later (a new session) raises no counter.
+    if (value === undefined || value === null) return value;
+    if (this.kept.size >= this.maxEntries) this.kept.delete(this.kept.keys().next().value as string);
+    this.kept.set(key, { value, counter, readAt: now });
+    return value;
+  }
+
+  forget(key: string): void {
+    this.kept.delete(key);
+  }
+}
