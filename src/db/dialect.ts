@@ -186,3 +186,30 @@ export async function enlargeCacheForBulkWork(db: Queryable, mib: number): Promi
   if (dialectOf(db) === 'postgres') return;
   await db.raw(`pragma cache_size = -${Math.round(mib * 1024)}`);
 }
+
+/**
+ * A transaction whose commit does not wait for the disk, for rows a crash may lose (the access trail's
+ * batches, written behind the pages): the page server's event loop then never waits on an fsync, which
+ * took up to 70 ms while a worker thread wrote beside it. SQLite: `synchronous = NORMAL` for this one
+ * transaction, set on a connection held from before it begins until it is FULL again, so that no other
+ * transaction (a payment) can commit in between; in WAL mode the commit is still atomic, and the next
+ * FULL commit makes it durable. PostgreSQL: `synchronous_commit` off for this transaction alone.
+ */
+export async function transactionWithoutFlush<T>(db: Knex, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  if (dialectOf(db) === 'postgres')
+    return db.transaction(async (trx) => {
+      await trx.raw('set local synchronous_commit = off');
+      return work(trx);
+    });
+  const connection = (await db.client.acquireConnection()) as { pragma(source: string): unknown };
+  try {
+    connection.pragma('synchronous = NORMAL');
+    try {
+      return await db.transaction(work, { connection });
+    } finally {
+      connection.pragma('synchronous = FULL');
+    }
+  } finally {
+    db.client.releaseConnection(connection);
+  }
+}

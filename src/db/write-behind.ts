@@ -1,3 +1,4 @@
+import { transactionWithoutFlush } from './dialect.ts';
 import type { Db, Queryable, Tx } from './index.ts';
 
 /** Rows kept while the database refuses them (locked for longer than a statement waits, or down). */
@@ -17,8 +18,9 @@ const registered = new WeakMap<Db, Set<WriteBehind<unknown>>>();
 
 /**
  * Rows that need not be durable before a response leaves (the access trail, Recently Viewed): kept in
- * memory and written in batches off the response path, one transaction each, at most `maxDelayMs` after
- * they arrived. A page view then costs no fsync of its own. A crash loses at most that last stretch; a
+ * memory and written in batches off the response path, at most `maxDelayMs` after they arrived, each in
+ * one transaction that does not wait for the disk (`transactionWithoutFlush`). A page view then costs no
+ * fsync. A crash loses at most that last stretch (a power cut, the batches since the last money write); a
  * clean stop writes everything (`close`), and readers call `flushWritesBehind` first so what they show
  * is complete.
  */
@@ -71,7 +73,7 @@ export class WriteBehind<Row> {
     const batch = this.pending;
     this.pending = [];
     try {
-      await this.db.transaction((trx) => this.options.write(trx, batch));
+      await transactionWithoutFlush(this.db, (trx) => this.options.write(trx, batch));
     } catch (error) {
       // Rolled back, so nothing of it was written: keep it for the next flush, oldest first.
       this.pending = [...batch, ...this.pending].slice(-MAX_PENDING);

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
+import { dialectOf, transactionWithoutFlush } from '../../src/db/dialect.ts';
 import { preparedQuery } from '../../src/db/prepared.ts';
 import { flushWritesBehind, WriteBehind } from '../../src/db/write-behind.ts';
 import { openEmptyTestDatabase } from '../helpers/app.ts';
@@ -69,4 +70,30 @@ t.test('a prepared statement takes its parameters by name, on the handle and ins
     [3],
     'inside a transaction',
   );
+});
+
+t.test('a transaction without flush commits, and the next one waits for the disk again', async (t) => {
+  const { db } = await openEmptyTestDatabase(t);
+  await db.schema.createTable('views', (table) => table.integer('n').notNullable());
+  const durability = async () =>
+    dialectOf(db) === 'postgres'
+      ? (await db.raw('show synchronous_commit')).rows[0].synchronous_commit
+      : Number((await db.raw('pragma synchronous'))[0].synchronous);
+  const before = await durability();
+  const inside = await transactionWithoutFlush(db, async (trx) => {
+    await trx('views').insert({ n: 1 });
+    return dialectOf(db) === 'postgres' ? (await trx.raw('show synchronous_commit')).rows[0].synchronous_commit : null;
+  });
+  if (inside !== null) t.equal(inside, 'off', 'PostgreSQL: synchronous_commit off inside it');
+  t.same(await db('views').pluck('n'), [1], 'committed');
+  t.equal(await durability(), before, 'the connection waits for the disk again afterwards (SQLite: FULL = 2)');
+  if (dialectOf(db) === 'sqlite') t.equal(before, 2, 'SQLite connections commit with synchronous = FULL');
+  await t.rejects(
+    transactionWithoutFlush(db, async (trx) => {
+      await trx('views').insert({ n: 2 });
+      throw new Error('refused');
+    }),
+  );
+  t.same(await db('views').pluck('n'), [1], 'a failed one writes nothing');
+  t.equal(await durability(), before, 'and leaves the connection as it was');
 });
