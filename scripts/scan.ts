@@ -242,7 +242,12 @@ try {
     }
   }
 } finally {
+  // The app must be gone before its database is deleted and this process ends; a clean stop gets 10 s.
+  const exited = new Promise((resolve) => app.once('exit', resolve));
   app.kill('SIGTERM');
+  const killer = setTimeout(() => app.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(killer);
   rmSync(dir, { recursive: true, force: true });
 }
 if (findings.length > 0) {
