@@ -1,21 +1,14 @@
 import type { Actor } from '../../auth/principal.ts';
 import { insertRows } from '../../db/bulk.ts';
-import { isUniqueViolationOf, letOtherWritersIn } from '../../db/dialect.ts';
-import type { Db, Queryable, Tx } from '../../db/index.ts';
-import { addDays, nowIso, todayIso } from '../../lib/dates.ts';
+import { letOtherWritersIn } from '../../db/dialect.ts';
+import type { Db, Queryable } from '../../db/index.ts';
+import { nowIso } from '../../lib/dates.ts';
 import { HttpError } from '../../lib/http-error.ts';
-import { createInvoices, type InvoiceRow } from '../ledger/invoices.ts';
-import { type Bill, type BillProblem, type CustomerToBill, composeBill, type RunRules } from './bill.ts';
+import { type BillProblem, composeBill, type RunRules } from './bill.ts';
 import type { ChargeKind } from './charges.ts';
+import { invoiceCustomers } from './invoicing.ts';
 import { type BillingPeriod, billingPeriod } from './periods.ts';
-import {
-  callsBefore,
-  countCustomersToBill,
-  customerIdsToBill,
-  customersToBill,
-  endOfCustomerRange,
-  runRules,
-} from './queries.ts';
+import { countCustomersToBill, customerIdsToBill, customersToBill, endOfCustomerRange, runRules } from './queries.ts';
 
 /**
  * Customers read and billed together: a few queries and one transaction per chunk (a commit per customer
@@ -25,7 +18,6 @@ import {
 const CHUNK = 250;
 const PREVIEW_ROWS = 100;
 const PROBLEMS_KEPT = 500;
-const DUE_AFTER_DAYS = 30;
 const STALLED_AFTER_MS = 15 * 60_000;
 
 export type PreviewRow = {
@@ -195,119 +187,5 @@ export async function commitBillRun(db: Db, runId: number, onProgress?: (progres
       .where('id', runId)
       .update({ status: 'failed', failure: String((error as Error).message).slice(0, 500), finished_at: nowIso() });
     throw error;
-  }
-}
-
-type ToInvoice = { customer: CustomerToBill; bill: Bill };
-
-/**
- * A chunk's invoices, in one transaction: through the ledger in bulk, each customer's period recorded
- * in `billed_periods`, the calls summed in its bill marked billed, commissions accrued. A customer billed
- * for the period since the chunk was read (by another run) is left out; if another process bills one of
- * them meanwhile (the unique key of `billed_periods` refuses ours), the chunk is tried again without it.
- */
-async function invoiceCustomers(db: Db, runId: number, period: BillingPeriod, chunk: ToInvoice[]) {
-  if (chunk.length === 0) return { invoices: 0, cents: 0 };
-  for (;;) {
-    try {
-      return await db.transaction((trx) => invoiceCustomersIn(trx, runId, period, chunk));
-    } catch (error) {
-      if (!isUniqueViolationOf(error, 'billed_periods', ['customer_id', 'period'])) throw error;
-    }
-  }
-}
-
-async function invoiceCustomersIn(trx: Tx, runId: number, period: BillingPeriod, chunk: ToInvoice[]) {
-  const billed = new Set(
-    await trx('billed_periods')
-      .where('period', period.period)
-      .whereIn(
-        'customer_id',
-        chunk.map((c) => c.customer.id),
-      )
-      .pluck('customer_id'),
-  );
-  const fresh = chunk.filter((c) => !billed.has(c.customer.id));
-  if (fresh.length === 0) return { invoices: 0, cents: 0 };
-  // Issued on the period's last day, or today when the period is run late (ISO dates sort as text).
-  const issuedOn = [todayIso(), period.end].sort()[1];
-  const invoices = await createInvoices(
-    trx,
-    fresh.map(({ customer, bill }) => ({
-      customerId: customer.id,
-      issuedOn,
-      dueOn: addDays(issuedOn, DUE_AFTER_DAYS),
-      memo: `Bill run ${period.period}`,
-      lines: bill.lines,
-    })),
-    { userId: null },
-  );
-  await insertRows(
-    trx,
-    'billed_periods',
-    fresh.map(({ customer }, i) => ({
-      customer_id: customer.id,
-      period: period.period,
-      bill_run_id: runId,
-      invoice_id: invoices[i].id,
-    })),
-  );
-  await markCallsBilled(trx, period, fresh, invoices);
-  await insertRows(
-    trx,
-    'commission_accruals',
-    fresh.flatMap(({ bill }, i) =>
-      bill.accruals.map((a) => ({
-        invoice_id: invoices[i].id,
-        plan_id: a.planId,
-        period: period.period,
-        payee_kind: a.payeeKind,
-        payee: a.payee,
-        base_cents: a.baseCents,
-        amount_cents: a.cents,
-        created_at: nowIso(),
-      })),
-    ),
-  );
-  return { invoices: invoices.length, cents: fresh.reduce((sum, { bill }) => sum + bill.totalCents, 0) };
-}
-
-/**
- * The calls summed when the bills were worked out take their customer's new invoice, in one statement
- * for the chunk; a call that arrived since then waits for the next run, and a bill whose calls changed
- * meanwhile (a sum that no longer matches) fails the chunk.
- */
-async function markCallsBilled(trx: Tx, period: BillingPeriod, fresh: ToInvoice[], invoices: InvoiceRow[]) {
-  const expected = new Map<number, number>();
-  const services: number[] = [];
-  fresh.forEach(({ bill }, i) => {
-    const usage = bill.charges.filter((c) => c.kind === 'usage');
-    if (usage.length === 0) return;
-    services.push(...usage.map((c) => c.serviceId));
-    expected.set(
-      invoices[i].id,
-      usage.reduce((sum, c) => sum + c.cents, 0),
-    );
-  });
-  if (services.length === 0) return;
-  await trx('cdrs')
-    .whereIn('service_id', services)
-    .whereNull('invoice_id')
-    .whereNotNull('rated_cents')
-    .where('started_at', '<', callsBefore(period))
-    .update({
-      invoice_id: trx('billed_periods as b')
-        .whereRaw('b.customer_id = cdrs.customer_id')
-        .where('b.period', period.period)
-        .select('b.invoice_id'),
-    });
-  const sums: { invoice_id: number; cents: number }[] = await trx('cdrs')
-    .whereIn('invoice_id', [...expected.keys()])
-    .groupBy('invoice_id')
-    .select('invoice_id', trx.raw('sum(rated_cents) as cents'));
-  const billedCents = new Map(sums.map((s) => [s.invoice_id, Number(s.cents)]));
-  for (const [invoiceId, cents] of expected) {
-    if ((billedCents.get(invoiceId) ?? 0) !== cents)
-      throw new Error(`the calls of invoice ${invoiceId} changed while billing`);
   }
 }
