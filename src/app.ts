@@ -108,66 +108,75 @@ export async function buildApp({
 
   if (onRoute) app.addHook('onRoute', onRoute);
   await app.register(fastifyFormbody, { parser: (body) => qs.parse(body) });
-  await app.register(compression);
-  await app.register(security);
-  await app.register(session, { db, secret: config.sessionSecret, secureCookie: config.cookieSecure });
-  await app.register(auth, { db });
-  await app.register(views, { production, settings: () => loadSettings(db) });
-  await app.register(errors);
-  await app.register(assets, { production });
+  await app.register(named(compression));
+  await app.register(named(security));
+  await app.register(named(session), { db, secret: config.sessionSecret, secureCookie: config.cookieSecure });
+  await app.register(named(auth), { db });
+  await app.register(named(views), { production, settings: () => loadSettings(db) });
+  await app.register(named(errors));
+  await app.register(named(assets), { production });
 
-  await app.register(customerAccessTrail, { db });
+  await app.register(named(customerAccessTrail), { db });
 
-  await app.register(authRoutes, { db, signInLimits });
-  await app.register(homeRoutes, { db });
-  await app.register(auditRoutes, { db });
-  await app.register(customerRoutes, { db });
-  await app.register(newAccountRoutes, { db });
-  await app.register(openCustomerRoutes, { db });
-  await app.register(accountSummaryRoutes, { db });
-  await app.register(customerInformationRoutes, { db });
-  await app.register(locationRoutes, { db });
-  await app.register(linkedAccountRoutes, { db });
-  await app.register(communicationRoutes, { db });
-  await app.register(ticketRoutes, { db });
-  await app.register(documentRoutes, { db });
-  await app.register(facilityRoutes, { db });
-  await app.register(alertRoutes, { db });
-  await app.register(userRoutes, { db });
-  await app.register(metricsRoutes, { db });
-  await app.register(additionalInformationRoutes, { db });
-  await app.register(billingRoutes, { db });
-  await app.register(invoiceRoutes, { db });
-  await app.register(paymentRoutes, { db, gateway });
-  await app.register(paymentMethodRoutes, { db, gateway });
-  await app.register(creditRoutes, { db });
-  await app.register(depositRoutes, { db });
-  await app.register(autopayRoutes, { db });
-  await app.register(searchRoutes, { db });
-  await app.register(settingsRoutes, { db });
-  await app.register(mySettingsRoutes, { db });
-  await app.register(institutionRoutes, { db });
-  await app.register(orgPickerRoutes, { db });
-  await app.register(externalNumberRoutes, { db });
-  await app.register(billingFileRoutes, { db, database: config.database });
-  await app.register(catalogueAdminRoutes, { db });
-  await app.register(numberAdminRoutes, { db });
-  await app.register(wizardRoutes, { db });
-  await app.register(serviceRoutes, { db });
-  await app.register(serviceChangeRoutes, { db });
-  await app.register(contactRoutes, { db, publicUrl: config.publicUrl });
-  await app.register(contactProfileRoutes, { db });
-  await app.register(statementRoutes, { db });
-  await app.register(portalSignInRoutes, { db, signInLimits, publicUrl: config.publicUrl });
-  await app.register(portalRoutes, { db, gateway });
-  await app.register(portalAccountRoutes, { db });
-  await app.register(portalPaymentMethodRoutes, { db, gateway });
-  await app.register(portalAutopayRoutes, { db });
-  await app.register(reportRoutes, { db, database: config.database });
-  await app.register(usageRoutes, { db, database: config.database });
-  await app.register(billRunRoutes, { db, database: config.database });
-  await app.register(taxRoutes, { db });
-  await app.register(commissionRoutes, { db });
+  await app.register(named(authRoutes), { db, signInLimits });
+  await app.register(named(homeRoutes), { db });
+  await app.register(named(auditRoutes), { db });
+  await app.register(named(customerRoutes), { db });
+  await app.register(named(newAccountRoutes), { db });
+  await app.register(named(openCustomerRoutes), { db });
+  await app.register(named(accountSummaryRoutes), { db });
+  await app.register(named(customerInformationRoutes), { db });
+  await app.register(named(locationRoutes), { db });
+  await app.register(named(linkedAccountRoutes), { db });
+  await app.register(named(communicationRoutes), { db });
+  await app.register(named(ticketRoutes), { db });
+  await app.register(named(documentRoutes), { db });
+  await app.register(named(facilityRoutes), { db });
+  await app.register(named(alertRoutes), { db });
+  await app.register(named(userRoutes), { db });
+  await app.register(named(metricsRoutes), { db });
+  await app.register(named(additionalInformationRoutes), { db });
+  await app.register(named(billingRoutes), { db });
+  await app.register(named(invoiceRoutes), { db });
+  await app.register(named(paymentRoutes), { db, gateway });
+  await app.register(named(paymentMethodRoutes), { db, gateway });
+  await app.register(named(creditRoutes), { db });
+  await app.register(named(depositRoutes), { db });
+  await app.register(named(autopayRoutes), { db });
+  await app.register(named(searchRoutes), { db });
+  await app.register(named(settingsRoutes), { db });
+  await app.register(named(mySettingsRoutes), { db });
+  await app.register(named(institutionRoutes), { db });
+  await app.register(named(orgPickerRoutes), { db });
+  await app.register(named(externalNumberRoutes), { db });
+  await app.register(named(billingFileRoutes), { db, database: config.database });
+  await app.register(named(catalogueAdminRoutes), { db });
+  await app.register(named(numberAdminRoutes), { db });
+  await app.register(named(wizardRoutes), { db });
+  await app.register(named(serviceRoutes), { db });
+  await app.register(named(serviceChangeRoutes), { db });
+  await app.register(named(contactRoutes), { db, publicUrl: config.publicUrl });
+  await app.register(named(contactProfileRoutes), { db });
+  await app.register(named(statementRoutes), { db });
+  await app.register(named(portalSignInRoutes), { db, signInLimits, publicUrl: config.publicUrl });
+  await app.register(named(portalRoutes), { db, gateway });
+  await app.register(named(portalAccountRoutes), { db });
+  await app.register(named(portalPaymentMethodRoutes), { db, gateway });
+  await app.register(named(portalAutopayRoutes), { db });
+  await app.register(named(reportRoutes), { db, database: config.database });
+  await app.register(named(usageRoutes), { db, database: config.database });
+  await app.register(named(billRunRoutes), { db, database: config.database });
+  await app.register(named(taxRoutes), { db });
+  await app.register(named(commissionRoutes), { db });
 
   return app;
+}
+
+/**
+ * Gives a plugin of ours its function's name for Fastify, which otherwise looks for an unnamed plugin's
+ * file among every loaded module: about 10 ms per app built, paid by every test that builds one.
+ */
+function named<Plugin extends (...args: never[]) => unknown>(plugin: Plugin): Plugin {
+  Object.assign(plugin, { [Symbol.for('fastify.display-name')]: plugin.name });
+  return plugin;
 }

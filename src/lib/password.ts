@@ -35,5 +35,13 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
-/** A hash of nothing, checked against when the e-mail is unknown so both paths take the same time. */
-export const decoyHash = await hashPassword(randomBytes(12).toString('hex'));
+let decoy: Promise<string> | undefined;
+
+/**
+ * A hash of nothing, checked against when the e-mail is unknown so both paths take the same time. Made on
+ * the first sign-in, not at start: a process that never signs anyone in (a pool thread, a script) skips it.
+ */
+export function decoyHash(): Promise<string> {
+  decoy ??= hashPassword(randomBytes(12).toString('hex'));
+  return decoy;
+}

@@ -1,9 +1,9 @@
 import t from 'tap';
 import { demoUsers } from '../helpers/app.ts';
-import { expectAccessible, screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
+import { expectAccessible, FULL_CHROMIUM_PATH, screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
 
 t.test('a user signs in through the real page in chromium and sees the home page', async (t) => {
-  const { baseUrl, browser } = await startBrowserApp(t);
+  const { baseUrl, browser } = await startBrowserApp(t, FULL_CHROMIUM_PATH);
   const context = await browser.newContext();
   const page = await context.newPage();
   const errors: string[] = [];

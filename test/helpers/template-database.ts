@@ -29,13 +29,51 @@ export async function migratedTestDatabase(
     copyFileSync(await sqliteTemplate(), file);
     return { DB_FILE: file };
   }
-  const name = `test_${randomBytes(6).toString('hex')}`;
-  await onServer(serverUrl, async (client) => {
-    await client.query(`CREATE DATABASE ${name} TEMPLATE ${await postgresTemplate(serverUrl)}`);
-  });
-  // FORCE: a connection the test left open must not keep its database alive.
-  t.teardown(() => onServer(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)));
+  const name = await takeDatabase(serverUrl);
+  t.teardown(() => dropLater(serverUrl, name));
   return { DATABASE_URL: databaseUrl(serverUrl, name) };
+}
+
+/**
+ * On PostgreSQL, CREATE DATABASE … TEMPLATE costs about 0.3 s of the server's time (it copies the template
+ * through the WAL) and DROP DATABASE 0.1 s, for every test. So a test file makes the next test's database
+ * while the current test runs, and drops a used one without waiting for it; before the process exits
+ * it drops the spare and waits for every drop.
+ */
+let spare: Promise<string> | undefined;
+const drops = new Set<Promise<unknown>>();
+
+async function takeDatabase(serverUrl: string): Promise<string> {
+  const taken = spare ?? createFromTemplate(serverUrl);
+  spare = createFromTemplate(serverUrl);
+  // A spare that failed fails the test that takes it, not the process meanwhile.
+  spare.catch(() => {});
+  if (!cleanupRegistered) {
+    cleanupRegistered = true;
+    process.once('beforeExit', () => void dropSpareAndWait(serverUrl));
+  }
+  return taken;
+}
+let cleanupRegistered = false;
+
+async function createFromTemplate(serverUrl: string): Promise<string> {
+  const name = `test_${randomBytes(6).toString('hex')}`;
+  const template = await postgresTemplate(serverUrl);
+  await onServer(serverUrl, (client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
+  return name;
+}
+
+function dropLater(serverUrl: string, name: string): void {
+  // FORCE: a connection the test left open must not keep its database alive.
+  const drop = onServer(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  drops.add(drop);
+  drop.catch(() => {}).finally(() => drops.delete(drop));
+}
+
+async function dropSpareAndWait(serverUrl: string): Promise<void> {
+  const name = await spare?.catch(() => undefined);
+  if (name) dropLater(serverUrl, name);
+  await Promise.allSettled([...drops]);
 }
 
 let sqliteTemplateFile: Promise<string> | undefined;

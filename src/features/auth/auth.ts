@@ -9,7 +9,7 @@ import { decoyHash, verifyPassword } from '../../lib/password.ts';
  */
 export async function authenticate(db: Queryable, email: string, password: string): Promise<StaffPrincipal | null> {
   const row = await findUserByEmail(db, email);
-  const ok = await verifyPassword(password, row?.password_hash ?? decoyHash);
+  const ok = await verifyPassword(password, row?.password_hash ?? (await decoyHash()));
   if (!row || !ok || row.disabled_at) return null;
   return toStaffPrincipal(row);
 }

@@ -15,7 +15,7 @@ export async function authenticateContact(
 ): Promise<ContactPrincipal | null> {
   const candidates = await contactsSigningInAs(db, normaliseEmail(email));
   if (candidates.length === 0) {
-    await verifyPassword(password, decoyHash);
+    await verifyPassword(password, await decoyHash());
     return null;
   }
   for (const row of candidates) {

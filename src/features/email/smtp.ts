@@ -1,4 +1,3 @@
-import { createTransport } from 'nodemailer';
 import type { EmailAttachment } from './outbox.ts';
 
 export type OutgoingEmail = {
@@ -22,12 +21,12 @@ export type Mailer = (email: OutgoingEmail) => Promise<void>;
  */
 export function smtpMailer({ url, from }: { url: string; from: string }): Mailer {
   const domain = /@([^>\s]+)/.exec(from)?.[1] ?? 'localhost';
-  const transport = createTransport(
-    { url, connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 },
-    { from },
+  // nodemailer is loaded with the first e-mail, not with every process that could send one.
+  const transport = import('nodemailer').then(({ createTransport }) =>
+    createTransport({ url, connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 }, { from }),
   );
   return async (email) => {
-    await transport.sendMail({
+    await (await transport).sendMail({
       messageId: `<${email.key}@${domain}>`,
       to: email.to,
       subject: email.subject,

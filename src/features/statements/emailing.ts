@@ -38,7 +38,7 @@ export async function emailStatement(
 ): Promise<number> {
   if (recipients.length === 0) return 0;
   const statement = await accountStatement(db, customer.id, period);
-  const pdf = await pdfBuffer(statementPdf(customer, statement));
+  const pdf = await pdfBuffer(await statementPdf(customer, statement));
   const filename = `statement-${customer.account_number}-${period.to}.pdf`;
   await inTransaction(db, async (trx) => {
     for (const recipient of recipients) {

@@ -1,4 +1,3 @@
-import PDFDocument from 'pdfkit';
 import { formatDate } from '../../lib/dates.ts';
 import { formatCents } from '../../lib/money.ts';
 import type { Statement } from './statement.ts';
@@ -29,7 +28,10 @@ function row(doc: PDFKit.PDFDocument, cells: readonly string[], bold = false) {
  * The account statement as a PDF (E3), streamed: pdfkit writes page by page, so a long statement does
  * not hold the event loop. The caller pipes it (a download) or collects it (an e-mail attachment).
  */
-export function statementPdf(account: Account, statement: Statement): PDFKit.PDFDocument {
+export async function statementPdf(account: Account, statement: Statement): Promise<PDFKit.PDFDocument> {
+  // Loaded on the first statement: pdfkit and its font libraries take 0.2 s of CPU to load, which every
+  // process start (and every pool thread) would pay for a document most of them never make.
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({
     size: 'A4',
     margin: MARGIN,

@@ -11,7 +11,7 @@ import { statementPeriodQuery } from './schemas.ts';
 import { accountStatement, type StatementPeriod } from './statement.ts';
 
 /** Sends the statement PDF as a download, streamed as pdfkit writes it. */
-export function sendStatementPdf(
+export async function sendStatementPdf(
   reply: FastifyReply,
   customer: CustomerRow,
   statement: Awaited<ReturnType<typeof accountStatement>>,
@@ -19,7 +19,7 @@ export function sendStatementPdf(
   return reply
     .type('application/pdf')
     .header('Content-Disposition', `inline; filename="statement-${customer.account_number}-${statement.to}.pdf"`)
-    .send(statementPdf(customer, statement));
+    .send(await statementPdf(customer, statement));
 }
 
 const emailStaff = requireStaff('admin', 'support');

@@ -184,7 +184,9 @@ t.test(
       ),
       'the PDF’s period totals are the statement’s',
     );
-    const direct = await pdfBuffer(statementPdf(acme, await accountStatement(db, acme.id, { from: today, to: today })));
+    const direct = await pdfBuffer(
+      await statementPdf(acme, await accountStatement(db, acme.id, { from: today, to: today })),
+    );
     t.ok(pdfText(direct).includes('Opening balance'));
   },
 );
