@@ -6,6 +6,7 @@ import type { Db } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
 import { HttpError } from '../../lib/http-error.ts';
 import { centsToDecimal } from '../../lib/money.ts';
+import { neutraliseFormula } from '../../lib/spreadsheet.ts';
 import { auditAction } from '../audit/audit.ts';
 import { kindInfo } from '../institutions/kinds.ts';
 import type { Period } from './periods.ts';
@@ -42,16 +43,17 @@ function lineFields(chunk: CustomerChunk, customers: Map<number, ExternalCustome
   const customer = customers.get(line.customer_id)!;
   // Generation runs only after a validation without errors, so every customer has a number.
   const effective = chunk.effective.get(line.customer_id)!;
+  // Names, IDs and descriptions are typed by users, and finance opens the file in a spreadsheet.
   return [
     effective.number,
     kindInfo[effective.source].title,
-    effective.sourceName,
+    neutraliseFormula(effective.sourceName),
     customer.account_number,
-    customer.custom_account_id ?? '',
-    customer.name,
+    neutraliseFormula(customer.custom_account_id ?? ''),
+    neutraliseFormula(customer.name),
     line.invoice_number,
     line.issued_on,
-    line.description,
+    neutraliseFormula(line.description),
     String(line.quantity),
     centsToDecimal(line.unit_cents),
     centsToDecimal(line.amount_cents),

@@ -1,16 +1,8 @@
 import { stringify } from 'csv-stringify/sync';
 import { centsToDecimal } from '../../lib/money.ts';
+import { neutraliseFormula } from '../../lib/spreadsheet.ts';
 import { type FieldKey, fieldLabel } from './fields.ts';
 import { moneyFields, type ReportCells } from './rows.ts';
-
-/**
- * A cell a spreadsheet would take for a formula (it starts with =, +, -, @, or a tab or carriage
- * return that some spreadsheets skip) gets a leading apostrophe, so opening the CSV runs nothing
- * (OWASP "CSV injection"). Commas, quotes and newlines are csv-stringify's quoting.
- */
-export function neutraliseFormula(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-}
 
 const csvOptions = { record_delimiter: '\r\n' };
 
@@ -21,7 +13,8 @@ export function csvHeader(fields: readonly FieldKey[]): string {
 
 /**
  * A batch of rows as CSV lines, in one csv-stringify call (its set-up per call is what a call per row
- * costs): money as decimals, other values as text with formulas neutralised, nothing as an empty cell.
+ * costs): money as decimals, other values as text with formulas neutralised (commas, quotes and newlines
+ * are csv-stringify's quoting), nothing as an empty cell.
  * The rows' values are replaced by their text in place; the batch is not used again.
  */
 export function csvLines(fields: readonly FieldKey[], rows: ReportCells[]): string {

@@ -268,3 +268,28 @@ t.test('a period has at most one final file', async (t) => {
     'the database refuses a second final file too',
   );
 });
+
+t.test('text typed by users cannot run as a formula when finance opens the file in a spreadsheet', async (t) => {
+  const { db } = await buildTestApp(t);
+  const admin = await theAdmin(db);
+  const uni = await anInstitution(db, '@Risky Institute');
+  await anExternalNumber(db, { institution_id: uni.id }, 'RI-1');
+  await anExternalCustomerCharged(db, {
+    name: '=HYPERLINK("http://evil.example","Pay")',
+    institutionId: uni.id,
+    issuedOn: ON,
+    amounts: [1_250],
+  });
+  await db('invoice_lines')
+    .whereIn('invoice_id', db('invoices').where('issued_on', ON).select('id'))
+    .update({ description: '+SUM(A1:A9)' });
+
+  const made = await generateFile(db, admin, PERIOD, actor);
+  if (!made.ok) throw new Error('the file was refused');
+  const [row] = await rowsOf(db, made.fileId);
+  t.same(
+    [row['Number Source Name'], row['Customer Name'], row.Description, row.Amount],
+    ["'@Risky Institute", `'=HYPERLINK("http://evil.example","Pay")`, "'+SUM(A1:A9)", '12.50'],
+    'names and descriptions get a leading apostrophe; amounts stay numbers',
+  );
+});
