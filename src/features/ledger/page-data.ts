@@ -102,3 +102,22 @@ export function cancelScheduledConfirmation(payment: TransactionRow, base: strin
     back: `${base}/scheduled`,
   };
 }
+
+/**
+ * The no-JavaScript confirmation of removing a payment method, for staff and portal alike: `listPath` is
+ * the page of payment methods the method is removed from (and the way back).
+ */
+export function paymentMethodRemovalConfirmation(
+  method: { id: number; friendly_name: string },
+  listPath: string,
+  back = listPath,
+) {
+  return {
+    question: `Remove ${method.friendly_name}?`,
+    detail: 'Payments already made with it are kept.',
+    action: `${listPath}/${method.id}/removal`,
+    yes: 'Remove payment method',
+    no: 'Keep payment method',
+    back,
+  };
+}

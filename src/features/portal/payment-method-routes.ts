@@ -2,8 +2,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { contactOf, requireContact } from '../../auth/guards.ts';
 import { actorOf } from '../../auth/principal.ts';
 import type { Db } from '../../db/index.ts';
+import { asksForConfirmation } from '../../lib/forms.ts';
 import { idParam } from '../../lib/params.ts';
 import type { PaymentGateway } from '../ledger/gateway.ts';
+import { paymentMethodRemovalConfirmation } from '../ledger/page-data.ts';
 import { editValues, paymentMethodFormData, submitPaymentMethod } from '../ledger/payment-method-form.ts';
 import { activePaymentMethod, activePaymentMethods, removePaymentMethod } from '../ledger/payment-methods.ts';
 import { paymentMethodKindQuery } from '../ledger/schemas.ts';
@@ -74,6 +76,8 @@ export default async function portalPaymentMethodRoutes(
   app.post(`${LIST}/:methodId/removal`, async (request, reply) => {
     const ctx = await portalContext(db, request);
     const method = await activePaymentMethod(db, ctx.customer.id, idParam(request, 'methodId', 'This payment method'));
+    if (asksForConfirmation(request.body))
+      return reply.confirmation({ ...paymentMethodRemovalConfirmation(method, LIST), portal: true }, ctx);
     await removePaymentMethod(db, ctx.customer.id, method.id, actorOf(contactOf(request)));
     request.flash('success', `${method.friendly_name} was removed.`);
     return reply.seeOther(LIST);

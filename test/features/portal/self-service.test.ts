@@ -74,6 +74,12 @@ t.test(
     t.equal(replaced.statusCode, 303);
     const visa = await db('payment_methods').where({ friendly_name: 'Mo’s Visa' }).first();
     t.equal((await db('payment_methods').where({ id: method.id }).first()).replaced_by_id, visa.id, 'EDIT replaces');
+    // Without JavaScript the card's form sends `ask`: a page asks first, in the portal's layout.
+    const asked = await agent.post(`/portal/payment-methods/${visa.id}/removal`, { ask: '1' });
+    t.equal(asked.statusCode, 200);
+    t.match(asked.body, /Remove Mo(’|&#39;|&rsquo;)s Visa\?/);
+    t.match(asked.body, /Keep payment method/);
+    t.notOk((await db('payment_methods').where({ id: visa.id }).first()).removed_at, 'asking removes nothing');
     t.equal((await agent.post(`/portal/payment-methods/${visa.id}/removal`)).statusCode, 303);
     t.ok((await db('payment_methods').where({ id: visa.id }).first()).removed_at, 'removed');
     t.equal((await agent.get(`/portal/payment-methods/${visa.id}/edit`)).statusCode, 404, 'a removed method is gone');

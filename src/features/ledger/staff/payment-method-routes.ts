@@ -4,6 +4,7 @@ import { actorOf } from '../../../auth/principal.ts';
 import type { Db } from '../../../db/index.ts';
 import { asksForConfirmation } from '../../../lib/forms.ts';
 import type { PaymentGateway } from '../gateway.ts';
+import { paymentMethodRemovalConfirmation } from '../page-data.ts';
 import { editValues, paymentMethodFormData, submitPaymentMethod } from '../payment-method-form.ts';
 import { activePaymentMethod, activePaymentMethods, removePaymentMethod } from '../payment-methods.ts';
 import { paymentMethodKindQuery } from '../schemas.ts';
@@ -78,14 +79,9 @@ export default async function paymentMethodRoutes(
     const ctx = await billingContext(db, request);
     const method = await activePaymentMethod(db, ctx.customer.id, idParam(request, 'methodId', 'This payment method'));
     if (asksForConfirmation(request.body))
-      return reply.confirmation({
-        question: `Remove ${method.friendly_name}?`,
-        detail: 'Payments already made with it are kept.',
-        action: `${ctx.base}/payment-methods/${method.id}/removal`,
-        yes: 'Remove payment method',
-        no: 'Keep payment method',
-        back: listOf(ctx, method.kind),
-      });
+      return reply.confirmation(
+        paymentMethodRemovalConfirmation(method, `${ctx.base}/payment-methods`, listOf(ctx, method.kind)),
+      );
     await removePaymentMethod(db, ctx.customer.id, method.id, actorOf(staffOf(request)));
     request.flash('success', `${method.friendly_name} was removed.`);
     return reply.seeOther(listOf(ctx, method.kind));
