@@ -104,3 +104,9 @@ export function priceListsForRates(db: Queryable): Promise<{ id: number; name: s
 export function usageRatesOf(db: Queryable, priceListId: number): Promise<UsageRateRow[]> {
   return db('usage_rates').where('price_list_id', priceListId).orderBy('prefix').limit(5_000);
 }
+
+export type EditableUsageRate = UsageRateRow & { version: number };
+
+export function findUsageRate(db: Queryable, id: number): Promise<EditableUsageRate | undefined> {
+  return db('usage_rates').where('id', id).first();
+}

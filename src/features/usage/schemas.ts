@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { versionField } from '../../lib/forms.ts';
 import { parseScaled } from '../../lib/money.ts';
 
 const digits = (label: string, max: number) =>
@@ -54,6 +55,9 @@ export const usageRateForm = z.object({
     .min(1, 'At least 1 second')
     .max(3600),
 });
+
+/** Editing a usage rate in its row: the same fields, on the same price list. */
+export const usageRateEditForm = usageRateForm.omit({ price_list_id: true }).extend({ version: versionField });
 
 export const ratesQuery = z.object({
   price_list: z.coerce.number().int().positive().optional().catch(undefined),
