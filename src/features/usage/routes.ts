@@ -117,15 +117,23 @@ export default async function usageRoutes(
     return reply.page('usage/import', { title: `Import ${found.filename}`, section: 'usage', imported: found });
   });
 
-  const ratesPage = async (reply: FastifyReply, values: Record<string, unknown>, errors: FieldErrors = {}) => {
+  const ratesPage = async (
+    reply: FastifyReply,
+    values: Record<string, unknown>,
+    errors: FieldErrors = {},
+    after?: string,
+  ) => {
     const lists = await priceListsForRates(db);
     const listId = Number(values.price_list_id) || lists[0]?.id;
+    const { rows, more } = listId ? await usageRatesOf(db, listId, after) : { rows: [], more: false };
     return reply.page('usage/rates', {
       title: 'Usage Rates',
       section: 'rates',
       lists,
       list: lists.find((l) => l.id === listId),
-      rates: listId ? await usageRatesOf(db, listId) : [],
+      rates: rows,
+      more,
+      after,
       columns: rateColumns,
       confirm: rateConfirm,
       dollars: perMinuteDollars,
@@ -136,7 +144,7 @@ export default async function usageRoutes(
 
   app.get('/usage/rates', admin, async (request, reply) => {
     const query = ratesQuery.parse(request.query);
-    return ratesPage(reply, { price_list_id: query.price_list, prefix: query.prefix ?? '' });
+    return ratesPage(reply, { price_list_id: query.price_list, prefix: query.prefix ?? '' }, {}, query.after);
   });
 
   app.post('/usage/rates', admin, async (request, reply) => {

@@ -66,4 +66,10 @@ export const ratesQuery = z.object({
     .regex(/^\d{0,20}$/)
     .optional()
     .catch(undefined),
+  // The page of rates after this prefix.
+  after: z
+    .string()
+    .regex(/^\d{1,20}$/)
+    .optional()
+    .catch(undefined),
 });

@@ -114,3 +114,27 @@ t.test('only admins edit or delete usage rates', async (t) => {
   t.equal((await reseller.delete(`/usage/rates/${rate.id}`, {}, { htmx: true })).statusCode, 403);
   t.ok(await db('usage_rates').where('id', rate.id).first());
 });
+
+t.test('a price list with more rates than a page shows them a page at a time, in prefix order', async (t) => {
+  const { app, db } = await buildTestApp(t);
+  const listId = (await db('price_lists').orderBy('id').first('id')).id;
+  await db('usage_rates').where('price_list_id', listId).delete();
+  const now = new Date().toISOString();
+  const rows = Array.from({ length: 501 }, (_, i) => ({
+    price_list_id: listId,
+    prefix: `7${String(i).padStart(3, '0')}`,
+    per_minute_millicents: 1_000,
+    minimum_seconds: 60,
+    increment_seconds: 6,
+    created_at: now,
+  }));
+  for (let i = 0; i < rows.length; i += 100) await db('usage_rates').insert(rows.slice(i, i + 100));
+  const admin = await signIn(app, demoUsers.admin);
+  const first = (await admin.get(`/usage/rates?price_list=${listId}`)).body;
+  t.equal(first.match(/<tr id="usage-rate-/g)?.length, 500);
+  t.match(first, `href="/usage/rates?price_list=${listId}&amp;after=7499">Next rates`);
+  const next = (await admin.get(`/usage/rates?price_list=${listId}&after=7499`)).body;
+  t.equal(next.match(/<tr id="usage-rate-/g)?.length, 1);
+  t.match(next, /<td class="mono">7500<\/td>/);
+  t.notMatch(next, /Next rates/);
+});
