@@ -4,10 +4,11 @@
  * its prefix (they are priced again in the same transaction), beside adding a rate that prices 100,000
  * unrated calls (the path that existed before).
  *
- *   node --import tsx bench/usage-rate-edits.ts [--calls 100000] [--rates 5000] [--part page|edits|both]
+ *   node --import tsx bench/usage-rate-edits.ts [--calls 100000] [--rates 5000] [--part page|edits|both] [--with-add]
  *
  * Builds a temporary SQLite database (migrated, the demo data), measures CPU (all threads) and wall time,
- * and deletes it. `--part page` runs on code without the edit routes too, for a before figure.
+ * and deletes it. `--part page` runs on code without the edit routes too, for a before figure; `--with-add`
+ * first adds the rate through the Usage Rates form's path, which prices the calls one UPDATE at a time.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +27,7 @@ const { values: args } = parseArgs({
     calls: { type: 'string', default: '100000' },
     rates: { type: 'string', default: '5000' },
     part: { type: 'string', default: 'both' },
+    'with-add': { type: 'boolean', default: false },
   },
 });
 const dir = mkdtempSync(join(tmpdir(), 'ledgerdesk-rate-edits-'));
@@ -108,18 +110,33 @@ try {
       duration_seconds: 1 + (i % 600),
     }));
     for (let i = 0; i < calls.length; i += 5000) await insertRows(db, 'cdrs', calls.slice(i, i + 5000));
+    const priced = async () =>
+      JSON.stringify(
+        await db('cdrs').first(db.raw('sum(rated_cents) as cents'), db.raw('count(rated_cents) as rated')),
+      );
     const add = { price_list_id: listId, prefix: '44', per_minute: 2_000, minimum_seconds: 60, increment_seconds: 6 };
-    await measure(`add a rate for 44: ${calls.length} unrated calls priced (existing path)`, () =>
-      addUsageRate(db, add),
-    );
-    const rate = await db('usage_rates').where({ price_list_id: listId, prefix: '44' }).first();
+    if (args['with-add']) {
+      await measure(`add a rate for 44: ${calls.length} unrated calls priced (the existing path)`, () =>
+        addUsageRate(db, add),
+      );
+    } else {
+      await insertRows(db, 'usage_rates', [{ ...rates[0], prefix: '44', per_minute_millicents: 2_000 }]);
+    }
+    console.log(`  calls priced: ${await priced()}`);
     const actor = { userId: null };
-    await measure(`edit the rate for 44: ${calls.length} unbilled calls priced again`, () =>
-      updateUsageRate(db, rate, { ...add, per_minute: 2_500, version: rate.version }, actor),
-    );
+    for (const perMinute of [2_500, 3_000]) {
+      const rate = await db('usage_rates').where({ price_list_id: listId, prefix: '44' }).first();
+      await measure(`edit the rate for 44: ${calls.length} unbilled calls priced again`, () =>
+        updateUsageRate(db, rate, { ...add, per_minute: perMinute, version: rate.version }, actor),
+      );
+      console.log(`  calls priced: ${await priced()}`);
+    }
+    const rate = await db('usage_rates').where({ price_list_id: listId, prefix: '44' }).first();
+    console.log(`  calls priced: ${await priced()}`);
     await measure(`delete the rate for 44: ${calls.length} unbilled calls left unrated`, () =>
-      deleteUsageRate(db, { ...rate, version: rate.version + 1 }, actor),
+      deleteUsageRate(db, rate, actor),
     );
+    console.log(`  calls priced: ${await priced()}`);
   }
 } finally {
   await db.destroy();

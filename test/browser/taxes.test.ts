@@ -87,6 +87,18 @@ t.test('an admin edits a tax rate in its row and deletes one through the dialog,
   await expectActionsAligned(t, page.locator('#usage-rates'), 'usage rates');
   await expectAccessible(t, page, 'usage-rate-row-editing');
   await screenshot(page, 'usage-rate-row-editing');
+  const acme = await db('customers').where('name', 'Acme Plumbing Ltd').first('id');
+  await db('tax_exemptions').insert({
+    customer_id: acme.id,
+    certificate_ref: 'EX-77',
+    expires_on: '2030-01-01',
+    created_at: new Date().toISOString(),
+  });
+  await page.goto(`${baseUrl}/taxes`);
+  await page.getByRole('link', { name: 'Edit exemption EX-77 of Acme Plumbing Ltd' }).click();
+  await page.getByLabel('Expires on', { exact: true }).first().waitFor();
+  await expectAccessible(t, page, 'exemption-row-editing');
+  await screenshot(page, 'exemption-row-editing');
   t.same(errors, [], 'no script errors or CSP violations');
   await context.close();
 
