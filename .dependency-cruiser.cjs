@@ -209,18 +209,23 @@ module.exports = {
       severity: 'error',
       comment:
         'Call records (D4 *Unbilled CDRs*) are rated and shown inside the billing frame: of other features they ' +
-        'use only the staff billing context (ledger/staff/context.ts), nothing else of the ledger or the bill run.',
+        'use only the staff billing context (ledger/staff/context.ts) and audit (usage rates are edited audited), ' +
+        'nothing else of the ledger or the bill run.',
       from: { path: '^src/features/usage/' },
-      to: { path: '^src/features/', pathNot: '^src/features/usage/|^src/features/ledger/staff/context\\.ts$' },
+      to: {
+        path: '^src/features/',
+        pathNot: '^src/features/usage/|^src/features/ledger/staff/context\\.ts$|^src/features/audit/',
+      },
     },
     {
       name: 'bill-run-imports-only-named-features',
       severity: 'error',
       comment:
         'The bill run (rating, taxes, commissions; D6, F1) makes invoices through the ledger domain (never ' +
-        'ledger/staff) and reads call records from their table; nothing else. Nothing but app.ts builds on it.',
+        'ledger/staff), reads call records from their table and audits tax rate and exemption changes; nothing ' +
+        'else. Nothing but app.ts builds on it.',
       from: { path: '^src/features/bill-run/' },
-      to: { path: '^src/features/', pathNot: '^src/features/bill-run/|^src/features/ledger/(?!staff/)' },
+      to: { path: '^src/features/', pathNot: '^src/features/bill-run/|^src/features/ledger/(?!staff/)|^src/features/audit/' },
     },
     {
       name: 'only-app-uses-the-bill-run',

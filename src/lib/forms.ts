@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 
 export type FieldErrors = Record<string, string>;
 
@@ -29,3 +29,6 @@ export function asksForConfirmation(body: unknown): boolean {
   const ask = (body as Record<string, unknown> | undefined)?.ask;
   return typeof ask === 'string' && ask !== '';
 }
+
+/** An edited row's version when its form was opened: a save over someone else's newer one is refused. */
+export const versionField = z.coerce.number({ error: 'Open the row again' }).int().positive('Open the row again');

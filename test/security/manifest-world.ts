@@ -2,10 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import { type Permission, permissions } from '../../src/auth/principal.ts';
 import type { Db } from '../../src/db/index.ts';
 import { nowIso } from '../../src/lib/dates.ts';
+import { aTaxRate } from '../fixtures/bill-run.ts';
 import { aCreditMemo } from '../fixtures/billing.ts';
 import { aService as aServiceWithNumbers } from '../fixtures/catalogue.ts';
 import { aPortalContact } from '../fixtures/customers.ts';
 import { aReport, aService } from '../fixtures/reports.ts';
+import { aUsageRate } from '../fixtures/usage.ts';
 import { type Agent, Agent as AnonymousAgent, demoUsers, signIn } from '../helpers/app.ts';
 import { signInToPortal } from '../helpers/portal.ts';
 
@@ -103,6 +105,16 @@ export async function manifestParams(db: Db): Promise<Record<string, string>> {
     'price-lists/:id': await firstId(db, 'price_lists'),
     'service-types/:id': await firstId(db, 'service_types'),
     'external-numbers/:id': await firstId(db, 'external_customer_numbers'),
+    'rates/:taxRateId': String(
+      (await aTaxRate(db, { name: 'GB VAT', country: 'GB', kind: 'recurring', rate: 20_000 })).id,
+    ),
+    'exemptions/:exemptionId': await insertedId(db, 'tax_exemptions', {
+      ...customer,
+      certificate_ref: 'EX-1',
+      expires_on: '2030-01-01',
+      created_at: now,
+    }),
+    'rates/:usageRateId': String((await aUsageRate(db, { prefix: '44', perMinuteMillicents: 10_000 })).id),
     'reports/:id': String(report.id),
     '/contact-profiles/new': `/contact-profiles/new?reseller_id=${acme.reseller_id}`,
     'institutions/:id': await firstId(db, 'institutions'),

@@ -25,6 +25,19 @@ export class StaleEditError extends HttpError {
   }
 }
 
+export type Stale = { ok: false; stale: Record<string, unknown>; message: string };
+
+/** A save whose stale edit is an outcome the form shows (the current row beside the message), not an error page. */
+export async function staleAsOutcome(save: () => Promise<unknown>): Promise<{ ok: true } | Stale> {
+  try {
+    await save();
+    return { ok: true };
+  } catch (error) {
+    if (error instanceof StaleEditError) return { ok: false, stale: error.current, message: error.message };
+    throw error;
+  }
+}
+
 function asText(value: Scalar): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === 'boolean') return value ? 'true' : 'false';

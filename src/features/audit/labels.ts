@@ -34,6 +34,9 @@ const recordLabels: Record<string, string> = {
   users: 'Staff user',
   settings: 'Setting',
   report_runs: 'Report run',
+  tax_rates: 'Tax rate',
+  tax_exemptions: 'Tax exemption',
+  usage_rates: 'Usage rate',
 };
 
 /** The kinds of record a history can be filtered by, in the order a list shows them. */
@@ -64,6 +67,9 @@ const fieldWords: Record<string, string> = {
   is_bill_to: 'Bill To',
   is_corporate: 'Corporate account',
   last4: 'Last four digits',
+  rate_millipercent: 'Rate (thousandths of a percent)',
+  per_minute_millicents: 'Price a minute (thousandths of a cent)',
+  certificate_ref: 'Certificate reference',
 };
 
 /** A column in words: "sales_person" is "Sales person", "institution_id" is "Institution". */

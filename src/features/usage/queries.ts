@@ -100,7 +100,29 @@ export function priceListsForRates(db: Queryable): Promise<{ id: number; name: s
   return db('price_lists').orderBy('name').select('id', 'name');
 }
 
-/** A price list's usage rates in prefix order (a price list has tens to a few thousand). */
-export function usageRatesOf(db: Queryable, priceListId: number): Promise<UsageRateRow[]> {
-  return db('usage_rates').where('price_list_id', priceListId).orderBy('prefix').limit(5_000);
+export type EditableUsageRate = UsageRateRow & { version: number };
+
+const RATES_PAGE = 500;
+
+/**
+ * A price list's usage rates in prefix order, a page at a time after the prefix given (a price list has
+ * tens to a few thousand; each row with its edit and delete controls is about 1.3 KB of HTML).
+ */
+export async function usageRatesOf(
+  db: Queryable,
+  priceListId: number,
+  after?: string,
+): Promise<{ rows: EditableUsageRate[]; more: boolean }> {
+  const rows = await db('usage_rates')
+    .where('price_list_id', priceListId)
+    .modify((q) => {
+      if (after) q.where('prefix', '>', after);
+    })
+    .orderBy('prefix')
+    .limit(RATES_PAGE + 1);
+  return { rows: rows.slice(0, RATES_PAGE), more: rows.length > RATES_PAGE };
+}
+
+export function findUsageRate(db: Queryable, id: number): Promise<EditableUsageRate | undefined> {
+  return db('usage_rates').where('id', id).first();
 }

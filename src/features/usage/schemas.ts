@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { versionField } from '../../lib/forms.ts';
 import { parseScaled } from '../../lib/money.ts';
 
 const digits = (label: string, max: number) =>
@@ -55,11 +56,20 @@ export const usageRateForm = z.object({
     .max(3600),
 });
 
+/** Editing a usage rate in its row: the same fields, on the same price list. */
+export const usageRateEditForm = usageRateForm.omit({ price_list_id: true }).extend({ version: versionField });
+
 export const ratesQuery = z.object({
   price_list: z.coerce.number().int().positive().optional().catch(undefined),
   prefix: z
     .string()
     .regex(/^\d{0,20}$/)
+    .optional()
+    .catch(undefined),
+  // The page of rates after this prefix.
+  after: z
+    .string()
+    .regex(/^\d{1,20}$/)
     .optional()
     .catch(undefined),
 });

@@ -20,3 +20,35 @@ export function taxExemptions(db: Queryable) {
     .limit(SHOWN)
     .select('e.*', 'c.name as customer_name', 'c.account_number');
 }
+
+export type TaxRateRow = {
+  id: number;
+  name: string;
+  country: string;
+  region: string | null;
+  city: string | null;
+  charge_kind: string;
+  rate_millipercent: number;
+  version: number;
+};
+
+export function findTaxRate(db: Queryable, id: number): Promise<TaxRateRow | undefined> {
+  return db('tax_rates').where('id', id).first();
+}
+
+export type ExemptionRow = {
+  id: number;
+  customer_id: number;
+  customer_name: string;
+  account_number: string;
+  certificate_ref: string;
+  expires_on: string;
+  version: number;
+};
+
+export function findExemption(db: Queryable, id: number): Promise<ExemptionRow | undefined> {
+  return db('tax_exemptions as e')
+    .join('customers as c', 'c.id', 'e.customer_id')
+    .where('e.id', id)
+    .first('e.*', 'c.name as customer_name', 'c.account_number');
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { versionField } from '../../../lib/forms.ts';
 import { chargeKinds } from '../charges.ts';
 import { parseRate } from './tax.ts';
 
@@ -32,3 +33,9 @@ export const exemptionForm = z.object({
   certificate_ref: z.string().trim().min(1, 'Enter the certificate reference').max(60, 'At most 60 characters'),
   expires_on: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Enter the expiry date'),
 });
+
+/** Editing a tax rate in its row: the same fields as adding one. */
+export const taxRateEditForm = taxRateForm.extend({ version: versionField });
+
+/** Editing an exemption in its row: a renewed or corrected certificate (the customer stays). */
+export const exemptionEditForm = exemptionForm.omit({ account_number: true }).extend({ version: versionField });
