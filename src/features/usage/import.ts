@@ -6,7 +6,7 @@ import type { Queryable } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
 import { rateTablesFor } from './rates.ts';
 import { type RateTable, rateCall, rateFor } from './rating.ts';
-import { type CdrRow, cdrRow } from './schemas.ts';
+import { type CdrRow, cdrRow, usualCdrRow } from './schemas.ts';
 
 export type BadRow = { line: number; reason: string };
 export type ImportOutcome = {
@@ -107,9 +107,13 @@ export async function importCdrs(
   try {
     for await (const { line, record } of parser as AsyncIterable<NumberedRecord>) {
       outcome.rowsRead++;
-      const parsed = cdrRow.safeParse(record);
-      if (!parsed.success) bad(line, parsed.error.issues.map((issue) => issue.message).join('; '));
-      else batch.push({ line, row: parsed.data });
+      const usual = usualCdrRow(record);
+      if (usual) batch.push({ line, row: usual });
+      else {
+        const parsed = cdrRow.safeParse(record);
+        if (!parsed.success) bad(line, parsed.error.issues.map((issue) => issue.message).join('; '));
+        else batch.push({ line, row: parsed.data });
+      }
       if (batch.length >= BATCH) await flush();
     }
     await flush();
