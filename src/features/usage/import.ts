@@ -22,8 +22,8 @@ export type ImportOutcome = {
 /**
  * Rows checked, rated and written together, in one transaction (one commit, one fsync): inserting a million
  * rows took 19 s of CPU in SQLite at 5,000 a batch, 14 s at 50,000 (each index page written to the WAL once a
- * batch, not every few rows); the whole import 22.7 s at 20,000 and 19.2 s at 50,000. Other writers wait only
- * for the batch's insert (about 0.5 s of CPU), not its parsing; the peak memory was 17 MB more than at 20,000.
+ * batch, not every few rows); the whole import 19.3 s at 20,000 and 14.3-14.8 s at 50,000, with the same peak
+ * memory within noise. Other writers wait only for the batch's insert (about 0.5 s of CPU), not its parsing.
  */
 const BATCH = 50_000;
 export const BAD_ROWS_KEPT = 200;
