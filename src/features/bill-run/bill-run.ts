@@ -158,24 +158,24 @@ export async function commitBillRun(db: Db, runId: number, onProgress?: (progres
           );
         } else if (bill.totalCents > 0) toInvoice.push({ customer, bill });
       }
-      const made = await invoiceCustomers(db, runId, period, toInvoice);
+      const kept = problems.slice(0, PROBLEMS_KEPT - problemsKept);
+      // The chunk's problems and the run's progress commit with its invoices: one commit (an fsync) a chunk, not three.
+      const made = await invoiceCustomers(db, runId, period, toInvoice, async (trx, invoiced) => {
+        await insertRows(trx, 'bill_run_problems', kept);
+        await trx('bill_runs')
+          .where('id', runId)
+          .update({
+            customers_done: progress.customersDone,
+            customers_total: Math.max(progress.customersDone, progress.customersTotal),
+            invoices_made: progress.invoicesMade + invoiced.invoices,
+            errors_count: progress.errors,
+            total_cents: totalCents + invoiced.cents,
+            updated_at: nowIso(),
+          });
+      });
       progress.invoicesMade += made.invoices;
       totalCents += made.cents;
-      const room = PROBLEMS_KEPT - problemsKept;
-      if (problems.length > 0 && room > 0) {
-        await insertRows(db, 'bill_run_problems', problems.slice(0, room));
-        problemsKept += Math.min(room, problems.length);
-      }
-      await db('bill_runs')
-        .where('id', runId)
-        .update({
-          customers_done: progress.customersDone,
-          customers_total: Math.max(progress.customersDone, progress.customersTotal),
-          invoices_made: progress.invoicesMade,
-          errors_count: progress.errors,
-          total_cents: totalCents,
-          updated_at: nowIso(),
-        });
+      problemsKept += kept.length;
       onProgress?.(progress);
       await letOtherWritersIn(db);
     }

@@ -12,24 +12,42 @@ const DUE_AFTER_DAYS = 30;
 
 export type ToInvoice = { customer: CustomerToBill; bill: Bill };
 
+export type Invoiced = { invoices: number; cents: number };
+
 /**
  * A chunk's invoices, in one transaction: through the ledger in bulk, each customer's period recorded
- * in `billed_periods`, the calls summed in its bill marked billed, commissions accrued. A customer billed
- * for the period since the chunk was read (by another run) is left out; if another process bills one of
- * them meanwhile (the unique key of `billed_periods` refuses ours), the chunk is tried again without it.
+ * in `billed_periods`, the calls summed in its bill marked billed, commissions accrued, and then what
+ * `alongside` writes (the run's progress), so that a chunk costs one commit. A customer billed for the
+ * period since the chunk was read (by another run) is left out; if another process bills one of them
+ * meanwhile (the unique key of `billed_periods` refuses ours), the chunk is tried again without it.
  */
-export async function invoiceCustomers(db: Db, runId: number, period: BillingPeriod, chunk: ToInvoice[]) {
-  if (chunk.length === 0) return { invoices: 0, cents: 0 };
+export async function invoiceCustomers(
+  db: Db,
+  runId: number,
+  period: BillingPeriod,
+  chunk: ToInvoice[],
+  alongside: (trx: Tx, invoiced: Invoiced) => Promise<void>,
+): Promise<Invoiced> {
   for (;;) {
     try {
-      return await db.transaction((trx) => invoiceCustomersIn(trx, runId, period, chunk));
+      return await db.transaction(async (trx) => {
+        const invoiced = await invoiceCustomersIn(trx, runId, period, chunk);
+        await alongside(trx, invoiced);
+        return invoiced;
+      });
     } catch (error) {
       if (!isUniqueViolationOf(error, 'billed_periods', ['customer_id', 'period'])) throw error;
     }
   }
 }
 
-async function invoiceCustomersIn(trx: Tx, runId: number, period: BillingPeriod, chunk: ToInvoice[]) {
+async function invoiceCustomersIn(
+  trx: Tx,
+  runId: number,
+  period: BillingPeriod,
+  chunk: ToInvoice[],
+): Promise<Invoiced> {
+  if (chunk.length === 0) return { invoices: 0, cents: 0 };
   const billed = new Set(
     await trx('billed_periods')
       .where('period', period.period)

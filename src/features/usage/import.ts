@@ -1,12 +1,12 @@
 import type { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
+import { Parser } from 'csv-parse';
 import type { Actor } from '../../auth/principal.ts';
 import { insertRowsUnlessTaken } from '../../db/bulk.ts';
 import type { Queryable } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
 import { rateTablesFor } from './rates.ts';
 import { type RateTable, rateCall, rateFor } from './rating.ts';
-import { type CdrRow, cdrRow } from './schemas.ts';
+import { type CdrRow, cdrRow, usualCdrRow } from './schemas.ts';
 
 export type BadRow = { line: number; reason: string };
 export type ImportOutcome = {
@@ -22,10 +22,27 @@ export type ImportOutcome = {
 /**
  * Rows checked, rated and written together, in one transaction (one commit, one fsync): inserting a million
  * rows took 19 s of CPU in SQLite at 5,000 a batch, 14 s at 50,000 (each index page written to the WAL once a
- * batch, not every few rows). Other writers wait only for the batch's insert (about 0.3 s of CPU), not its parsing.
+ * batch, not every few rows); the whole import 19.3 s at 20,000 and 14.3-14.8 s at 50,000, with the same peak
+ * memory within noise. Other writers wait only for the batch's insert (about 0.5 s of CPU), not its parsing.
  */
-const BATCH = 20_000;
+const BATCH = 50_000;
 export const BAD_ROWS_KEPT = 200;
+
+/** A record of the file (an object by the header's names) with the line it ends on. */
+type NumberedRecord = { line: number; record: Record<string, string> };
+
+/**
+ * csv-parse's stream, giving each record with its line number. Its `info` option would copy a dozen-field
+ * object per record for that number: 40 % of the parser's CPU on a million rows (5.7 s against 3.5 s), and
+ * garbage to collect. The line is read from the parser's running count (`info.lines`) as it hands the record
+ * over, which is where `info` would copy it from.
+ */
+class LineNumberedParser extends Parser {
+  override push(record: unknown): boolean {
+    if (record === null) return super.push(null);
+    return super.push({ line: this.info.lines, record } as NumberedRecord);
+  }
+}
 
 type ServiceOfNumber = { number: string; service_id: number; customer_id: number; price_list_id: number };
 
@@ -70,7 +87,13 @@ export async function importCdrs(
   const services = new Map<string, ServiceOfNumber | null>();
 
   const parser = input.pipe(
-    parse({ columns: true, info: true, skip_records_with_error: true, skip_empty_lines: true, trim: true, bom: true }),
+    new LineNumberedParser({
+      columns: true,
+      skip_records_with_error: true,
+      skip_empty_lines: true,
+      trim: true,
+      bom: true,
+    }),
   );
   parser.on('skip', (error: Error & { lines?: number }) => {
     outcome.rowsRead++;
@@ -83,11 +106,15 @@ export async function importCdrs(
     batch = [];
   };
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: unknown; info: { lines: number } }>) {
+    for await (const { line, record } of parser as AsyncIterable<NumberedRecord>) {
       outcome.rowsRead++;
-      const parsed = cdrRow.safeParse(record);
-      if (!parsed.success) bad(info.lines, parsed.error.issues.map((issue) => issue.message).join('; '));
-      else batch.push({ line: info.lines, row: parsed.data });
+      const usual = usualCdrRow(record);
+      if (usual) batch.push({ line, row: usual });
+      else {
+        const parsed = cdrRow.safeParse(record);
+        if (!parsed.success) bad(line, parsed.error.issues.map((issue) => issue.message).join('; '));
+        else batch.push({ line, row: parsed.data });
+      }
       if (batch.length >= BATCH) await flush();
     }
     await flush();
@@ -131,12 +158,19 @@ async function storeBatch(
   for (const [id, table] of await rateTablesFor(db, [...priceLists])) rateTables.set(id, table);
 
   const rows = [];
+  // A call given twice in the batch: its first line is the one kept (the rows are reordered below).
+  const callIds = new Set<string>();
   for (const { line, row } of batch) {
     const service = services.get(row.number);
     if (!service) {
       bad(line, `no active service has the number ${row.number}`);
       continue;
     }
+    if (callIds.has(row.call_id)) {
+      outcome.duplicates++;
+      continue;
+    }
+    callIds.add(row.call_id);
     const rate = rateFor(rateTables.get(service.price_list_id) ?? new Map(), row.destination);
     const rated = rate ? rateCall(row.duration_seconds, rate) : null;
     rows.push({
@@ -153,6 +187,9 @@ async function storeBatch(
     });
   }
   if (rows.length === 0) return;
+  // Inserted in the order of the unbilled calls' indexes (by customer, by service), which a file in time
+  // order scatters over every page of them: in order, SQLite walks each index once (a quarter less CPU).
+  rows.sort((a, b) => a.customer_id - b.customer_id || a.service_id - b.service_id);
   const inserted = await insertRowsUnlessTaken(db, 'cdrs', 'call_id', rows);
   outcome.imported += inserted;
   outcome.duplicates += rows.length - inserted;

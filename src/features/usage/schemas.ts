@@ -34,6 +34,30 @@ export const cdrRow = z.object({
 });
 export type CdrRow = z.infer<typeof cdrRow>;
 
+const DIGITS_ONLY = /^\d{1,20}$/;
+const UTC_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+const WHOLE_SECONDS = /^\d{1,5}$/;
+
+/**
+ * What cdrRow makes of a row in the usual form (numbers as digits alone, `YYYY-MM-DDTHH:MM:SSZ`, whole
+ * seconds), found with a few comparisons; undefined for any other row, which cdrRow then checks and explains.
+ * zod costs about 4 µs a row and its garbage, a seventh of a million-row import's CPU. The test "the quick
+ * check agrees with cdrRow" holds the two together.
+ */
+export function usualCdrRow(record: Readonly<Record<string, unknown>>): CdrRow | undefined {
+  const { call_id, number, destination, started_at, duration_seconds } = record;
+  if (typeof call_id !== 'string' || typeof number !== 'string' || typeof destination !== 'string') return undefined;
+  if (typeof started_at !== 'string' || typeof duration_seconds !== 'string') return undefined;
+  const callId = call_id.trim();
+  if (callId.length === 0 || callId.length > 100 || !DIGITS_ONLY.test(number) || !DIGITS_ONLY.test(destination))
+    return undefined;
+  if (!UTC_SECONDS.test(started_at) || !WHOLE_SECONDS.test(duration_seconds)) return undefined;
+  const at = Date.parse(started_at);
+  const seconds = Number(duration_seconds);
+  if (Number.isNaN(at) || seconds > 86_400) return undefined;
+  return { call_id: callId, number, destination, started_at: new Date(at).toISOString(), duration_seconds: seconds };
+}
+
 export const CDR_COLUMNS = ['call_id', 'number', 'destination', 'started_at', 'duration_seconds'] as const;
 
 /** *Add a usage rate*: a price list, a destination prefix, dollars a minute (up to five decimals), minimum/increment. */

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import t from 'tap';
 import { importCdrs } from '../../../src/features/usage/import.ts';
+import { cdrRow, usualCdrRow } from '../../../src/features/usage/schemas.ts';
 import type { aCustomer } from '../../fixtures/customers.ts';
 import { aUsageRate, aVoiceService, cdrFile, uploadCdrFile } from '../../fixtures/usage.ts';
 import { buildTestApp, csrfTokenIn, demoUsers, signIn } from '../../helpers/app.ts';
@@ -53,6 +54,74 @@ t.test(
     const again = await importCdrs(db, Readable.from([file]), { filename: 'nov.csv', actor });
     t.match(again, { imported: 0, duplicates: 4, badRows: 4 });
     t.equal((await db('cdrs').count({ n: '*' }).first())?.n, 3, 'the same file again adds nothing');
+  },
+);
+
+t.test(
+  'the quick row check agrees with cdrRow: what it accepts, cdrRow accepts alike; the usual rows it accepts',
+  async (t) => {
+    const values = {
+      call_id: ['c1', ' c2 ', '', '  ', 'x'.repeat(100), 'x'.repeat(101), undefined],
+      number: [
+        '01217370001',
+        '0121 737 0001',
+        '+44121',
+        '(0121)',
+        '1'.repeat(20),
+        '1'.repeat(21),
+        '',
+        'abc',
+        undefined,
+      ],
+      destination: ['442071234567', '44-20', '', '1e5', '１２'],
+      started_at: [
+        '2026-11-02T10:00:00Z',
+        '2026-11-02 10:00:00',
+        '2026-11-02T10:00Z',
+        '2026-11-02T10:00:00+01:00',
+        '2026-11-02T10:00:00.250Z',
+        '2026-02-30T10:00:00Z',
+        '2026-13-02T10:00:00Z',
+        '2026-11-02T24:00:00Z',
+        '2026-11-02T25:00:00Z',
+        'yesterday',
+        undefined,
+      ],
+      duration_seconds: ['0', '61', '00061', '86400', '86401', '99999', '-1', '1.5', ' 7', '1e3', '', 'x', undefined],
+    };
+    let accepted = 0;
+    let checked = 0;
+    for (const call_id of values.call_id)
+      for (const number of values.number)
+        for (const destination of values.destination)
+          for (const started_at of values.started_at)
+            for (const duration_seconds of values.duration_seconds) {
+              const record = { call_id, number, destination, started_at, duration_seconds };
+              const usual = usualCdrRow(record);
+              checked++;
+              if (!usual) continue;
+              accepted++;
+              const parsed = cdrRow.safeParse(record);
+              if (!parsed.success || JSON.stringify(parsed.data) !== JSON.stringify(usual))
+                t.fail(`${JSON.stringify(record)}: ${JSON.stringify(usual)} against ${JSON.stringify(parsed)}`);
+            }
+    t.ok(accepted > 50 && accepted < checked, `${accepted} of ${checked} rows taken by the quick check`);
+    t.same(
+      usualCdrRow({
+        call_id: 'c1',
+        number: '01217370001',
+        destination: '442071234567',
+        started_at: '2026-11-02T10:00:00Z',
+        duration_seconds: '61',
+      }),
+      {
+        call_id: 'c1',
+        number: '01217370001',
+        destination: '442071234567',
+        started_at: '2026-11-02T10:00:00.000Z',
+        duration_seconds: 61,
+      },
+    );
   },
 );
 
