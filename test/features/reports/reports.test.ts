@@ -180,6 +180,14 @@ t.test('every field comes out right for a known customer', async (t) => {
     ],
   });
   await aService(db, { customerId: acme.id, serviceType: 'SIP Trunk', monthlyCents: 4_000 });
+  // An ended service counts for nothing: not its name, its numbers or its charges.
+  const ended = await aService(db, {
+    customerId: acme.id,
+    serviceType: 'Hosted Voice',
+    monthlyCents: 9_000,
+    numbers: [{ number: '01217371202', monthlyCents: 300 }],
+  });
+  await db('services').where('id', ended.id).update({ status: 'ended' });
   const today = todayIso();
   const period = { from: addDays(today, -80), to: today };
   const [row] = (
