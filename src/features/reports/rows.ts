@@ -34,8 +34,9 @@ export const moneyFields: ReadonlySet<FieldKey> = new Set([
 ]);
 
 /**
- * Customers per batch: one statement per batch, so a million customers are 2,000 statements. Larger
- * batches were no faster (docs/performance.md), and a worker thread's garbage grows with the batch.
+ * Customers per batch: a statement per batch for the customers and one for each other table a report
+ * reads, so a million customers are 2,000 batches. Larger batches were hardly faster (docs/performance.md),
+ * and a worker thread's garbage grows with the batch.
  */
 export const BATCH_SIZE = 500;
 
