@@ -1,10 +1,14 @@
 import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 import t from 'tap';
 import { effectiveExternalNumbers } from '../../../src/features/external-numbers/external-numbers.ts';
 import { openInvoiceTotals } from '../../../src/features/ledger/balance.ts';
-import { fieldKeys } from '../../../src/features/reports/fields.ts';
+import { csvHeader, csvLines } from '../../../src/features/reports/csv.ts';
+import { fieldKeys, fieldLabel } from '../../../src/features/reports/fields.ts';
 import { reportRows } from '../../../src/features/reports/rows.ts';
 import { addDays, todayIso } from '../../../src/lib/dates.ts';
+import { centsToDecimal } from '../../../src/lib/money.ts';
+import { neutraliseFormula } from '../../../src/lib/spreadsheet.ts';
 import { aCustomer } from '../../fixtures/customers.ts';
 import { aReport, aService } from '../../fixtures/reports.ts';
 import { buildTestApp, demoUsers, signIn } from '../../helpers/app.ts';
@@ -176,6 +180,14 @@ t.test('every field comes out right for a known customer', async (t) => {
     ],
   });
   await aService(db, { customerId: acme.id, serviceType: 'SIP Trunk', monthlyCents: 4_000 });
+  // An ended service counts for nothing: not its name, its numbers or its charges.
+  const ended = await aService(db, {
+    customerId: acme.id,
+    serviceType: 'Hosted Voice',
+    monthlyCents: 9_000,
+    numbers: [{ number: '01217371202', monthlyCents: 300 }],
+  });
+  await db('services').where('id', ended.id).update({ status: 'ended' });
   const today = todayIso();
   const period = { from: addDays(today, -80), to: today };
   const [row] = (
@@ -307,6 +319,43 @@ t.test('CSV cells: commas, quotes and line breaks quoted; formulas neutralised; 
   const evergreen = rows.find((r) => r[0] === 'Evergreen Dental Practice');
   t.match(evergreen?.[1], /^\d+\.\d{2}$/);
 });
+
+t.test(
+  'CSV lines are byte for byte what csv-stringify writes for the same cells, a lone line break quoted',
+  async (t) => {
+    // With a record delimiter given, csv-stringify quotes only a whole CRLF unless told to quote a lone CR or LF
+    // too, which a spreadsheet would otherwise take for the end of the row.
+    const options = { record_delimiter: '\r\n', quote_record_delimiter: true };
+    const fields = ['name', 'billing_contact', 'open_balance', 'oldest_invoice'] as const;
+    const texts = [
+      'plain',
+      '',
+      'a,b',
+      'say "hi"',
+      'two\nlines',
+      'cr\ronly',
+      'crlf\r\nend',
+      '"',
+      ',',
+      ' spaced ',
+      'ünïcødé',
+      '=SUM(A1)',
+      '-5',
+    ];
+    const rows = texts.map((text, i) => [text, i % 2 ? null : `${text}!`, i * 1234 - 5000, i % 3 ? null : text]);
+    const expected = stringify(
+      rows.map(([name, contact, cents, oldest]) => [
+        neutraliseFormula(name as string),
+        contact === null ? '' : neutraliseFormula(contact as string),
+        centsToDecimal(cents as number),
+        oldest === null ? '' : neutraliseFormula(oldest as string),
+      ]),
+      options,
+    );
+    t.equal(csvLines([...fields], rows), expected);
+    t.equal(csvHeader([...fields]), stringify([fields.map(fieldLabel)], options));
+  },
+);
 
 t.test('Run shows the first 100 rows at once; delete asks first without JavaScript', async (t) => {
   const { app, db } = await buildTestApp(t);
