@@ -321,7 +321,7 @@ t.test('CSV cells: commas, quotes and line breaks quoted; formulas neutralised; 
 });
 
 t.test(
-  'CSV lines are byte for byte what csv-stringify writes for the same cells, a lone line break quoted',
+  'CSV lines: each cell as csv-stringify quotes it (a lone line break quoted too), money as decimals, formulas neutralised',
   async (t) => {
     // With a record delimiter given, csv-stringify quotes only a whole CRLF unless told to quote a lone CR or LF
     // too, which a spreadsheet would otherwise take for the end of the row.
