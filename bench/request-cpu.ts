@@ -9,6 +9,7 @@ import { loadConfig } from '../src/config.ts';
 import { createDb } from '../src/db/index.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { loadAverage } from './machine.ts';
+import { signedInCookie } from './sign-in.ts';
 
 const { values } = parseArgs({
   options: {
@@ -22,19 +23,7 @@ const db = createDb(config.database, { servesPages: true });
 await migrateToLatest(db);
 const app = await buildApp({ config, db });
 
-const form = await app.inject({ url: '/login' });
-const anonymous = String(form.headers['set-cookie']).split(';')[0];
-const signedIn = await app.inject({
-  method: 'POST',
-  url: '/login',
-  headers: { cookie: anonymous, 'content-type': 'application/x-www-form-urlencoded' },
-  payload: new URLSearchParams({
-    _csrf: /name="_csrf" value="([^"]+)"/.exec(form.body)![1],
-    email: 'admin@example.com',
-    password: 'demo-password',
-  }).toString(),
-});
-const cookie = String(signedIn.headers['set-cookie']).split(';')[0];
+const cookie = await signedInCookie(app);
 const ids: number[] = await db('customers').orderBy('id').limit(3000).pluck('id');
 const terms = ['ac', 'zq', 'acm', 'xyzzy', 'smit', 'qq', 'north', 'jo'];
 

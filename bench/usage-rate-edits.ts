@@ -21,6 +21,7 @@ import { insertRows } from '../src/db/bulk.ts';
 import { createDb } from '../src/db/index.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { loadAverage } from './machine.ts';
+import { signedInCookie } from './sign-in.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -72,19 +73,7 @@ try {
 
   if (args.part !== 'edits') {
     const app = await buildApp({ config, db });
-    const form = await app.inject({ url: '/login' });
-    const anonymous = String(form.headers['set-cookie']).split(';')[0];
-    const signedIn = await app.inject({
-      method: 'POST',
-      url: '/login',
-      headers: { cookie: anonymous, 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({
-        _csrf: /name="_csrf" value="([^"]+)"/.exec(form.body)![1],
-        email: 'admin@example.com',
-        password: 'demo-password',
-      }).toString(),
-    });
-    const headers = { cookie: String(signedIn.headers['set-cookie']).split(';')[0] };
+    const headers = { cookie: await signedInCookie(app) };
     const page = () => app.inject({ url: `/usage/rates?price_list=${listId}`, headers });
     const first = await page();
     if (first.statusCode !== 200) throw new Error(`the page answered ${first.statusCode}`);

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { anAutopayConfiguration } from '../fixtures/billing.ts';
 import { demoUsers } from '../helpers/app.ts';
-import { expectAccessible, screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
+import { expectAccessible, pageErrors, screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
 
 t.test(
   'Autopay in chromium: build a two-row configuration, drag it to the top, lock it, read the dry run',
@@ -16,9 +16,7 @@ t.test(
     });
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && !/status of 422/.test(m.text()) && errors.push(m.text()));
+    const errors = pageErrors(page);
     await signInPage(page, baseUrl, demoUsers.support);
     const base = `${baseUrl}/customers/${acme.id}/billing/automatic-payments`;
     await page.goto(base);

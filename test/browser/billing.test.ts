@@ -1,15 +1,19 @@
 import t from 'tap';
 import { demoUsers } from '../helpers/app.ts';
-import { expectAccessible, noScriptContext, screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
+import {
+  expectAccessible,
+  noScriptContext,
+  pageErrors,
+  screenshot,
+  signInPage,
+  startBrowserApp,
+} from '../helpers/browser.ts';
 
 t.test('staff pay two open invoices in part, add a card with NEW and reschedule a payment in chromium', async (t) => {
   const { baseUrl, browser, db } = await startBrowserApp(t);
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  // A refused form answers 422 by design; any other console error (a CSP violation, say) fails the test.
-  page.on('console', (m) => m.type() === 'error' && !/status of 422/.test(m.text()) && errors.push(m.text()));
+  const errors = pageErrors(page);
   await signInPage(page, baseUrl, demoUsers.admin);
 
   const acme = await db('customers').where({ name: 'Acme Plumbing Ltd' }).first();

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
 import t from 'tap';
 import { demoUsers } from '../helpers/app.ts';
-import { expectAccessible, screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
+import { expectAccessible, pageErrors, screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
 
 t.test(
   'support finds a customer by Custom Account ID, switches tabs, adds a note, uploads a document, changes the status and finds all three in Metrics',
@@ -12,9 +12,7 @@ t.test(
     await db('customers').where({ name: 'Acme Plumbing Ltd' }).update({ custom_account_id: 'CRM-ACME-7' });
     const context = await browser.newContext({ acceptDownloads: true });
     const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && !/status of 422/.test(m.text()) && errors.push(m.text()));
+    const errors = pageErrors(page);
     /** Waits for what a click (an htmx-boosted swap) should show, then counts it as an assertion. */
     const shows = async (locator: Locator, message: string) =>
       t.ok(

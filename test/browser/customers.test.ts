@@ -1,15 +1,12 @@
 import t from 'tap';
 import { demoUsers } from '../helpers/app.ts';
-import { expectAccessible, screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
+import { expectAccessible, pageErrors, screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
 
 t.test('a reseller creates a customer in four steps, goes Back once, then edits the Custom Account ID', async (t) => {
   const { baseUrl, browser, db } = await startBrowserApp(t);
   const context = await browser.newContext();
   const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  // Refused forms answer 422 by design; any other console error (a CSP violation, say) fails the test.
-  page.on('console', (m) => m.type() === 'error' && !/status of 422/.test(m.text()) && errors.push(m.text()));
+  const errors = pageErrors(page);
 
   await signInPage(page, baseUrl, demoUsers.reseller);
   await page.getByRole('link', { name: 'Customers', exact: true }).click();
@@ -98,9 +95,7 @@ t.test(
   async (t) => {
     const { baseUrl, browser, db } = await startBrowserApp(t);
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && !/status of 422/.test(m.text()) && errors.push(m.text()));
+    const errors = pageErrors(page);
     await signInPage(page, baseUrl, demoUsers.support);
     const carla = await db('customers').where({ name: 'Carla Jensen' }).first();
     await page.goto(`${baseUrl}/customers/${carla.id}`);

@@ -8,7 +8,7 @@ import { queueDueRuns } from '../../src/features/reports/runs.ts';
 import { runDueJobs } from '../../src/jobs/queue.ts';
 import { aReport } from '../fixtures/reports.ts';
 import { demoUsers } from '../helpers/app.ts';
-import { expectAccessible, screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
+import { expectAccessible, pageErrors, screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
 
 /** Drags one field row by its handle above another, with pointer moves as a person would. */
 async function dragAbove(page: Page, item: Locator, target: Locator) {
@@ -40,9 +40,7 @@ t.test(
     await refreshReceivables(db);
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && !/status of 422/.test(m.text()) && errors.push(m.text()));
+    const errors = pageErrors(page);
 
     await signInPage(page, baseUrl, demoUsers.reseller);
     await expectAccessible(t, page, 'home-dashboard-reseller');

@@ -1,15 +1,19 @@
 import t from 'tap';
 import { demoUsers } from '../helpers/app.ts';
-import { expectAccessible, FULL_CHROMIUM_PATH, screenshot, signInPage, startBrowserApp } from '../helpers/browser.ts';
+import {
+  expectAccessible,
+  FULL_CHROMIUM_PATH,
+  pageErrors,
+  screenshot,
+  signInPage,
+  startBrowserApp,
+} from '../helpers/browser.ts';
 
 t.test('a user signs in through the real page in chromium and sees the home page', async (t) => {
   const { baseUrl, browser } = await startBrowserApp(t, FULL_CHROMIUM_PATH);
   const context = await browser.newContext();
   const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  // A refused sign-in answers 422 by design; any other console error (a CSP violation, say) fails the test.
-  page.on('console', (m) => m.type() === 'error' && !/status of 422/.test(m.text()) && errors.push(m.text()));
+  const errors = pageErrors(page);
 
   await page.goto(`${baseUrl}/`);
   t.match(page.url(), /\/login\?next=%2F$/, 'an anonymous visitor is sent to sign in');

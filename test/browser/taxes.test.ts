@@ -6,6 +6,7 @@ import {
   expectAccessible,
   expectActionsAligned,
   noScriptContext,
+  pageErrors,
   screenshot,
   signInPage,
   startBrowserApp,
@@ -17,10 +18,7 @@ t.test('an admin edits a tax rate in its row and deletes one through the dialog,
   await aTaxRate(db, { name: 'NY sales tax', country: 'US', region: 'NY', kind: 'usage', rate: 8_875 });
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  // 422 answers are expected by design; any other console error (a CSP violation, say) fails the test.
-  page.on('console', (m) => m.type() === 'error' && !/status of 422/.test(m.text()) && errors.push(m.text()));
+  const errors = pageErrors(page);
 
   await signInPage(page, baseUrl, demoUsers.admin);
   await page.goto(`${baseUrl}/taxes`);

@@ -40,6 +40,17 @@ export async function startBrowserApp(t: Tap, executablePath = CHROMIUM_PATH): P
   return { ...testApp, baseUrl: `http://127.0.0.1:${port}`, browser };
 }
 
+/**
+ * What would show a broken page, collected as it happens: uncaught errors and console errors (a CSP
+ * violation, say), except the 422 answers refused forms give by design. Tests expect the list empty.
+ */
+export function pageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && !/status of 422/.test(m.text()) && errors.push(m.text()));
+  return errors;
+}
+
 /** Signs in through the real sign-in page and waits for the home page. */
 export async function signInPage(page: Page, baseUrl: string, email: string): Promise<void> {
   await page.goto(`${baseUrl}/login`);
