@@ -1,8 +1,8 @@
 import { stringify } from 'csv-stringify/sync';
 import { centsToDecimal } from '../../lib/money.ts';
 import { neutraliseFormula } from '../../lib/spreadsheet.ts';
+import { moneyFields, type ReportCells } from './field-sql.ts';
 import { type FieldKey, fieldLabel } from './fields.ts';
-import { moneyFields, type ReportCells } from './rows.ts';
 
 /**
  * Lines end with CRLF (RFC 4180). A cell holding a lone CR or LF is quoted too: csv-stringify otherwise

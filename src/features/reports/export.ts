@@ -3,7 +3,8 @@ import type { Config } from '../../config.ts';
 import { createDb, type Db } from '../../db/index.ts';
 import { offLoopTask, runOffLoop } from '../../lib/off-loop.ts';
 import { csvHeader, csvLines } from './csv.ts';
-import { type ReportQuery, reportBatches } from './rows.ts';
+import type { ReportQuery } from './field-sql.ts';
+import { reportBatches } from './rows.ts';
 
 /** A kept file is stored in chunks of about this size, so neither writing nor downloading holds it whole. */
 const CHUNK_BYTES = 256 * 1024;

@@ -2,8 +2,9 @@ import type { Actor, StaffPrincipal } from '../../auth/principal.ts';
 import type { Db, Queryable } from '../../db/index.ts';
 import { todayIso } from '../../lib/dates.ts';
 import { deleteAudited, insertAudited, updateAudited } from '../audit/audit.ts';
+import type { ReportFilters, ReportQuery, ReportRow } from './field-sql.ts';
 import { type FieldKey, fieldKeys, isFieldKey } from './fields.ts';
-import { type ReportFilters, type ReportQuery, type ReportRow, reportRows } from './rows.ts';
+import { reportRows } from './rows.ts';
 import { nextRunAfter, periodCovered, type ScheduleSettings } from './schedule.ts';
 import type { ReportForm } from './schemas.ts';
 

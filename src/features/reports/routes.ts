@@ -13,6 +13,7 @@ import { notFound } from '../../lib/http-error.ts';
 import { beforeQuery } from '../../lib/keyset.ts';
 import { StaleEditError } from '../audit/audit.ts';
 import { exportOffLoop } from './export.ts';
+import { moneyFields } from './field-sql.ts';
 import { type FieldKey, fieldLabel, isFieldKey, moveField, orderedFieldKeys } from './fields.ts';
 import { findReportFor, findRun, listReports, listRuns, reportPeople, resellerOptions } from './queries.ts';
 import {
@@ -26,7 +27,6 @@ import {
   reportQuery,
   updateReport,
 } from './reports.ts';
-import { moneyFields } from './rows.ts';
 import { retryRun, runFileChunks, runFileName } from './runs.ts';
 import { describeSchedule, weekdays } from './schedule.ts';
 import { deleteForm, moveCommand, reportForm, reportParams, runParams } from './schemas.ts';
