@@ -3,11 +3,7 @@ import { isUniqueViolation } from '../../db/dialect.ts';
 import { inTransaction, type Queryable, type Tx } from '../../db/index.ts';
 import type { FieldErrors } from '../../lib/forms.ts';
 import { deleteAudited, type Stale, staleAsOutcome, updateAudited } from '../audit/audit.ts';
-import { rateTablesFor, type UsageRateRow } from './rates.ts';
-import { rateCall, rateFor } from './rating.ts';
-
-/** What re-rating did: calls priced again, and calls left without any rate (the bill run's preview lists them). */
-export type Rerated = { rerated: number; unrated: number };
+import { priceUnbilledCalls, type Rerated, type UsageRateRow } from './rates.ts';
 
 export type UsageRateChanges = {
   prefix: string;
@@ -64,36 +60,11 @@ export async function deleteUsageRate(db: Queryable, rate: UsageRateRow, actor: 
   });
 }
 
-/** Prices again the unbilled calls of a price list's services to destinations starting with one of the prefixes. */
-async function rateAgain(trx: Tx, priceListId: number, prefixes: string[]): Promise<Rerated> {
-  const table = (await rateTablesFor(trx, [priceListId])).get(priceListId)!;
-  const calls: { id: number; destination: string; duration_seconds: number }[] = await trx('cdrs as c')
-    .join('services as s', 's.id', 'c.service_id')
-    .where('s.price_list_id', priceListId)
-    .whereNull('c.invoice_id')
-    .where((q) => {
+/** Prices again the price list's unbilled calls to destinations starting with one of the prefixes. */
+function rateAgain(trx: Tx, priceListId: number, prefixes: string[]): Promise<Rerated> {
+  return priceUnbilledCalls(trx, priceListId, (calls) =>
+    calls.where((q) => {
       for (const prefix of new Set(prefixes)) q.orWhere('c.destination', 'like', `${prefix}%`);
-    })
-    .select('c.id', 'c.destination', 'c.duration_seconds');
-  // Calls with the same outcome (most share a duration) are updated together, a chunk of ids at a time.
-  const byOutcome = new Map<string, number[]>();
-  let unrated = 0;
-  for (const call of calls) {
-    const rate = rateFor(table, call.destination);
-    if (!rate) unrated++;
-    const priced = rate ? rateCall(call.duration_seconds, rate) : null;
-    const key = priced ? `${priced.billedSeconds}:${priced.cents}` : '';
-    const same = byOutcome.get(key);
-    if (same) same.push(call.id);
-    else byOutcome.set(key, [call.id]);
-  }
-  for (const [key, ids] of byOutcome) {
-    const [billedSeconds, cents] = key ? key.split(':').map(Number) : [null, null];
-    for (let i = 0; i < ids.length; i += 500) {
-      await trx('cdrs')
-        .whereIn('id', ids.slice(i, i + 500))
-        .update({ billed_seconds: billedSeconds, rated_cents: cents });
-    }
-  }
-  return { rerated: calls.length - unrated, unrated };
+    }),
+  );
 }

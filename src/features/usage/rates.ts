@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import { insertUnlessTaken } from '../../db/dialect.ts';
 import { inTransaction, type Queryable } from '../../db/index.ts';
 import { nowIso } from '../../lib/dates.ts';
@@ -65,38 +66,54 @@ export async function addUsageRate(
 /** Calls given their price by one UPDATE: far inside the bound-parameter limits of SQLite and PostgreSQL. */
 const CALLS_PER_UPDATE = 1_000;
 
+/** What pricing again did: calls priced, and calls left without any rate (the bill run's preview lists them). */
+export type Rerated = { rerated: number; unrated: number };
+
 /**
- * Rates the unbilled calls of a price list's services that had no rate (after a rate is added), so the
- * *Unbilled CDRs* tab and the bill run's preview show their price at once. Calls that come to the same
- * seconds and price are updated together, in one transaction: a statement per price and thousand calls
- * instead of one (and a commit) per call.
+ * Prices again a price list's unbilled calls that `narrow` picks, by its rates as they are now: after a
+ * rate is added, edited or deleted, so the *Unbilled CDRs* tab and the bill run's preview show the new
+ * price at once. Billed calls keep theirs (their invoices are made). Calls that come to the same seconds
+ * and price are written together, a statement per price and thousand calls; a call no rate covers is
+ * written unrated, unless `narrow` picked only unrated calls. Run it in the transaction of the change.
  */
-export async function rateUnratedCalls(db: Queryable, priceListId: number): Promise<number> {
-  const table = (await rateTablesFor(db, [priceListId])).get(priceListId)!;
-  const calls: { id: number; destination: string; duration_seconds: number }[] = await db('cdrs as c')
+export async function priceUnbilledCalls(
+  trx: Queryable,
+  priceListId: number,
+  narrow: (calls: Knex.QueryBuilder) => void,
+  { onlyUnrated = false } = {},
+): Promise<Rerated> {
+  const table = (await rateTablesFor(trx, [priceListId])).get(priceListId)!;
+  const calls: { id: number; destination: string; duration_seconds: number }[] = await trx('cdrs as c')
     .join('services as s', 's.id', 'c.service_id')
     .where('s.price_list_id', priceListId)
     .whereNull('c.invoice_id')
-    .whereNull('c.rated_cents')
+    .modify(narrow)
     .select('c.id', 'c.destination', 'c.duration_seconds');
-  const byPrice = new Map<string, { billedSeconds: number; cents: number; ids: number[] }>();
+  const byPrice = new Map<string, { billedSeconds: number | null; cents: number | null; ids: number[] }>();
+  let unrated = 0;
   for (const call of calls) {
     const rate = rateFor(table, call.destination);
-    if (!rate) continue;
-    const { billedSeconds, cents } = rateCall(call.duration_seconds, rate);
+    if (!rate) unrated++;
+    if (!rate && onlyUnrated) continue;
+    const { billedSeconds, cents } = rate
+      ? rateCall(call.duration_seconds, rate)
+      : { billedSeconds: null, cents: null };
     const key = `${billedSeconds}/${cents}`;
     const price = byPrice.get(key) ?? { billedSeconds, cents, ids: [] };
     price.ids.push(call.id);
     byPrice.set(key, price);
   }
-  return inTransaction(db, async (trx) => {
-    let rated = 0;
-    for (const { billedSeconds, cents, ids } of byPrice.values())
-      for (let from = 0; from < ids.length; from += CALLS_PER_UPDATE) {
-        const slice = ids.slice(from, from + CALLS_PER_UPDATE);
-        await trx('cdrs').whereIn('id', slice).update({ billed_seconds: billedSeconds, rated_cents: cents });
-        rated += slice.length;
-      }
-    return rated;
-  });
+  for (const { billedSeconds, cents, ids } of byPrice.values())
+    for (let from = 0; from < ids.length; from += CALLS_PER_UPDATE)
+      await trx('cdrs')
+        .whereIn('id', ids.slice(from, from + CALLS_PER_UPDATE))
+        .update({ billed_seconds: billedSeconds, rated_cents: cents });
+  return { rerated: calls.length - unrated, unrated };
+}
+
+/** Rates the unbilled calls of a price list's services that had no rate, in one transaction (after a rate is added). */
+export function rateUnratedCalls(db: Queryable, priceListId: number): Promise<Rerated> {
+  return inTransaction(db, (trx) =>
+    priceUnbilledCalls(trx, priceListId, (calls) => calls.whereNull('c.rated_cents'), { onlyUnrated: true }),
+  );
 }

@@ -27,8 +27,8 @@ import {
   unbilledSummary,
   usageRatesOf,
 } from './queries.ts';
-import { deleteUsageRate, type Rerated, updateUsageRate } from './rate-edits.ts';
-import { addUsageRate } from './rates.ts';
+import { deleteUsageRate, updateUsageRate } from './rate-edits.ts';
+import { addUsageRate, type Rerated } from './rates.ts';
 import { CDR_COLUMNS, ratesQuery, usageRateEditForm, usageRateForm } from './schemas.ts';
 
 const MAX_FILE_BYTES = 512 * 1024 * 1024;
