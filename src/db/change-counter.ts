@@ -56,10 +56,37 @@ const counterValue = preparedQuery<{ name: string }, { value: number }>((db, par
   db('change_counters').where('name', param('name')).select('value'),
 );
 
-/** The counter's value now. */
-export async function readChangeCounter(db: Queryable, counter: ChangeCounter): Promise<number> {
+let moments = 0;
+/**
+ * The next point in this process's sequence of events (a request's arrival, a counter read's start): a
+ * read that started after a request arrived saw every change committed before that request.
+ */
+export const nextMoment = () => ++moments;
+
+/** Per database handle and counter, the latest read: its value and the moment it started. */
+const latestReads = new WeakMap<Queryable, Map<string, { value: number; startedAt: number }>>();
+
+/**
+ * The counter's value now; or, given `seenSince` (a request's arrival), the value of a read that started
+ * after it if this process made one: a signed-in request's session and its user share one read.
+ */
+export async function readChangeCounter(
+  db: Queryable,
+  counter: ChangeCounter,
+  seenSince = Number.POSITIVE_INFINITY,
+): Promise<number> {
+  const reads = latestReads.get(db) ?? new Map<string, { value: number; startedAt: number }>();
+  const latest = reads.get(counter.name);
+  if (latest && latest.startedAt > seenSince) return latest.value;
+  const startedAt = nextMoment();
   const [row] = await counterValue(db, { name: counter.name });
-  return Number(row?.value ?? 0);
+  const value = Number(row?.value ?? 0);
+  // Inside a transaction the counter may count the transaction's own uncommitted changes: not shared.
+  if (!db.isTransaction && startedAt > (reads.get(counter.name)?.startedAt ?? 0)) {
+    reads.set(counter.name, { value, startedAt });
+    latestReads.set(db, reads);
+  }
+  return value;
 }
 
 /**
@@ -78,9 +105,10 @@ export class KeptWhileUnchanged<Value> {
     private readonly maxEntries = 10_000,
   ) {}
 
-  async get(key: string, load: () => Promise<Value>): Promise<Value> {
+  /** `seenSince`: as readChangeCounter's, a read of the counter that started after it will do. */
+  async get(key: string, load: () => Promise<Value>, seenSince?: number): Promise<Value> {
     // Read before the value: a change after this read raises the counter past what is stored with it.
-    const counter = await readChangeCounter(this.db, this.counter);
+    const counter = await readChangeCounter(this.db, this.counter, seenSince);
     const now = Date.now();
     const entry = this.kept.get(key);
     if (entry && entry.counter === counter && now - entry.readAt < this.ttlMs) return entry.value;

@@ -59,7 +59,8 @@ async function principalOf(db: Db, staffUsers: StaffUsers, request: FastifyReque
   const session = request.session;
   if (session.userId) {
     const userId = session.userId;
-    const row = await staffUsers.get(String(userId), () => findActiveUserById(db, userId));
+    // The session store read the counter for this request already (plugins/session.ts).
+    const row = await staffUsers.get(String(userId), () => findActiveUserById(db, userId), request.arrivedAt);
     if (!row) return null;
     const staff = toStaffPrincipal(row);
     if (session.impersonation && isPortalPath(request.url)) {

@@ -4,9 +4,17 @@ import fastifyFlash from '@fastify/flash';
 import fastifySession from '@fastify/session';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { nextMoment } from '../db/change-counter.ts';
 import type { Db } from '../db/index.ts';
 import { ABSOLUTE_TIMEOUT_MS } from './auth.ts';
 import { DatabaseSessionStore } from './session-store.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** When the request arrived, in this process's sequence of events (db/change-counter.ts nextMoment). */
+    arrivedAt: number;
+  }
+}
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -30,6 +38,12 @@ function tokenOf(request: FastifyRequest): string | undefined {
  * its token comes from the x-csrf-token header or the form action's `?_csrf=`, never from the body.
  */
 export default fp(async (app, opts: { db: Db; secret: string; secureCookie: 'auto' | true }) => {
+  // Before the session is read: a counter read after this moment serves the request (db/change-counter.ts).
+  app.decorateRequest('arrivedAt', Number.POSITIVE_INFINITY);
+  app.addHook('onRequest', (request, _reply, done) => {
+    request.arrivedAt = nextMoment();
+    done();
+  });
   await app.register(fastifyCookie);
   await app.register(fastifySession, {
     secret: opts.secret,
