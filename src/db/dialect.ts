@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Queryable } from './index.ts';
+import { endReadBatches } from './sqlite-client.ts';
 
 /**
  * The one place features ask which database we are on (with text-search.ts and money-bounds.ts beside
@@ -203,6 +204,8 @@ export async function transactionWithoutFlush<T>(db: Knex, work: (trx: Knex.Tran
     });
   const connection = (await db.client.acquireConnection()) as { pragma(source: string): unknown };
   try {
+    // A pragma cannot change the safety level inside the batch of reads sqlite-client.ts may have open.
+    endReadBatches();
     connection.pragma('synchronous = NORMAL');
     try {
       return await db.transaction(work, { connection });

@@ -6,6 +6,9 @@ import type pg from 'pg';
 import type { Config } from '../config.ts';
 import { LedgerSqliteClient } from './sqlite-client.ts';
 
+/** Call as a request arrives: its reads then see every commit made before it (sqlite-client.ts). */
+export { endReadBatches as readFromNow } from './sqlite-client.ts';
+
 const require = createRequire(import.meta.url);
 
 export type Db = Knex;

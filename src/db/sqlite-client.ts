@@ -53,6 +53,33 @@ export function keptStatement(connection: Database, sql: string): Statement {
   return statement;
 }
 
+/**
+ * Reads outside a transaction share one read transaction until the next request arrives or the event loop
+ * turns (setImmediate). On its own each statement starts and ends a read transaction of its own (the WAL's
+ * read lock taken and released, the file checked: system calls that cost more than an indexed read); a
+ * page's ten reads now pay for it once. A new request ends the batch (endReadBatches, called as it
+ * arrives), so every read a request makes sees all that was committed before it arrived. A write, a
+ * transaction or a pragma ends the batch first.
+ */
+const readBatches = new Set<Database>();
+
+function readInBatch(connection: Database): void {
+  if (connection.inTransaction) return;
+  keptStatement(connection, 'BEGIN DEFERRED').run();
+  readBatches.add(connection);
+  setImmediate(endReadBatch, connection);
+}
+
+function endReadBatch(connection: Database): void {
+  if (!readBatches.delete(connection)) return;
+  if (connection.open && connection.inTransaction) keptStatement(connection, 'COMMIT').run();
+}
+
+/** Ends every open read batch: the next read sees everything committed until now. */
+export function endReadBatches(): void {
+  for (const connection of readBatches) endReadBatch(connection);
+}
+
 /** The better-sqlite3 client with per-connection pragmas and write transactions that begin immediately. */
 export class LedgerSqliteClient extends BetterSqliteClient {
   transaction(...args: unknown[]) {
@@ -102,6 +129,8 @@ export class LedgerSqliteClient extends BetterSqliteClient {
     if (!obj.sql) throw new Error('The query is empty');
     const statement = keptStatement(connection, obj.sql);
     const bindings = this._formatBindings(obj.bindings);
+    if (statement.reader && !/^\s*pragma/i.test(obj.sql)) readInBatch(connection);
+    else endReadBatch(connection);
     if (statement.reader) {
       if (obj.options?.rowMode !== 'array') obj.response = statement.all(bindings);
       else

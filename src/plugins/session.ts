@@ -5,7 +5,7 @@ import fastifySession from '@fastify/session';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { nextMoment } from '../db/change-counter.ts';
-import type { Db } from '../db/index.ts';
+import { type Db, readFromNow } from '../db/index.ts';
 import { ABSOLUTE_TIMEOUT_MS } from './auth.ts';
 import { DatabaseSessionStore } from './session-store.ts';
 
@@ -41,6 +41,7 @@ export default fp(async (app, opts: { db: Db; secret: string; secureCookie: 'aut
   // Before the session is read: a counter read after this moment serves the request (db/change-counter.ts).
   app.decorateRequest('arrivedAt', Number.POSITIVE_INFINITY);
   app.addHook('onRequest', (request, _reply, done) => {
+    readFromNow();
     request.arrivedAt = nextMoment();
     done();
   });
