@@ -1,4 +1,4 @@
-import fastifyCookie from '@fastify/cookie';
+import fastifyCookie, { Signer } from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFlash from '@fastify/flash';
 import fastifySession from '@fastify/session';
@@ -31,6 +31,33 @@ function tokenOf(request: FastifyRequest): string | undefined {
   return typeof body?._csrf === 'string' ? body._csrf : undefined;
 }
 
+/** Signed cookie values kept, verified or made: a few per signed-in user. */
+const SIGNATURES_KEPT = 10_000;
+
+/**
+ * The session cookie's signer, remembering what it signed and verified: every request verified its cookie
+ * and signed the same id again (two HMACs, about a twentieth of a page's time). The secret never changes
+ * while the process runs, so a value once verified verifies again; the oldest are forgotten first.
+ */
+function rememberedSigner(secret: string) {
+  const signer = new Signer(secret);
+  const signed = new Map<string, string>();
+  const verified = new Map<string, ReturnType<Signer['unsign']>>();
+  const remember = <T>(kept: Map<string, T>, key: string, make: () => T): T => {
+    let value = kept.get(key);
+    if (value === undefined) {
+      value = make();
+      if (kept.size >= SIGNATURES_KEPT) kept.delete(kept.keys().next().value as string);
+      kept.set(key, value);
+    }
+    return value;
+  };
+  return {
+    sign: (value: string) => remember(signed, value, () => signer.sign(value)),
+    unsign: (value: string) => remember(verified, value, () => signer.unsign(value)),
+  };
+}
+
 /**
  * Server-side sessions in the database, flash messages, and CSRF protection on every unsafe request.
  * The CSRF token is checked in preHandler because a token in a form body is parsed only after onRequest.
@@ -47,7 +74,7 @@ export default fp(async (app, opts: { db: Db; secret: string; secureCookie: 'aut
   });
   await app.register(fastifyCookie);
   await app.register(fastifySession, {
-    secret: opts.secret,
+    secret: rememberedSigner(opts.secret),
     cookieName: 'ledgerdesk.sid',
     store: new DatabaseSessionStore(opts.db, ABSOLUTE_TIMEOUT_MS),
     saveUninitialized: false,
