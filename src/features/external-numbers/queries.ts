@@ -18,7 +18,7 @@ export type EntryRow = {
 export const PAGE_SIZE = 100;
 
 function entrySelect(db: Queryable, kind: OrgKind) {
-  return orgSelect(db, kind).whereNotNull('n.id').select('n.id as entry_id', 'n.version as entry_version');
+  return orgSelect(db, kind, 'o', { numberedOnly: true }).select('n.id as entry_id', 'n.version as entry_version');
 }
 
 function toEntry(kind: OrgKind, row: Record<string, unknown>): EntryRow {
@@ -37,7 +37,9 @@ function toEntry(kind: OrgKind, row: Record<string, unknown>): EntryRow {
 
 /**
  * The numbers of one kind in name order, a page at a time (keyset: after the entry with id `afterId`,
- * or from it when `fromIt`, so a page can open at the row a billing error links to).
+ * or from it when `fromIt`, so a page can open at the row a billing error links to). A record has at most
+ * one number, so the record's (name_key, id) orders the entries; as one row value it lets the database walk
+ * the name index from the cursor and stop after a page, where ordering by the number's id sorted them all.
  */
 export async function listEntries(
   db: Queryable,
@@ -45,22 +47,20 @@ export async function listEntries(
   afterId: number | null,
   fromIt = false,
 ): Promise<{ entries: EntryRow[]; more: boolean }> {
-  const query = entrySelect(db, kind)
-    .orderBy([{ column: 'o.name_key' }, { column: 'n.id' }])
-    .limit(PAGE_SIZE + 1);
+  let cursor = { name_key: '', id: 0 };
   if (afterId !== null) {
     const after = await db('external_customer_numbers as n')
       .join(`${kindInfo[kind].table} as o`, 'o.id', `n.${kindInfo[kind].column}`)
       .where('n.id', afterId)
-      .first('o.name_key', 'n.id');
-    if (after)
-      query.where((w) =>
-        w
-          .where('o.name_key', '>', after.name_key)
-          .orWhere((x) => x.where('o.name_key', after.name_key).where('n.id', fromIt ? '>=' : '>', after.id)),
-      );
+      .first('o.name_key', 'o.id');
+    if (after) cursor = after;
   }
-  const rows = (await query).map((row: Record<string, unknown>) => toEntry(kind, row));
+  const rows = (
+    await entrySelect(db, kind)
+      .whereRaw(`(o.name_key, o.id) ${afterId !== null && fromIt ? '>=' : '>'} (?, ?)`, [cursor.name_key, cursor.id])
+      .orderBy([{ column: 'o.name_key' }, { column: 'o.id' }])
+      .limit(PAGE_SIZE + 1)
+  ).map((row: Record<string, unknown>) => toEntry(kind, row));
   return { entries: rows.slice(0, PAGE_SIZE), more: rows.length > PAGE_SIZE };
 }
 
