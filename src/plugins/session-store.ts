@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { SessionStore } from '@fastify/session';
 import { type ChangeCounter, KeptWhileUnchanged } from '../db/change-counter.ts';
+import { transactionWithoutFlush } from '../db/dialect.ts';
 import type { Db } from '../db/index.ts';
 import { preparedQuery } from '../db/prepared.ts';
 
@@ -48,11 +49,15 @@ export class DatabaseSessionStore implements SessionStore {
     // A session nobody signed in to (only a CSRF secret for the sign-in form) is dropped after an hour.
     const expires = new Date(userId ? cookieExpiry : Math.min(cookieExpiry, Date.now() + ANONYMOUS_TTL_MS));
     this.kept.forget(key);
-    this.db('sessions')
-      .insert({ sid: key, user_id: userId, data: JSON.stringify(session), expires_at: expires.toISOString() })
-      .onConflict('sid')
-      .merge()
-      .then(() => callback(), callback);
+    // Without waiting for the disk: a power cut may lose a flash message or a sign-in (signed in again
+    // after), never money, and a payment then costs one wait for the disk, not two. Deletes (sign-out,
+    // revocation) still wait for it.
+    transactionWithoutFlush(this.db, (trx) =>
+      trx('sessions')
+        .insert({ sid: key, user_id: userId, data: JSON.stringify(session), expires_at: expires.toISOString() })
+        .onConflict('sid')
+        .merge(),
+    ).then(() => callback(), callback);
   }
 
   get(sid: string, callback: Parameters<SessionStore['get']>[1]): void {

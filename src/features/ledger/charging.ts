@@ -24,20 +24,22 @@ export async function startPayment(
   input: NewPayment,
   actor: Actor,
 ): Promise<{ payment: PaymentRow; created: boolean }> {
-  const recorded = await recordPayment(db, input, actor);
-  if (!recorded.created) return recorded;
+  // A check is settled as it is recorded: its receipt is queued in the same transaction.
+  const check = input.method === 'check';
+  const recorded = await recordPayment(db, input, actor, check ? queueReceipt : undefined);
+  if (!recorded.created || check) return recorded;
   const payment = await chargePendingPayment(db, gateway, recorded.payment.id, actor);
-  if (payment.status !== 'failed') {
-    await db.transaction(async (trx) => {
-      const invoiceNumbers: string[] = await trx('payment_applications as pa')
-        .join('invoices as i', 'i.id', 'pa.invoice_id')
-        .where('pa.payment_id', payment.id)
-        .orderBy('i.due_on')
-        .pluck('i.number');
-      await queuePaymentReceipt(trx, payment, invoiceNumbers);
-    });
-  }
+  if (payment.status !== 'failed') await db.transaction((trx) => queueReceipt(trx, payment));
   return { payment, created: true };
+}
+
+async function queueReceipt(trx: Queryable, payment: PaymentRow): Promise<void> {
+  const invoiceNumbers: string[] = await trx('payment_applications as pa')
+    .join('invoices as i', 'i.id', 'pa.invoice_id')
+    .where('pa.payment_id', payment.id)
+    .orderBy('i.due_on')
+    .pluck('i.number');
+  await queuePaymentReceipt(trx, payment, invoiceNumbers);
 }
 
 /**

@@ -66,6 +66,8 @@ export async function recordPayment(
   db: Db,
   input: NewPayment,
   actor: Actor,
+  /** More writes of a new payment's transaction (a settled check's receipt: one commit, one wait for the disk). */
+  alsoWrite?: (trx: Queryable, payment: PaymentRow) => Promise<void>,
 ): Promise<{ payment: PaymentRow; created: boolean }> {
   const existing = await paymentByKey(db, input);
   if (existing) return { payment: existing, created: false };
@@ -73,7 +75,9 @@ export async function recordPayment(
     return await db.transaction(async (trx) => {
       const again = await paymentByKey(trx, input);
       if (again) return { payment: again, created: false };
-      return { payment: await insertPayment(trx, input, actor), created: true };
+      const payment = await insertPayment(trx, input, actor);
+      await alsoWrite?.(trx, payment);
+      return { payment, created: true };
     });
   } catch (error) {
     // Another process inserted the same key between our check and our insert.
