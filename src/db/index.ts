@@ -6,8 +6,7 @@ import type pg from 'pg';
 import type { Config } from '../config.ts';
 import { LedgerSqliteClient } from './sqlite-client.ts';
 
-/** Call as a request arrives: its reads then see every commit made before it (sqlite-client.ts). */
-export { endReadBatches as readFromNow } from './sqlite-client.ts';
+export { readFromNow } from './sqlite-client.ts';
 
 const require = createRequire(import.meta.url);
 

@@ -57,14 +57,21 @@ export function keptStatement(connection: Database, sql: string): Statement {
  * Reads outside a transaction share one read transaction until the next request arrives or the event loop
  * turns (setImmediate). On its own each statement starts and ends a read transaction of its own (the WAL's
  * read lock taken and released, the file checked: system calls that cost more than an indexed read); a
- * page's ten reads now pay for it once. A new request ends the batch (endReadBatches, called as it
- * arrives), so every read a request makes sees all that was committed before it arrived. A write, a
- * transaction or a pragma ends the batch first.
+ * page's ten reads now pay for it about once. A new request ends the batch (readFromNow, called as it
+ * arrives), so every read a request makes sees all that was committed before it arrived. The first read
+ * after an arrival runs alone and the batch begins with the second: a request that reads once (a signed-in
+ * request's change counter) would pay for a BEGIN and a COMMIT besides. A write, a transaction or a pragma
+ * ends the batch first.
  */
 const readBatches = new Set<Database>();
+let nextReadAlone = true;
 
-function readInBatch(connection: Database): void {
+function beforeRead(connection: Database): void {
   if (connection.inTransaction) return;
+  if (nextReadAlone) {
+    nextReadAlone = false;
+    return;
+  }
   keptStatement(connection, 'BEGIN DEFERRED').run();
   readBatches.add(connection);
   setImmediate(endReadBatch, connection);
@@ -78,6 +85,12 @@ function endReadBatch(connection: Database): void {
 /** Ends every open read batch: the next read sees everything committed until now. */
 export function endReadBatches(): void {
   for (const connection of readBatches) endReadBatch(connection);
+}
+
+/** Call as a request arrives: its reads then see every commit made before it. */
+export function readFromNow(): void {
+  endReadBatches();
+  nextReadAlone = true;
 }
 
 /** The better-sqlite3 client with per-connection pragmas and write transactions that begin immediately. */
@@ -129,7 +142,7 @@ export class LedgerSqliteClient extends BetterSqliteClient {
     if (!obj.sql) throw new Error('The query is empty');
     const statement = keptStatement(connection, obj.sql);
     const bindings = this._formatBindings(obj.bindings);
-    if (statement.reader && !/^\s*pragma/i.test(obj.sql)) readInBatch(connection);
+    if (statement.reader && !/^\s*pragma/i.test(obj.sql)) beforeRead(connection);
     else endReadBatch(connection);
     if (statement.reader) {
       if (obj.options?.rowMode !== 'array') obj.response = statement.all(bindings);
