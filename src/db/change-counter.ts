@@ -4,11 +4,16 @@ import { preparedQuery } from './prepared.ts';
 
 /**
  * A change counter: a number in `change_counters` that triggers raise whenever a row of the watched
- * tables is updated or deleted, whichever process or statement does it. A process may keep what it
- * read from those tables while the counter stays the same; reading the counter is one indexed row.
- * Triggers differ between SQLite and PostgreSQL, so they are made here, beside dialect.ts.
+ * tables is updated or deleted (and inserted, when `events` says so), whichever process or statement does
+ * it. A process may keep what it read from those tables while the counter stays the same; reading the
+ * counter is one indexed row. Triggers differ between SQLite and PostgreSQL, so they are made here, beside
+ * dialect.ts.
  */
-export type ChangeCounter = Readonly<{ name: string; tables: readonly string[] }>;
+export type ChangeCounter = Readonly<{ name: string; tables: readonly string[]; events?: readonly ChangeEvent[] }>;
+type ChangeEvent = 'insert' | 'update' | 'delete';
+
+/** Updates and deletes unless told: a kept row is stale only once it changes or goes. */
+const eventsOf = (counter: ChangeCounter) => counter.events ?? (['update', 'delete'] as const);
 
 const triggerName = (counter: ChangeCounter, table: string) => `${table}_raises_${counter.name}_counter`;
 const functionName = (counter: ChangeCounter) => `raise_${counter.name}_counter`;
@@ -26,14 +31,17 @@ export async function createChangeCounter(db: Queryable, counter: ChangeCounter)
   if (dialectOf(db) === 'postgres') {
     await db.raw(`CREATE FUNCTION "${functionName(counter)}"() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN ${raise(counter)}; RETURN NULL; END $$`);
-    // Per row, so an upsert that inserts (a new session) raises nothing.
+    // Per row, so an upsert that inserts (a new session) raises nothing unless inserts are watched.
+    const events = eventsOf(counter)
+      .map((event) => event.toUpperCase())
+      .join(' OR ');
     for (const table of counter.tables)
-      await db.raw(`CREATE TRIGGER "${triggerName(counter, table)}" AFTER UPDATE OR DELETE ON "${table}"
+      await db.raw(`CREATE TRIGGER "${triggerName(counter, table)}" AFTER ${events} ON "${table}"
         FOR EACH ROW EXECUTE FUNCTION "${functionName(counter)}"()`);
     return;
   }
   for (const table of counter.tables)
-    for (const event of ['update', 'delete'])
+    for (const event of eventsOf(counter))
       await db.raw(`CREATE TRIGGER "${triggerName(counter, table)}_${event}" AFTER ${event.toUpperCase()} ON "${table}"
         BEGIN ${raise(counter)}; END`);
 }
@@ -46,7 +54,7 @@ export async function dropChangeCounter(db: Queryable, counter: ChangeCounter): 
     await db.raw(`DROP FUNCTION IF EXISTS "${functionName(counter)}"()`);
   } else {
     for (const table of counter.tables)
-      for (const event of ['update', 'delete'])
+      for (const event of eventsOf(counter))
         await db.raw(`DROP TRIGGER IF EXISTS "${triggerName(counter, table)}_${event}"`);
   }
   await db('change_counters').where({ name: counter.name }).delete();

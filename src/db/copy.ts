@@ -154,6 +154,9 @@ async function checksumOf(db: Queryable, table: Table): Promise<TableChecksum> {
 
 export class CopyError extends Error {}
 
+/** The table the copy's own inserts change through triggers: copied after every other table. */
+const WRITTEN_BY_TRIGGERS = 'change_counters';
+
 /**
  * Copies every table from `source` (SQLite) to `target` (PostgreSQL) in one transaction, resets the
  * id sequences, then reads the copy back and compares row counts and checksums table by table before
@@ -185,8 +188,14 @@ export async function copyDatabase(
   const sourceChecksums = new Map<string, TableChecksum>();
   const reports: TableReport[] = [];
   await target.transaction(async (trx) => {
-    for (const { table: name, deferred } of steps) {
+    // Last, over what the other tables' triggers wrote meanwhile (change counters, src/db/change-counter.ts).
+    const orderedSteps = [
+      ...steps.filter((s) => s.table !== WRITTEN_BY_TRIGGERS),
+      ...steps.filter((s) => s.table === WRITTEN_BY_TRIGGERS),
+    ];
+    for (const { table: name, deferred } of orderedSteps) {
       const table = byName.get(name)!;
+      if (name === WRITTEN_BY_TRIGGERS) await trx(name).delete();
       if (deferred.length && !table.primaryKey.length)
         throw new CopyError(`${name} refers to a table loaded after it and has no primary key.`);
       const checksum = new TableChecksum(table.columns);
