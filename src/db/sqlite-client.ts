@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Database, Statement } from 'better-sqlite3';
+import { whenTaskAnswers } from '../lib/off-loop.ts';
 
 const require = createRequire(import.meta.url);
 // Knex has no public hook for the BEGIN statement; these are its own SQLite classes, extended.
@@ -61,10 +62,11 @@ export function keptStatement(connection: Database, sql: string): Statement {
  * arrives), so every read a request makes sees all that was committed before it arrived. The first read
  * after an arrival runs alone and the batch begins with the second: a request that reads once (a signed-in
  * request's change counter) would pay for a BEGIN and a COMMIT besides. A write, a transaction or a pragma
- * ends the batch first.
+ * ends the batch first, and so does a worker thread's answer (what it committed is then seen).
  */
 const readBatches = new Set<Database>();
 let nextReadAlone = true;
+whenTaskAnswers(() => endReadBatches());
 
 function beforeRead(connection: Database): void {
   if (connection.inTransaction) return;

@@ -22,6 +22,16 @@ const TASK_HEAP_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 
 
 type Answer<Output> = { value: Output } | { failure: { statusCode?: number; message: string } };
 
+const onAnswer: (() => void)[] = [];
+
+/**
+ * Calls `callback` as each task's answer arrives, before its caller sees it. The database layer ends its
+ * shared reads there (src/db/sqlite-client.ts), so a read after a task sees everything the task committed.
+ */
+export function whenTaskAnswers(callback: () => void): void {
+  onAnswer.push(callback);
+}
+
 /** Runs the task module at `task` (its URL) with `input` on a worker thread and answers its result. */
 export async function runOffLoop<Input, Output>(task: URL, input: Input): Promise<Output> {
   // One core stays free for pages; idle threads are unreferenced, so they never hold the process open.
@@ -37,6 +47,7 @@ export async function runOffLoop<Input, Output>(task: URL, input: Input): Promis
     env: { ...process.env, ESBUILD_WORKER_THREADS: '0' },
   });
   const answer: Answer<Output> = await pool.run(input, { filename: task.href });
+  for (const callback of onAnswer) callback();
   if ('value' in answer) return answer.value;
   // An HttpError (a refusal for the user) crosses the thread boundary as data and is rebuilt here.
   const { statusCode, message } = answer.failure;

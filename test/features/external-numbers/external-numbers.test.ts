@@ -31,25 +31,31 @@ t.test('admin and support see both sections with their numbers, and a warning ab
   }
 });
 
-t.test('the duplicate-name warning is kept between views, yet follows a new, renamed or deleted record at once', async (t) => {
-  const { app, config } = await buildTestApp(t);
-  const agent = await signIn(app, demoUsers.admin);
-  const warning = async () => /<strong>(\d+) names? (is|are) shared/.exec((await agent.get('/external-numbers')).body)?.[1];
-  t.equal(await warning(), '1', 'the near-duplicate pair');
-  t.equal(await warning(), '1', 'the same count, kept');
-  // Another process: a connection of its own, as an import or another app process would write.
-  const elsewhere = createDb(config.database);
-  t.teardown(() => elsewhere.destroy());
-  const birmingham = await elsewhere('institutions').where({ name: 'Birmingham University' }).first();
-  const [{ id }] = await elsewhere('institutions')
-    .insert({ ...birmingham, id: undefined, name: 'Birmingham  University.' })
-    .returning('id');
-  t.equal(await warning(), '2', 'a new institution with a name already taken counts at once');
-  await elsewhere('institutions').where({ id }).update({ name: 'Aston Science Park', name_key: 'aston science park' });
-  t.equal(await warning(), '1', 'renamed away: counted out at once');
-  await elsewhere('institutions').where({ id }).delete();
-  t.equal(await warning(), '1', 'deleted: still one');
-});
+t.test(
+  'the duplicate-name warning is kept between views, yet follows a new, renamed or deleted record at once',
+  async (t) => {
+    const { app, config } = await buildTestApp(t);
+    const agent = await signIn(app, demoUsers.admin);
+    const warning = async () =>
+      /<strong>(\d+) names? (is|are) shared/.exec((await agent.get('/external-numbers')).body)?.[1];
+    t.equal(await warning(), '1', 'the near-duplicate pair');
+    t.equal(await warning(), '1', 'the same count, kept');
+    // Another process: a connection of its own, as an import or another app process would write.
+    const elsewhere = createDb(config.database);
+    t.teardown(() => elsewhere.destroy());
+    const birmingham = await elsewhere('institutions').where({ name: 'Birmingham University' }).first();
+    const [{ id }] = await elsewhere('institutions')
+      .insert({ ...birmingham, id: undefined, name: 'Birmingham  University.' })
+      .returning('id');
+    t.equal(await warning(), '2', 'a new institution with a name already taken counts at once');
+    await elsewhere('institutions')
+      .where({ id })
+      .update({ name: 'Aston Science Park', name_key: 'aston science park' });
+    t.equal(await warning(), '1', 'renamed away: counted out at once');
+    await elsewhere('institutions').where({ id }).delete();
+    t.equal(await warning(), '1', 'deleted: still one');
+  },
+);
 
 t.test('with the integration switched off the page is neither in the navigation nor reachable', async (t) => {
   const { app, db } = await buildTestApp(t);
