@@ -29,7 +29,11 @@ function cardNumbersIn(text: string): string[] {
   for (const match of text.matchAll(runs)) {
     const digits = match[0].replace(/[ -]/g, '');
     const timestamp = digits.length === 13 && Math.abs(Number(digits) - Date.now()) < 366 * 86_400_000;
-    if (passesLuhn(digits) && !timestamp)
+    // A migration's name in knex_migrations: YYYYMMDDHHMMSS then "_" (one in ten of them passes Luhn).
+    const migration =
+      /^20\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])([01]\d|2[0-3])[0-5]\d[0-5]\d$/.test(digits) &&
+      text[(match.index ?? 0) + match[0].length] === '_';
+    if (passesLuhn(digits) && !timestamp && !migration)
       found.push(`${match[0]} in …${text.slice(Math.max(0, (match.index ?? 0) - 60), (match.index ?? 0) + 40)}…`);
   }
   return found;
@@ -41,6 +45,8 @@ t.test('after sign-in, adding a card and paying, no card number, password or ses
   log.on('data', (chunk) => logged.push(String(chunk)));
   const { app, db, config, dir } = await buildTestApp(t, { LOG_LEVEL: 'trace' }, { logStream: log });
   t.equal(cardNumbersIn('card 4242 4242 4242 4242, 5555555555554444; 4242424242424241 2026-11-18').length, 2);
+  t.same(cardNumbersIn('20261201010000_organisations_counter'), [], 'a migration name is not a card number');
+  t.equal(cardNumbersIn('20261201010000 ').length, 1, 'the same digits alone are');
 
   const password = `Pw-${randomUUID()}`;
   const user = await aStaffUser(db, { role: 'support', password });
