@@ -46,8 +46,13 @@ export async function runOffLoop<Input, Output>(task: URL, input: Input): Promis
     // to compile modules: about 8 MB each, for work done once when the thread starts.
     env: { ...process.env, ESBUILD_WORKER_THREADS: '0' },
   });
-  const answer: Answer<Output> = await pool.run(input, { filename: task.href });
-  for (const callback of onAnswer) callback();
+  let answer: Answer<Output>;
+  try {
+    answer = await pool.run(input, { filename: task.href });
+  } finally {
+    // Also when the thread died: what it committed before is there to be seen.
+    for (const callback of onAnswer) callback();
+  }
   if ('value' in answer) return answer.value;
   // An HttpError (a refusal for the user) crosses the thread boundary as data and is rebuilt here.
   const { statusCode, message } = answer.failure;

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import t from 'tap';
+import { allowLongFile } from '../helpers/long-file.ts';
 import type { FuzzReport } from './fuzz-routes.ts';
 
 /**
@@ -12,10 +13,7 @@ import type { FuzzReport } from './fuzz-routes.ts';
 const RUNS = Number(process.env.FUZZ_RUNS ?? (process.env.TEST_DATABASE_URL ? 20 : 100));
 // Two processes: the machines have two cores, and each process waits on its database part of the time.
 const SHARDS = 2;
-// The longest file of the suite (about 90 s in CI on a 2-core machine beside the others): more than the
-// suite's 120 s per file, so a slower machine does not fail it; tap's runner is told (the root t's timeout).
-// `--timeout=0` (npm run fuzz, npm run crash-test) keeps no limit.
-if (process.env.TAP_TIMEOUT !== '0') t.setTimeout(300_000);
+allowLongFile();
 
 const run = promisify(execFile);
 
