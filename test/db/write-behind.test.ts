@@ -12,7 +12,7 @@ t.test(
     const errors: unknown[] = [];
     const views = new WriteBehind<{ n: number }>(db, {
       write: (trx, rows) => trx('views').insert(rows),
-      maxDelayMs: 50,
+      maxDelayMs: 1_000,
       maxRows: 5,
       onError: (error) => errors.push(error),
     });
@@ -29,11 +29,13 @@ t.test(
     t.same(await written(), [1, 2], 'a reader flushes first');
 
     views.add({ n: 3 });
-    await sleep(150);
+    await sleep(1_000);
+    for (let waited = 0; waited < 1_000 && (await written()).length < 3; waited += 20) await sleep(20);
     t.same(await written(), [1, 2, 3], 'written within the delay, with no reader');
 
     for (let n = 4; n <= 8; n++) views.add({ n });
-    await sleep(20);
+    // Well before the delay (1 s), however busy the database server is.
+    for (let waited = 0; waited < 500 && (await written()).length < 8; waited += 20) await sleep(20);
     t.same(await written(), [1, 2, 3, 4, 5, 6, 7, 8], 'a full batch goes at once');
 
     views.add({ n: 9 });
