@@ -39,6 +39,11 @@ t.test(
     await page.getByRole('button', { name: 'Add a row of criteria' }).click();
     await page.locator('#trigger-1').waitFor();
     t.equal(await page.evaluate(() => document.activeElement?.id), 'trigger-1', 'the new row has the focus');
+    // The form's script checks the swapped-in form on htmx:load, which comes after the settle delay.
+    await page
+      .locator('[data-save]:disabled')
+      .waitFor({ timeout: 5000 })
+      .catch(() => {});
     t.ok(await save.isDisabled(), 'the empty second row disables Save again');
     await page.locator('#trigger-1').selectOption('line_item');
     await page.locator('#operator-1').selectOption('one_of');
