@@ -37,7 +37,11 @@ t.test(
 
     await page.getByText('Advanced').click();
     await page.getByRole('button', { name: 'Add a row of criteria' }).click();
-    await page.locator('#trigger-1').waitFor();
+    // htmx focuses the new row's autofocus field when the swap settles, a moment after it appears.
+    await page
+      .locator('#trigger-1:focus')
+      .waitFor({ timeout: 5000 })
+      .catch(() => {});
     t.equal(await page.evaluate(() => document.activeElement?.id), 'trigger-1', 'the new row has the focus');
     // The form's script checks the swapped-in form on htmx:load, which comes after the settle delay.
     await page
