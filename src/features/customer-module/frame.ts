@@ -37,7 +37,10 @@ export function emptyForm(values: Record<string, unknown> = {}): TabForm {
   return { values, errors: {} };
 }
 
-/** What the header shows on every tab (D2): balance, the Bill To to edit, the alerts not yet cleared. */
+/**
+ * What the header shows on every tab (D2): balance, the Bill To to edit, the alerts not yet cleared. The Bill
+ * To row comes whole, so the tabs that show the address (Account Summary, Customer Information) read it once.
+ */
 export async function customerHeader(db: Queryable, customer: CustomerRow) {
   const [balanceCents, billTo, alerts, reseller] = await Promise.all([
     customerBalanceCents(db, customer.id),
@@ -45,7 +48,13 @@ export async function customerHeader(db: Queryable, customer: CustomerRow) {
     activeAlerts(db, customer.id),
     resellerName(db, customer.reseller_id),
   ]);
-  return { balanceCents, billToId: (billTo?.id as number | undefined) ?? null, alerts, resellerName: reseller };
+  return {
+    balanceCents,
+    billTo,
+    billToId: (billTo?.id as number | undefined) ?? null,
+    alerts,
+    resellerName: reseller,
+  };
 }
 
 /**

@@ -2,7 +2,6 @@ import type { Queryable } from '../../../db/index.ts';
 import { preparedQuery } from '../../../db/prepared.ts';
 import { pinnedNotes } from '../communications/queries.ts';
 import { activityLog } from '../metrics/queries.ts';
-import { billToLocation } from '../queries.ts';
 
 // Prepared, like the rest of the landing tab's reads.
 const latestOpenTickets = preparedQuery<{ customerId: number }, { id: number; subject: string; created_at: string }>(
@@ -14,13 +13,12 @@ const latestOpenTickets = preparedQuery<{ customerId: number }, { id: number; su
       .select('id', 'subject', 'created_at'),
 );
 
-/** *Account Summary*: the Bill To, the latest pinned notes and open tickets, and the recent activity. */
+/** *Account Summary*: the latest pinned notes and open tickets, and the recent activity (the Bill To is the header's). */
 export async function accountSummary(db: Queryable, customerId: number) {
-  const [billTo, notes, openTickets, activity] = await Promise.all([
-    billToLocation(db, customerId),
+  const [notes, openTickets, activity] = await Promise.all([
     pinnedNotes(db, customerId, 3),
     latestOpenTickets(db, { customerId }),
     activityLog(db, customerId, undefined, 8),
   ]);
-  return { billTo, pinnedNotes: notes, openTickets, activity: activity.rows };
+  return { pinnedNotes: notes, openTickets, activity: activity.rows };
 }

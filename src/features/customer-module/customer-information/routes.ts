@@ -9,7 +9,6 @@ import { customerExternalNumber } from '../../external-numbers/external-numbers.
 import { checkOrgChoice, orgPicker } from '../../institutions/picker.ts';
 import { findOrg } from '../../institutions/queries.ts';
 import { customerFromRequest, renderCustomerTab, type TabForm } from '../frame.ts';
-import { billToLocation } from '../queries.ts';
 import { portalAdministrator } from '../users/queries.ts';
 import { changeCustomerStatus, updateCustomerInformation } from './customer-information.ts';
 import { customerInformationForm, statusChangeForm } from './schemas.ts';
@@ -45,8 +44,7 @@ export default async function customerInformationRoutes(app: FastifyInstance, { 
     const picker = state.form ? await orgPicker(db, state.form.values) : null;
     if (request.isHtmx && state.form)
       return reply.page('customer-module/customer-information/_form', { customer, form: state.form, picker });
-    const [billTo, administrator, externalNumber, institution, group] = await Promise.all([
-      billToLocation(db, customer.id),
+    const [administrator, externalNumber, institution, group] = await Promise.all([
       portalAdministrator(db, customer.id),
       customerExternalNumber(db, customer),
       customer.institution_id ? findOrg(db, 'institution', customer.institution_id) : undefined,
@@ -58,7 +56,6 @@ export default async function customerInformationRoutes(app: FastifyInstance, { 
     };
     const orgs = { institution, group };
     const data = {
-      billTo,
       administrator,
       externalNumber,
       orgs,

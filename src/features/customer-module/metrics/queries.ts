@@ -1,4 +1,5 @@
 import type { Queryable } from '../../../db/index.ts';
+import { preparedQuery } from '../../../db/prepared.ts';
 import { flushWritesBehind } from '../../../db/write-behind.ts';
 import type { KeysetPage } from '../../../lib/keyset.ts';
 import type { AuditEvent } from '../../audit/audit.ts';
@@ -19,7 +20,7 @@ const actionWords: Record<string, string> = {
 export type HistoryEvent = Omit<AuditEvent, 'actor_user_id'>;
 
 /** The customer's audit events with who made them; callers order and bound them. */
-function customerEvents(db: Queryable, customerId: number) {
+function customerEvents(db: Queryable, customerId: number | string) {
   return db('audit_events as a')
     .leftJoin('users as u', 'u.id', 'a.actor_user_id')
     .where('a.customer_id', customerId)
@@ -87,6 +88,22 @@ function sameActivity(a: HistoryEvent, b: HistoryEvent) {
  * e.g. "Note added". Reads a bounded window of raw events, so a customer with 10,000 events costs the
  * same as one with ten; a line cut by the window's edge waits for the next page.
  */
+/**
+ * The newest events, prepared per window size: the first page of the Activity Log and the Account Summary's
+ * recent activity (the landing tab) are read on every view of them.
+ */
+const newestEvents = new Map<number, (db: Queryable, params: { customerId: number }) => Promise<HistoryEvent[]>>();
+function newestEventsIn(window: number) {
+  let query = newestEvents.get(window);
+  if (!query) {
+    query = preparedQuery<{ customerId: number }, HistoryEvent>((db, param) =>
+      customerEvents(db, param('customerId')).orderBy('a.id', 'desc').limit(window),
+    );
+    newestEvents.set(window, query);
+  }
+  return query;
+}
+
 export async function activityLog(
   db: Queryable,
   customerId: number,
@@ -94,9 +111,18 @@ export async function activityLog(
   size = 50,
 ): Promise<KeysetPage<Activity>> {
   const window = size * 4;
-  const query = customerEvents(db, customerId).orderBy('a.id', 'desc').limit(window);
-  if (before) query.where('a.id', '<', before);
-  const events: HistoryEvent[] = await query;
+  const events: HistoryEvent[] = before
+    ? await customerEvents(db, customerId).where('a.id', '<', before).orderBy('a.id', 'desc').limit(window)
+    : await newestEventsIn(window)(db, { customerId });
+  return activitiesOf(events, size);
+}
+
+/**
+ * Groups newest-first events (a window of `size * 4`) into a page of `size` activities: an edit's changed
+ * fields are one activity. The window's last activity may go on past it, so it is left for the next page.
+ */
+export function activitiesOf(events: HistoryEvent[], size: number): KeysetPage<Activity> {
+  const window = size * 4;
   const activities: Activity[] = [];
   let last: HistoryEvent | undefined;
   for (const e of events) {
