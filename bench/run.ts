@@ -1,8 +1,8 @@
 // npm run bench -- --file /tmp/large.sqlite [--connections 32] [--duration 8] [--only 'search,landing'] [--encoding 'br, gzip']
 // Measures every scenario of bench/scenarios/ under load, and prints a markdown table. Runs on a scratch
 // copy of --file (the payment, edit and sign-in scenarios write), deleted at the end. In one session:
-//  1. the bare stack (bench/bare-server.ts: Fastify + Eta + better-sqlite3, one prepared statement) over the
-//     same copy: `/hello` and a customer page of random customers;
+//  1. the bare stack (bench/bare-server.ts: Fastify + Eta + better-sqlite3, the landing tab's reads prepared,
+//     the app's templates) over the same copy: `/hello` and the landing tab of random customers;
 //  2. the app (bench/app-server.ts, i.e. src/server.ts in production mode): `/healthz` without a cookie, then
 //     each scenario at --connections, then the probe scenarios at --probe-connections, counting time-outs.
 // Each row: requests/s, p50 and p99 latency, the server's event-loop delay p99, its CPU time per request
@@ -225,7 +225,7 @@ const app = await startServer('bench/app-server.ts', [], {
 const healthz = await measure(app, { name: 'healthz', paths: ['/healthz'] }, {}, connections);
 const vs = { healthz: healthz.requestsPerSecond, bare: barePage.requestsPerSecond };
 row('bare stack: `/hello`', bareHello, { healthz: healthz.requestsPerSecond });
-row('bare stack: customer page, random customers (raw driver)', barePage, vs);
+row('bare stack: landing tab, random customers (raw driver)', barePage, vs);
 row(
   '`/healthz`, no cookie',
   healthz,
