@@ -47,6 +47,17 @@ t.test(
         t.match(response.body, /Verify identity with the account PIN/, 'the alert shows on every tab');
       }
     }
+    // The header reads the Bill To row once; the two tabs that show its address take it from there.
+    const billTo = await db('locations').where({ customer_id: acme, is_bill_to: true }).first();
+    const staff = await signIn(app, demoUsers.support);
+    for (const path of ['/account-summary', '']) {
+      const body = (await staff.get(`/customers/${acme}${path}`)).body;
+      t.match(
+        body,
+        `<address class="address">\n  ${billTo.line1}<br>`,
+        `${path || 'Customer Information'} shows the Bill To address`,
+      );
+    }
     const other = await signIn(app, demoUsers.reseller2);
     for (const path of [
       ...tabPaths,

@@ -84,11 +84,6 @@ function sameActivity(a: HistoryEvent, b: HistoryEvent) {
 }
 
 /**
- * *Activity Log*: the events of one change (one record, one action, one moment) read as one line,
- * e.g. "Note added". Reads a bounded window of raw events, so a customer with 10,000 events costs the
- * same as one with ten; a line cut by the window's edge waits for the next page.
- */
-/**
  * The newest events, prepared per window size: the first page of the Activity Log and the Account Summary's
  * recent activity (the landing tab) are read on every view of them.
  */
@@ -104,6 +99,11 @@ function newestEventsIn(window: number) {
   return query;
 }
 
+/**
+ * *Activity Log*: the events of one change (one record, one action, one moment) read as one line,
+ * e.g. "Note added". Reads a bounded window of raw events, so a customer with 10,000 events costs the
+ * same as one with ten; a line cut by the window's edge waits for the next page.
+ */
 export async function activityLog(
   db: Queryable,
   customerId: number,
