@@ -58,6 +58,7 @@ import { loadSettings } from './features/settings/settings.ts';
 import statementRoutes from './features/statements/routes.ts';
 import usageRoutes from './features/usage/routes.ts';
 import wizardRoutes from './features/wizard/routes.ts';
+import { setPoolNiceness } from './lib/off-loop.ts';
 import assets from './plugins/assets.ts';
 import auth from './plugins/auth.ts';
 import compression from './plugins/compression.ts';
@@ -94,6 +95,7 @@ export async function buildApp({
   onRoute,
 }: AppOptions): Promise<FastifyInstance> {
   const production = config.env === 'production';
+  setPoolNiceness(config.poolNiceness);
   const requestIdPrefix = randomBytes(4).toString('hex');
   let requestCount = 0;
   const app = Fastify({

@@ -36,6 +36,8 @@ const envSchema = z.object({
   JOBS: z.enum(['on', 'off']).default('on'),
   // How often an idle process looks for due jobs; a busy one keeps going until none is due.
   JOBS_POLL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5000),
+  // How much lower the worker pool's scheduling priority is than the page server's (Linux nice).
+  POOL_NICENESS: z.coerce.number().int().min(0).max(19).default(10),
 });
 
 export type Config = Readonly<{
@@ -54,6 +56,7 @@ export type Config = Readonly<{
   logLevel: string;
   runJobs: boolean;
   jobsPollMs: number;
+  poolNiceness: number;
 }>;
 
 /** Reads the environment once. Nothing else in the app reads process.env. */
@@ -83,6 +86,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     runJobs: e.JOBS === 'on',
     jobsPollMs: e.JOBS_POLL_MS,
+    poolNiceness: e.POOL_NICENESS,
   });
 }
 

@@ -144,7 +144,10 @@ export class LedgerSqliteClient extends BetterSqliteClient {
     if (!obj.sql) throw new Error('The query is empty');
     const statement = keptStatement(connection, obj.sql);
     const bindings = this._formatBindings(obj.bindings);
-    if (statement.reader && !/^\s*pragma/i.test(obj.sql)) beforeRead(connection);
+    // Only a statement that answers rows and changes nothing joins a read batch. better-sqlite3 counts an
+    // INSERT … RETURNING as a reader: inside the batch it would commit only when the batch ends, unseen by
+    // other connections (a worker thread) and lost in a crash though the caller had its id.
+    if (statement.reader && statement.readonly && !/^\s*pragma/i.test(obj.sql)) beforeRead(connection);
     else endReadBatch(connection);
     if (statement.reader) {
       if (obj.options?.rowMode !== 'array') obj.response = statement.all(bindings);

@@ -32,6 +32,14 @@ export function whenTaskAnswers(callback: () => void): void {
   onAnswer.push(callback);
 }
 
+/** How much lower a pool thread's scheduling priority is than the page server's (config POOL_NICENESS). */
+let niceness = 10;
+
+/** Sets the pool threads' niceness; the app sets it from its configuration before any task runs. */
+export function setPoolNiceness(value: number): void {
+  niceness = value;
+}
+
 /** Runs the task module at `task` (its URL) with `input` on a worker thread and answers its result. */
 export async function runOffLoop<Input, Output>(task: URL, input: Input): Promise<Output> {
   // One core stays free for pages; idle threads are unreferenced, so they never hold the process open.
@@ -39,9 +47,9 @@ export async function runOffLoop<Input, Output>(task: URL, input: Input): Promis
     maxThreads: Math.max(1, availableParallelism() - 1),
     idleTimeout: 30_000,
     resourceLimits: TASK_HEAP_LIMITS,
-    // Pages come first: a pool thread runs at a lower scheduling priority (nice +10, Linux), so when every
-    // core is busy the kernel gives the main thread its turn at once instead of in tens of milliseconds.
-    niceIncrement: 10,
+    // Pages come first: a pool thread runs at a lower scheduling priority (nice +10 by default, Linux), so
+    // when every core is busy the kernel gives the main thread its turn at once instead of in tens of ms.
+    niceIncrement: niceness,
     // The TypeScript loader (tsx, through esbuild) would start a thread of its own in every pool thread
     // to compile modules: about 8 MB each, for work done once when the thread starts.
     env: { ...process.env, ESBUILD_WORKER_THREADS: '0' },

@@ -1,6 +1,8 @@
+import Database from 'better-sqlite3';
 import t from 'tap';
 import { datePlusDays, daysBetween, whileLocked } from '../../src/db/dialect.ts';
 import { type Db, selectArrays } from '../../src/db/index.ts';
+import { readFromNow } from '../../src/db/sqlite-client.ts';
 import {
   createTextIndex,
   createTextSearch,
@@ -323,5 +325,25 @@ t.test(
       events.map((e) => e.split(' ')[1]),
       ['in', 'out', 'in', 'out'],
     );
+  },
+);
+
+t.test(
+  'an INSERT … RETURNING in the middle of a batch of reads is committed at once: another connection sees it',
+  { skip: testDatabaseUrl ? 'read batches are SQLite’s (src/db/sqlite-client.ts)' : false },
+  async (t) => {
+    const { db, config } = await buildTestApp(t);
+    const file = (config.database as { file: string }).file;
+    const other = new Database(file, { readonly: true });
+    t.teardown(() => other.close());
+    readFromNow();
+    // The first read after an arrival runs alone; the second begins the batch.
+    await db('customers').first('id');
+    const customer = await db('customers').first('id');
+    const [{ id }] = await db('alerts')
+      .insert({ customer_id: customer.id, message: 'Batch probe', created_at: new Date().toISOString() })
+      .returning('id');
+    // No turn of the event loop has passed, so a batch still open would still hold the row.
+    t.ok(other.prepare('SELECT 1 FROM alerts WHERE id = ?').get(id), 'the other connection sees the new row');
   },
 );

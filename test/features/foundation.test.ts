@@ -300,4 +300,6 @@ t.test('bad configuration stops start-up with a one-line message naming the valu
   const config = loadConfig({ PORT: '8080', SESSION_SECRET: 'x'.repeat(40), DB_FILE: ':memory:' });
   t.equal(config.port, 8080);
   t.ok(Object.isFrozen(config));
+  t.equal(config.poolNiceness, 10, 'long work runs behind the pages unless told otherwise');
+  t.throws(() => loadConfig({ POOL_NICENESS: '20' }), /POOL_NICENESS/);
 });

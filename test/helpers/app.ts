@@ -15,6 +15,12 @@ export { demoUsers } from '../fixtures/world.ts';
 
 type Tap = { teardown(fn: () => unknown): void };
 
+/**
+ * The tests' configuration. The worker pool runs at the suite's own priority: at nice +10, behind three
+ * test files and chromium on two cores, a bill run's pool thread once took over 30 s to start (CI).
+ */
+const TEST_ENV = { NODE_ENV: 'test', LOG_LEVEL: 'silent', POOL_NICENESS: '0' };
+
 export type TestApp = { app: FastifyInstance; db: Db; config: Config; dir: string };
 
 /** The PostgreSQL server the suite also runs against when set (CI runs the suite once per database). */
@@ -52,7 +58,7 @@ async function onTestServer(sql: string): Promise<void> {
 export async function openEmptyTestDatabase(t: Tap, env: Record<string, string> = {}): Promise<Omit<TestApp, 'app'>> {
   const dir = scratchDirectory(t);
   const database = await emptyTestDatabase(t, dir);
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...database, ...env });
+  const config = loadConfig({ ...TEST_ENV, ...database, ...env });
   const db = createDb(config.database);
   t.teardown(() => db.destroy());
   return { db, config, dir };
@@ -75,7 +81,7 @@ export async function buildTestApp(
 ): Promise<TestApp> {
   const dir = scratchDirectory(t);
   const database = await migratedTestDatabase(t, dir, testDatabaseUrl);
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...database, ...env });
+  const config = loadConfig({ ...TEST_ENV, ...database, ...env });
   const db = createDb(config.database);
   t.teardown(() => db.destroy());
   const app = await buildApp({
