@@ -16,8 +16,8 @@ export { demoUsers } from '../fixtures/world.ts';
 type Tap = { teardown(fn: () => unknown): void };
 
 /**
- * The tests' configuration. The worker pool runs at the suite's own priority: at nice +10, behind three
- * test files and chromium on two cores, a bill run's pool thread once took over 30 s to start (CI).
+ * The tests' configuration. The worker pool runs at the suite's own priority: the suite keeps both cores busy
+ * with its own files, and a slower pool thread only hides races (it hid the read-batch one, sqlite-client.ts).
  */
 const TEST_ENV = { NODE_ENV: 'test', LOG_LEVEL: 'silent', POOL_NICENESS: '0' };
 

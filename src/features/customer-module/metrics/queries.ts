@@ -20,7 +20,7 @@ const actionWords: Record<string, string> = {
 export type HistoryEvent = Omit<AuditEvent, 'actor_user_id'>;
 
 /** The customer's audit events with who made them; callers order and bound them. */
-function customerEvents(db: Queryable, customerId: number | string) {
+function customerEvents(db: Queryable, customerId: number) {
   return db('audit_events as a')
     .leftJoin('users as u', 'u.id', 'a.actor_user_id')
     .where('a.customer_id', customerId)
@@ -92,7 +92,9 @@ function newestEventsIn(window: number) {
   let query = newestEvents.get(window);
   if (!query) {
     query = preparedQuery<{ customerId: number }, HistoryEvent>((db, param) =>
-      customerEvents(db, param('customerId')).orderBy('a.id', 'desc').limit(window),
+      customerEvents(db, param('customerId') as unknown as number)
+        .orderBy('a.id', 'desc')
+        .limit(window),
     );
     newestEvents.set(window, query);
   }
