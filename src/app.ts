@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import qs from 'node:querystring';
 import fastifyFormbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import { defaultSignInLimits, type SignInLimits } from './auth/sign-in-limits.ts';
@@ -58,6 +57,7 @@ import { loadSettings } from './features/settings/settings.ts';
 import statementRoutes from './features/statements/routes.ts';
 import usageRoutes from './features/usage/routes.ts';
 import wizardRoutes from './features/wizard/routes.ts';
+import { parseUrlEncoded } from './lib/forms.ts';
 import { setPoolNiceness } from './lib/off-loop.ts';
 import assets from './plugins/assets.ts';
 import auth from './plugins/auth.ts';
@@ -112,7 +112,7 @@ export async function buildApp({
   });
 
   if (onRoute) app.addHook('onRoute', onRoute);
-  await app.register(fastifyFormbody, { parser: (body) => qs.parse(body) });
+  await app.register(fastifyFormbody, { parser: parseUrlEncoded });
   await app.register(named(compression));
   await app.register(named(security));
   await app.register(named(session), { db, secret: config.sessionSecret, secureCookie: config.cookieSecure });

@@ -303,3 +303,15 @@ t.test('bad configuration stops start-up with a one-line message naming the valu
   t.equal(config.poolNiceness, 10, 'long work runs behind the pages unless told otherwise');
   t.throws(() => loadConfig({ POOL_NICENESS: '20' }), /POOL_NICENESS/);
 });
+
+t.test('a form with a NUL character is refused as a whole, on either database', async (t) => {
+  const { app, db } = await buildTestApp(t);
+  const admin = await signIn(app, demoUsers.admin);
+  const acme = await db('customers').where({ name: 'Acme Plumbing Ltd' }).first();
+  const linked = async () => Number((await db('customers').whereNotNull('parent_customer_id').count({ n: '*' }))[0].n);
+  const before = await linked();
+  // Found by the fuzz on PostgreSQL, which refuses NUL in text: the account lookup answered 500.
+  const response = await admin.post(`/customers/${acme.id}/linked-accounts`, { account_number: '\u0000' });
+  t.equal(response.statusCode, 400);
+  t.equal(await linked(), before, 'nothing linked');
+});
