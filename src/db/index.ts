@@ -72,6 +72,15 @@ export async function selectArrays<Row extends unknown[]>(query: Knex.QueryBuild
   return Array.isArray(result) ? result : result.rows;
 }
 
+/**
+ * `column > 0` with the 0 written into the SQL, for `.modify(aboveZero, 'open_cents')`. A partial index's
+ * condition (invoices' `open_cents > 0`) matches a constant only: with a bound 0 SQLite plans the statement
+ * again on every run to see whether the index applies (docs/performance.md, "Plans made once").
+ */
+export function aboveZero(query: Knex.QueryBuilder, column: string): void {
+  query.whereRaw('?? > 0', [column]);
+}
+
 /** Runs `work` in the caller's transaction if there is one, else in a new one. */
 export function inTransaction<T>(db: Queryable, work: (trx: Tx) => Promise<T>): Promise<T> {
   return db.isTransaction ? work(db as Tx) : db.transaction(work);

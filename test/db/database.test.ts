@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import t from 'tap';
 import { datePlusDays, daysBetween, whileLocked } from '../../src/db/dialect.ts';
-import { type Db, selectArrays } from '../../src/db/index.ts';
+import { aboveZero, type Db, selectArrays } from '../../src/db/index.ts';
 import { readFromNow } from '../../src/db/sqlite-client.ts';
 import {
   createTextIndex,
@@ -345,5 +345,23 @@ t.test(
       .returning('id');
     // No turn of the event loop has passed, so a batch still open would still hold the row.
     t.ok(other.prepare('SELECT 1 FROM alerts WHERE id = ?').get(id), 'the other connection sees the new row');
+  },
+);
+
+t.test(
+  'LIMIT, OFFSET and a partial index’s condition are written into the SQL: SQLite would plan again on every run',
+  { skip: testDatabaseUrl ? 'SQLite’s planner (src/db/sqlite-client.ts)' : false },
+  async (t) => {
+    const { db } = await buildTestApp(t);
+    const first = db('customers').where('id', 7).first('id').toSQL();
+    t.match(first.sql, / limit 1$/);
+    t.same(first.bindings, [7], 'only the id is bound');
+    const page = db('customers').orderBy('id').limit(20).offset(40).toSQL();
+    t.match(page.sql, / limit 20 offset 40$/);
+    t.same(page.bindings, []);
+    const open = db('invoices').where('customer_id', 7).modify(aboveZero, 'open_cents').toSQL();
+    t.match(open.sql, /`open_cents` > 0$/);
+    t.same(open.bindings, [7]);
+    t.equal((await db('customers').orderBy('id').limit(2).offset(1)).length, 2, 'and the query runs');
   },
 );
