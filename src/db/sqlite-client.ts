@@ -24,12 +24,18 @@ class ImmediateTransaction extends SqliteTransaction {
  * each time a parameter its plan depends on is bound, and LIMIT is one: `select * from customers where id = ?
  * limit ?` (every Knex `.first()`) cost 15 µs against 6 µs with `limit 1`, a new plan on every run. Knex has
  * made both integers already (QueryBuilder.limit/offset parse them), so the SQL text stays safe; a page size
- * is a constant, so the kept statements stay few.
+ * is a constant, so the kept statements stay few. `{ skipBinding: false }` on `.limit()` binds it after all.
  */
 class LiteralLimitQueryCompiler extends SqliteQueryCompiler {
   _getValueOrParameterFromAttribute(attribute: string, rawValue?: unknown) {
-    const value = (this as unknown as { single: Record<string, unknown> }).single[attribute];
-    if ((attribute === 'limit' || attribute === 'offset') && Number.isSafeInteger(value)) return String(value);
+    const { single } = this as unknown as {
+      single: Record<string, unknown> & { skipBinding?: Record<string, unknown> };
+    };
+    const value = single[attribute];
+    // `.limit(n, { skipBinding: false })` keeps a bound LIMIT: a statement built once and run with many.
+    const bound = single.skipBinding?.[attribute] === false;
+    if ((attribute === 'limit' || attribute === 'offset') && !bound && Number.isSafeInteger(value))
+      return String(value);
     return super._getValueOrParameterFromAttribute(attribute, rawValue);
   }
 }

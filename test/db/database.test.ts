@@ -359,6 +359,7 @@ t.test(
     const page = db('customers').orderBy('id').limit(20).offset(40).toSQL();
     t.match(page.sql, / limit 20 offset 40$/);
     t.same(page.bindings, []);
+    t.same(db('customers').limit(5, { skipBinding: false }).toSQL().bindings, [5], 'bound when asked');
     const open = db('invoices').where('customer_id', 7).modify(aboveZero, 'open_cents').toSQL();
     t.match(open.sql, /`open_cents` > 0$/);
     t.same(open.bindings, [7]);

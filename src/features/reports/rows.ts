@@ -64,7 +64,8 @@ function customerStatement(db: Queryable, query: ReportQuery) {
   const statement = reportCustomers(db, query)
     .where('c.id', '>', AFTER_ID)
     .orderBy('c.id')
-    .limit(LIMIT)
+    // Bound, not written into the SQL (db/sqlite-client.ts): each batch puts its own size where the stand-in is.
+    .limit(LIMIT, { skipBinding: false })
     .select([...query.fields.map((key) => customerFieldSql[key]?.(db, query) ?? db.raw('null')), 'c.id']);
   if (query.fields.includes('reseller')) statement.join('resellers as r', 'r.id', 'c.reseller_id');
   if (query.fields.some((key) => key === 'external_number' || key === 'external_number_source'))
