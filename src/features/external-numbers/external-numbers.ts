@@ -176,7 +176,10 @@ export function whereEffectiveNumberOf<Q extends Knex.QueryBuilder>(db: Queryabl
           q
             .from('customers as c')
             .join('groups as g', 'g.id', 'c.group_id')
-            .whereNull('c.institution_id')
+            // The unary plus keeps SQLite off the institution index, where a null is two thirds of a million
+            // customers (its counts say a hundred): it walks the groups' customers instead, 0.4 ms against
+            // 120 ms. To PostgreSQL it is the same column.
+            .whereRaw('+c.institution_id is null')
             .whereIn('g.institution_id', institutions)
             .select('c.id'),
         ),
