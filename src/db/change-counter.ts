@@ -9,7 +9,16 @@ import { preparedQuery } from './prepared.ts';
  * counter is one indexed row. Triggers differ between SQLite and PostgreSQL, so they are made here, beside
  * dialect.ts.
  */
-export type ChangeCounter = Readonly<{ name: string; tables: readonly string[]; events?: readonly ChangeEvent[] }>;
+export type ChangeCounter = Readonly<{
+  name: string;
+  tables: readonly string[];
+  events?: readonly ChangeEvent[];
+  /**
+   * Only changes to this column count: a row inserted or deleted with a value in it, and an update that
+   * changes it. Other updates (a number reserved, not moved to another pool) raise nothing.
+   */
+  column?: string;
+}>;
 type ChangeEvent = 'insert' | 'update' | 'delete';
 
 /** Updates and deletes unless told: a kept row is stale only once it changes or goes. */
@@ -26,8 +35,35 @@ const raise = (counter: ChangeCounter) =>
   `INSERT INTO change_counters (name, value) VALUES ('${counter.name}', 1)
    ON CONFLICT (name) DO UPDATE SET value = change_counters.value + 1`;
 
+/** The condition under which an event counts, when the counter watches one column. */
+function watchedChange(counter: ChangeCounter, event: ChangeEvent, dialect: 'sqlite' | 'postgres'): string {
+  const column = `"${counter.column}"`;
+  if (event === 'insert') return `NEW.${column} IS NOT NULL`;
+  if (event === 'delete') return `OLD.${column} IS NOT NULL`;
+  return dialect === 'postgres' ? `OLD.${column} IS DISTINCT FROM NEW.${column}` : `OLD.${column} IS NOT NEW.${column}`;
+}
+
 /** For a migration: the counter's triggers (the `change_counters` table must exist). */
 export async function createChangeCounter(db: Queryable, counter: ChangeCounter): Promise<void> {
+  if (counter.column) {
+    // A trigger per event, each with its condition: PostgreSQL cannot name OLD in an insert's nor NEW in a delete's.
+    const dialect = dialectOf(db);
+    if (dialect === 'postgres')
+      await db.raw(`CREATE FUNCTION "${functionName(counter)}"() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN ${raise(counter)}; RETURN NULL; END $$`);
+    for (const table of counter.tables)
+      for (const event of eventsOf(counter)) {
+        const on = `AFTER ${event.toUpperCase()}${event === 'update' ? ` OF "${counter.column}"` : ''} ON "${table}"`;
+        const when = watchedChange(counter, event, dialect);
+        await db.raw(
+          dialect === 'postgres'
+            ? `CREATE TRIGGER "${triggerName(counter, table)}_${event}" ${on} FOR EACH ROW WHEN (${when})
+                EXECUTE FUNCTION "${functionName(counter)}"()`
+            : `CREATE TRIGGER "${triggerName(counter, table)}_${event}" ${on} WHEN ${when} BEGIN ${raise(counter)}; END`,
+        );
+      }
+    return;
+  }
   if (dialectOf(db) === 'postgres') {
     await db.raw(`CREATE FUNCTION "${functionName(counter)}"() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN ${raise(counter)}; RETURN NULL; END $$`);
@@ -50,7 +86,10 @@ export async function createChangeCounter(db: Queryable, counter: ChangeCounter)
 export async function dropChangeCounter(db: Queryable, counter: ChangeCounter): Promise<void> {
   if (dialectOf(db) === 'postgres') {
     for (const table of counter.tables)
-      await db.raw(`DROP TRIGGER IF EXISTS "${triggerName(counter, table)}" ON "${table}"`);
+      for (const name of counter.column
+        ? eventsOf(counter).map((event) => `${triggerName(counter, table)}_${event}`)
+        : [triggerName(counter, table)])
+        await db.raw(`DROP TRIGGER IF EXISTS "${name}" ON "${table}"`);
     await db.raw(`DROP FUNCTION IF EXISTS "${functionName(counter)}"()`);
   } else {
     for (const table of counter.tables)
@@ -132,4 +171,20 @@ export class KeptWhileUnchanged<Value> {
   forget(key: string): void {
     this.kept.delete(key);
   }
+}
+
+/** A module's KeptWhileUnchanged for each database handle it is given (the app's, each test's). */
+export function keptPerHandle<Value>(
+  counter: ChangeCounter,
+  ttlMs: number,
+): (db: Queryable) => KeptWhileUnchanged<Value> {
+  const byHandle = new WeakMap<Queryable, KeptWhileUnchanged<Value>>();
+  return (db) => {
+    let kept = byHandle.get(db);
+    if (!kept) {
+      kept = new KeptWhileUnchanged<Value>(db, counter, ttlMs);
+      byHandle.set(db, kept);
+    }
+    return kept;
+  };
 }

@@ -366,3 +366,46 @@ t.test(
     t.equal((await db('customers').orderBy('id').limit(2).offset(1)).length, 2, 'and the query runs');
   },
 );
+
+t.test('a counter watching one column moves only when a value enters, changes in or leaves that column', async (t) => {
+  const { db } = await buildTestApp(t);
+  const count = async () =>
+    Number((await db('change_counters').where({ name: 'number_pools' }).first('value'))?.value ?? 0);
+  const customer = await db('customers').first('id');
+  const now = new Date().toISOString();
+  const number = (n: string, pool: number | null) => ({
+    number: n,
+    prefix: n.slice(0, 7),
+    grade: 'silver',
+    pool_customer_id: pool,
+    status: 'available',
+    shuffle_key: 1,
+    created_at: now,
+    updated_at: now,
+  });
+  let last = await count();
+  const moved = async (what: string, change: () => Promise<unknown>, expected: boolean) => {
+    await change();
+    const value = await count();
+    t.equal(value > last, expected, what);
+    last = value;
+  };
+  await moved('a public number inserted', () => db('phone_numbers').insert(number('09990000001', null)), false);
+  await moved('a pooled number inserted', () => db('phone_numbers').insert(number('09990000002', customer.id)), true);
+  await moved(
+    'a number reserved',
+    () => db('phone_numbers').where({ number: '09990000002' }).update({ reserved_until: now }),
+    false,
+  );
+  await moved(
+    'a number moved into a pool',
+    () => db('phone_numbers').where({ number: '09990000001' }).update({ pool_customer_id: customer.id }),
+    true,
+  );
+  await moved(
+    'the same pool set again',
+    () => db('phone_numbers').where({ number: '09990000001' }).update({ pool_customer_id: customer.id }),
+    false,
+  );
+  await moved('a pooled number deleted', () => db('phone_numbers').where({ number: '09990000001' }).delete(), true);
+});

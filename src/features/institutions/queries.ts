@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { type ChangeCounter, KeptWhileUnchanged } from '../../db/change-counter.ts';
+import { type ChangeCounter, keptPerHandle } from '../../db/change-counter.ts';
 import type { Queryable } from '../../db/index.ts';
 import { TEXT_INDEX_MIN_LENGTH, type TextIndex, whereTextContains } from '../../db/text-search.ts';
 import { nameKeyRange, normaliseName } from '../../lib/names.ts';
@@ -164,19 +164,13 @@ export const organisationsCounter: ChangeCounter = {
  * changed anywhere: each reads a whole name index (10 ms for both kinds on the million-customer data), on
  * every view of the External Customer Numbers page.
  */
-const keptDuplicateCounts = new WeakMap<Queryable, KeptWhileUnchanged<number>>();
-const DUPLICATE_COUNTS_KEEP_MS = 60_000;
+const keptDuplicateCounts = keptPerHandle<number>(organisationsCounter, 60_000);
 
 /** How many names are shared by more than one record: the count behind the warning on the numbers page. */
 export async function duplicateNameCount(db: Queryable, kind: OrgKind): Promise<number> {
   // Inside a transaction the count may include its own uncommitted changes: not kept.
   if (db.isTransaction) return countDuplicateNames(db, kind);
-  let kept = keptDuplicateCounts.get(db);
-  if (!kept) {
-    kept = new KeptWhileUnchanged<number>(db, organisationsCounter, DUPLICATE_COUNTS_KEEP_MS);
-    keptDuplicateCounts.set(db, kept);
-  }
-  return kept.get(kind, () => countDuplicateNames(db, kind));
+  return keptDuplicateCounts(db).get(kind, () => countDuplicateNames(db, kind));
 }
 
 async function countDuplicateNames(db: Queryable, kind: OrgKind): Promise<number> {

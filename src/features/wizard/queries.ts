@@ -1,5 +1,6 @@
 import type { StaffPrincipal } from '../../auth/principal.ts';
 import { customersVisibleTo } from '../../auth/scope.ts';
+import { type ChangeCounter, keptPerHandle } from '../../db/change-counter.ts';
 import type { Queryable } from '../../db/index.ts';
 import type { SettingValues } from '../catalogue/service-types.ts';
 import { type DraftRow, draftColumns, liveDraftsOf, openDraftsOf, toDraft } from '../drafts/queries.ts';
@@ -76,17 +77,34 @@ export async function draftNumbers(db: Queryable, draftId: string): Promise<Draf
   }));
 }
 
+type PoolCustomer = { id: number; name: string; account_number: string };
+
+/** Raised when a number enters a customer's pool, leaves it or moves to another (migration 20261201080000). */
+export const numberPoolsCounter: ChangeCounter = {
+  name: 'number_pools',
+  tables: ['phone_numbers'],
+  events: ['insert', 'update', 'delete'],
+  column: 'pool_customer_id',
+};
+
+/**
+ * Kept per scope while no number changes pool, for at most 5 s (a renamed customer shows its new name
+ * after that): finding the pools' owners reads every pooled number, 4 ms on the million-number inventory,
+ * on every Numbers page and search.
+ */
+const keptPoolCustomers = keptPerHandle<PoolCustomer[]>(numberPoolsCounter, 5_000);
+
 /** The customers the user may see that have numbers of their own in a pool, by name (the first 50). */
-export function poolCustomersVisibleTo(
-  db: Queryable,
-  user: StaffPrincipal,
-): Promise<{ id: number; name: string; account_number: string }[]> {
-  const pooled = db('phone_numbers').distinct('pool_customer_id').whereNotNull('pool_customer_id');
-  return customersVisibleTo(db, user)
-    .whereIn('customers.id', pooled)
-    .orderBy('name')
-    .limit(50)
-    .select('customers.id', 'customers.name', 'customers.account_number');
+export async function poolCustomersVisibleTo(db: Queryable, user: StaffPrincipal): Promise<PoolCustomer[]> {
+  const load = (): Promise<PoolCustomer[]> =>
+    customersVisibleTo(db, user)
+      .whereIn('customers.id', db('phone_numbers').distinct('pool_customer_id').whereNotNull('pool_customer_id'))
+      .orderBy('name')
+      .limit(50)
+      .select('customers.id', 'customers.name', 'customers.account_number');
+  // Inside a transaction the list may hold its own uncommitted changes: not kept.
+  if (db.isTransaction) return load();
+  return keptPoolCustomers(db).get(user.role === 'reseller' ? `reseller ${user.resellerId}` : 'all', load);
 }
 
 /** Which of these numbers are in the public pool or in one of the customers' pools. */
