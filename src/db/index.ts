@@ -73,12 +73,15 @@ export async function selectArrays<Row extends unknown[]>(query: Knex.QueryBuild
 }
 
 /**
- * `column > 0` with the 0 written into the SQL, for `.modify(aboveZero, 'open_cents')`. A partial index's
- * condition (invoices' `open_cents > 0`) matches a constant only: with a bound 0 SQLite plans the statement
- * again on every run to see whether the index applies (docs/performance.md, "Plans made once").
+ * A constant of the code (never a user's value) written into the SQL instead of bound: SQLite decides
+ * whether a partial index applies (invoices' `open_cents > 0`, drafts' `kind = 'new-customer'`) by
+ * seeing the value, so with a bound one it plans the statement again on every run (docs/performance.md,
+ * "Plans made once"). Integers and plain words only.
  */
-export function aboveZero(query: Knex.QueryBuilder, column: string): void {
-  query.whereRaw('?? > 0', [column]);
+export function sqlConstant(db: Queryable, value: number | string): Knex.Raw {
+  if (typeof value === 'number' ? !Number.isSafeInteger(value) : !/^[\w-]+$/.test(value))
+    throw new Error(`Not a constant for SQL: ${value}`);
+  return db.raw(typeof value === 'number' ? String(value) : `'${value}'`);
 }
 
 /** Runs `work` in the caller's transaction if there is one, else in a new one. */

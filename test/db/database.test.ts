@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import t from 'tap';
 import { datePlusDays, daysBetween, whileLocked } from '../../src/db/dialect.ts';
-import { aboveZero, type Db, selectArrays } from '../../src/db/index.ts';
+import { type Db, selectArrays, sqlConstant } from '../../src/db/index.ts';
 import { readFromNow } from '../../src/db/sqlite-client.ts';
 import {
   createTextIndex,
@@ -360,9 +360,12 @@ t.test(
     t.match(page.sql, / limit 20 offset 40$/);
     t.same(page.bindings, []);
     t.same(db('customers').limit(5, { skipBinding: false }).toSQL().bindings, [5], 'bound when asked');
-    const open = db('invoices').where('customer_id', 7).modify(aboveZero, 'open_cents').toSQL();
+    const open = db('invoices').where('customer_id', 7).where('open_cents', '>', sqlConstant(db, 0)).toSQL();
     t.match(open.sql, /`open_cents` > 0$/);
     t.same(open.bindings, [7]);
+    t.match(db('drafts').where('kind', sqlConstant(db, 'new-customer')).toSQL().sql, /`kind` = 'new-customer'$/);
+    t.throws(() => sqlConstant(db, "x' or '1"), 'a value that is not a plain word is refused');
+    t.throws(() => sqlConstant(db, 0.5));
     t.equal((await db('customers').orderBy('id').limit(2).offset(1)).length, 2, 'and the query runs');
   },
 );

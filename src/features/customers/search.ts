@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { StaffPrincipal } from '../../auth/principal.ts';
 import { type CustomerRow, customersVisibleTo } from '../../auth/scope.ts';
-import { aboveZero, type Queryable } from '../../db/index.ts';
+import { type Queryable, sqlConstant } from '../../db/index.ts';
 import { TEXT_INDEX_MIN_LENGTH, whereTextContains } from '../../db/text-search.ts';
 import { phoneSearchDigits } from '../../lib/phone.ts';
 import { orgsWithNumberContaining, whereEffectiveNumberOf } from '../external-numbers/external-numbers.ts';
@@ -86,7 +86,7 @@ export async function searchCustomers(
       ? query.whereExists(
           db('invoices')
             .whereRaw('invoices.customer_id = customers.id')
-            .modify(aboveZero, 'open_cents')
+            .where('open_cents', '>', sqlConstant(db, 0))
             .select(db.raw('1')),
         )
       : query;

@@ -1,4 +1,4 @@
-import { aboveZero, type Queryable } from '../../db/index.ts';
+import { type Queryable, sqlConstant } from '../../db/index.ts';
 import { preparedQuery } from '../../db/prepared.ts';
 import { todayIso } from '../../lib/dates.ts';
 
@@ -18,7 +18,7 @@ const openTotals = preparedQuery<
 >((db, param) =>
   db('invoices')
     .where('customer_id', param('customerId'))
-    .modify(aboveZero, 'open_cents')
+    .where('open_cents', '>', sqlConstant(db, 0))
     .first(
       db.raw('coalesce(sum(open_cents), 0) as total'),
       db.raw('coalesce(sum(case when due_on < ? then open_cents else 0 end), 0) as past_due', [param('today')]),
@@ -52,7 +52,7 @@ export async function balanceSummary(db: Queryable, customerId: number, today: s
     openInvoiceTotals(db, customerId, today),
     db('invoices')
       .where('customer_id', customerId)
-      .modify(aboveZero, 'open_cents')
+      .where('open_cents', '>', sqlConstant(db, 0))
       .orderBy([{ column: 'issued_on' }, { column: 'id' }])
       .first('id', 'number', 'issued_on'),
     db('credits').where('customer_id', customerId).first(db.raw('coalesce(sum(remaining_cents), 0) as cents')),

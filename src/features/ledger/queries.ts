@@ -1,4 +1,4 @@
-import { aboveZero, type Queryable } from '../../db/index.ts';
+import { type Queryable, sqlConstant } from '../../db/index.ts';
 import { notFound } from '../../lib/http-error.ts';
 import { emailHistoryAbout } from '../email/queries.ts';
 import type { CreditRow } from './credits.ts';
@@ -18,7 +18,7 @@ export async function openInvoices(
 ): Promise<OpenInvoice[]> {
   const rows: InvoiceRow[] = await db('invoices')
     .where('customer_id', customerId)
-    .modify(aboveZero, 'open_cents')
+    .where('open_cents', '>', sqlConstant(db, 0))
     .orderBy([{ column: 'due_on' }, { column: 'id' }])
     .limit(limit);
   const reserved = await reservedByInvoice(

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { customersOfReseller } from '../../auth/scope.ts';
-import { aboveZero, type Queryable, selectArrays } from '../../db/index.ts';
+import { type Queryable, selectArrays, sqlConstant } from '../../db/index.ts';
 import {
   customerFieldSql,
   type ReportCells,
@@ -27,7 +27,7 @@ function reportCustomers(db: Queryable, query: ReportQuery) {
   const openInvoices = (pastDue: boolean) =>
     db('invoices')
       .whereRaw('invoices.customer_id = c.id')
-      .modify(aboveZero, 'open_cents')
+      .where('open_cents', '>', sqlConstant(db, 0))
       .modify((q) => (pastDue ? q.where('due_on', '<', today) : q))
       .select(db.raw('1'));
   if (filters.withOpenInvoices) customers.whereExists(openInvoices(false));

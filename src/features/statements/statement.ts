@@ -1,4 +1,4 @@
-import { aboveZero, type Queryable } from '../../db/index.ts';
+import { type Queryable, sqlConstant } from '../../db/index.ts';
 import { addDays, formatDate } from '../../lib/dates.ts';
 import { creditNumberFor } from '../ledger/credits.ts';
 import { transactionNumberFor } from '../ledger/payments.ts';
@@ -176,7 +176,7 @@ async function ageingAt(db: Queryable, customerId: number, asOf: string): Promis
   };
   const row = await db
     .from(openAt(db, customerId, asOf))
-    .modify(aboveZero, 'open_cents')
+    .where('open_cents', '>', sqlConstant(db, 0))
     .first({
       current: db.raw('coalesce(sum(case when due_on >= ? then open_cents else 0 end), 0)', [asOf]),
       days1to30: bucket(1, 30),
