@@ -31,30 +31,35 @@ function tokenOf(request: FastifyRequest): string | undefined {
   return typeof body?._csrf === 'string' ? body._csrf : undefined;
 }
 
-/** Signed cookie values kept, verified or made: a few per signed-in user. */
+/** Session cookies kept, verified: a few per signed-in user. */
 const SIGNATURES_KEPT = 10_000;
 
 /**
- * The session cookie's signer, remembering what it signed and verified: every request verified its cookie
+ * The session cookie's signer, remembering the cookies it verified: every request verified its cookie
  * and signed the same id again (two HMACs, about a twentieth of a page's time). The secret never changes
- * while the process runs, so a value once verified verifies again; the oldest are forgotten first.
+ * while the process runs, so a cookie once verified verifies again, and its id signs to that same cookie.
+ * Only ids that arrived in a valid cookie are remembered: a request without one gets a new id that is
+ * never seen again (a bot's, an anonymous /healthz), and remembering those pushed out everyone else's.
  */
 function rememberedSigner(secret: string) {
   const signer = new Signer(secret);
-  const signed = new Map<string, string>();
   const verified = new Map<string, ReturnType<Signer['unsign']>>();
-  const remember = <T>(kept: Map<string, T>, key: string, make: () => T): T => {
-    let value = kept.get(key);
-    if (value === undefined) {
-      value = make();
-      if (kept.size >= SIGNATURES_KEPT) kept.delete(kept.keys().next().value as string);
-      kept.set(key, value);
-    }
-    return value;
+  const cookieOfId = new Map<string, string>();
+  const keep = <T>(kept: Map<string, T>, key: string, value: T) => {
+    if (kept.size >= SIGNATURES_KEPT) kept.delete(kept.keys().next().value as string);
+    kept.set(key, value);
   };
   return {
-    sign: (value: string) => remember(signed, value, () => signer.sign(value)),
-    unsign: (value: string) => remember(verified, value, () => signer.unsign(value)),
+    sign: (id: string) => cookieOfId.get(id) ?? signer.sign(id),
+    unsign: (cookie: string) => {
+      let result = verified.get(cookie);
+      if (!result) {
+        result = signer.unsign(cookie);
+        keep(verified, cookie, result);
+        if (result.valid && !result.renew && result.value) keep(cookieOfId, result.value, cookie);
+      }
+      return result;
+    },
   };
 }
 
