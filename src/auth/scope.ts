@@ -84,14 +84,20 @@ export function preparedInScope<Params extends Record<string, unknown>, Row>(
     ]),
   );
   return (db, principal, params) => {
-    const [scope, within]: [Scope, number] =
-      principal.kind === 'contact'
-        ? ['contact', principal.customerId]
-        : principal.role === 'reseller'
-          ? ['reseller', principal.resellerId ?? -1]
-          : ['all', 0];
+    const [scope, within] = scopeOf(principal);
     return byScope.get(scope)!(db, { ...params, [WITHIN]: within });
   };
+}
+
+/** The kind of scope customersVisibleTo gives a principal, and whose customers (a reseller, a customer). */
+function scopeOf(principal: Principal): [Scope, number] {
+  if (principal.kind === 'contact') return ['contact', principal.customerId];
+  return principal.role === 'reseller' ? ['reseller', principal.resellerId ?? -1] : ['all', 0];
+}
+
+/** Names what a principal may see: principals with the same key see the same customers (a cache key). */
+export function scopeKey(principal: Principal): string {
+  return scopeOf(principal).join(' ');
 }
 
 // Prepared: every customer page checks its customer through it.

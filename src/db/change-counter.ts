@@ -43,59 +43,50 @@ function watchedChange(counter: ChangeCounter, event: ChangeEvent, dialect: 'sql
   return dialect === 'postgres' ? `OLD.${column} IS DISTINCT FROM NEW.${column}` : `OLD.${column} IS NOT NEW.${column}`;
 }
 
+type Trigger = { name: string; on: string; when?: string };
+
+/**
+ * The counter's triggers on one table: on PostgreSQL one for all its events, on SQLite (which takes one
+ * event per trigger) one per event. A counter watching a column has one per event on both, each with its
+ * condition: PostgreSQL cannot name OLD in an insert's condition nor NEW in a delete's.
+ */
+function triggersOf(counter: ChangeCounter, table: string, dialect: 'sqlite' | 'postgres'): Trigger[] {
+  const name = triggerName(counter, table);
+  if (dialect === 'postgres' && !counter.column) {
+    const events = eventsOf(counter).map((event) => event.toUpperCase());
+    return [{ name, on: `AFTER ${events.join(' OR ')} ON "${table}"` }];
+  }
+  return eventsOf(counter).map((event) => ({
+    name: `${name}_${event}`,
+    on: `AFTER ${event.toUpperCase()}${event === 'update' && counter.column ? ` OF "${counter.column}"` : ''} ON "${table}"`,
+    when: counter.column ? watchedChange(counter, event, dialect) : undefined,
+  }));
+}
+
 /** For a migration: the counter's triggers (the `change_counters` table must exist). */
 export async function createChangeCounter(db: Queryable, counter: ChangeCounter): Promise<void> {
-  if (counter.column) {
-    // A trigger per event, each with its condition: PostgreSQL cannot name OLD in an insert's nor NEW in a delete's.
-    const dialect = dialectOf(db);
-    if (dialect === 'postgres')
-      await db.raw(`CREATE FUNCTION "${functionName(counter)}"() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN ${raise(counter)}; RETURN NULL; END $$`);
-    for (const table of counter.tables)
-      for (const event of eventsOf(counter)) {
-        const on = `AFTER ${event.toUpperCase()}${event === 'update' ? ` OF "${counter.column}"` : ''} ON "${table}"`;
-        const when = watchedChange(counter, event, dialect);
-        await db.raw(
-          dialect === 'postgres'
-            ? `CREATE TRIGGER "${triggerName(counter, table)}_${event}" ${on} FOR EACH ROW WHEN (${when})
-                EXECUTE FUNCTION "${functionName(counter)}"()`
-            : `CREATE TRIGGER "${triggerName(counter, table)}_${event}" ${on} WHEN ${when} BEGIN ${raise(counter)}; END`,
-        );
-      }
-    return;
-  }
-  if (dialectOf(db) === 'postgres') {
+  const dialect = dialectOf(db);
+  if (dialect === 'postgres')
     await db.raw(`CREATE FUNCTION "${functionName(counter)}"() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN ${raise(counter)}; RETURN NULL; END $$`);
-    // Per row, so an upsert that inserts (a new session) raises nothing unless inserts are watched.
-    const events = eventsOf(counter)
-      .map((event) => event.toUpperCase())
-      .join(' OR ');
-    for (const table of counter.tables)
-      await db.raw(`CREATE TRIGGER "${triggerName(counter, table)}" AFTER ${events} ON "${table}"
-        FOR EACH ROW EXECUTE FUNCTION "${functionName(counter)}"()`);
-    return;
-  }
   for (const table of counter.tables)
-    for (const event of eventsOf(counter))
-      await db.raw(`CREATE TRIGGER "${triggerName(counter, table)}_${event}" AFTER ${event.toUpperCase()} ON "${table}"
-        BEGIN ${raise(counter)}; END`);
+    for (const { name, on, when } of triggersOf(counter, table, dialect))
+      await db.raw(
+        dialect === 'postgres'
+          ? // Per row, so an upsert that inserts (a new session) raises nothing unless inserts are watched.
+            `CREATE TRIGGER "${name}" ${on} FOR EACH ROW ${when ? `WHEN (${when})` : ''}
+              EXECUTE FUNCTION "${functionName(counter)}"()`
+          : `CREATE TRIGGER "${name}" ${on} ${when ? `WHEN ${when}` : ''} BEGIN ${raise(counter)}; END`,
+      );
 }
 
 /** For a migration's `down`: removes what createChangeCounter made. */
 export async function dropChangeCounter(db: Queryable, counter: ChangeCounter): Promise<void> {
-  if (dialectOf(db) === 'postgres') {
-    for (const table of counter.tables)
-      for (const name of counter.column
-        ? eventsOf(counter).map((event) => `${triggerName(counter, table)}_${event}`)
-        : [triggerName(counter, table)])
-        await db.raw(`DROP TRIGGER IF EXISTS "${name}" ON "${table}"`);
-    await db.raw(`DROP FUNCTION IF EXISTS "${functionName(counter)}"()`);
-  } else {
-    for (const table of counter.tables)
-      for (const event of eventsOf(counter))
-        await db.raw(`DROP TRIGGER IF EXISTS "${triggerName(counter, table)}_${event}"`);
-  }
+  const dialect = dialectOf(db);
+  for (const table of counter.tables)
+    for (const { name } of triggersOf(counter, table, dialect))
+      await db.raw(`DROP TRIGGER IF EXISTS "${name}"${dialect === 'postgres' ? ` ON "${table}"` : ''}`);
+  if (dialect === 'postgres') await db.raw(`DROP FUNCTION IF EXISTS "${functionName(counter)}"()`);
   await db('change_counters').where({ name: counter.name }).delete();
 }
 

@@ -31,11 +31,11 @@ function tokenOf(request: FastifyRequest): string | undefined {
   return typeof body?._csrf === 'string' ? body._csrf : undefined;
 }
 
-/** Session cookies kept, verified: a few per signed-in user. */
+/** Valid session cookies kept: a few per signed-in user. */
 const SIGNATURES_KEPT = 10_000;
 
 /**
- * The session cookie's signer, remembering the cookies it verified: every request verified its cookie
+ * The session cookie's signer, remembering the valid cookies it verified: every request verified its cookie
  * and signed the same id again (two HMACs, about a twentieth of a page's time). The secret never changes
  * while the process runs, so a cookie once verified verifies again, and its id signs to that same cookie.
  * Only ids that arrived in a valid cookie are remembered: a request without one gets a new id that is
@@ -52,11 +52,13 @@ function rememberedSigner(secret: string) {
   return {
     sign: (id: string) => cookieOfId.get(id) ?? signer.sign(id),
     unsign: (cookie: string) => {
-      let result = verified.get(cookie);
-      if (!result) {
-        result = signer.unsign(cookie);
+      const kept = verified.get(cookie);
+      if (kept) return kept;
+      const result = signer.unsign(cookie);
+      // A forged or stale cookie is checked again each time: kept, a flood of them would push out real ones.
+      if (result.valid && !result.renew && result.value) {
         keep(verified, cookie, result);
-        if (result.valid && !result.renew && result.value) keep(cookieOfId, result.value, cookie);
+        keep(cookieOfId, result.value, cookie);
       }
       return result;
     },

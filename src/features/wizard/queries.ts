@@ -1,5 +1,5 @@
 import type { StaffPrincipal } from '../../auth/principal.ts';
-import { customersVisibleTo } from '../../auth/scope.ts';
+import { customersVisibleTo, scopeKey } from '../../auth/scope.ts';
 import { type ChangeCounter, keptPerHandle } from '../../db/change-counter.ts';
 import type { Queryable } from '../../db/index.ts';
 import type { SettingValues } from '../catalogue/service-types.ts';
@@ -104,7 +104,7 @@ export async function poolCustomersVisibleTo(db: Queryable, user: StaffPrincipal
       .select('customers.id', 'customers.name', 'customers.account_number');
   // Inside a transaction the list may hold its own uncommitted changes: not kept.
   if (db.isTransaction) return load();
-  return keptPoolCustomers(db).get(user.role === 'reseller' ? `reseller ${user.resellerId}` : 'all', load);
+  return keptPoolCustomers(db).get(scopeKey(user), load);
 }
 
 /** Which of these numbers are in the public pool or in one of the customers' pools. */
