@@ -37,13 +37,13 @@ t.test(
 
     await page.getByText('Advanced').click();
     await page.getByRole('button', { name: 'Add a row of criteria' }).click();
-    // htmx focuses the new row's autofocus field when the swap settles, a moment after it appears.
+    // htmx focuses the new row's autofocus field when the swap settles, once the request's answer is in.
     await page
       .locator('#trigger-1:focus')
       .waitFor({ timeout: 5000 })
       .catch(() => {});
     t.equal(await page.evaluate(() => document.activeElement?.id), 'trigger-1', 'the new row has the focus');
-    // The form's script checks the swapped-in form on htmx:load, which comes after the settle delay.
+    // The form's script checks the swapped-in form on htmx:load, when the swap settles.
     await page
       .locator('[data-save]:disabled')
       .waitFor({ timeout: 5000 })

@@ -51,8 +51,20 @@ t.test('an admin adds, edits, discards and deletes customer numbers in place, wi
   t.ok(await pencilHasFocus(), 'focus is on the new row, not the page body');
   t.equal((await db('external_customer_numbers').where({ number: 'ROB-2026' })).length, 1);
 
-  // Edit with the pencil, save with the check.
+  // A swapped-in row is live in the same task as the swap: with htmx's default 20 ms settle delay, a click in
+  // that gap followed the link's plain href and reloaded the page (a flaky CI run caught it).
+  const liveAtOnce = page.evaluate(
+    () =>
+      new Promise<boolean>((resolve) => {
+        let loaded = false;
+        document.body.addEventListener('htmx:load', () => (loaded = true), { once: true });
+        document.body.addEventListener('htmx:afterSwap', () => queueMicrotask(() => resolve(loaded)), { once: true });
+      }),
+  );
   await robotics.getByRole('link', { name: 'Edit' }).click();
+  t.ok(await liveAtOnce, 'the swapped-in row is processed by htmx before any other event can run');
+
+  // Edit with the pencil, save with the check.
   const input = robotics.getByLabel('Customer Number for Robotics Group');
   await input.waitFor();
   t.equal(await input.inputValue(), 'ROB-2026');
