@@ -1,5 +1,7 @@
 import t from 'tap';
 import type { Db } from '../../../src/db/index.ts';
+import { findOrgs, NAME_ORDER_WINDOW } from '../../../src/features/institutions/queries.ts';
+import { normaliseName } from '../../../src/lib/names.ts';
 import { buildTestApp, demoUsers, signIn } from '../../helpers/app.ts';
 
 const find = (db: Db, table: string, name: string) => db(table).where({ name }).orderBy('id').first();
@@ -182,3 +184,39 @@ t.test("merging a group into one that has its own number keeps the survivor's nu
     'not into itself',
   );
 });
+
+t.test(
+  'a search of three or more characters gives the same rows in name order, inside the window or past it',
+  async (t) => {
+    const { db } = await buildTestApp(t);
+    // Fillers fill the first NAME_ORDER_WINDOW records in name order; the rarer names sort after them.
+    const names = [
+      ...Array.from({ length: NAME_ORDER_WINDOW + 100 }, (_, i) => `Aardvark Filler ${String(i).padStart(5, '0')}`),
+      ...Array.from({ length: 20 }, (_, i) => `Zebra Lab ${String(i).padStart(2, '0')}`),
+      'Aardvark Alpha Quokka',
+      'Zz Quokka Late',
+    ];
+    const now = new Date().toISOString();
+    const rows = names.map((name) => ({ name, name_key: normaliseName(name), created_at: now }));
+    for (let i = 0; i < rows.length; i += 500) await db('groups').insert(rows.slice(i, i + 500));
+    const all: { id: number; name_key: string }[] = await db('groups').select('id', 'name_key');
+    const expected = (term: string, after?: { nameKey: string; id: number }) =>
+      all
+        .filter((g) => g.name_key.includes(normaliseName(term)))
+        .filter((g) => !after || g.name_key > after.nameKey || (g.name_key === after.nameKey && g.id > after.id))
+        .sort((a, b) => a.name_key.localeCompare(b.name_key) || a.id - b.id)
+        .slice(0, 15)
+        .map((g) => g.id);
+    const found = async (term: string, after?: { nameKey: string; id: number }) =>
+      (await findOrgs(db, 'group', { term, after, limit: 15 })).map((g) => g.id);
+
+    t.same(await found('filler'), expected('filler'), 'a common term: its first page inside the window');
+    t.same(await found('zebra'), expected('zebra'), 'a term found only past the window: the text index answers');
+    t.same(await found('quokka'), expected('quokka'), 'one match inside the window, one past it: both, in order');
+    t.equal((await found('quokka')).length, 2);
+    const last = all.find((g) => g.name_key === normaliseName('Aardvark Filler 00090'))!;
+    const after = { nameKey: last.name_key, id: last.id };
+    t.same(await found('filler', after), expected('filler', after), 'a later page starts its window at the cursor');
+    t.same(await found('absent'), [], 'no match');
+  },
+);
